@@ -1,0 +1,52 @@
+/// Something is wrong with an installed model or an import.
+public enum ModelError: GLMTTSError, Equatable {
+    /// No manifest with this id in the models directory.
+    case notFound(id: String, available: [String])
+    /// A manifest exists but is unreadable or inconsistent.
+    case invalidManifest(path: String, reason: String)
+    /// A file the manifest names is missing.
+    case missingFile(model: String, file: String)
+    /// The native engine refused to load the model.
+    case loadFailed(model: String, reason: String)
+    /// An import source is not what it claims (not an ONNX file, bad Piper config…).
+    case invalidImport(String)
+    /// The model id is not a safe identifier.
+    case invalidID(String)
+
+    public var code: String {
+        switch self {
+        case .notFound: return "model.not_found"
+        case .invalidManifest: return "model.invalid_manifest"
+        case .missingFile: return "model.missing_file"
+        case .loadFailed: return "model.load_failed"
+        case .invalidImport: return "model.invalid_import"
+        case .invalidID: return "model.invalid_id"
+        }
+    }
+
+    public var category: ErrorCategory {
+        switch self {
+        case .notFound: return .notFound
+        case .invalidImport, .invalidID: return .invalidInput
+        case .invalidManifest, .missingFile, .loadFailed: return .unavailable
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case let .notFound(id, available):
+            let list = available.isEmpty ? "none are installed; run scripts/prepare-models" : available.joined(separator: ", ")
+            return "No model '\(id)' is installed (available: \(list)). See `glmtts models list`."
+        case let .invalidManifest(path, reason):
+            return "The model manifest \(path) is invalid: \(reason). Re-import the model."
+        case let .missingFile(model, file):
+            return "Model '\(model)' is missing its file '\(file)'. Re-import or re-install the model."
+        case let .loadFailed(model, reason):
+            return "Model '\(model)' could not be loaded: \(reason)."
+        case let .invalidImport(reason):
+            return reason
+        case let .invalidID(id):
+            return "'\(id)' is not a valid model id: use letters, digits, '.', '_' and '-' (at most 100)."
+        }
+    }
+}
