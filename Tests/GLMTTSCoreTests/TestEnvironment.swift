@@ -1,0 +1,40 @@
+import Foundation
+@testable import GLMTTSCore
+
+/// Where the tests find the real models that scripts/prepare-models installed.
+///
+/// scripts/test sets GLMTTS_DATA_DIR to `data/test`; running `swift test` by hand falls back
+/// to the same folder under the package root.
+enum TestEnvironment {
+    /// The package root, derived from this file's location.
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The models directory the tests use.
+    static var modelsDirectory: URL {
+        let env = ProcessInfo.processInfo.environment
+        if let models = env["GLMTTS_MODELS_DIR"], !models.isEmpty { return URL(fileURLWithPath: models) }
+        let data = env["GLMTTS_DATA_DIR"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? packageRoot.appendingPathComponent("data/test")
+        return data.appendingPathComponent("models")
+    }
+
+    /// The store over the test models.
+    static var store: ModelStore { ModelStore(directory: modelsDirectory) }
+
+    /// An installed model; fails with a hint when scripts/prepare-models has not run.
+    static func model(_ id: String) throws -> InstalledModel {
+        do {
+            return try store.model(id: id)
+        } catch {
+            throw SetupError(message: "model \(id) is not installed in \(modelsDirectory.path): run scripts/test (it prepares the models)")
+        }
+    }
+
+    /// The Python of the project venv (faster-whisper, for intelligibility checks).
+    static var python: URL { packageRoot.appendingPathComponent(".venv/bin/python") }
+
+    struct SetupError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+}
