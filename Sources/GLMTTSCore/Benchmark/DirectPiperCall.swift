@@ -10,7 +10,7 @@ public final class DirectPiperCall {
     private let phonemizer: EspeakPhonemizer
 
     /// Loads the voice's files with the C API directly.
-    public init(model: InstalledModel) throws {
+    public init(model: InstalledModel, threads: Int) throws {
         let settings = PiperVoiceSettings(options: model.manifest.options)
         phonemizer = EspeakPhonemizer(voice: settings.espeakVoice)
         let modelPath = strdup(try model.fileURL("model").path), tokensPath = strdup(try model.fileURL("tokens").path)
@@ -24,8 +24,8 @@ public final class DirectPiperCall {
         config.model.vits.dict_dir = UnsafePointer(empty)
         config.model.vits.noise_scale = Float(settings.noiseScale)
         config.model.vits.noise_scale_w = Float(settings.noiseScaleW)
-        config.model.vits.length_scale = Float(settings.lengthScale)
-        config.model.num_threads = 1
+        config.model.vits.length_scale = Float(settings.lengthScale)  // speed 1: sherpa-onnx uses it as is
+        config.model.num_threads = Int32(threads)
         config.model.provider = UnsafePointer(cpu)
         config.max_num_sentences = 1
         guard let handle = SherpaOnnxCreateOfflineTts(&config) else {

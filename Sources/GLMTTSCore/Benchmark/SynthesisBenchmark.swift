@@ -10,6 +10,8 @@ public enum SynthesisBenchmark {
     public struct Report: Sendable, Codable {
         /// Voice measured.
         public var model: String
+        /// ONNX Runtime threads used by both the engine and the direct call.
+        public var threads: Int
         /// Seconds to load the engine (first instance).
         public var loadSeconds: Double
         /// Measured cases.
@@ -19,13 +21,13 @@ public enum SynthesisBenchmark {
     }
 
     /// Runs the benchmark with `iterations` measured runs per case.
-    public static func run(model: InstalledModel, iterations: Int,
+    public static func run(model: InstalledModel, iterations: Int, threads: Int = PiperSynthesizer.defaultThreads,
                            log: @Sendable (String) -> Void = { _ in }) async throws -> Report {
         let clock = ContinuousClock()
         var start = clock.now
-        let engine = try await PiperSynthesizer.load(model)
+        let engine = try await PiperSynthesizer.load(model, threads: threads)
         let loadSeconds = (clock.now - start).inSeconds
-        let direct = try DirectPiperCall(model: model)
+        let direct = try DirectPiperCall(model: model, threads: threads)
         let limits = TextLimits.default
         var results: [BenchmarkResult] = []
         var overhead: [String: Double] = [:]
@@ -57,6 +59,6 @@ public enum SynthesisBenchmark {
             results += [engineResult, directResult]
             overhead[label] = directResult.medianSeconds > 0 ? engineResult.medianSeconds / directResult.medianSeconds - 1 : 0
         }
-        return Report(model: model.manifest.id, loadSeconds: loadSeconds, results: results, overhead: overhead)
+        return Report(model: model.manifest.id, threads: threads, loadSeconds: loadSeconds, results: results, overhead: overhead)
     }
 }

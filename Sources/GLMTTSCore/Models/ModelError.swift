@@ -12,6 +12,8 @@ public enum ModelError: GLMTTSError, Equatable {
     case invalidImport(String)
     /// The model id is not a safe identifier.
     case invalidID(String)
+    /// Writing into the models directory failed (permissions, disk full…).
+    case writeFailed(path: String, reason: String)
 
     public var code: String {
         switch self {
@@ -21,6 +23,7 @@ public enum ModelError: GLMTTSError, Equatable {
         case .loadFailed: return "model.load_failed"
         case .invalidImport: return "model.invalid_import"
         case .invalidID: return "model.invalid_id"
+        case .writeFailed: return "model.write_failed"
         }
     }
 
@@ -29,6 +32,7 @@ public enum ModelError: GLMTTSError, Equatable {
         case .notFound: return .notFound
         case .invalidImport, .invalidID: return .invalidInput
         case .invalidManifest, .missingFile, .loadFailed: return .unavailable
+        case .writeFailed: return .internalFailure
         }
     }
 
@@ -47,6 +51,8 @@ public enum ModelError: GLMTTSError, Equatable {
             return reason
         case let .invalidID(id):
             return "'\(id)' is not a valid model id: use letters, digits, '.', '_' and '-' (at most 100)."
+        case let .writeFailed(path, reason):
+            return "Could not write \(path): \(reason). Check that the models directory is writable and has free space."
         }
     }
 }

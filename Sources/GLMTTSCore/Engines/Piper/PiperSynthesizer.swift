@@ -28,7 +28,10 @@ public final class PiperSynthesizer: SpeechSynthesizer {
 
     /// Loads a Piper voice described by `model` (engine `.piper`) with its default noise
     /// scales; throws `ModelError` when files are missing or sherpa-onnx rejects them.
-    public static func load(_ model: InstalledModel, threads: Int = 1) async throws -> PiperSynthesizer {
+    /// Default ONNX Runtime threads per voice: the machine's cores, at most 4.
+    public static var defaultThreads: Int { min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 4) }
+
+    public static func load(_ model: InstalledModel, threads: Int = PiperSynthesizer.defaultThreads) async throws -> PiperSynthesizer {
         let synthesizer = try PiperSynthesizer(model: model, threads: threads)
         let defaults = synthesizer.settings.noiseScales(temperature: PiperVoiceSettings.neutralTemperature)
         _ = try await synthesizer.executor.run { try synthesizer.instance(noise: defaults.noise, noiseW: defaults.noiseW) }

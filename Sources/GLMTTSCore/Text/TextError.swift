@@ -1,0 +1,60 @@
+/// The text a caller asked us to speak cannot be used as it is.
+///
+/// Raised by ``TextValidator``. Every case is the caller's to fix, so the category is
+/// always ``ErrorCategory/invalidInput``; the message says what was wrong and what to do.
+///
+/// Design decision: control characters (NUL included), ANSI escape sequences, zero-width
+/// and bidi controls are *removed* by ``TextValidator/prepare(_:limits:)`` rather than
+/// rejected, because they routinely arrive from copy-paste and terminals and carry nothing
+/// to say. Only text that is left with nothing after that clean-up is an error. The one
+/// "invalid" input is a byte sequence that is not UTF-8 (``invalidEncoding(byteOffset:)``).
+public enum TextError: GLMTTSError, Equatable {
+    /// The text is empty or only whitespace.
+    case empty
+    /// The text holds only invisible characters (control characters, zero-width or bidi
+    /// marks, terminal escape sequences); nothing is left after they are removed.
+    case invisibleOnly
+    /// After clean-up the text has `characters` characters (grapheme clusters), more than `limit`.
+    case tooLong(characters: Int, limit: Int)
+    /// The raw input is `bytes` UTF-8 bytes, more than `limit`; it was refused before clean-up.
+    case inputTooLarge(bytes: Int, limit: Int)
+    /// The text has no letter or digit in any script (for example only emoji or punctuation).
+    case noSpeakableContent
+    /// The bytes are not valid UTF-8; `byteOffset` is where the first bad sequence starts.
+    case invalidEncoding(byteOffset: Int)
+
+    public var code: String {
+        switch self {
+        case .empty: return "text.empty"
+        case .invisibleOnly: return "text.invisible_only"
+        case .tooLong: return "text.too_long"
+        case .inputTooLarge: return "text.input_too_large"
+        case .noSpeakableContent: return "text.no_speakable_content"
+        case .invalidEncoding: return "text.invalid_encoding"
+        }
+    }
+
+    public var category: ErrorCategory { .invalidInput }
+
+    public var message: String {
+        switch self {
+        case .empty:
+            return "The text is empty; send at least one word to speak."
+        case .invisibleOnly:
+            return "The text contains only invisible characters (control characters, zero-width or "
+                + "direction marks, terminal escape codes); send visible text to speak."
+        case let .tooLong(characters, limit):
+            return "The text has \(characters) characters after clean-up, more than the limit of \(limit). "
+                + "Split it into several requests of at most \(limit) characters, or use the batch API."
+        case let .inputTooLarge(bytes, limit):
+            return "The text is \(bytes) bytes, more than the \(limit)-byte input limit. "
+                + "Split it into several smaller requests, or use the batch API."
+        case .noSpeakableContent:
+            return "The text contains nothing that can be spoken (no letters or digits; emoji are "
+                + "removed); send text with at least one word or number."
+        case let .invalidEncoding(byteOffset):
+            return "The text is not valid UTF-8 (first bad byte at offset \(byteOffset)); "
+                + "send UTF-8 encoded text."
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import GLMTTSCore
+
+/// `glmtts bench`: real-time factor, peak memory and engine overhead for a Piper voice.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure synthesis speed (RTF), peak memory and engine-layer overhead.",
+        discussion: """
+        Runs the fixed short (1 sentence) and long (20 sentences) texts through our engine and
+        through a direct sherpa-onnx C API call on the same voice, alternating, after one warm-up
+        each, and prints a table of medians. RTF = wall time ÷ audio duration (lower is faster).
+        Overhead = median engine time ÷ median direct time − 1.
+        """
+    )
+
+    @Option(help: "Piper voice id (default: the default voice).")
+    var model: String?
+
+    @Option(help: "Measured runs per case.")
+    var iterations = 5
+
+    @Option(help: "ONNX Runtime threads for the voice (default: cores, at most 4).")
+    var threads = PiperSynthesizer.defaultThreads
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() async throws {
+        try await runReportingErrors {
+            guard (1...1000).contains(iterations) else {
+                throw ParameterError.malformed("--iterations must be between 1 and 1000.")
+            }
+            guard (1...64).contains(threads) else {
+                throw ParameterError.malformed("--threads must be between 1 and 64.")
+            }
+            let registry = EngineRegistry(store: ModelStore(directory: DataDirectory.fromEnvironment().models))
+            let installed = try registry.store.model(id: model ?? registry.defaultSynthesizerID())
+            guard installed.manifest.engine == .piper else {
+                throw ParameterError.malformed("bench measures Piper voices; '\(installed.manifest.id)' is a \(installed.manifest.engine.rawValue) model.")
+            }
+            let quietProgress = json || isatty(STDERR_FILENO) != 1
+            let report = try await SynthesisBenchmark.run(model: installed, iterations: iterations, threads: threads) { line in
+                if !quietProgress { FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8)) }
+            }
+            if !quietProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            print(json ? Self.json(report) : Self.table(report, iterations: iterations))
+        }
+    }
+
+    static func table(_ report: SynthesisBenchmark.Report, iterations: Int) -> String {
+        var lines = [
+            "voice \(report.model), \(report.threads) ONNX Runtime thread(s), engine load \(String(format: "%.2f", report.loadSeconds)) s, \(iterations) measured runs per case (medians)",
+            "",
+            "| case | audio (s) | median (s) | min (s) | RTF | peak RSS (MiB) |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for result in report.results {
+            lines.append(String(format: "| %@ | %.2f | %.3f | %.3f | %.4f | %.0f |", result.name, result.audioSeconds,
+                                result.medianSeconds, result.minSeconds, result.realTimeFactor,
+                                Double(result.peakMemoryBytes) / 1_048_576))
+        }
+        lines.append("")
+        for (label, overhead) in report.overhead.sorted(by: { $0.key > $1.key }) {
+            lines.append(String(format: "engine-layer overhead, %@: %+.1f%%", label, overhead * 100))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ report: SynthesisBenchmark.Report) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: (try? encoder.encode(report)) ?? Data(), as: UTF8.self)
+    }
+}
