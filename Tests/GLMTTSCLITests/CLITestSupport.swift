@@ -15,8 +15,9 @@ enum CLI {
     /// Result of one run.
     struct Result {
         var status: Int32
-        var stdout: String
+        var stdoutData: Data
         var stderr: String
+        var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
     }
 
     /// Runs `glmtts` with arguments and optional stdin bytes; waits for it to exit.
@@ -31,14 +32,36 @@ enum CLI {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
+        signal(SIGPIPE, SIG_IGN)  // a child that exits without reading stdin must not kill the tests
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
+        let writer = Thread {
+            if let stdin { try? input.fileHandleForWriting.write(contentsOf: stdin) }
+            try? input.fileHandleForWriting.close()
+        }
+        writer.start()
+        // Read stderr on another thread so a chatty child never blocks on a full pipe.
+        let errBox = DataBox()
+        let errReader = Thread { errBox.data = err.fileHandleForReading.readDataToEndOfFile() }
+        errReader.start()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        while !errBox.done { usleep(1000) }
+        return Result(status: process.terminationStatus, stdoutData: outData,
+                      stderr: String(decoding: errBox.data, as: UTF8.self))
     }
+}
+
+/// Bytes filled in by a reader thread; `done` flips once they are complete.
+private final class DataBox: @unchecked Sendable {
+    // @unchecked Sendable: written once by the reader thread under `lock`, then only read.
+    private let lock = NSLock()
+    private var stored = Data()
+    private var finished = false
+
+    var data: Data {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; finished = true; lock.unlock() }
+    }
+
+    var done: Bool { lock.lock(); defer { lock.unlock() }; return finished }
 }

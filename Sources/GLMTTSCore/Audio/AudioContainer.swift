@@ -1,0 +1,63 @@
+import Foundation
+
+/// A recognised input container, identified from the bytes, never from a file name.
+public enum AudioContainer: String, Sendable, Codable, CaseIterable {
+    case wav, flac, oggVorbis = "ogg-vorbis", oggOpus = "ogg-opus", mp3, m4a, aac, webm
+
+    /// Whether libsndfile decodes it in-process (otherwise ffmpeg does).
+    public var decodedInProcess: Bool {
+        switch self {
+        case .wav, .flac, .oggVorbis, .oggOpus, .mp3: return true
+        case .m4a, .aac, .webm: return false
+        }
+    }
+
+    /// ffmpeg's demuxer name for formats it decodes for us.
+    var ffmpegDemuxer: String? {
+        switch self {
+        case .m4a: return "mov"
+        case .aac: return "aac"
+        case .webm: return "matroska"
+        default: return nil
+        }
+    }
+
+    /// The container of `data` judged by its magic bytes, or nil if unknown.
+    public static func sniff(_ data: Data) -> AudioContainer? {
+        let bytes = [UInt8](data.prefix(64))
+        func matches(_ magic: String, at offset: Int = 0) -> Bool {
+            let m = Array(magic.utf8)
+            return bytes.count >= offset + m.count && Array(bytes[offset..<offset + m.count]) == m
+        }
+        if (matches("RIFF") || matches("RIFX") || matches("RF64")) && matches("WAVE", at: 8) { return .wav }
+        if matches("fLaC") { return .flac }
+        if matches("OggS") {
+            let head = [UInt8](data.prefix(512))
+            if head.firstRange(of: Array("OpusHead".utf8)) != nil { return .oggOpus }
+            if head.firstRange(of: Array("vorbis".utf8)) != nil { return .oggVorbis }
+            if head.firstRange(of: Array("FLAC".utf8)) != nil { return .oggVorbis }  // Ogg FLAC: libsndfile reads it too
+            return nil
+        }
+        if matches("ftyp", at: 4) { return .m4a }
+        if bytes.count >= 4, bytes[0] == 0x1A, bytes[1] == 0x45, bytes[2] == 0xDF, bytes[3] == 0xA3 { return .webm }
+        if matches("ID3") { return .mp3 }
+        if bytes.count >= 2, bytes[0] == 0xFF {
+            // MPEG audio frame sync: 11 set bits. Layer bits 00 with ADTS = AAC; 01 = layer III.
+            let second = bytes[1]
+            if second & 0xF6 == 0xF0 { return .aac }  // ADTS: sync + layer 00
+            if second & 0xE0 == 0xE0, (second >> 1) & 0x3 != 0 { return .mp3 }
+        }
+        return nil
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Range of the first occurrence of `needle`.
+    fileprivate func firstRange(of needle: [UInt8]) -> Range<Int>? {
+        guard needle.count <= count else { return nil }
+        for start in 0...(count - needle.count) where self[start..<start + needle.count].elementsEqual(needle) {
+            return start..<start + needle.count
+        }
+        return nil
+    }
+}

@@ -1,0 +1,84 @@
+/// Audio could not be decoded, encoded or processed.
+public enum AudioError: GLMTTSError, Equatable {
+    /// No bytes at all.
+    case empty
+    /// More bytes than the limit allows.
+    case tooLarge(bytes: Int, limit: Int)
+    /// Longer than the limit allows.
+    case tooLong(seconds: Double, limit: Double)
+    /// Not a format we can read.
+    case unsupportedFormat
+    /// The container was recognised but its contents are broken or cut off.
+    case corrupt(format: String, reason: String)
+    /// The file holds no samples.
+    case noSamples
+    /// The declared sample rate is outside 4 000–384 000 Hz.
+    case implausibleSampleRate(Int)
+    /// The declared channel count is outside 1–32.
+    case implausibleChannelCount(Int)
+    /// ffmpeg is needed for this format but is not installed.
+    case ffmpegMissing
+    /// ffmpeg ran and failed.
+    case ffmpegFailed(reason: String)
+    /// Encoding into `format` failed.
+    case encodingFailed(format: String, reason: String)
+    /// Resampling failed.
+    case resamplingFailed(reason: String)
+
+    /// Formats accepted on input, for messages.
+    public static let supportedInput = "WAV, FLAC, OGG (Vorbis or Opus), MP3, M4A/AAC, WebM"
+
+    public var code: String {
+        switch self {
+        case .empty: return "audio.empty"
+        case .tooLarge: return "audio.too_large"
+        case .tooLong: return "audio.too_long"
+        case .unsupportedFormat: return "audio.unsupported_format"
+        case .corrupt: return "audio.corrupt"
+        case .noSamples: return "audio.no_samples"
+        case .implausibleSampleRate: return "audio.implausible_sample_rate"
+        case .implausibleChannelCount: return "audio.implausible_channel_count"
+        case .ffmpegMissing: return "audio.ffmpeg_missing"
+        case .ffmpegFailed: return "audio.ffmpeg_failed"
+        case .encodingFailed: return "audio.encoding_failed"
+        case .resamplingFailed: return "audio.resampling_failed"
+        }
+    }
+
+    public var category: ErrorCategory {
+        switch self {
+        case .ffmpegMissing: return .unavailable
+        case .encodingFailed, .resamplingFailed: return .internalFailure
+        default: return .invalidInput
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .empty:
+            return "The audio is empty (0 bytes); send a recording in \(Self.supportedInput)."
+        case let .tooLarge(bytes, limit):
+            return "The audio is \(bytes / 1_048_576) MiB, more than the \(limit / 1_048_576) MiB limit; send a shorter clip (3–15 s is ideal)."
+        case let .tooLong(seconds, limit):
+            return "The audio is at least \(Int(seconds)) s long, more than the \(Int(limit)) s limit; send a shorter clip (3–15 s is ideal)."
+        case .unsupportedFormat:
+            return "This is not audio in a supported format; send \(Self.supportedInput)."
+        case let .corrupt(format, reason):
+            return "The \(format) audio is damaged or cut off (\(reason)); export or record it again."
+        case .noSamples:
+            return "The audio contains no samples; record or export it again."
+        case let .implausibleSampleRate(rate):
+            return "The audio declares a sample rate of \(rate) Hz, which is not plausible (4 000–384 000 Hz); the file is damaged."
+        case let .implausibleChannelCount(count):
+            return "The audio declares \(count) channels, which is not plausible (1–32); the file is damaged."
+        case .ffmpegMissing:
+            return "Reading this format (M4A/AAC/WebM) or writing AAC needs ffmpeg, which is not installed; run scripts/bootstrap or install ffmpeg."
+        case let .ffmpegFailed(reason):
+            return "ffmpeg could not process the audio: \(reason). The file is probably damaged."
+        case let .encodingFailed(format, reason):
+            return "Encoding the audio as \(format) failed: \(reason)."
+        case let .resamplingFailed(reason):
+            return "Resampling the audio failed: \(reason)."
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+@testable import GLMTTSCore
+
+/// Audio made at test time (nothing binary is committed).
+enum AudioFixtures {
+    /// A sine tone.
+    static func sine(frequency: Double = 440, seconds: Double = 1.5, sampleRate: Int = 22050, amplitude: Float = 0.5) -> AudioBuffer {
+        let count = Int(seconds * Double(sampleRate))
+        let samples = (0..<count).map { amplitude * Float(sin(2 * Double.pi * frequency * Double($0) / Double(sampleRate))) }
+        return AudioBuffer(samples: samples, sampleRate: sampleRate)
+    }
+
+    /// A canonical 16-bit PCM WAV header followed by `dataBytes`, with every field overridable
+    /// so tests can lie in it.
+    static func wavHeader(sampleRate: UInt32 = 22050, channels: UInt16 = 1, declaredDataBytes: UInt32, riffSize: UInt32? = nil) -> Data {
+        var data = Data()
+        func le<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
+        data.append(contentsOf: Array("RIFF".utf8)); le(riffSize ?? (36 &+ declaredDataBytes))
+        data.append(contentsOf: Array("WAVEfmt ".utf8)); le(UInt32(16)); le(UInt16(1)); le(channels)
+        le(sampleRate); le(sampleRate &* UInt32(channels) &* 2); le(UInt16(channels * 2)); le(UInt16(16))
+        data.append(contentsOf: Array("data".utf8)); le(declaredDataBytes)
+        return data
+    }
+
+    /// Runs ffmpeg to convert WAV bytes into another container (for m4a / webm fixtures).
+    static func ffmpegConvert(_ wav: Data, arguments: [String]) throws -> Data {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fx-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = folder.appendingPathComponent("in.wav"), output = folder.appendingPathComponent("out.bin")
+        try wav.write(to: input)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        process.arguments = ["-hide_banner", "-loglevel", "error", "-y", "-i", input.path] + arguments + [output.path]
+        try process.run()
+        process.waitUntilExit()
+        return try Data(contentsOf: output)
+    }
+
+    /// Counts sign changes with a small hysteresis (so codec noise near zero does not count),
+    /// to estimate a tone's frequency.
+    static func zeroCrossings(_ samples: [Float], hysteresis: Float = 0.05) -> Int {
+        var crossings = 0
+        var positive: Bool?
+        for sample in samples {
+            if sample > hysteresis, positive != true { if positive != nil { crossings += 1 }; positive = true }
+            if sample < -hysteresis, positive != false { if positive != nil { crossings += 1 }; positive = false }
+        }
+        return crossings
+    }
+}
