@@ -1,0 +1,37 @@
+import Foundation
+
+/// Everything one synthesis job needs, as a client states it (CLI now, HTTP later).
+public struct SynthesisJob: Sendable {
+    /// Text to speak, raw (validated and cleaned by the pipeline).
+    public var text: String
+    /// Voice (model id); nil picks the registry's default.
+    public var voiceID: String?
+    /// Reference clip bytes in any supported format, for cloning.
+    public var referenceAudio: Data?
+    /// Transcript of the reference clip.
+    public var referenceText: String?
+    /// Synthesis knobs.
+    public var parameters: SynthesisParameters
+    /// Encoding of the result.
+    public var outputFormat: OutputFormat
+    /// Normalise loudness to `targetLoudness` LUFS (on by default).
+    public var normalizeLoudness: Bool
+    /// Integrated loudness target in LUFS.
+    public var targetLoudness: Double
+    /// Fail instead of answering in a stock voice when the engine cannot clone.
+    public var requireClone: Bool
+
+    public init(text: String, voiceID: String? = nil, referenceAudio: Data? = nil, referenceText: String? = nil,
+                parameters: SynthesisParameters = SynthesisParameters(), outputFormat: OutputFormat = .wav,
+                normalizeLoudness: Bool = true, targetLoudness: Double = -16, requireClone: Bool = false) {
+        self.text = text
+        self.voiceID = voiceID
+        self.referenceAudio = referenceAudio
+        self.referenceText = referenceText
+        self.parameters = parameters
+        self.outputFormat = outputFormat
+        self.normalizeLoudness = normalizeLoudness
+        self.targetLoudness = targetLoudness
+        self.requireClone = requireClone
+    }
+}

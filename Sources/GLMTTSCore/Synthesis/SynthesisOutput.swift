@@ -1,0 +1,26 @@
+import Foundation
+
+/// The result of a synthesis job.
+public struct SynthesisOutput: Sendable {
+    /// The final audio (normalised if asked), before encoding.
+    public var audio: AudioBuffer
+    /// The audio encoded in `format`.
+    public var encoded: Data
+    /// Encoding of `encoded`.
+    public var format: OutputFormat
+    /// The voice that spoke.
+    public var voiceID: String
+    /// Engine facts: parameter report, cloned or not, chunk count.
+    public var summary: SynthesisSummary
+    /// Quality report of the reference clip, when one was given.
+    public var referenceReport: ReferenceQualityReport?
+    /// Plain-language notes for the user ("the voice was not cloned because …").
+    public var notes: [String]
+    /// Seconds spent in the engine (excludes decoding the reference and encoding).
+    public var synthesisSeconds: Double
+
+    /// Real-time factor of the engine: synthesis time ÷ audio duration (lower is faster).
+    public var realTimeFactor: Double {
+        audio.duration > 0 ? synthesisSeconds / audio.duration : 0
+    }
+}

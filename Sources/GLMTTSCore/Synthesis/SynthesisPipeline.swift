@@ -1,0 +1,99 @@
+import Foundation
+
+/// Runs a synthesis job end to end: text clean-up, reference preparation, the engine,
+/// loudness normalisation and encoding, reporting progress all the way.
+///
+/// This is the one path every client takes (CLI now; HTTP jobs later).
+public struct SynthesisPipeline: Sendable {
+    /// Engines, loaded lazily.
+    public let registry: EngineRegistry
+    /// Limits on the text.
+    public let textLimits: TextLimits
+    /// Limits on the reference clip.
+    public let audioLimits: AudioLimits
+    private let executor = BlockingExecutor(label: "pipeline")
+
+    public init(registry: EngineRegistry, textLimits: TextLimits = .default, audioLimits: AudioLimits = .default) {
+        self.registry = registry
+        self.textLimits = textLimits
+        self.audioLimits = audioLimits
+    }
+
+    /// Progress share of each stage (fractions of the whole job).
+    private enum Share {
+        static let prepared = 0.05
+        static let synthesized = 0.90
+        static let postProcessed = 0.95
+    }
+
+    /// Runs `job`; `progress` is called from any thread as stages advance.
+    public func run(_ job: SynthesisJob, progress: @escaping @Sendable (SynthesisProgress) -> Void = { _ in }) async throws -> SynthesisOutput {
+        progress(SynthesisProgress(stage: .preparingText, fraction: 0))
+        let text = try TextValidator.prepare(job.text, limits: textLimits)
+        try job.parameters.validate()
+
+        let voiceID = try job.voiceID ?? registry.defaultSynthesizerID()
+        progress(SynthesisProgress(stage: .loadingModel, fraction: 0.01, detail: voiceID))
+        let engine = try await registry.synthesizer(id: voiceID)
+        var notes: [String] = []
+
+        var reference: PreparedReference?
+        if let clip = job.referenceAudio {
+            if job.requireClone && !engine.capabilities.canClone {
+                throw ParameterError.cloningUnsupported(engine: voiceID)
+            }
+            reference = try await prepareReference(clip, sampleRate: engine.capabilities.canClone ? engine.capabilities.sampleRate : nil)
+            if !engine.capabilities.canClone {
+                notes.append("The voice was not cloned: '\(voiceID)' cannot clone, so it spoke in its own voice; the reference clip was only analysed. Install a cloning model (ZipVoice, Pocket-TTS or GLM-TTS) to clone.")
+            }
+        } else if job.requireClone {
+            throw EngineError.referenceRequired(engine: voiceID, what: "a reference clip (require_clone was set)")
+        }
+        progress(SynthesisProgress(stage: .synthesizing, fraction: Share.prepared))
+
+        let request = SynthesisRequest(
+            text: text, referenceAudio: engine.capabilities.canClone ? reference?.audio : nil,
+            referenceText: job.referenceText, parameters: job.parameters)
+        let started = ContinuousClock.now
+        var audio = AudioBuffer(samples: [], sampleRate: engine.capabilities.sampleRate)
+        var summary: SynthesisSummary?
+        for try await event in engine.synthesize(request) {
+            switch event {
+            case let .progress(step):
+                progress(SynthesisProgress(
+                    stage: .synthesizing,
+                    fraction: Share.prepared + step.fraction * (Share.synthesized - Share.prepared), detail: step.detail))
+            case let .chunk(_, chunk):
+                if audio.samples.isEmpty { audio.sampleRate = chunk.sampleRate }
+                audio.append(chunk)
+            case let .finished(done):
+                summary = done
+            }
+        }
+        let synthesisSeconds = (ContinuousClock.now - started).inSeconds
+        guard let summary else { throw EngineError.generationFailed(engine: voiceID, reason: "the engine ended without finishing") }
+
+        progress(SynthesisProgress(stage: .postProcessing, fraction: Share.synthesized))
+        let normalize = job.normalizeLoudness, target = job.targetLoudness, format = job.outputFormat
+        let finalAudio = audio
+        let (processed, encoded) = try await executor.run {
+            let processed = normalize ? LoudnessNormalizer.normalize(finalAudio, targetLUFS: target) : finalAudio
+            return (processed, try AudioEncoder.encode(processed, as: format))
+        }
+        progress(SynthesisProgress(stage: .done, fraction: 1))
+        return SynthesisOutput(
+            audio: processed, encoded: encoded, format: format, voiceID: voiceID, summary: summary,
+            referenceReport: reference?.report, notes: notes, synthesisSeconds: synthesisSeconds)
+    }
+
+    /// Decodes and cleans up a reference clip (VAD trim, best window, quality report).
+    private func prepareReference(_ clip: Data, sampleRate: Int?) async throws -> PreparedReference {
+        let limits = audioLimits
+        let store = registry.store
+        return try await executor.run {
+            let decoded = try AudioDecoder.decode(clip, limits: limits)
+            let vad = try? VoiceActivityDetector(store: store)
+            return try ReferencePreparer.prepare(decoded.audio, targetSampleRate: sampleRate, vad: vad)
+        }
+    }
+}

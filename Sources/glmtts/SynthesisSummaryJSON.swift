@@ -1,0 +1,40 @@
+import Foundation
+import GLMTTSCore
+
+/// The JSON summary `glmtts synth --json` prints: a stable shape scripts can parse.
+struct SynthesisSummaryJSON: Encodable {
+    var output: String
+    var format: String
+    var voice: String
+    var sampleRate: Int
+    var durationSeconds: Double
+    var synthesisSeconds: Double
+    var realTimeFactor: Double
+    var cloned: Bool
+    var applied: [String: String]
+    var ignored: [String: String]
+    var referenceWarnings: [String]
+    var notes: [String]
+
+    init(_ result: SynthesisOutput, path: String) {
+        output = path
+        format = result.format.rawValue
+        voice = result.voiceID
+        sampleRate = result.audio.sampleRate
+        durationSeconds = result.audio.duration
+        synthesisSeconds = result.synthesisSeconds
+        realTimeFactor = result.realTimeFactor
+        cloned = result.summary.cloned
+        applied = Dictionary(uniqueKeysWithValues: result.summary.parameterReport.applied.map { ($0.key.rawValue, $0.value) })
+        ignored = Dictionary(uniqueKeysWithValues: result.summary.parameterReport.ignored.map { ($0.key.rawValue, $0.value) })
+        referenceWarnings = result.referenceReport?.warnings.map(\.message) ?? []
+        notes = result.notes
+    }
+
+    /// Pretty, key-sorted JSON text.
+    func encoded() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}
