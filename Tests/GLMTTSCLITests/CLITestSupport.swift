@@ -26,6 +26,11 @@ enum CLI {
         process.executableURL = executable
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
+        if env["GLMTTS_DATA_DIR"] == nil && env["GLMTTS_MODELS_DIR"] == nil {
+            // Same default as the core tests: the models scripts/test prepared.
+            env["GLMTTS_DATA_DIR"] = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("data/test").path
+        }
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let out = Pipe(), err = Pipe(), input = Pipe()

@@ -42,4 +42,15 @@ import Testing
         let short = AudioBuffer(samples: [0.5, -0.5, 0.5], sampleRate: 22050)
         #expect(LoudnessNormalizer.normalize(short) == short)
     }
+
+    @Test func limiterHoldsPeaksEvenAtTheEdgesAndLeavesTheRestAlone() {
+        var samples = [Float](repeating: 0.1, count: 22050)
+        samples[0] = 5; samples[11025] = -8; samples[22049] = 3
+        let limited = PeakLimiter.limit(samples, sampleRate: 22050, ceiling: 0.5)
+        #expect(limited.allSatisfy { abs($0) <= 0.5 + 1e-4 })
+        // Half a second away from any peak the gain has recovered.
+        #expect(abs(limited[5500] - 0.1) < 1e-3)
+        let quiet = [Float](repeating: 0.2, count: 1000)
+        #expect(PeakLimiter.limit(quiet, sampleRate: 22050, ceiling: 0.5) == quiet)
+    }
 }

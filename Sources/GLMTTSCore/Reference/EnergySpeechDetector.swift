@@ -2,7 +2,7 @@ import Foundation
 
 /// A simple energy-based speech detector, used only when no Silero VAD model is installed.
 ///
-/// 30 ms frames louder than max(noise floor + 10 dB, −50 dBFS) count as speech, where the
+/// 30 ms frames louder than max(noise floor + 10 dB, −65 dBFS) count as speech, where the
 /// noise floor is the 10th percentile of frame levels; gaps under 0.3 s are bridged and
 /// segments under 0.2 s dropped. Cruder than Silero (noise bursts count as speech).
 public enum EnergySpeechDetector {
@@ -11,7 +11,7 @@ public enum EnergySpeechDetector {
         let levels = FrameLevels(audio)
         guard !levels.decibels.isEmpty else { return [] }
         let floor = levels.decibels.sorted()[levels.decibels.count / 10]
-        let threshold = max(floor + 10, -50)
+        let threshold = max(floor + 10, -65)
         var segments: [SpeechSegment] = []
         for (index, level) in levels.decibels.enumerated() where level > threshold {
             let start = Double(index) * levels.frameSeconds, end = start + levels.frameSeconds

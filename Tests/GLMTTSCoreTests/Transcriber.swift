@@ -1,0 +1,45 @@
+import Foundation
+@testable import GLMTTSCore
+
+/// Transcribes audio with the real Whisper tiny.en model (faster-whisper in the project
+/// venv), to check that synthesised speech is intelligible.
+enum Transcriber {
+    /// The transcript of each WAV, in order.
+    static func transcribe(_ audios: [AudioBuffer]) throws -> [String] {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("asr-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var paths: [String] = []
+        for (index, audio) in audios.enumerated() {
+            let url = folder.appendingPathComponent("\(index).wav")
+            try AudioEncoder.encode(audio, as: .wav).write(to: url)
+            paths.append(url.path)
+        }
+        let process = Process()
+        process.executableURL = TestEnvironment.python
+        let model = try TestEnvironment.model("whisper-tiny.en").directory.path
+        process.arguments = [TestEnvironment.packageRoot.appendingPathComponent("Tests/tools/transcribe.py").path, model] + paths
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])?["text"]
+        }
+    }
+
+    /// Fraction of the expected words (lower-cased, letters only) found in `heard`.
+    static func wordRecall(expected: String, heard: String) -> Double {
+        func words(_ text: String) -> [String] {
+            text.lowercased().split { !$0.isLetter && $0 != "'" }.map(String.init)
+        }
+        let want = words(expected)
+        var pool = words(heard)
+        var found = 0
+        for word in want {
+            if let index = pool.firstIndex(of: word) { found += 1; pool.remove(at: index) }
+        }
+        return want.isEmpty ? 1 : Double(found) / Double(want.count)
+    }
+}
