@@ -29,13 +29,16 @@ public enum AudioContainer: String, Sendable, Codable, CaseIterable {
             let m = Array(magic.utf8)
             return bytes.count >= offset + m.count && Array(bytes[offset..<offset + m.count]) == m
         }
-        if (matches("RIFF") || matches("RIFX") || matches("RF64")) && matches("WAVE", at: 8) { return .wav }
+        let riff = matches("RIFF") || matches("RIFX") || matches("RF64")
+        if riff && matches("WAVE", at: 8) { return .wav }
+        // A RIFF header cut off before its form type: report it as a truncated WAV.
+        if riff && bytes.count < 12 { return .wav }
         if matches("fLaC") { return .flac }
         if matches("OggS") {
             let head = [UInt8](data.prefix(512))
             if head.firstRange(of: Array("OpusHead".utf8)) != nil { return .oggOpus }
             if head.firstRange(of: Array("vorbis".utf8)) != nil { return .oggVorbis }
-            if head.firstRange(of: Array("FLAC".utf8)) != nil { return .oggVorbis }  // Ogg FLAC: libsndfile reads it too
+            if head.firstRange(of: Array("FLAC".utf8)) != nil { return .flac }  // FLAC in Ogg (ffmpeg reads it if libsndfile does not)
             return nil
         }
         if matches("ftyp", at: 4) { return .m4a }

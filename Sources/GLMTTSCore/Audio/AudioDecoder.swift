@@ -5,9 +5,13 @@ import Foundation
 ///
 /// The format is recognised from the content (magic bytes), never from a file name. WAV,
 /// FLAC, OGG Vorbis/Opus and MP3 are decoded in-process by libsndfile through virtual
-/// I/O over the bytes; M4A/AAC/WebM are piped through the `ffmpeg` command. Declared sizes
-/// are checked against `AudioLimits` before anything large is allocated, and reading stops
-/// at the limit whatever the header claims. Blocking: call it from a `BlockingExecutor`.
+/// I/O over the bytes (no temporary files); M4A/AAC/WebM — and any of the former that
+/// libsndfile refuses to open (an MP3-in-WAV, an Ogg FLAC, …) — go through the `ffmpeg`
+/// command. Multichannel audio is down-mixed by averaging the channels. Sizes are checked
+/// against `AudioLimits`: the byte count before anything is parsed, an exact declared
+/// length (WAV, FLAC) before decoding, and the decoded length while reading, so a header
+/// that lies can neither cause a huge allocation nor an endless read.
+/// Blocking: call it from a `BlockingExecutor`.
 public enum AudioDecoder {
     /// Decodes `data`; throws `AudioError` with a clear message for anything unusable.
     public static func decode(_ data: Data, limits: AudioLimits = .default) throws -> DecodedAudio {
@@ -17,14 +21,31 @@ public enum AudioDecoder {
         if container.decodedInProcess {
             return try decodeWithSndFile(data, container: container, limits: limits)
         }
-        return try FFmpeg.decode(data, container: container, limits: limits)
+        return try FFmpeg.decode(data, container: container, demuxer: container.ffmpegDemuxer, limits: limits)
     }
 
-    /// Reads a file (size-checked first) and decodes it.
+    /// Reads the file at `url` (its size is checked before it is read) and decodes it by
+    /// content, whatever its extension. Throws `AudioError.fileUnreadable` when the file
+    /// cannot be read.
     public static func decode(fileAt url: URL, limits: AudioLimits = .default) throws -> DecodedAudio {
-        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+        } catch {
+            throw AudioError.fileUnreadable(path: url.path, reason: "it does not exist or cannot be accessed")
+        }
+        if let type = attributes[.type] as? FileAttributeType, type == .typeDirectory {
+            throw AudioError.fileUnreadable(path: url.path, reason: "it is a directory")
+        }
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
         guard size <= limits.maxBytes else { throw AudioError.tooLarge(bytes: size, limit: limits.maxBytes) }
-        return try decode(Data(contentsOf: url), limits: limits)
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw AudioError.fileUnreadable(path: url.path, reason: "reading it failed")
+        }
+        return try decode(data, limits: limits)
     }
 
     private static func decodeWithSndFile(_ data: Data, container: AudioContainer, limits: AudioLimits) throws -> DecodedAudio {
@@ -32,28 +53,56 @@ public enum AudioDecoder {
         var io = SndFileMemory.callbacks
         var info = SF_INFO()
         let user = Unmanaged.passUnretained(memory).toOpaque()
-        guard let file = withExtendedLifetime(memory, { sf_open_virtual(&io, Int32(SFM_READ), &info, user) }) else {
-            let reason = String(cString: sf_strerror(nil))
-            throw AudioError.corrupt(format: container.rawValue, reason: reason)
+        return try withExtendedLifetime(memory) {
+            guard let file = sf_open_virtual(&io, Int32(SFM_READ), &info, user) else {
+                let refusal = AudioError.corrupt(format: container.rawValue, reason: String(cString: sf_strerror(nil)))
+                return try decodeRefused(data, container: container, limits: limits, refusal: refusal)
+            }
+            defer { sf_close(file) }
+            return try read(file, info: info, container: container, limits: limits)
         }
-        defer { sf_close(file) }
+    }
+
+    /// libsndfile refused the bytes: ffmpeg gets a try (probing the content itself). When it
+    /// fails too, libsndfile's reason is reported, unless ffmpeg found a limit was broken.
+    private static func decodeRefused(_ data: Data, container: AudioContainer, limits: AudioLimits,
+                                      refusal: AudioError) throws -> DecodedAudio {
+        do {
+            return try FFmpeg.decode(data, container: container, demuxer: nil, limits: limits)
+        } catch let error as AudioError {
+            switch error {
+            case .tooLong, .implausibleSampleRate, .implausibleChannelCount, .temporaryStorageFailed: throw error
+            default: throw refusal
+            }
+        }
+    }
+
+    private static func read(_ file: OpaquePointer, info: SF_INFO, container: AudioContainer,
+                             limits: AudioLimits) throws -> DecodedAudio {
         let channels = Int(info.channels), rate = Int(info.samplerate)
         guard AudioLimits.channelCounts.contains(channels) else { throw AudioError.implausibleChannelCount(channels) }
         guard AudioLimits.sampleRates.contains(rate) else { throw AudioError.implausibleSampleRate(rate) }
         let maxFrames = Int(limits.maxDuration * Double(rate))
-        // The declared length may lie (truncated files, hostile headers): read in blocks and
-        // stop at EOF or at the limit instead of trusting it for the allocation.
+        let declaredFrames = Int(info.frames)
+        // WAV and FLAC declare an exact length (libsndfile already clamps a WAV data chunk to
+        // the bytes present): refuse a too-long file before decoding it. MP3 lengths are
+        // estimates, so those are only checked while reading.
+        if container == .wav || container == .flac, declaredFrames > maxFrames, declaredFrames < Int(Int64.max / 2) {
+            throw AudioError.tooLong(seconds: Double(declaredFrames) / Double(rate), limit: limits.maxDuration)
+        }
+        // Even so, never trust the declared length for an allocation: read in blocks and stop
+        // at EOF or at the limit.
         let blockFrames = 16_384
         var block = [Float](repeating: 0, count: blockFrames * channels)
         var mono: [Float] = []
-        mono.reserveCapacity(min(max(Int(info.frames), 0), maxFrames, 1 << 22))
+        mono.reserveCapacity(min(max(declaredFrames, 0), maxFrames, 1 << 22))
+        let scale = 1 / Float(channels)
         while true {
             let read = Int(block.withUnsafeMutableBufferPointer { sf_readf_float(file, $0.baseAddress, sf_count_t(blockFrames)) })
             if read <= 0 { break }
             if channels == 1 {
                 mono.append(contentsOf: block[0..<read])
             } else {
-                let scale = 1 / Float(channels)
                 for frame in 0..<read {
                     var sum: Float = 0
                     for channel in 0..<channels { sum += block[frame * channels + channel] }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Audio could not be decoded, encoded or processed.
 public enum AudioError: GLMTTSError, Equatable {
     /// No bytes at all.
@@ -24,10 +26,15 @@ public enum AudioError: GLMTTSError, Equatable {
     case encodingFailed(format: String, reason: String)
     /// Resampling failed.
     case resamplingFailed(reason: String)
+    /// An audio file named by the caller could not be read (missing, unreadable).
+    case fileUnreadable(path: String, reason: String)
+    /// The temporary storage that hands bytes to ffmpeg could not be prepared.
+    case temporaryStorageFailed(reason: String)
 
     /// Formats accepted on input, for messages.
     public static let supportedInput = "WAV, FLAC, OGG (Vorbis or Opus), MP3, M4A/AAC, WebM"
 
+    /// Stable machine-readable identifier, `audio.*`.
     public var code: String {
         switch self {
         case .empty: return "audio.empty"
@@ -42,23 +49,28 @@ public enum AudioError: GLMTTSError, Equatable {
         case .ffmpegFailed: return "audio.ffmpeg_failed"
         case .encodingFailed: return "audio.encoding_failed"
         case .resamplingFailed: return "audio.resampling_failed"
+        case .fileUnreadable: return "audio.file_unreadable"
+        case .temporaryStorageFailed: return "audio.temporary_storage_failed"
         }
     }
 
+    /// Bad or oversized input is `.invalidInput`; a missing ffmpeg is `.unavailable`;
+    /// encoder, resampler and storage failures are `.internalFailure`.
     public var category: ErrorCategory {
         switch self {
         case .ffmpegMissing: return .unavailable
-        case .encodingFailed, .resamplingFailed: return .internalFailure
+        case .encodingFailed, .resamplingFailed, .temporaryStorageFailed: return .internalFailure
         default: return .invalidInput
         }
     }
 
+    /// What went wrong and what to do about it.
     public var message: String {
         switch self {
         case .empty:
             return "The audio is empty (0 bytes); send a recording in \(Self.supportedInput)."
         case let .tooLarge(bytes, limit):
-            return "The audio is \(bytes / 1_048_576) MiB, more than the \(limit / 1_048_576) MiB limit; send a shorter clip (3–15 s is ideal)."
+            return "The audio is \(Self.describe(bytes: bytes)), more than the \(Self.describe(bytes: limit)) limit; send a shorter clip (3–15 s is ideal)."
         case let .tooLong(seconds, limit):
             return "The audio is at least \(Int(seconds)) s long, more than the \(Int(limit)) s limit; send a shorter clip (3–15 s is ideal)."
         case .unsupportedFormat:
@@ -79,6 +91,17 @@ public enum AudioError: GLMTTSError, Equatable {
             return "Encoding the audio as \(format) failed: \(reason)."
         case let .resamplingFailed(reason):
             return "Resampling the audio failed: \(reason)."
+        case let .fileUnreadable(path, reason):
+            return "The audio file \(path) could not be read (\(reason)); check the path and its permissions."
+        case let .temporaryStorageFailed(reason):
+            return "The audio could not be handed to ffmpeg (\(reason)); check that the temporary directory (TMPDIR) is writable and not full."
         }
+    }
+
+    /// A byte count in the largest unit that keeps it readable ("512 bytes", "12.5 MiB").
+    private static func describe(bytes: Int) -> String {
+        if bytes < 1024 { return "\(bytes) bytes" }
+        if bytes < 1_048_576 { return String(format: "%.1f KiB", Double(bytes) / 1024) }
+        return String(format: "%.1f MiB", Double(bytes) / 1_048_576)
     }
 }

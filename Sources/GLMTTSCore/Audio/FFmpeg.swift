@@ -1,110 +1,150 @@
 import Foundation
 
-/// Runs the `ffmpeg` command for the formats libsndfile cannot handle (M4A/AAC/WebM in,
-/// AAC out). Bytes go in on stdin and come out on stdout: no temporary files, no paths.
-/// A run that takes longer than `timeout` seconds is killed.
+/// Runs the `ffmpeg` command for what libsndfile cannot handle (M4A/AAC/WebM in, and
+/// anything libsndfile refuses; AAC out).
+///
+/// Input bytes reach ffmpeg as its stdin, staged in a nameless temporary file
+/// (`UnlinkedTempFile`) so that ffmpeg can seek (MP4 with `moov` at the end fails from a
+/// pipe); output is read from a pipe in chunks, so decoded audio is bounded by the limits
+/// while it streams. Every run uses `-nostdin -hide_banner -loglevel error`, a fixed input
+/// format when known, and is killed after `timeout` seconds. No path is built from input.
 enum FFmpeg {
     /// Seconds an ffmpeg run may take before it is killed.
     static let timeout: Double = 120
 
-    /// Decodes `data` to mono float32 at the source's sample rate.
-    static func decode(_ data: Data, container: AudioContainer, limits: AudioLimits) throws -> DecodedAudio {
+    /// Decodes `data` to mono float32 at the source's sample rate, averaging the channels.
+    ///
+    /// - Parameters:
+    ///   - container: what the bytes were recognised as (reported back, used in messages).
+    ///   - demuxer: ffmpeg's `-f` input format, or nil to let ffmpeg probe the content.
+    static func decode(_ data: Data, container: AudioContainer, demuxer: String?, limits: AudioLimits) throws -> DecodedAudio {
         var arguments = ["-hide_banner", "-loglevel", "error", "-nostdin"]
-        if let demuxer = container.ffmpegDemuxer { arguments += ["-f", demuxer] }
-        arguments += ["-i", "pipe:0", "-t", String(Int(limits.maxDuration) + 1), "-vn", "-ac", "1",
+        if let demuxer { arguments += ["-f", demuxer] }
+        let cap = Int(limits.maxDuration.rounded(.up)) + 1
+        arguments += ["-i", "/dev/stdin", "-t", String(cap), "-map", "0:a:0", "-vn", "-sn", "-dn",
                       "-c:a", "pcm_f32be", "-f", "au", "pipe:1"]
-        let output = try run(arguments, input: data)
-        // Sun AU header (big-endian): ".snd", data offset, data size, encoding (6 = float32), rate, channels.
-        guard output.count >= 24, output.prefix(4) == Data(".snd".utf8) else {
-            throw AudioError.corrupt(format: container.rawValue, reason: "no audio stream could be decoded")
+        var stream = AUStreamDownmixer(format: container.rawValue, maxDuration: limits.maxDuration)
+        do {
+            try run(arguments, input: data) { try stream.consume($0) }
+        } catch AudioError.ffmpegFailed(let reason) where reason.contains("matches no streams") {
+            throw AudioError.noSamples
         }
-        func word(_ offset: Int) -> Int {
-            output.subdata(in: offset..<offset + 4).reduce(0) { $0 << 8 | Int($1) }
-        }
-        let offset = word(4), rate = word(16)
-        guard AudioLimits.sampleRates.contains(rate) else { throw AudioError.implausibleSampleRate(rate) }
-        guard offset >= 24, offset <= output.count else {
-            throw AudioError.corrupt(format: container.rawValue, reason: "ffmpeg produced a malformed stream")
-        }
-        let payload = output.subdata(in: offset..<output.count)
-        var samples = [Float](repeating: 0, count: payload.count / 4)
-        payload.withUnsafeBytes { raw in
-            for index in samples.indices {
-                samples[index] = Float(bitPattern: UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)))
-            }
-        }
-        guard !samples.isEmpty else { throw AudioError.noSamples }
-        let seconds = Double(samples.count) / Double(rate)
-        guard seconds <= limits.maxDuration else { throw AudioError.tooLong(seconds: seconds, limit: limits.maxDuration) }
-        return DecodedAudio(audio: AudioBuffer(samples: samples, sampleRate: rate), container: container,
-                            sourceChannels: 1, sourceSampleRate: rate)
+        try stream.finish()
+        return DecodedAudio(audio: AudioBuffer(samples: stream.mono, sampleRate: stream.sampleRate), container: container,
+                            sourceChannels: stream.channels, sourceSampleRate: stream.sampleRate)
     }
 
-    /// Encodes mono float audio as AAC in an ADTS stream.
+    /// Encodes mono float audio (already clipped, at a rate the AAC encoder supports) as
+    /// AAC-LC in an ADTS stream.
     static func encodeAAC(_ audio: AudioBuffer, bitrate: String = "96k") throws -> Data {
         var raw = Data(capacity: audio.samples.count * 4)
         for sample in audio.samples {
-            withUnsafeBytes(of: min(max(sample, -1), 1).bitPattern.littleEndian) { raw.append(contentsOf: $0) }
+            withUnsafeBytes(of: sample.bitPattern.littleEndian) { raw.append(contentsOf: $0) }
         }
         let arguments = ["-hide_banner", "-loglevel", "error", "-nostdin", "-f", "f32le", "-ar", String(audio.sampleRate),
-                         "-ac", "1", "-i", "pipe:0", "-c:a", "aac", "-b:a", bitrate, "-f", "adts", "pipe:1"]
-        let output = try run(arguments, input: raw)
+                         "-ac", "1", "-i", "/dev/stdin", "-c:a", "aac", "-b:a", bitrate, "-f", "adts", "pipe:1"]
+        var output = Data()
+        do {
+            try run(arguments, input: raw) { output.append($0) }
+        } catch AudioError.ffmpegFailed(let reason) {
+            throw AudioError.encodingFailed(format: "aac", reason: "ffmpeg failed: \(reason)")
+        }
         guard !output.isEmpty else { throw AudioError.encodingFailed(format: "aac", reason: "ffmpeg produced no output") }
         return output
     }
 
-    /// Runs ffmpeg with `arguments`, feeding `input` on stdin; returns stdout.
-    private static func run(_ arguments: [String], input: Data) throws -> Data {
+    /// Runs ffmpeg with `arguments` and `input` as its stdin, handing each chunk of stdout to
+    /// `consume` as it arrives. If `consume` throws, ffmpeg is stopped and the error rethrown.
+    /// Throws `ffmpegMissing` when there is no ffmpeg and `ffmpegFailed` (with ffmpeg's own
+    /// first error lines) for a non-zero exit, a signal or a timeout.
+    static func run(_ arguments: [String], input: Data, consume: (Data) throws -> Void) throws {
         guard let executable = locate() else { throw AudioError.ffmpegMissing }
+        let inputHandle = try UnlinkedTempFile.handle(containing: input)
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardInput = inputHandle
         process.standardOutput = stdout
         process.standardError = stderr
         do { try process.run() } catch { throw AudioError.ffmpegMissing }
+        try? inputHandle.close()  // the child holds its own copy
 
+        let state = RunState()
         let group = DispatchGroup()
-        let collected = PipeCollector()
         DispatchQueue.global().async(group: group) {
-            // ffmpeg may stop reading early (bad input): a write error is expected then.
-            try? stdin.fileHandleForWriting.write(contentsOf: input)
-            try? stdin.fileHandleForWriting.close()
+            // Drain stderr completely (a full pipe would block ffmpeg); keep the beginning.
+            let handle = stderr.fileHandleForReading
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                state.appendError(chunk)
+            }
         }
-        DispatchQueue.global().async(group: group) {
-            collected.setError(stderr.fileHandleForReading.readDataToEndOfFile())
+        let killer = DispatchWorkItem {
+            if process.isRunning {
+                state.markTimedOut()
+                process.terminate()
+            }
         }
-        let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        killer.cancel()
-        group.wait()
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            let detail = String(decoding: collected.error.prefix(300), as: UTF8.self)
-                .replacingOccurrences(of: "pipe:0: ", with: "")
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            throw AudioError.ffmpegFailed(reason: detail.isEmpty ? "it exited with status \(process.terminationStatus)" : detail)
+        defer { killer.cancel() }
+
+        let output = stdout.fileHandleForReading
+        do {
+            while true {
+                let chunk = output.availableData
+                if chunk.isEmpty { break }
+                try consume(chunk)
+            }
+        } catch {
+            if process.isRunning { process.terminate() }
+            try? output.close()
+            process.waitUntilExit()
+            group.wait()
+            throw error
         }
-        return output
+        process.waitUntilExit()
+        group.wait()
+        if state.timedOut {
+            throw AudioError.ffmpegFailed(reason: "it did not finish within \(Int(timeout)) s")
+        }
+        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+            let detail = String(decoding: state.error, as: UTF8.self)
+                .replacingOccurrences(of: "/dev/stdin: ", with: "")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let status = process.terminationReason == .exit
+                ? "it exited with status \(process.terminationStatus)"
+                : "it was killed by signal \(process.terminationStatus)"
+            throw AudioError.ffmpegFailed(reason: detail.isEmpty ? status : detail)
+        }
     }
 
-    private static func locate() -> URL? {
-        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        for directory in paths + ["/usr/bin", "/usr/local/bin"] {
-            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent("ffmpeg")
+    /// The first `ffmpeg` executable on PATH (or in /usr/bin, /usr/local/bin).
+    static func locate() -> URL? {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+        for directory in paths + ["/usr/bin", "/usr/local/bin"] where !directory.isEmpty {
+            let candidate = URL(fileURLWithPath: directory).appendingPathComponent("ffmpeg")
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
         return nil
     }
 
-    /// Holds stderr read on another thread.
-    private final class PipeCollector: @unchecked Sendable {
-        // @unchecked Sendable: written once before `group.wait()` returns, read after.
+    /// What the helper threads of one run report back.
+    private final class RunState: @unchecked Sendable {
+        // @unchecked Sendable: every stored property is read and written under `lock`.
         private let lock = NSLock()
-        private var stored = Data()
-        func setError(_ data: Data) { lock.lock(); stored = data; lock.unlock() }
-        var error: Data { lock.lock(); defer { lock.unlock() }; return stored }
+        private var storedError = Data()
+        private var storedTimedOut = false
+        /// Most bytes of stderr kept for the message.
+        private let errorLimit = 600
+
+        func appendError(_ data: Data) {
+            lock.lock(); defer { lock.unlock() }
+            if storedError.count < errorLimit { storedError.append(data.prefix(errorLimit - storedError.count)) }
+        }
+        func markTimedOut() { lock.lock(); storedTimedOut = true; lock.unlock() }
+        var error: Data { lock.lock(); defer { lock.unlock() }; return storedError }
+        var timedOut: Bool { lock.lock(); defer { lock.unlock() }; return storedTimedOut }
     }
 }

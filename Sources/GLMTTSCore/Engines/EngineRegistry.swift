@@ -63,7 +63,7 @@ public actor EngineRegistry {
         switch model.manifest.engine {
         case .piper: return try await PiperSynthesizer.load(model)
         case .espeak: return try await EspeakSynthesizer.load(model)
-        case .zipvoice, .pocket: throw ModelError.loadFailed(model: model.manifest.id, reason: "INTEGRATION PENDING")
+        case .zipvoice, .pocket: return try await ZeroShotSynthesizer.load(model)
         case .fasterWhisper, .sileroVAD:
             throw ModelError.invalidManifest(path: model.manifest.id, reason: "not a synthesizer")
         }
