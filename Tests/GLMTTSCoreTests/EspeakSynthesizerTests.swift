@@ -40,4 +40,14 @@ import Testing
             _ = try await EspeakSynthesizer.load(InstalledModel(manifest: manifest, directory: folder))
         }
     }
+
+    @Test func nonFiniteSpeedIsRejectedNotATrap() async throws {
+        let engine = try await EspeakSynthesizer.load(TestEnvironment.model("espeak-en-us"))
+        for speed in [Double.nan, .infinity, -.infinity] {
+            await #expect(throws: ParameterError.self) {
+                _ = try await CollectedSynthesis.run(engine, SynthesisRequest(text: "Hi.", parameters: SynthesisParameters(speed: speed)))
+            }
+        }
+        #expect(EspeakSynthesizer.rate(forSpeed: .nan).bounded)
+    }
 }

@@ -42,7 +42,8 @@ public final class EspeakSynthesizer: SpeechSynthesizer {
 
     /// espeak-ng's speaking rate for a speed factor, and whether it had to be bounded.
     static func rate(forSpeed speed: Double) -> (wordsPerMinute: Int, bounded: Bool) {
-        let wanted = Int((Double(espeakRATE_NORMAL) * speed).rounded())
+        guard speed.isFinite else { return (Int(espeakRATE_NORMAL), true) }
+        let wanted = Int((Double(espeakRATE_NORMAL) * min(max(speed, 0), 100)).rounded())
         let bounded = min(max(wanted, Int(espeakRATE_MINIMUM)), Int(espeakRATE_MAXIMUM))
         return (bounded, bounded != wanted)
     }
@@ -64,29 +65,11 @@ public final class EspeakSynthesizer: SpeechSynthesizer {
     }
 
     public func synthesize(_ request: SynthesisRequest) -> AsyncThrowingStream<SynthesisEvent, Error> {
-        SynthesisStream.make { [self] continuation, flag in
-            try request.parameters.validate()
-            let chunks = SentenceSplitter.split(request.text, maxChunkCharacters: TextLimits.default.maxChunkCharacters)
-            guard !chunks.isEmpty else { throw EngineError.nothingToSpeak(engine: id) }
-            let wordsPerMinute = Self.rate(forSpeed: request.parameters.speed).wordsPerMinute
-            var produced = 0
-            for (index, chunk) in chunks.enumerated() {
-                try Task.checkCancellation()
-                let audio = try await executor.run { [voice] in
-                    try Self.speak(chunk, voice: voice, wordsPerMinute: wordsPerMinute, flag: flag)
-                }
-                guard let audio else { throw CancellationError() }
-                guard !audio.samples.isEmpty else { continue }
-                continuation.yield(.chunk(index: produced, audio: audio))
-                produced += 1
-                continuation.yield(.progress(SynthesisProgress(
-                    stage: .synthesizing, fraction: Double(index + 1) / Double(chunks.count),
-                    detail: "\(index + 1) of \(chunks.count) sentences")))
-            }
-            guard produced > 0 else { throw EngineError.nothingToSpeak(engine: id) }
-            continuation.yield(.finished(SynthesisSummary(
-                parameterReport: Self.report(for: request.parameters), sampleRate: capabilities.sampleRate,
-                cloned: false, chunkCount: produced)))
+        let parameters = request.parameters
+        return SentenceStream.make(engine: id, request: request, sampleRate: capabilities.sampleRate,
+                                   report: { Self.report(for: parameters) }) { [executor, voice] chunk, _, flag in
+            let wordsPerMinute = Self.rate(forSpeed: parameters.speed).wordsPerMinute
+            return try await executor.run { try Self.speak(chunk, voice: voice, wordsPerMinute: wordsPerMinute, flag: flag) }
         }
     }
 

@@ -59,36 +59,19 @@ public final class PiperSynthesizer: SpeechSynthesizer {
     }
 
     public func synthesize(_ request: SynthesisRequest) -> AsyncThrowingStream<SynthesisEvent, Error> {
-        SynthesisStream.make { [self] continuation, flag in
-            try request.parameters.validate()
-            let chunks = SentenceSplitter.split(request.text, maxChunkCharacters: TextLimits.default.maxChunkCharacters)
-            guard !chunks.isEmpty else { throw EngineError.nothingToSpeak(engine: id) }
-            let parameters = request.parameters
-            let scales = settings.noiseScales(temperature: parameters.temperature)
-            continuation.yield(.progress(SynthesisProgress(stage: .synthesizing, fraction: 0, detail: "0 of \(chunks.count) sentences")))
-            var produced = 0
-            for (index, chunk) in chunks.enumerated() {
-                try Task.checkCancellation()
-                let isLast = index == chunks.count - 1
-                let audio = try await executor.run { [self] () -> AudioBuffer? in
-                    let tts = try instance(noise: scales.noise, noiseW: scales.noiseW)
-                    return try generate(chunk, speed: parameters.speed, with: tts, flag: flag)
-                }
-                guard var audio else { throw CancellationError() }
-                if audio.samples.isEmpty { continue }
-                if !isLast {
-                    audio.samples.append(contentsOf: repeatElement(0, count: Int(Self.sentenceSilence * Double(audio.sampleRate))))
-                }
-                continuation.yield(.chunk(index: produced, audio: audio))
-                produced += 1
-                continuation.yield(.progress(SynthesisProgress(
-                    stage: .synthesizing, fraction: Double(index + 1) / Double(chunks.count),
-                    detail: "\(index + 1) of \(chunks.count) sentences")))
+        let parameters = request.parameters
+        let scales = settings.noiseScales(temperature: parameters.temperature)
+        return SentenceStream.make(engine: id, request: request, sampleRate: capabilities.sampleRate,
+                                   report: { [settings] in settings.report(for: parameters) }) { [self] chunk, isLast, flag in
+            let audio = try await executor.run { [self] () -> AudioBuffer? in
+                let tts = try instance(noise: scales.noise, noiseW: scales.noiseW)
+                return try generate(chunk, speed: parameters.speed, with: tts, flag: flag)
             }
-            guard produced > 0 else { throw EngineError.nothingToSpeak(engine: id) }
-            continuation.yield(.finished(SynthesisSummary(
-                parameterReport: settings.report(for: parameters), sampleRate: capabilities.sampleRate,
-                cloned: false, chunkCount: produced)))
+            guard var audio else { return nil }
+            if !isLast && !audio.samples.isEmpty {
+                audio.samples.append(contentsOf: repeatElement(0, count: Int(Self.sentenceSilence * Double(audio.sampleRate))))
+            }
+            return audio
         }
     }
 
