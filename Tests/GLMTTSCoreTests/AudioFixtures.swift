@@ -12,14 +12,56 @@ enum AudioFixtures {
 
     /// A canonical 16-bit PCM WAV header followed by `dataBytes`, with every field overridable
     /// so tests can lie in it.
-    static func wavHeader(sampleRate: UInt32 = 22050, channels: UInt16 = 1, declaredDataBytes: UInt32, riffSize: UInt32? = nil) -> Data {
+    /// `formatTag` 1 is integer PCM, 3 IEEE float (then use `bitsPerSample: 32`).
+    static func wavHeader(sampleRate: UInt32 = 22050, channels: UInt16 = 1, declaredDataBytes: UInt32, riffSize: UInt32? = nil,
+                          formatTag: UInt16 = 1, bitsPerSample: UInt16 = 16) -> Data {
         var data = Data()
         func le<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
+        let blockAlign = channels &* (bitsPerSample / 8)
         data.append(contentsOf: Array("RIFF".utf8)); le(riffSize ?? (36 &+ declaredDataBytes))
-        data.append(contentsOf: Array("WAVEfmt ".utf8)); le(UInt32(16)); le(UInt16(1)); le(channels)
-        le(sampleRate); le(sampleRate &* UInt32(channels) &* 2); le(UInt16(channels * 2)); le(UInt16(16))
+        data.append(contentsOf: Array("WAVEfmt ".utf8)); le(UInt32(16)); le(formatTag); le(channels)
+        le(sampleRate); le(sampleRate &* UInt32(blockAlign)); le(blockAlign); le(bitsPerSample)
         data.append(contentsOf: Array("data".utf8)); le(declaredDataBytes)
         return data
+    }
+
+    /// A 16-bit PCM WAV with `left` in the first channel and silence in the second.
+    static func stereoWAV(left: AudioBuffer) -> Data {
+        var data = wavHeader(sampleRate: UInt32(left.sampleRate), channels: 2, declaredDataBytes: UInt32(left.samples.count * 4))
+        for sample in left.samples {
+            withUnsafeBytes(of: Int16(sample * 32767).littleEndian) { data.append(contentsOf: $0) }
+            withUnsafeBytes(of: Int16(0).littleEndian) { data.append(contentsOf: $0) }
+        }
+        return data
+    }
+
+    /// The top-level box types of an MP4 file, in order.
+    static func mp4TopLevelBoxes(_ data: Data) -> [String] {
+        let bytes = [UInt8](data)
+        var boxes: [String] = []
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            let size = bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+            boxes.append(String(decoding: bytes[offset + 4..<offset + 8], as: UTF8.self))
+            guard size >= 8 else { break }
+            offset += size
+        }
+        return boxes
+    }
+
+    /// Runs ffmpeg with `input` arguments (e.g. a lavfi source) and returns what it wrote.
+    static func ffmpegGenerate(_ arguments: [String]) throws -> Data {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fx-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("out.bin")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        process.arguments = ["-hide_banner", "-loglevel", "error", "-y"] + arguments + [output.path]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw FixtureError.ffmpegFailed(arguments) }
+        return try Data(contentsOf: output)
     }
 
     /// Runs ffmpeg to convert WAV bytes into another container (for m4a / webm fixtures).
@@ -34,6 +76,7 @@ enum AudioFixtures {
         process.arguments = ["-hide_banner", "-loglevel", "error", "-y", "-i", input.path] + arguments + [output.path]
         try process.run()
         process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw FixtureError.ffmpegFailed(arguments) }
         return try Data(contentsOf: output)
     }
 
@@ -47,5 +90,10 @@ enum AudioFixtures {
             if sample < -hysteresis, positive != false { if positive != nil { crossings += 1 }; positive = false }
         }
         return crossings
+    }
+
+    /// A fixture could not be produced.
+    enum FixtureError: Error {
+        case ffmpegFailed([String])
     }
 }

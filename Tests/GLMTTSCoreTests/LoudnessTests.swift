@@ -10,6 +10,48 @@ import Testing
         #expect(abs(loudness - -3.01) < 0.3, "\(loudness)")
     }
 
+    @Test func kWeightingMatchesTheCoefficientsOfBS1770At48kHz() {
+        let (shelf, highPass) = LoudnessMeter.kWeightingFilters(sampleRate: 48_000)
+        let expectedShelf = [1.53512485958697, -2.69169618940638, 1.19839281085285, -1.69065929318241, 0.73248077421585]
+        let actualShelf = [shelf.b0, shelf.b1, shelf.b2, shelf.a1, shelf.a2]
+        for (actual, expected) in zip(actualShelf, expectedShelf) { #expect(abs(actual - expected) < 1e-6, "\(actual) vs \(expected)") }
+        #expect(abs(highPass.a1 - -1.99004745483398) < 1e-6)
+        #expect(abs(highPass.a2 - 0.99007225036621) < 1e-6)
+        #expect([highPass.b0, highPass.b1, highPass.b2] == [1, -2, 1])
+    }
+
+    @Test func sameToneMeasuresTheSameAtEverySampleRate() throws {
+        // Coefficients are derived for the actual rate, so the reading does not depend on it.
+        var readings: [Double] = []
+        for rate in [8_000, 16_000, 22_050, 44_100, 48_000, 96_000] {
+            let tone = AudioFixtures.sine(frequency: 1000, seconds: 2, sampleRate: rate, amplitude: 0.5)
+            readings.append(try #require(LoudnessMeter.integratedLoudness(tone)))
+        }
+        let spread = readings.max()! - readings.min()!
+        #expect(spread < 0.1, "\(readings)")
+        #expect(abs(readings[0] - (-3.01 - 6.02)) < 0.2)
+    }
+
+    @Test func relativeGateIgnoresQuietPassages() throws {
+        // After EBU Tech 3341 case 3 (mono): −36 / −23 / −36 LUFS tone; the quiet parts are
+        // more than 10 LU below and gated out, so the result is −23 (the few blocks that
+        // straddle a change pull it down by about 0.04 LU over 30 s).
+        let rate = 48_000
+        func tone(_ lufs: Double, seconds: Double) -> [Float] {
+            AudioFixtures.sine(frequency: 1000, seconds: seconds, sampleRate: rate, amplitude: Float(pow(10, (lufs + 3.01) / 20))).samples
+        }
+        let audio = AudioBuffer(samples: tone(-36, seconds: 3) + tone(-23, seconds: 30) + tone(-36, seconds: 3), sampleRate: rate)
+        let loudness = try #require(LoudnessMeter.integratedLoudness(audio))
+        #expect(abs(loudness - -23) < 0.1, "\(loudness)")
+        // Below the absolute gate (−70 LUFS) nothing counts.
+        #expect(LoudnessMeter.integratedLoudness(AudioBuffer(samples: tone(-75, seconds: 2), sampleRate: rate)) == nil)
+    }
+
+    @Test func samplePeakIsTheLargestMagnitude() {
+        #expect(LoudnessMeter.samplePeak(AudioBuffer(samples: [0.1, -0.7, 0.5], sampleRate: 8000)) == 0.7)
+        #expect(LoudnessMeter.samplePeak(AudioBuffer(samples: [], sampleRate: 8000)) == 0)
+    }
+
     @Test func levelChangesShiftLoudnessByTheSameDecibels() throws {
         let tone = AudioFixtures.sine(frequency: 1000, seconds: 3, sampleRate: 22050, amplitude: 0.5)
         let quieter = AudioBuffer(samples: tone.samples.map { $0 * 0.1 }, sampleRate: 22050)

@@ -16,6 +16,24 @@ import Testing
         #expect(abs(down.rms - tone.rms) < 0.01)
     }
 
+    @Test(arguments: ResamplerQuality.allCases)
+    func everyQualityKeepsDurationAndPitch(_ quality: ResamplerQuality) throws {
+        let tone = AudioFixtures.sine(frequency: 1000, seconds: 1, sampleRate: 44100)
+        let out = try Resampler.resample(tone, to: 16000, quality: quality)
+        #expect(abs(out.samples.count - 16000) <= 1)
+        let frequency = Double(AudioFixtures.zeroCrossings(out.samples)) / out.duration / 2
+        #expect(abs(frequency - 1000) < 5, "\(quality): \(frequency) Hz")
+        #expect(abs(out.rms - tone.rms) < 0.02, "\(quality)")
+    }
+
+    @Test func removesContentAboveTheNewNyquist() throws {
+        // A 10 kHz tone cannot exist at 16 kHz: the anti-aliasing filter removes it rather
+        // than folding it down to 6 kHz.
+        let tone = AudioFixtures.sine(frequency: 10_000, seconds: 1, sampleRate: 44100)
+        let out = try Resampler.resample(tone, to: 16000)
+        #expect(out.rms < 0.01, "\(out.rms)")
+    }
+
     @Test func sameRateIsUnchanged() throws {
         let tone = AudioFixtures.sine()
         #expect(try Resampler.resample(tone, to: tone.sampleRate) == tone)

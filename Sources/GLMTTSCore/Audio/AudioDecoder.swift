@@ -67,6 +67,11 @@ public enum AudioDecoder {
     /// fails too, libsndfile's reason is reported, unless ffmpeg found a limit was broken.
     private static func decodeRefused(_ data: Data, container: AudioContainer, limits: AudioLimits,
                                       refusal: AudioError) throws -> DecodedAudio {
+        // A WAV header with an impossible rate or channel count deserves that exact message.
+        if container == .wav, let format = WAVFormatChunk(data) {
+            guard AudioLimits.sampleRates.contains(format.sampleRate) else { throw AudioError.implausibleSampleRate(format.sampleRate) }
+            guard AudioLimits.channelCounts.contains(format.channels) else { throw AudioError.implausibleChannelCount(format.channels) }
+        }
         do {
             return try FFmpeg.decode(data, container: container, demuxer: nil, limits: limits)
         } catch let error as AudioError {

@@ -8,6 +8,7 @@ public struct AudioLimits: Sendable, Equatable, Codable {
     /// The defaults: 50 MiB, 10 minutes.
     public static let `default` = AudioLimits()
 
+    /// Limits of `maxBytes` bytes and `maxDuration` seconds (defaults 50 MiB, 600 s).
     public init(maxBytes: Int = 50 << 20, maxDuration: Double = 600) {
         self.maxBytes = maxBytes
         self.maxDuration = maxDuration

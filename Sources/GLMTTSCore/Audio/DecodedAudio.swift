@@ -9,6 +9,7 @@ public struct DecodedAudio: Sendable {
     /// Sample rate of the source.
     public var sourceSampleRate: Int
 
+    /// Bundles decoded audio with what the source was.
     public init(audio: AudioBuffer, container: AudioContainer, sourceChannels: Int, sourceSampleRate: Int) {
         self.audio = audio
         self.container = container

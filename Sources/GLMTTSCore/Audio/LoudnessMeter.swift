@@ -40,6 +40,13 @@ public enum LoudnessMeter {
 
     /// The signal through both K-weighting stages.
     static func kWeighted(_ samples: [Float], sampleRate: Double) -> [Double] {
+        let filters = kWeightingFilters(sampleRate: sampleRate)
+        return filters.highPass.apply(filters.shelf.apply(samples.map(Double.init)))
+    }
+
+    /// The two K-weighting biquads for `sampleRate`, from the analogue prototypes of
+    /// BS.1770 (at 48 kHz they reproduce the coefficients tabulated in the standard).
+    static func kWeightingFilters(sampleRate: Double) -> (shelf: Biquad, highPass: Biquad) {
         // Stage 1: high shelf (+4 dB above ~1.7 kHz).
         var k = tan(Double.pi * 1681.974450955533 / sampleRate)
         var q = 0.7071752369554196
@@ -54,7 +61,7 @@ public enum LoudnessMeter {
         q = 0.5003270373238773
         a0 = 1 + k / q + k * k
         let highPass = Biquad(b0: 1, b1: -2, b2: 1, a1: 2 * (k * k - 1) / a0, a2: (1 - k / q + k * k) / a0)
-        return highPass.apply(shelf.apply(samples.map(Double.init)))
+        return (shelf, highPass)
     }
 
     /// A direct-form-I biquad section.
