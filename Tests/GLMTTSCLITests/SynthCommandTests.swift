@@ -77,6 +77,16 @@ import Testing
         #expect(result.stderr.localizedCaseInsensitiveContains(message), "\(result.stderr)")
     }
 
+    @Test func mixedScriptsControlCharactersAndEmojiAreCleanedAndSpoken() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("mixed.wav")
+        let result = try CLI.run(["synth", "Hello 你好 Привет 👋\u{7}\u{1B}[31m, numbers 42 and ελληνικά.", "-o", out.path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])
+        #expect((json["durationSeconds"] as? Double ?? 0) > 1)
+    }
+
     @Test func megabyteOfTextIsRefused() throws {
         let text = String(repeating: "word ", count: 200_000)
         let result = try CLI.run(["synth", "--text-file", "-", "-o", "/tmp/never.wav"], stdin: Data(text.utf8))

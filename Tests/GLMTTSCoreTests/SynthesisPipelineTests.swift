@@ -6,7 +6,8 @@ import Testing
 @Suite(.serialized) struct SynthesisPipelineTests {
     static let pipeline = SynthesisPipeline(registry: EngineRegistry(store: TestEnvironment.store))
 
-    @Test func paragraphInEveryFormatDecodesBackAtTargetLoudness() async throws {
+    @Test func paragraphInEveryFormatDecodesBackIntelligibleAtTargetLoudness() async throws {
+        var decodedByFormat: [(OutputFormat, AudioBuffer)] = []
         for format in OutputFormat.allCases {
             let output = try await Self.pipeline.run(SynthesisJob(text: PiperSynthesizerTests.paragraph, outputFormat: format))
             #expect(output.voiceID == "en_US-joe-medium")
@@ -26,6 +27,14 @@ import Testing
             #expect(abs(decoded.duration - output.audio.duration) < 0.1, "\(format): \(decoded.duration) vs \(output.audio.duration)")
             let decodedLoudness = try #require(LoudnessMeter.integratedLoudness(decoded))
             #expect(abs(decodedLoudness - loudness) < 1, "\(format): \(decodedLoudness) vs \(loudness)")
+            decodedByFormat.append((format, decoded))
+        }
+        // Whisper hears the paragraph in every format, decoded back from the bytes.
+        let heard = try Transcriber.transcribe(decodedByFormat.map(\.1))
+        #expect(heard.count == decodedByFormat.count)
+        for ((format, _), transcript) in zip(decodedByFormat, heard) {
+            let recall = Transcriber.wordRecall(expected: PiperSynthesizerTests.paragraph, heard: transcript)
+            #expect(recall >= 0.8, "\(format): recall \(recall), heard \"\(transcript)\"")
         }
     }
 
