@@ -28,8 +28,11 @@ struct SynthCommand: AsyncParsableCommand {
     @Option(name: .customLong("voice"), help: "Reference clip of the voice to clone (wav, flac, ogg, mp3, m4a, webm).")
     var referenceClip: String?
 
-    @Option(name: .customLong("prompt-text"), help: "Transcript of the reference clip.")
+    @Option(name: .customLong("prompt-text"), help: "Transcript of the reference clip; without it the clip is transcribed with Whisper.")
     var promptText: String?
+
+    @Flag(name: .customLong("skip-whisper"), help: "Do not transcribe a reference clip that comes without --prompt-text.")
+    var skipWhisper = false
 
     @Option(name: .customLong("model"), help: "Voice model id (see `glmtts models list`); default: the default voice.")
     var model: String?
@@ -58,12 +61,21 @@ struct SynthCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let job = try makeJob()
-            let pipeline = SynthesisPipeline(registry: EngineRegistry(store: ModelStore(directory: DataDirectory.fromEnvironment().models)))
+            let data = DataDirectory.fromEnvironment()
+            let registry = EngineRegistry(store: ModelStore(directory: data.models))
+            let pipeline = SynthesisPipeline(registry: registry, transcriptCache: data.root.appendingPathComponent("cache/transcripts"))
             let bar = ProgressBar(quiet: quiet)
-            let output = try await pipeline.run(job) { progress in
-                bar.update(fraction: progress.fraction, label: progress.detail.map { "\(progress.stage.rawValue): \($0)" } ?? progress.stage.rawValue)
+            let result: Result<SynthesisOutput, Error>
+            do {
+                result = .success(try await pipeline.run(job) { progress in
+                    bar.update(fraction: progress.fraction, label: progress.detail.map { "\(progress.stage.rawValue): \($0)" } ?? progress.stage.rawValue)
+                })
+            } catch {
+                result = .failure(error)
             }
             bar.finish()
+            await registry.reload()  // stops worker processes (Whisper) before we exit
+            let output = try result.get()
             try write(output)
             report(output)
         }
@@ -83,7 +95,7 @@ struct SynthCommand: AsyncParsableCommand {
         return SynthesisJob(
             text: text, voiceID: model, referenceAudio: reference, referenceText: promptText,
             parameters: try SynthesisParameters(assignments: parameters), outputFormat: format,
-            normalizeLoudness: !noNormalize, requireClone: requireClone)
+            normalizeLoudness: !noNormalize, requireClone: requireClone, skipTranscription: skipWhisper)
     }
 
     private func readText() throws -> String {
@@ -141,6 +153,9 @@ struct SynthCommand: AsyncParsableCommand {
         }
         for (name, why) in result.summary.parameterReport.ignored.sorted(by: { $0.key < $1.key }) {
             lines.append("  ignored \(name.rawValue): \(why)")
+        }
+        if let text = result.referenceText, result.referenceTextTranscribed {
+            lines.append("  reference text (transcribed): \"\(text)\"")
         }
         if let reference = result.referenceReport {
             for warning in reference.warnings { lines.append("  reference: \(warning.message)") }

@@ -13,6 +13,8 @@ struct SynthesisSummaryJSON: Encodable {
     var cloned: Bool
     var applied: [String: String]
     var ignored: [String: String]
+    var referenceText: String?
+    var referenceTextTranscribed: Bool
     var referenceWarnings: [String]
     var notes: [String]
 
@@ -27,6 +29,8 @@ struct SynthesisSummaryJSON: Encodable {
         cloned = result.summary.cloned
         applied = Dictionary(uniqueKeysWithValues: result.summary.parameterReport.applied.map { ($0.key.rawValue, $0.value) })
         ignored = Dictionary(uniqueKeysWithValues: result.summary.parameterReport.ignored.map { ($0.key.rawValue, $0.value) })
+        referenceText = result.referenceText
+        referenceTextTranscribed = result.referenceTextTranscribed
         referenceWarnings = result.referenceReport?.warnings.map(\.message) ?? []
         notes = result.notes
     }

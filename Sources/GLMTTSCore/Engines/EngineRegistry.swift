@@ -9,13 +9,41 @@ public actor EngineRegistry {
     /// The id of the voice used when a request names none, if installed.
     public static let preferredDefaultVoice = "en_US-joe-medium"
 
+    /// The recognizer used when none is named, if installed.
+    public static let preferredRecognizer = "whisper-tiny.en"
+
     /// Where the manifests are.
     public nonisolated let store: ModelStore
+    /// Folder holding `workers/` and `.venv/` (for out-of-process engines).
+    public nonisolated let projectRoot: URL
+    private let log: @Sendable (String) -> Void
     private var loaded: [String: Task<any SpeechSynthesizer, Error>] = [:]
+    private var recognizers: [String: any SpeechRecognizer] = [:]
+    private var transcribers: [String: ReferenceTranscriber] = [:]
 
     /// A registry over the models in `store`. Nothing is loaded until asked for.
-    public init(store: ModelStore) {
+    public init(store: ModelStore, projectRoot: URL = ProjectRoot.locate(), log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.store = store
+        self.projectRoot = projectRoot
+        self.log = log
+    }
+
+    /// The speech recognizer `id` (default: whisper-tiny.en, else the first installed one).
+    /// Creating it loads nothing; the model loads on the first transcription.
+    public func recognizer(id: String? = nil) throws -> any SpeechRecognizer {
+        let models = store.scan().models.filter { $0.manifest.engine == .fasterWhisper }
+        let chosen: InstalledModel
+        if let id {
+            chosen = try store.model(id: id)
+        } else if let preferred = models.first(where: { $0.manifest.id == Self.preferredRecognizer }) ?? models.first {
+            chosen = preferred
+        } else {
+            throw TranscriptionError.noRecognizer
+        }
+        if let existing = recognizers[chosen.manifest.id] { return existing }
+        let recognizer = try FasterWhisperRecognizer(model: chosen, projectRoot: projectRoot, log: log)
+        recognizers[chosen.manifest.id] = recognizer
+        return recognizer
     }
 
     /// Installed synthesizer models (manifests only; nothing is loaded).
@@ -51,12 +79,28 @@ public actor EngineRegistry {
         }
     }
 
+    /// The auto-transcription rule over the default recognizer, shared so its cache is too.
+    public func referenceTranscriber(cacheDirectory: URL?) throws -> ReferenceTranscriber {
+        let recognizer = try recognizer()
+        if let existing = transcribers[recognizer.id] { return existing }
+        let transcriber = ReferenceTranscriber(recognizer: recognizer, cacheDirectory: cacheDirectory)
+        transcribers[recognizer.id] = transcriber
+        return transcriber
+    }
+
     /// Ids of the models currently loaded.
     public func loadedIDs() -> [String] { loaded.keys.sorted() }
 
     /// Forgets every loaded model; they are released when in-flight work finishes.
-    public func reload() {
+    /// Recognizer workers are stopped.
+    public func reload() async {
         loaded.removeAll()
+        let stopping = recognizers.values
+        recognizers.removeAll()
+        transcribers.removeAll()
+        for recognizer in stopping {
+            if let whisper = recognizer as? FasterWhisperRecognizer { await whisper.unload() }
+        }
     }
 
     private static func load(_ model: InstalledModel) async throws -> any SpeechSynthesizer {

@@ -20,10 +20,13 @@ public struct SynthesisJob: Sendable {
     public var targetLoudness: Double
     /// Fail instead of answering in a stock voice when the engine cannot clone.
     public var requireClone: Bool
+    /// Do not transcribe a reference clip that comes without its text.
+    public var skipTranscription: Bool
 
     public init(text: String, voiceID: String? = nil, referenceAudio: Data? = nil, referenceText: String? = nil,
                 parameters: SynthesisParameters = SynthesisParameters(), outputFormat: OutputFormat = .wav,
-                normalizeLoudness: Bool = true, targetLoudness: Double = -16, requireClone: Bool = false) {
+                normalizeLoudness: Bool = true, targetLoudness: Double = -16, requireClone: Bool = false,
+                skipTranscription: Bool = false) {
         self.text = text
         self.voiceID = voiceID
         self.referenceAudio = referenceAudio
@@ -33,5 +36,6 @@ public struct SynthesisJob: Sendable {
         self.normalizeLoudness = normalizeLoudness
         self.targetLoudness = targetLoudness
         self.requireClone = requireClone
+        self.skipTranscription = skipTranscription
     }
 }

@@ -14,6 +14,10 @@ public struct SynthesisOutput: Sendable {
     public var summary: SynthesisSummary
     /// Quality report of the reference clip, when one was given.
     public var referenceReport: ReferenceQualityReport?
+    /// The reference clip's text as used: given by the caller, or transcribed.
+    public var referenceText: String?
+    /// Whether `referenceText` came from automatic transcription.
+    public var referenceTextTranscribed: Bool
     /// Plain-language notes for the user ("the voice was not cloned because …").
     public var notes: [String]
     /// Seconds spent in the engine (excludes decoding the reference and encoding).

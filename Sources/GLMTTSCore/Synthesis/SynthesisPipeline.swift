@@ -13,8 +13,13 @@ public struct SynthesisPipeline: Sendable {
     public let audioLimits: AudioLimits
     private let executor = BlockingExecutor(label: "pipeline")
 
-    public init(registry: EngineRegistry, textLimits: TextLimits = .default, audioLimits: AudioLimits = .default) {
+    /// Where reference transcripts are cached (by content hash); nil keeps them in memory only.
+    public let transcriptCache: URL?
+
+    public init(registry: EngineRegistry, textLimits: TextLimits = .default, audioLimits: AudioLimits = .default,
+                transcriptCache: URL? = nil) {
         self.registry = registry
+        self.transcriptCache = transcriptCache
         self.textLimits = textLimits
         self.audioLimits = audioLimits
     }
@@ -38,11 +43,20 @@ public struct SynthesisPipeline: Sendable {
         var notes: [String] = []
 
         var reference: PreparedReference?
+        var referenceText = job.referenceText?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if referenceText?.isEmpty == true { referenceText = nil }
+        var transcribed = false
         if let clip = job.referenceAudio {
             if job.requireClone && !engine.capabilities.canClone {
                 throw ParameterError.cloningUnsupported(engine: voiceID)
             }
             reference = try await prepareReference(clip, sampleRate: engine.capabilities.canClone ? engine.capabilities.sampleRate : nil)
+            if referenceText == nil && !job.skipTranscription, let prepared = reference {
+                progress(SynthesisProgress(stage: .preparingText, fraction: 0.02, detail: "transcribing the reference clip"))
+                let transcriber = try await registry.referenceTranscriber(cacheDirectory: transcriptCache)
+                referenceText = try await transcriber.transcribe(prepared.audio).text
+                transcribed = true
+            }
             if !engine.capabilities.canClone {
                 notes.append("The voice was not cloned: '\(voiceID)' cannot clone, so it spoke in its own voice; the reference clip was only analysed. Install a cloning model (ZipVoice, Pocket-TTS or GLM-TTS) to clone.")
             }
@@ -53,7 +67,7 @@ public struct SynthesisPipeline: Sendable {
 
         let request = SynthesisRequest(
             text: text, referenceAudio: engine.capabilities.canClone ? reference?.audio : nil,
-            referenceText: job.referenceText, parameters: job.parameters)
+            referenceText: referenceText, parameters: job.parameters)
         let started = ContinuousClock.now
         var audio = AudioBuffer(samples: [], sampleRate: engine.capabilities.sampleRate)
         var summary: SynthesisSummary?
@@ -83,7 +97,8 @@ public struct SynthesisPipeline: Sendable {
         progress(SynthesisProgress(stage: .done, fraction: 1))
         return SynthesisOutput(
             audio: processed, encoded: encoded, format: format, voiceID: voiceID, summary: summary,
-            referenceReport: reference?.report, notes: notes, synthesisSeconds: synthesisSeconds)
+            referenceReport: reference?.report, referenceText: referenceText, referenceTextTranscribed: transcribed,
+            notes: notes, synthesisSeconds: synthesisSeconds)
     }
 
     /// Decodes and cleans up a reference clip (VAD trim, best window, quality report).

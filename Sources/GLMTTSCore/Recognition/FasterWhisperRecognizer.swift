@@ -1,0 +1,122 @@
+import Foundation
+
+/// Whisper (CTranslate2 format) through the faster-whisper worker process.
+///
+/// The worker starts and loads the model on the first request, and is shut down after
+/// `idleTimeout` without requests (freeing its memory); the next request starts it again
+/// transparently. Audio is resampled to 16 kHz before it is sent.
+public actor FasterWhisperRecognizer: SpeechRecognizer {
+    public nonisolated let id: String
+    public nonisolated let capabilities: RecognizerCapabilities
+    /// How long the model stays loaded without use.
+    public nonisolated let idleTimeout: Duration
+    private let model: InstalledModel
+    private let configuration: WorkerConfiguration
+    private let log: @Sendable (String) -> Void
+    private var worker: WorkerSupervisor?
+    private var lastUse = ContinuousClock.now
+    private var idleCheck: Task<Void, Never>?
+    /// How many times the model has been loaded (for tests and metrics).
+    public private(set) var loadCount = 0
+
+    /// A recognizer for `model` (engine `.fasterWhisper`), run by `workers/whisper_worker.py`
+    /// under `projectRoot` (which holds `.venv/`).
+    public init(model: InstalledModel, projectRoot: URL, idleTimeout: Duration = .seconds(300), threads: Int = 2,
+                log: @escaping @Sendable (String) -> Void = { _ in }) throws {
+        guard model.manifest.engine == .fasterWhisper else {
+            throw ModelError.invalidManifest(path: model.manifest.id, reason: "engine is \(model.manifest.engine.rawValue), not faster-whisper")
+        }
+        _ = try model.fileURL("model")
+        self.model = model
+        id = model.manifest.id
+        let englishOnly = model.manifest.id.hasSuffix(".en") || model.manifest.languages == ["en"]
+        capabilities = RecognizerCapabilities(languages: model.manifest.languages, englishOnly: englishOnly)
+        self.idleTimeout = idleTimeout
+        self.log = log
+        var configuration = WorkerConfiguration.pythonWorker(name: "whisper", script: "whisper_worker.py", root: projectRoot)
+        configuration.requestTimeout = .seconds(600)
+        configuration.environment["OMP_NUM_THREADS"] = String(threads)
+        configuration.startupRequest = ("load", ["model": .object([
+            "path": .string(model.directory.path), "device": .string("cpu"),
+            "compute_type": .string("int8"), "cpu_threads": .number(Double(threads)),
+        ])])
+        self.configuration = configuration
+    }
+
+    public func transcribe(_ audio: AudioBuffer) async throws -> Transcript {
+        guard !audio.samples.isEmpty else { throw AudioError.noSamples }
+        let resampled = try Resampler.resample(audio, to: capabilities.sampleRate)
+        let worker = try await loadedWorker()
+        lastUse = .now
+        defer { lastUse = .now }
+        let fields = try await worker.call("transcribe", [
+            "audio": WorkerAudio.encode(resampled), "beam_size": .number(1),
+            "language": capabilities.englishOnly ? .string("en") : .null,
+        ])
+        return Self.transcript(from: fields, duration: resampled.duration)
+    }
+
+    /// Whether the model is loaded in a running worker now.
+    public var isLoaded: Bool { worker != nil }
+
+    /// Unloads now (stops the worker process).
+    public func unload() async {
+        idleCheck?.cancel()
+        idleCheck = nil
+        if let worker { await worker.shutdown() }
+        worker = nil
+    }
+
+    private func loadedWorker() async throws -> WorkerSupervisor {
+        if let worker { return worker }
+        let supervisor = WorkerSupervisor(configuration: configuration, log: log)
+        guard await supervisor.isHealthy(timeout: .seconds(120)) else {
+            // Starting includes loading the model (the startup request); report why it failed.
+            do { _ = try await supervisor.call("health") } catch { await supervisor.shutdown(); throw error }
+            await supervisor.shutdown()
+            throw WorkerError.startFailed(worker: "whisper", reason: "it does not answer")
+        }
+        worker = supervisor
+        loadCount += 1
+        lastUse = .now
+        scheduleIdleCheck()
+        return supervisor
+    }
+
+    private func scheduleIdleCheck() {
+        idleCheck?.cancel()
+        let timeout = idleTimeout
+        idleCheck = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: timeout / 4)
+                guard let self, await self.unloadIfIdle() else { continue }
+                return
+            }
+        }
+    }
+
+    /// Unloads when idle for `idleTimeout`; returns whether it did.
+    private func unloadIfIdle() async -> Bool {
+        guard worker != nil, ContinuousClock.now - lastUse >= idleTimeout else { return worker == nil }
+        log("[whisper] idle for \(idleTimeout.inSeconds) s; unloading")
+        if let worker { await worker.shutdown() }
+        worker = nil
+        idleCheck = nil
+        return true
+    }
+
+    static func transcript(from fields: [String: JSONValue], duration: Double) -> Transcript {
+        let segments = (fields["segments"]?.arrayValue ?? []).map { segment in
+            TranscriptSegment(
+                start: segment["start"]?.doubleValue ?? 0, end: segment["end"]?.doubleValue ?? 0,
+                text: (segment["text"]?.stringValue ?? "").trimmingCharacters(in: .whitespaces),
+                averageLogProbability: segment["avg_logprob"]?.doubleValue,
+                noSpeechProbability: segment["no_speech_prob"]?.doubleValue,
+                compressionRatio: segment["compression_ratio"]?.doubleValue)
+        }
+        return Transcript(
+            text: (fields["text"]?.stringValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
+            language: fields["language"]?.stringValue, languageProbability: fields["language_probability"]?.doubleValue,
+            duration: fields["duration"]?.doubleValue ?? duration, segments: segments)
+    }
+}

@@ -1,0 +1,55 @@
+/// A reference clip's transcript cannot be trusted, so it is not used.
+public enum TranscriptionError: GLMTTSError, Equatable {
+    /// The recognizer heard no speech.
+    case noSpeech(recognizer: String)
+    /// The recognizer's own confidence is too low (mean token log-probability).
+    case lowConfidence(recognizer: String, averageLogProbability: Double, englishOnly: Bool)
+    /// The transcript is repetitive, a typical hallucination (compression ratio).
+    case repetitive(recognizer: String, compressionRatio: Double)
+    /// The transcript is mostly digits and symbols rather than words: what a model does
+    /// with speech in a language it does not know.
+    case notWords(recognizer: String, letterShare: Double)
+    /// The recognizer detected a language it cannot transcribe well.
+    case unsupportedLanguage(recognizer: String, language: String)
+    /// No recognizer model is installed.
+    case noRecognizer
+
+    public var code: String {
+        switch self {
+        case .noSpeech: return "transcription.no_speech"
+        case .lowConfidence: return "transcription.low_confidence"
+        case .repetitive: return "transcription.repetitive"
+        case .notWords: return "transcription.not_words"
+        case .unsupportedLanguage: return "transcription.unsupported_language"
+        case .noRecognizer: return "transcription.no_recognizer"
+        }
+    }
+
+    public var category: ErrorCategory {
+        self == .noRecognizer ? .unavailable : .invalidInput
+    }
+
+    private static let advice = "Type the reference text yourself (CLI: --prompt-text)"
+
+    public var message: String {
+        switch self {
+        case let .noSpeech(recognizer):
+            return "\(recognizer) heard no speech in the reference clip. Record 3–15 s of clear speech, or \(Self.advice.lowercasedFirst)."
+        case let .lowConfidence(recognizer, logProbability, englishOnly):
+            let hint = englishOnly ? "; \(recognizer) only understands English, so if the clip is in another language install a multilingual Whisper model" : ""
+            return "\(recognizer) is not confident in its transcript of the reference clip (mean log-probability \(String(format: "%.2f", logProbability)))\(hint). \(Self.advice)."
+        case let .repetitive(recognizer, ratio):
+            return "\(recognizer) produced a repetitive transcript (compression ratio \(String(format: "%.1f", ratio))), a sign it misheard. \(Self.advice)."
+        case let .notWords(recognizer, share):
+            return "\(recognizer)'s transcript of the reference clip is mostly digits and symbols (\(Int((share * 100).rounded()))% letters), so it did not understand the speech — perhaps it is not in a language it knows. \(Self.advice)."
+        case let .unsupportedLanguage(recognizer, language):
+            return "The reference clip seems to be in '\(language)', which \(recognizer) cannot transcribe. \(Self.advice), or install a model for that language."
+        case .noRecognizer:
+            return "No speech recognizer is installed, so the reference text cannot be filled in automatically. \(Self.advice), or run scripts/prepare-models."
+        }
+    }
+}
+
+private extension String {
+    var lowercasedFirst: String { prefix(1).lowercased() + dropFirst() }
+}

@@ -1,0 +1,523 @@
+"""GLM-TTS worker: the real zai-org/GLM-TTS model behind the worker protocol (docs/WORKERS.md).
+
+This is a thin adapter around upstream's own inference code (``glmtts_inference.py``:
+``load_models`` once, ``generate_long`` per request). It needs what upstream needs: an
+NVIDIA GPU with CUDA, PyTorch 2.3 and the rest of upstream's ``requirements.txt``, and the
+``zai-org/GLM-TTS`` weights in ``ckpt/``. ``--help`` and ``health`` work without any of that;
+``load`` without it fails with a ``model_error`` that says what is missing.
+
+How to run it for real (on a CUDA machine)::
+
+    git clone https://github.com/zai-org/GLM-TTS.git /opt/GLM-TTS
+    cd /opt/GLM-TTS
+    python3.11 -m venv .venv && .venv/bin/pip install -r requirements.txt numpy
+    .venv/bin/huggingface-cli download zai-org/GLM-TTS --local-dir ckpt
+    # then point the Swift side at this interpreter and script, or by hand:
+    /opt/GLM-TTS/.venv/bin/python /path/to/glmtts-swift/workers/glmtts_worker.py \\
+        --repo /opt/GLM-TTS --device cuda:0
+
+and send (one JSON object per line)::
+
+    {"id": "1", "op": "load", "model": {}}
+    {"id": "2", "op": "synthesize", "text": "Hello there.", "voice_key": "alice",
+     "reference": {"text": "transcript of the clip",
+                   "audio": {"encoding": "pcm_s16le", "sample_rate": 24000,
+                             "channels": 1, "data": "<base64>"}},
+     "parameters": {"temperature": 0.8, "top_p": 0.8, "top_k": 25,
+                    "sampling_strategy": "balanced", "seed": 42}}
+
+The worker runs from the repo root (upstream opens ``ckpt/...`` and ``frontend/...``
+relative to the working directory) and puts it on ``sys.path``. ``--ckpt`` other than
+``<repo>/ckpt`` is supported by creating the symlink ``<repo>/ckpt`` when it is absent.
+
+What a ``synthesize`` does, mapped onto upstream:
+
+- Text is normalised (``TextFrontEnd.text_normalize``) and split by
+  ``TextFrontEnd.split_by_len`` (30–60 characters) exactly as ``generate_long`` does; each
+  segment is streamed as a ``chunk`` (float32, 24 000 Hz, ``pcm_f32le``) as soon as its
+  waveform exists, with ``progress`` events in between. Cancellation is checked before
+  and after each segment's LLM and flow passes. Upstream's long-text prompt cache
+  (previous segments become part of the prompt) is used, as in ``generate_long``.
+- ``seed``: upstream's ``generate_long`` calls ``seed_util.set_seed(seed)`` before every
+  segment. Absent → a random seed, reported in the result.
+- ``temperature``/``top_p``/``top_k``: upstream RAS sampling (``ras_sampling``:
+  nucleus sampling with top_p 0.8, top_k 25, temperature 1, plus a repetition-aware
+  fallback) has no knobs; the worker replaces ``llm.sampling_ids_ras`` by one that passes
+  the request's values to ``ras_sampling``. Defaults are upstream's (1.0 / 0.8 / 25).
+- ``sampling_strategy`` → flow-matching Euler steps (``n_timesteps`` of
+  ``Token2Wav.token2wav_with_cache``, upstream default 10): ``fast`` = 5,
+  ``balanced`` = 10, ``quality`` = 20. The LLM pass is unchanged.
+- ``speed``: ignored (upstream has no speaking-rate control in the model; its
+  ``tools/ffmpeg_speech_control.py`` is an ffmpeg ``atempo`` post-process, which the
+  Swift side can do itself). Reported under ``parameters.ignored``.
+- Voice prompts (prompt text tokens, prompt speech tokens, prompt mel features, CAM++
+  speaker embedding) are cached by ``voice_key`` in a small LRU (``--voice-cache``,
+  default 8). With a cached ``voice_key`` the ``reference`` may be omitted; without a
+  ``voice_key`` the prompt is computed for the request and not kept. The Swift side must
+  change the key when the reference clip or its transcript changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import secrets
+import sys
+import tempfile
+import time
+import wave
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from worker_protocol import (  # noqa: E402
+    BadRequest,
+    ModelError,
+    NotLoaded,
+    Request,
+    Worker,
+    WorkerError,
+    as_int,
+    decode_audio,
+    setup_logging,
+)
+
+SAMPLE_RATE = 24_000
+#: sampling_strategy → flow-matching steps (upstream default n_timesteps = 10).
+FLOW_STEPS = {"fast": 5, "balanced": 10, "quality": 20}
+DEFAULT_STRATEGY = "balanced"
+#: Upstream ras_sampling defaults (cosyvoice/utils/common.py) and its implicit temperature.
+DEFAULT_TEMPERATURE = 1.0
+DEFAULT_TOP_P = 0.8
+DEFAULT_TOP_K = 25
+#: Files upstream's load_models opens, relative to the checkpoint directory.
+CKPT_FILES = (
+    "llm/config.json",
+    "flow/flow.pt",
+    "flow/config.yaml",
+    "hift/hift.pt",
+    "speech_tokenizer",
+    "vq32k-phoneme-tokenizer",
+)
+NOT_INSTALLED = ("GLM-TTS is not installed: set --repo to a GLM-TTS checkout with ckpt/ weights "
+                 "and install its requirements on a CUDA machine")
+#: Upstream keeps LLM input under 750 tokens (25 speech tokens per second).
+LONG_REFERENCE_SECONDS = 20.0
+
+
+@dataclass
+class VoicePrompt:
+    """Prompt features of one reference clip, as upstream's callers compute them."""
+
+    prompt_text: str            # normalised transcript of the reference
+    prompt_text_token: Any      # torch int32 [1, T] (transcript + " ")
+    speech_tokens: list[int]    # prompt speech tokens (speech tokenizer, 25 Hz)
+    flow_prompt_token: Any      # torch int32 [1, N] of speech_tokens, on the device
+    speech_feat: Any            # prompt mel features [1, frames, 80]
+    embedding: Any              # CAM++ speaker embedding [1, 192]
+    seconds: float
+
+
+@dataclass
+class Sampling:
+    """Sampling values in force for the current request (read by the RAS override)."""
+
+    temperature: float = DEFAULT_TEMPERATURE
+    top_p: float = DEFAULT_TOP_P
+    top_k: int = DEFAULT_TOP_K
+
+
+class GLMTTSEngine:
+    """Loaded GLM-TTS components and the per-voice prompt cache. Main thread only."""
+
+    def __init__(self, args: argparse.Namespace, log: Any) -> None:
+        self.args = args
+        self.log = log
+        self.components: dict[str, Any] | None = None
+        self.info: dict[str, Any] | None = None
+        self.voices: "OrderedDict[str, VoicePrompt]" = OrderedDict()
+        self.sampling = Sampling()
+
+    # -- health ----------------------------------------------------------------
+
+    def is_loaded(self) -> bool:
+        return self.components is not None
+
+    def health_extra(self) -> dict[str, Any]:
+        return {"device": self.args.device, "repo": self.args.repo,
+                "voices_cached": len(self.voices)}
+
+    # -- load / unload ---------------------------------------------------------------
+
+    def _paths(self, spec: dict[str, Any]) -> tuple[Path, Path]:
+        """Resolve and check the repo and checkpoint directories (no heavy imports)."""
+        if not self.args.repo:
+            raise ModelError(NOT_INSTALLED)
+        repo = Path(self.args.repo).expanduser().resolve()
+        if not (repo / "glmtts_inference.py").is_file():
+            raise ModelError(f"{NOT_INSTALLED} (no glmtts_inference.py in {repo})")
+        ckpt_arg = spec.get("path") or self.args.ckpt
+        ckpt = (Path(ckpt_arg).expanduser() if ckpt_arg else repo / "ckpt").resolve()
+        missing = [name for name in CKPT_FILES if not (ckpt / name).exists()]
+        if missing:
+            raise ModelError(f"{NOT_INSTALLED} (checkpoint {ckpt} lacks {', '.join(missing)}; "
+                             "download zai-org/GLM-TTS into it)")
+        link = repo / "ckpt"
+        if ckpt != link.resolve():
+            if link.exists() or link.is_symlink():
+                raise ModelError(f"upstream always reads {link}; it exists and is not {ckpt}: "
+                                 f"remove it or pass --ckpt {link}")
+            link.symlink_to(ckpt, target_is_directory=True)
+            self.log.info("linked %s -> %s (upstream reads ckpt/ relative to the repo)", link, ckpt)
+        return repo, ckpt
+
+    def load(self, req: Request) -> dict[str, Any]:
+        spec = req.get("model", {})
+        if not isinstance(spec, dict):
+            raise BadRequest("field 'model' must be an object")
+        use_phoneme = spec.get("use_phoneme", False)
+        if not isinstance(use_phoneme, bool):
+            raise BadRequest("model.use_phoneme must be a boolean")
+        if self.components is not None:
+            return {"info": dict(self.info or {}, already_loaded=True)}
+
+        repo, ckpt = self._paths(spec)
+        device = self.args.device
+        if not device.startswith("cuda"):
+            raise ModelError(f"GLM-TTS needs a CUDA device, not {device} (upstream calls .cuda() directly)")
+        try:
+            import torch  # noqa: PLC0415 - heavy and optional: imported on load only
+        except ImportError:
+            raise ModelError(f"{NOT_INSTALLED} (PyTorch is not importable)") from None
+        if not torch.cuda.is_available():
+            raise ModelError(f"{NOT_INSTALLED} (torch.cuda.is_available() is False)")
+        if ":" in device:
+            try:
+                torch.cuda.set_device(int(device.split(":", 1)[1]))
+            except (ValueError, RuntimeError) as exc:
+                raise BadRequest(f"bad --device {device}: {exc}") from None
+
+        os.environ["HF_HUB_OFFLINE"] = "1"        # weights are local; never download
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        os.chdir(repo)                            # upstream opens ckpt/ and frontend/ relatively
+        if str(repo) not in sys.path:
+            sys.path.insert(0, str(repo))
+        started = time.monotonic()
+        try:
+            import glmtts_inference as gi  # noqa: PLC0415
+            from cosyvoice.utils import common  # noqa: PLC0415
+        except ImportError as exc:
+            raise ModelError(f"{NOT_INSTALLED} (import failed: {exc})") from None
+        try:
+            frontend, text_frontend, _speech_tokenizer, llm, token2wav = gi.load_models(
+                use_phoneme=use_phoneme, sample_rate=SAMPLE_RATE)
+        except Exception as exc:  # noqa: BLE001
+            self.log.exception("load_models failed")
+            raise ModelError(f"GLM-TTS load_models failed: {type(exc).__name__}: "
+                             f"{_short(exc)}") from None
+
+        sampling = self.sampling
+
+        def sampling_ids_ras(weighted_scores: Any, decoded_tokens: list[int], sampling_k: int) -> Any:
+            """RAS as upstream, with the request's temperature/top_p/top_k."""
+            return common.ras_sampling(weighted_scores, decoded_tokens, sampling_k,
+                                       top_p=sampling.top_p, top_k=sampling.top_k,
+                                       temperature=sampling.temperature)
+
+        llm.sampling_ids_ras = sampling_ids_ras  # instance attribute shadows the method
+
+        self.components = {"gi": gi, "torch": torch, "frontend": frontend,
+                           "text_frontend": text_frontend, "llm": llm, "flow": token2wav,
+                           "use_phoneme": use_phoneme}
+        self.info = {
+            "repo": str(repo),
+            "ckpt": str(ckpt),
+            "device": device,
+            "gpu": torch.cuda.get_device_name(),
+            "sample_rate": SAMPLE_RATE,
+            "use_phoneme": use_phoneme,
+            "flow_steps": FLOW_STEPS,
+            "voice_cache_size": self.args.voice_cache,
+            "load_seconds": round(time.monotonic() - started, 2),
+        }
+        self.log.info("GLM-TTS loaded from %s on %s in %.1f s", repo, device,
+                      self.info["load_seconds"])
+        return {"info": self.info}
+
+    def unload(self, req: Request) -> dict[str, Any]:
+        was = self.components is not None
+        torch = self.components["torch"] if self.components else None
+        self.components = None
+        self.info = None
+        self.voices.clear()
+        gc.collect()
+        if torch is not None:
+            torch.cuda.empty_cache()
+        return {"unloaded": was}
+
+    # -- synthesize --------------------------------------------------------------------
+
+    def synthesize(self, req: Request) -> dict[str, Any]:
+        c = self.components
+        if c is None:
+            raise NotLoaded("GLM-TTS is not loaded: send load first")
+        text = req.require("text", str)
+        if not text.strip():
+            raise BadRequest("text is empty")
+        params = req.get("parameters", {})
+        if not isinstance(params, dict):
+            raise BadRequest("field 'parameters' must be an object")
+        applied, ignored, steps, seed = self._parameters(params)
+        voice_key = req.get("voice_key")
+        if voice_key is not None and not isinstance(voice_key, str):
+            raise BadRequest("voice_key must be a string")
+        reference = req.get("reference")
+        if reference is not None and not isinstance(reference, dict):
+            raise BadRequest("reference must be an object with audio and text")
+
+        torch, gi = c["torch"], c["gi"]
+        text_frontend = c["text_frontend"]
+        started = time.monotonic()
+        try:
+            with torch.inference_mode():
+                voice, cache_state = self._voice(req, voice_key, reference)
+                req.check_cancelled()
+                synth_text = text_frontend.text_normalize(text)
+                segments = text_frontend.split_by_len(synth_text) if synth_text else []
+                segments = [s for s in segments if s.strip()]
+                if not segments:
+                    raise BadRequest("nothing to synthesise after text normalisation")
+                total = self._generate(req, voice, synth_text, segments, steps, seed)
+        except WorkerError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            oom = type(exc).__name__ == "OutOfMemoryError"
+            self.log.exception("synthesis failed")
+            if oom:
+                torch.cuda.empty_cache()
+            raise ModelError(f"GLM-TTS synthesis failed: {type(exc).__name__}: {_short(exc)}",
+                             retryable=oom) from None
+
+        return {
+            "sample_rate": SAMPLE_RATE,
+            "chunks": len(segments),
+            "samples": total,
+            "duration": round(total / SAMPLE_RATE, 3),
+            "segments": segments,
+            "voice_key": voice_key,
+            "voice_cache": cache_state,
+            "parameters": {"applied": applied, "ignored": ignored},
+            "flow_steps": steps,
+            "elapsed": round(time.monotonic() - started, 3),
+        }
+
+    def _parameters(self, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], int, int]:
+        """Validate parameters, set the sampler, return (applied, ignored, flow steps, seed)."""
+        applied: dict[str, Any] = {}
+        ignored: dict[str, str] = {}
+
+        def number(name: str, default: float, low: float, high: float) -> float:
+            value = params.get(name)
+            if value is None:
+                return default
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low < value <= high:
+                raise BadRequest(f"parameters.{name} must be a number in ({low}, {high}]")
+            return float(value)
+
+        temperature = number("temperature", DEFAULT_TEMPERATURE, 0.0, 2.0)
+        top_p = number("top_p", DEFAULT_TOP_P, 0.0, 1.0)
+        top_k = params.get("top_k")
+        top_k = DEFAULT_TOP_K if top_k is None else as_int(top_k, "parameters.top_k", 1, 1000)
+        strategy = params.get("sampling_strategy") or DEFAULT_STRATEGY
+        if strategy not in FLOW_STEPS:
+            raise BadRequest(f"parameters.sampling_strategy must be one of {', '.join(FLOW_STEPS)}")
+        seed = params.get("seed")
+        if seed is None:
+            seed = secrets.randbelow(2**31)
+        else:
+            seed = as_int(seed, "parameters.seed", 0, 2**32 - 1)
+
+        self.sampling.temperature, self.sampling.top_p, self.sampling.top_k = temperature, top_p, top_k
+        applied.update(temperature=temperature, top_p=top_p, top_k=top_k,
+                       sampling_strategy=strategy, seed=seed)
+        if "speed" in params and params["speed"] is not None:
+            ignored["speed"] = ("GLM-TTS has no speaking-rate control; upstream only offers an "
+                                "ffmpeg atempo post-process")
+        for name in params:
+            if name not in applied and name not in ignored and params[name] is not None:
+                ignored[name] = "unknown to the GLM-TTS worker"
+        return applied, ignored, FLOW_STEPS[strategy], seed
+
+    def _voice(self, req: Request, voice_key: str | None,
+               reference: dict[str, Any] | None) -> tuple[VoicePrompt, str]:
+        """The prompt for this request: from the LRU by voice_key, or computed from reference."""
+        if voice_key is not None and voice_key in self.voices:
+            self.voices.move_to_end(voice_key)
+            return self.voices[voice_key], "hit"
+        if reference is None:
+            if voice_key is not None:
+                raise BadRequest(f"voice '{voice_key}' is not cached here: send its reference")
+            raise BadRequest("GLM-TTS clones a voice: a reference {audio, text} is required")
+        ref_text = reference.get("text")
+        if not isinstance(ref_text, str) or not ref_text.strip():
+            raise BadRequest("reference.text (the transcript of the clip) is required")
+        samples, rate = decode_audio(reference.get("audio"), what="reference.audio")
+        seconds = samples.size / rate
+        if seconds < 0.5:
+            raise BadRequest("reference.audio is shorter than 0.5 s")
+        if seconds > LONG_REFERENCE_SECONDS:
+            self.log.warning("reference is %.1f s long; upstream prompts are 3-10 s and the LLM "
+                             "input is capped at 750 tokens (30 s)", seconds)
+        voice = self._extract_prompt(samples, rate, ref_text)
+        if voice_key is None:
+            return voice, "none"
+        self.voices[voice_key] = voice
+        while len(self.voices) > max(0, self.args.voice_cache):
+            evicted, _ = self.voices.popitem(last=False)
+            self.log.info("voice cache: evicted %s", evicted)
+        return voice, "miss"
+
+    def _extract_prompt(self, samples: np.ndarray, rate: int, ref_text: str) -> VoicePrompt:
+        """Prompt features exactly as upstream's jsonl_generate computes them from a file."""
+        c = self.components
+        assert c is not None
+        torch, gi = c["torch"], c["gi"]
+        frontend, text_frontend = c["frontend"], c["text_frontend"]
+        # Upstream's extractors take a file path (and resample with torchaudio on CUDA).
+        fd, path = tempfile.mkstemp(prefix="glmtts-ref-", suffix=".wav")
+        os.close(fd)
+        try:
+            _write_wav(path, samples, rate)
+            prompt_text = text_frontend.text_normalize(ref_text)
+            prompt_text_token = frontend._extract_text_token(prompt_text + " ")
+            prompt_speech_token = frontend._extract_speech_token([path])
+            speech_feat = frontend._extract_speech_feat(path, sample_rate=SAMPLE_RATE)
+            embedding = frontend._extract_spk_embedding(path)
+        finally:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        speech_tokens = [int(t) for t in prompt_speech_token.reshape(-1).tolist()]
+        if not speech_tokens:
+            raise BadRequest("no speech tokens could be extracted from reference.audio")
+        flow_prompt_token = torch.tensor([speech_tokens], dtype=torch.int32).to(gi.DEVICE)
+        return VoicePrompt(prompt_text=prompt_text, prompt_text_token=prompt_text_token,
+                           speech_tokens=speech_tokens, flow_prompt_token=flow_prompt_token,
+                           speech_feat=speech_feat, embedding=embedding,
+                           seconds=samples.size / rate)
+
+    def _generate(self, req: Request, voice: VoicePrompt, synth_text: str,
+                  segments: list[str], steps: int, seed: int) -> int:
+        """Run upstream generate_long, streaming each segment as a chunk. Returns samples."""
+        c = self.components
+        assert c is not None
+        gi = c["gi"]
+        n = len(segments)
+        state = {"segment": 0, "samples": 0}
+
+        def llm_forward(llm: Any, prompt_text_token: Any, tts_text_token: Any,
+                        prompt_speech_token: Any, beam_size: int = 1, sampling: int = 25,
+                        sample_method: str = "ras") -> list[int]:
+            req.check_cancelled()
+            i = state["segment"]
+            req.progress(i / n, "generating", f"segment {i + 1} of {n}: speech tokens")
+            return gi.local_llm_forward(llm=llm, prompt_text_token=prompt_text_token,
+                                        tts_text_token=tts_text_token,
+                                        prompt_speech_token=prompt_speech_token,
+                                        beam_size=beam_size, sampling=sampling,
+                                        sample_method=sample_method)
+
+        def flow_forward(flow: Any, token_list: list[int], prompt_speech_tokens: Any,
+                         speech_feat: Any, embedding: Any) -> tuple[Any, Any]:
+            req.check_cancelled()
+            i = state["segment"]
+            req.progress((i + 0.5) / n, "vocoding", f"segment {i + 1} of {n}: waveform")
+            wav, full_mel = flow.token2wav_with_cache(
+                token_list, n_timesteps=steps, prompt_token=prompt_speech_tokens,
+                prompt_feat=speech_feat, embedding=embedding)
+            wav = wav.detach().cpu()
+            samples = wav.reshape(-1).float().numpy()
+            req.chunk(i, samples, SAMPLE_RATE)
+            state["samples"] += samples.size
+            state["segment"] = i + 1
+            req.progress((i + 1) / n, "synthesizing", f"segment {i + 1} of {n} done")
+            req.check_cancelled()
+            return wav, full_mel
+
+        cache = {
+            "cache_text": [voice.prompt_text],
+            "cache_text_token": [voice.prompt_text_token],
+            "cache_speech_token": [list(voice.speech_tokens)],
+            "use_cache": True,
+        }
+        gi.generate_long(
+            frontend=c["frontend"],
+            text_frontend=c["text_frontend"],
+            llm=c["llm"],
+            flow=c["flow"],
+            text_info=["", synth_text],
+            cache=cache,
+            device=gi.DEVICE,
+            embedding=voice.embedding,
+            seed=seed,
+            sample_method="ras",
+            flow_prompt_token=voice.flow_prompt_token,
+            speech_feat=voice.speech_feat,
+            local_llm_forward=llm_forward,
+            local_flow_forward=flow_forward,
+            use_phoneme=c["use_phoneme"],
+        )
+        if state["segment"] != n:
+            self.log.warning("upstream produced %d segments, expected %d", state["segment"], n)
+        return state["samples"]
+
+
+def _write_wav(path: str, samples: np.ndarray, rate: int) -> None:
+    """Write mono float samples as a 16-bit PCM WAV (what upstream's loaders read)."""
+    pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2")
+    with wave.open(path, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(pcm.tobytes())
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:300] if text else ""
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description="GLM-TTS worker (JSON Lines on stdin/stdout; see docs/WORKERS.md). "
+                    "Needs a CUDA GPU, a zai-org/GLM-TTS checkout with its requirements "
+                    "installed in this Python, and the weights in <repo>/ckpt.")
+    parser.add_argument("--repo", default=os.environ.get("GLMTTS_REPO"),
+                        help="GLM-TTS checkout (default: $GLMTTS_REPO)")
+    parser.add_argument("--ckpt", help="checkpoint directory (default: <repo>/ckpt)")
+    parser.add_argument("--device", default="cuda:0", help="CUDA device (default cuda:0)")
+    parser.add_argument("--voice-cache", type=int, default=8,
+                        help="voices whose prompt features are kept (LRU, default 8)")
+    parser.add_argument("--name", default="glmtts", help="name used in log lines")
+    args = parser.parse_args(argv)
+    log = setup_logging(args.name)
+    engine = GLMTTSEngine(args, log)
+    worker = Worker("glmtts", log_name=args.name)
+    worker.loaded_probe = engine.is_loaded
+    worker.health_extra = engine.health_extra
+    worker.register("load", engine.load)
+    worker.register("unload", engine.unload)
+    worker.register("synthesize", engine.synthesize)
+    log.info("GLM-TTS worker starting (pid %d, repo %s)", os.getpid(), args.repo)
+    worker.run()
+
+
+if __name__ == "__main__":
+    main()
