@@ -69,7 +69,7 @@ public actor EngineRegistry {
         guard model.manifest.engine.isSynthesizer else {
             throw ModelError.invalidManifest(path: id, reason: "it is a \(model.manifest.engine.rawValue) model, not a voice")
         }
-        let task = Task { try await Self.load(model) }
+        let task = Task { try await self.load(model) }
         loaded[id] = task
         do {
             return try await task.value
@@ -103,8 +103,9 @@ public actor EngineRegistry {
         }
     }
 
-    private static func load(_ model: InstalledModel) async throws -> any SpeechSynthesizer {
+    private func load(_ model: InstalledModel) async throws -> any SpeechSynthesizer {
         switch model.manifest.engine {
+        case .glmtts: return try await WorkerSynthesizer.load(model, projectRoot: projectRoot, log: log)
         case .piper: return try await PiperSynthesizer.load(model)
         case .espeak: return try await EspeakSynthesizer.load(model)
         case .zipvoice, .pocket: return try await ZeroShotSynthesizer.load(model)

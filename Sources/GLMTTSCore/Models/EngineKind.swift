@@ -8,6 +8,8 @@ public enum EngineKind: String, Sendable, Codable, CaseIterable {
     case zipvoice
     /// Pocket-TTS zero-shot cloning model through sherpa-onnx.
     case pocket
+    /// The real GLM-TTS model (PyTorch, NVIDIA GPU) in the out-of-process worker.
+    case glmtts
     /// Whisper in CTranslate2 format, run by the faster-whisper worker.
     case fasterWhisper = "faster-whisper"
     /// Silero voice activity detector (ONNX) through sherpa-onnx.
@@ -16,7 +18,7 @@ public enum EngineKind: String, Sendable, Codable, CaseIterable {
     /// Whether manifests of this kind describe a speech synthesizer.
     public var isSynthesizer: Bool {
         switch self {
-        case .piper, .espeak, .zipvoice, .pocket: return true
+        case .piper, .espeak, .zipvoice, .pocket, .glmtts: return true
         case .fasterWhisper, .sileroVAD: return false
         }
     }
