@@ -11,7 +11,9 @@ struct BenchCommand: AsyncParsableCommand {
         Runs the fixed short (1 sentence) and long (20 sentences) texts through our engine and
         through a direct sherpa-onnx C API call on the same voice, alternating, after one warm-up
         each, and prints a table of medians. RTF = wall time ÷ audio duration (lower is faster).
-        Overhead = median engine time ÷ median direct time − 1.
+        Overhead = median engine time ÷ median direct time − 1. Then the default recognizer
+        (Whisper tiny.en in its worker): cold start to first transcript, and warm
+        transcription of both texts as spoken by the voice.
         """
     )
 
@@ -23,6 +25,9 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(help: "ONNX Runtime threads for the voice (default: cores, at most 4).")
     var threads = PiperSynthesizer.defaultThreads
+
+    @Flag(name: .customLong("skip-recognizer"), help: "Do not measure the speech recognizer.")
+    var skipRecognizer = false
 
     @Flag(help: "Print the report as JSON.")
     var json = false
@@ -44,8 +49,21 @@ struct BenchCommand: AsyncParsableCommand {
             let report = try await SynthesisBenchmark.run(model: installed, iterations: iterations, threads: threads) { line in
                 if !quietProgress { FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8)) }
             }
+            var recognition: RecognizerBenchmark.Report?
+            if !skipRecognizer {
+                let whisper = try registry.store.model(id: EngineRegistry.preferredRecognizer)
+                recognition = try await RecognizerBenchmark.run(
+                    recognizerModel: whisper, voice: installed, projectRoot: registry.projectRoot, iterations: iterations) { line in
+                    if !quietProgress { FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8)) }
+                }
+            }
             if !quietProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-            print(json ? Self.json(report) : Self.table(report, iterations: iterations))
+            if json {
+                print(Self.json(BenchReport(synthesis: report, recognition: recognition)))
+            } else {
+                print(Self.table(report, iterations: iterations))
+                if let recognition { print("\n" + Self.table(recognition)) }
+            }
         }
     }
 
@@ -68,7 +86,27 @@ struct BenchCommand: AsyncParsableCommand {
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ report: SynthesisBenchmark.Report) -> String {
+    /// Everything `bench --json` prints.
+    struct BenchReport: Encodable {
+        var synthesis: SynthesisBenchmark.Report
+        var recognition: RecognizerBenchmark.Report?
+    }
+
+    static func table(_ report: RecognizerBenchmark.Report) -> String {
+        var lines = [
+            "recognizer \(report.model) (faster-whisper worker): cold start to first transcript \(String(format: "%.2f", report.coldSeconds)) s",
+            "",
+            "| case | audio (s) | median (s) | min (s) | RTF |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for result in report.results {
+            lines.append(String(format: "| %@ | %.2f | %.3f | %.3f | %.4f |", result.name, result.audioSeconds,
+                                result.medianSeconds, result.minSeconds, result.realTimeFactor))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json<T: Encodable>(_ report: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: (try? encoder.encode(report)) ?? Data(), as: UTF8.self)

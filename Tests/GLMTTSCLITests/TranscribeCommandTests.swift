@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// `glmtts transcribe` and the automatic reference transcription of `glmtts synth`.
+@Suite(.serialized) struct TranscribeCommandTests {
+    static func speech(_ text: String, model: String? = nil) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tx-\(UUID().uuidString).wav")
+        let made = try CLI.run(["synth", text, "-o", url.path, "--quiet"] + (model.map { ["--model", $0] } ?? []))
+        #expect(made.status == 0, "\(made.stderr)")
+        return url
+    }
+
+    @Test func transcribesAFile() throws {
+        let file = try Self.speech("Good morning, the coffee is ready in the kitchen.")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try CLI.run(["transcribe", file.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.lowercased().contains("coffee is ready"))
+        let json = try CLI.run(["transcribe", file.path, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: json.stdoutData) as? [String: Any])
+        #expect((object["segments"] as? [Any])?.isEmpty == false)
+        #expect(object["language"] as? String == "en")
+    }
+
+    @Test func synthWithoutPromptTextTranscribesTheReferenceAndSaysSo() throws {
+        let reference = try Self.speech("This is the reference recording of my voice for the test.")
+        defer { try? FileManager.default.removeItem(at: reference) }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("o-\(UUID().uuidString).wav")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = try CLI.run(["synth", "Hello.", "--voice", reference.path, "-o", out.path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])
+        #expect(object["referenceTextTranscribed"] as? Bool == true)
+        #expect((object["referenceText"] as? String)?.lowercased().contains("reference recording") == true)
+        let plain = try CLI.run(["synth", "Hello.", "--voice", reference.path, "-o", out.path])
+        #expect(plain.stderr.contains("reference text (transcribed)"))
+    }
+
+    @Test func skipWhisperDoesNotTranscribe() throws {
+        let reference = try Self.speech("This is the reference recording of my voice for the test.")
+        defer { try? FileManager.default.removeItem(at: reference) }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("o-\(UUID().uuidString).wav")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = try CLI.run(["synth", "Hello.", "--voice", reference.path, "--skip-whisper", "-o", out.path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])
+        #expect(object["referenceTextTranscribed"] as? Bool == false)
+        #expect(object["referenceText"] == nil || object["referenceText"] is NSNull)
+    }
+
+    @Test func mandarinReferenceToAnEnglishOnlyModelIsRefusedClearly() throws {
+        let reference = try Self.speech("今天天气很好，我们一起去公园散步吧。然后我们去吃饭，好不好？", model: "espeak-cmn")
+        defer { try? FileManager.default.removeItem(at: reference) }
+        let result = try CLI.run(["synth", "Hello.", "--voice", reference.path, "-o", "/tmp/never-written.wav"])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("--prompt-text"))
+        // With the text given, the same clip is fine.
+        let given = try CLI.run(["synth", "Hello.", "--voice", reference.path, "--prompt-text", "今天天气很好", "-o",
+                                 FileManager.default.temporaryDirectory.appendingPathComponent("g-\(UUID().uuidString).wav").path])
+        #expect(given.status == 0, "\(given.stderr)")
+    }
+
+    @Test func badInputToTranscribe() throws {
+        let text = FileManager.default.temporaryDirectory.appendingPathComponent("t-\(UUID().uuidString).wav")
+        try Data("not audio".utf8).write(to: text)
+        defer { try? FileManager.default.removeItem(at: text) }
+        let notAudio = try CLI.run(["transcribe", text.path])
+        #expect(notAudio.status == 2)
+        #expect(notAudio.stderr.contains("error: "))
+        let missing = try CLI.run(["transcribe", "/nonexistent.wav"])
+        #expect(missing.status == 3)
+        let silence = FileManager.default.temporaryDirectory.appendingPathComponent("s-\(UUID().uuidString).wav")
+        defer { try? FileManager.default.removeItem(at: silence) }
+        var wav = Data("RIFF".utf8)
+        func le<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { wav.append(contentsOf: $0) } }
+        le(UInt32(36 + 64000)); wav.append(contentsOf: Array("WAVEfmt ".utf8)); le(UInt32(16)); le(UInt16(1)); le(UInt16(1))
+        le(UInt32(16000)); le(UInt32(32000)); le(UInt16(2)); le(UInt16(16)); wav.append(contentsOf: Array("data".utf8)); le(UInt32(64000))
+        wav.append(Data(count: 64000))
+        try wav.write(to: silence)
+        let quiet = try CLI.run(["transcribe", silence.path])
+        #expect(quiet.status == 0)
+        #expect(quiet.stderr.contains("warning: "), "\(quiet.stderr)")
+    }
+}
