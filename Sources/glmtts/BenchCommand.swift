@@ -40,7 +40,7 @@ struct BenchCommand: AsyncParsableCommand {
             guard (1...64).contains(threads) else {
                 throw ParameterError.malformed("--threads must be between 1 and 64.")
             }
-            let registry = EngineRegistry(store: ModelStore(directory: DataDirectory.fromEnvironment().models))
+            let registry = EngineRegistry(store: ModelStore(directory: DataDirectory.fromEnvironment().models), log: WorkerLog.sink)
             let installed = try registry.store.model(id: model ?? registry.defaultSynthesizerID())
             guard installed.manifest.engine == .piper else {
                 throw ParameterError.malformed("bench measures Piper voices; '\(installed.manifest.id)' is a \(installed.manifest.engine.rawValue) model.")

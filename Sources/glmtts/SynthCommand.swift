@@ -62,7 +62,7 @@ struct SynthCommand: AsyncParsableCommand {
         try await runReportingErrors {
             let job = try makeJob()
             let data = DataDirectory.fromEnvironment()
-            let registry = EngineRegistry(store: ModelStore(directory: data.models))
+            let registry = EngineRegistry(store: ModelStore(directory: data.models), log: WorkerLog.sink)
             let pipeline = SynthesisPipeline(registry: registry, transcriptCache: data.root.appendingPathComponent("cache/transcripts"))
             let bar = ProgressBar(quiet: quiet)
             let result: Result<SynthesisOutput, Error>

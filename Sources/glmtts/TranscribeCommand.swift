@@ -28,7 +28,7 @@ struct TranscribeCommand: AsyncParsableCommand {
         try await runReportingErrors {
             let data = try readInput(file, what: "audio file", limit: AudioLimits.default.maxBytes)
             let audio = try await BlockingExecutor(label: "transcribe").run { try AudioDecoder.decode(data).audio }
-            let registry = EngineRegistry(store: ModelStore(directory: DataDirectory.fromEnvironment().models))
+            let registry = EngineRegistry(store: ModelStore(directory: DataDirectory.fromEnvironment().models), log: WorkerLog.sink)
             let recognizer = try await registry.recognizer(id: model)
             let transcript: Transcript
             do {

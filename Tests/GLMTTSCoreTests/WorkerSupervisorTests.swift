@@ -153,6 +153,16 @@ import Testing
         (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first == "Z"
     }
 
+    @Test func workerStderrReachesTheLogWithTheWorkersName() async throws {
+        let lines = ProgressLogLines()
+        var configuration = Self.fake("normal", extra: ["--stderr-chatter"]).configuration
+        configuration.name = "chatty"
+        let worker = WorkerSupervisor(configuration: configuration, log: { lines.append($0) })
+        #expect(await worker.isHealthy())
+        await worker.shutdown()
+        #expect(lines.all.contains { $0.hasPrefix("[chatty] ") && !$0.contains("ready (pid") })
+    }
+
     @Test func audioMessagesRoundTrip() throws {
         let tone = AudioFixtures.sine(seconds: 0.1, sampleRate: 16000)
         let back = try #require(WorkerAudio.decode(WorkerAudio.encode(tone)))
@@ -163,4 +173,13 @@ import Testing
         #expect(WorkerAudio.decode(.object(["encoding": .string("mu-law"), "sample_rate": .number(16000), "data": .string("")])) == nil)
         #expect(WorkerAudio.decode(.object(["encoding": .string("pcm_s16le"), "sample_rate": .number(1e12), "data": .string("")])) == nil)
     }
+}
+
+/// Log lines collected from any thread.
+final class ProgressLogLines: @unchecked Sendable {
+    // @unchecked Sendable: `lines` is only touched under `lock`.
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
 }
