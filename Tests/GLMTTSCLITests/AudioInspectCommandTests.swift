@@ -1,4 +1,5 @@
 import Foundation
+import GLMTTSCore
 import Testing
 
 /// `glmtts audio inspect` on real files made by the real voice.
@@ -51,6 +52,60 @@ import Testing
             #expect(result.status == status, "\(path): \(result.stderr)")
             #expect(result.stderr.contains("error: "))
             #expect(result.stderr.localizedCaseInsensitiveContains(message), "\(path): \(result.stderr)")
+        }
+    }
+
+    /// Writes `audio` as a WAV file in the temporary folder.
+    static func wavFile(_ audio: AudioBuffer) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-\(UUID().uuidString).wav")
+        try AudioEncoder.encode(audio, as: .wav).write(to: url)
+        return url
+    }
+
+    @Test func silenceIsAReportNotAnError() throws {
+        let file = try Self.wavFile(AudioBuffer(samples: [Float](repeating: 0, count: 3 * 16_000), sampleRate: 16_000))
+        defer { try? FileManager.default.removeItem(at: file) }
+        let text = try CLI.run(["audio", "inspect", file.path])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("No speech was found"))
+        #expect(text.stdout.contains("used window   none"))
+        let json = try CLI.run(["audio", "inspect", "--json", file.path])
+        let object = try #require(try JSONSerialization.jsonObject(with: json.stdoutData) as? [String: Any])
+        let codes = (object["warnings"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+        #expect(codes == ["reference.no_speech"])
+        #expect(object["snrDB"] == nil)
+    }
+
+    @Test func worksWithoutTheVADModel() throws {
+        let file = try Self.speechFile("wav")
+        let emptyModels = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-models-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: emptyModels, withIntermediateDirectories: true)
+        defer {
+            try? FileManager.default.removeItem(at: file)
+            try? FileManager.default.removeItem(at: emptyModels)
+        }
+        let result = try CLI.run(["audio", "inspect", file.path], environment: ["GLMTTS_MODELS_DIR": emptyModels.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("found by energy"))
+        #expect(result.stdout.contains("reference.energy_detector"))
+        #expect(result.stderr.contains("note: ") && result.stderr.contains("scripts/prepare-models"), "\(result.stderr)")
+        let json = try CLI.run(["audio", "inspect", file.path, "--json"], environment: ["GLMTTS_MODELS_DIR": emptyModels.path])
+        let object = try #require(try JSONSerialization.jsonObject(with: json.stdoutData) as? [String: Any])
+        #expect(object["detector"] as? String == "energy")
+    }
+
+    @Test func truncatedAndHeaderOnlyFilesGetClearErrors() throws {
+        let good = try Self.speechFile("wav")
+        defer { try? FileManager.default.removeItem(at: good) }
+        let bytes = try Data(contentsOf: good)
+        for (name, data) in [("header-only", bytes.prefix(44)), ("cut", bytes.prefix(30))] {
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-\(name)-\(UUID().uuidString).wav")
+            try Data(data).write(to: url)
+            defer { try? FileManager.default.removeItem(at: url) }
+            let result = try CLI.run(["audio", "inspect", url.path])
+            #expect(result.status == 2, "\(name): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("error: "), "\(name): \(result.stderr)")
+            #expect(result.stdout.isEmpty)
         }
     }
 }

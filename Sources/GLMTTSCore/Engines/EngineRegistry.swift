@@ -20,6 +20,7 @@ public actor EngineRegistry {
     private var loaded: [String: Task<any SpeechSynthesizer, Error>] = [:]
     private var recognizers: [String: any SpeechRecognizer] = [:]
     private var transcribers: [String: ReferenceTranscriber] = [:]
+    private var detector: Result<VoiceActivityDetector, Error>?
 
     /// A registry over the models in `store`. Nothing is loaded until asked for.
     public init(store: ModelStore, projectRoot: URL = ProjectRoot.locate(), log: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -88,6 +89,18 @@ public actor EngineRegistry {
         return transcriber
     }
 
+    /// The shared Silero voice activity detector, loaded once; nil (logged once) when no
+    /// usable silero-vad model is installed, in which case callers fall back to energy.
+    public func voiceActivityDetector() -> VoiceActivityDetector? {
+        if detector == nil {
+            detector = Result { try VoiceActivityDetector(store: store) }
+            if case let .failure(error) = detector {
+                log("voice activity detector unavailable, using the energy fallback: \((error as? GLMTTSError)?.message ?? "\(error)")")
+            }
+        }
+        return try? detector?.get()
+    }
+
     /// Ids of the models currently loaded.
     public func loadedIDs() -> [String] { loaded.keys.sorted() }
 
@@ -98,6 +111,7 @@ public actor EngineRegistry {
         let stopping = recognizers.values
         recognizers.removeAll()
         transcribers.removeAll()
+        detector = nil
         for recognizer in stopping {
             if let whisper = recognizer as? FasterWhisperRecognizer { await whisper.unload() }
         }

@@ -2,126 +2,101 @@ import Foundation
 
 /// Turns an uploaded clip into a good cloning reference and reports on its quality.
 ///
-/// Speech is found with Silero VAD (or, without that model, `EnergySpeechDetector`).
-/// Leading and trailing silence is trimmed, keeping `padding` around the speech. When the
-/// speech spans more than `maxWindow` seconds, the window is chosen on speech boundaries
-/// (it starts where a segment starts and ends where one ends): the one with the most speech
-/// that fits, with clipped samples counted against it. Blocking: run it on a
-/// `BlockingExecutor`.
+/// Steps: validate the buffer; find speech with Silero VAD (`VoiceActivityDetector`) or,
+/// when `vad` is nil, with `EnergySpeechDetector` (reported by a
+/// `reference.energy_detector` warning); widen the segments to the sound around them
+/// (`SpeechBoundaryRefiner`: Silero's starts can lag the first consonant); choose the window (`ReferenceWindowSelector`:
+/// leading and trailing silence trimmed with `padding` kept, the best 3–15 s on speech
+/// boundaries when the speech runs longer); measure the clip (`ReferenceSignal`: clipping
+/// runs, speech level, noise from the pauses) and list warnings; cut the window and resample
+/// it to the engine's rate.
+///
+/// Blocking (VAD inference, resampling): run it on a `BlockingExecutor`.
 public enum ReferencePreparer {
     /// Recommended amount of speech, in seconds.
     public static let recommended = 3.0...15.0
-    /// The longest window used for cloning.
+    /// The longest window used for cloning (before padding), in seconds.
     public static let maxWindow = 15.0
-    /// Less speech than this cannot be used at all.
+    /// Windows shorter than this (in seconds) are only chosen when no longer one exists.
+    public static let minimumWindow = 3.0
+    /// Less speech than this (in seconds) cannot be used at all: `prepare` throws `tooShort`.
     public static let minimumSpeech = 1.0
-    /// Silence kept before and after the speech.
+    /// Silence kept before and after the speech, in seconds.
     public static let padding = 0.15
-    /// Fraction of clipped samples above which a warning is given.
+    /// A sample at or beyond this magnitude is at the rail.
+    public static let clipLevel: Float = 0.999
+    /// Samples at the rail count as clipped only in runs at least this long.
+    public static let clippedRunLength = 3
+    /// Fraction of clipped samples above which the `reference.clipping` warning is given (0.1 %).
     public static let clippingWarning = 0.001
-    /// Speech RMS below this (dBFS) is "too quiet".
+    /// Speech RMS below this (dBFS) gives the `reference.quiet` warning.
     public static let lowLevelWarning = -35.0
-    /// SNR below this (dB) is "noisy".
+    /// Levels at or below this (dBFS) are digital silence, not a quiet recording.
+    public static let digitalSilence = -100.0
+    /// Estimated SNR below this (dB) gives the `reference.noisy` warning.
     public static let noiseWarning = 15.0
-    /// A sample at or beyond this magnitude counts as clipped.
-    static let clipLevel: Float = 0.999
+    /// SNR estimates are capped here (dB); pauses of digital silence would be "infinite".
+    public static let maximumSNR = 100.0
+    /// Frames this close (seconds) to speech are not used to estimate the noise.
+    public static let noiseGuard = 0.1
+    /// Fewer pause frames than this (30 ms each) and the quietest 10 % of frames are used instead.
+    public static let minimumNoiseFrames = 5
+    /// Window scoring: this fraction of clipped samples halves a window's score.
+    public static let clippingHalfScore = 0.01
+    /// Window scoring: windows with at least this SNR (dB) are not penalised for noise.
+    public static let goodSNR = 20.0
 
-    /// The quality report of `audio` without preparing it; never throws for a clip without
-    /// speech (it reports that as a warning). Throws only for an empty clip.
+    /// The quality report of `audio` without preparing it.
+    ///
+    /// Never throws for a clip without speech or with too little speech: those are reported
+    /// as warnings. Throws `ReferenceError.empty` / `.invalidSamples` and
+    /// `AudioError.implausibleSampleRate` for buffers that cannot be measured at all.
     public static func analyze(_ audio: AudioBuffer, vad: VoiceActivityDetector?) throws -> ReferenceQualityReport {
-        guard !audio.samples.isEmpty else { throw ReferenceError.empty }
-        let (segments, detector) = try detect(audio, vad: vad)
-        return report(audio, segments: segments, window: chooseWindow(segments, duration: audio.duration), detector: detector)
+        try validate(audio)
+        let (signal, detector) = try measure(audio, vad: vad)
+        return ReferenceQualityReport(signal: signal, choice: ReferenceWindowSelector.choose(signal), detector: detector)
     }
 
     /// The best window of `audio`, resampled to `targetSampleRate` if given, with its report.
-    /// Throws `ReferenceError.noSpeech` / `.tooShort` when the clip cannot be used.
+    ///
+    /// Throws `ReferenceError.empty` / `.invalidSamples` / `AudioError.implausibleSampleRate`
+    /// for unusable buffers, `ReferenceError.tooShort` when the clip or the speech in the
+    /// chosen window is shorter than `minimumSpeech`, and `ReferenceError.noSpeech` when no
+    /// speech is found. 1–3 s of speech is accepted with a `reference.short` warning.
     public static func prepare(_ audio: AudioBuffer, targetSampleRate: Int? = nil, vad: VoiceActivityDetector?) throws -> PreparedReference {
-        guard !audio.samples.isEmpty else { throw ReferenceError.empty }
-        let (segments, detector) = try detect(audio, vad: vad)
-        guard let window = chooseWindow(segments, duration: audio.duration) else { throw ReferenceError.noSpeech }
-        let speech = segments.reduce(0) { $0 + $1.duration }
-        guard speech >= minimumSpeech else { throw ReferenceError.tooShort(speechSeconds: speech, minimum: minimumSpeech) }
-        let report = report(audio, segments: segments, window: window, detector: detector)
-        let first = max(Int(window.start * Double(audio.sampleRate)), 0)
-        let last = min(Int(window.end * Double(audio.sampleRate)), audio.samples.count)
-        var clip = AudioBuffer(samples: Array(audio.samples[first..<max(first, last)]), sampleRate: audio.sampleRate)
+        try validate(audio)
+        guard audio.duration >= minimumSpeech else {
+            throw ReferenceError.tooShort(speechSeconds: audio.duration, minimum: minimumSpeech)
+        }
+        let (signal, detector) = try measure(audio, vad: vad)
+        guard let choice = ReferenceWindowSelector.choose(signal) else { throw ReferenceError.noSpeech }
+        guard choice.speechSeconds >= minimumSpeech else {
+            throw ReferenceError.tooShort(speechSeconds: choice.speechSeconds, minimum: minimumSpeech)
+        }
+        let report = ReferenceQualityReport(signal: signal, choice: choice, detector: detector)
+        let rate = Double(audio.sampleRate)
+        let first = min(max(Int((choice.window.start * rate).rounded()), 0), audio.samples.count)
+        let last = min(max(Int((choice.window.end * rate).rounded()), first), audio.samples.count)
+        var clip = AudioBuffer(samples: Array(audio.samples[first..<last]), sampleRate: audio.sampleRate)
         if let targetSampleRate { clip = try Resampler.resample(clip, to: targetSampleRate) }
-        return PreparedReference(audio: clip, report: report)
+        return PreparedReference(audio: clip, report: report, window: choice.window)
     }
 
-    private static func detect(_ audio: AudioBuffer, vad: VoiceActivityDetector?) throws -> ([SpeechSegment], String) {
-        if let vad { return (try vad.speechSegments(in: audio), "silero-vad") }
-        return (EnergySpeechDetector.speechSegments(in: audio), "energy")
+    /// Rejects buffers that cannot be measured.
+    private static func validate(_ audio: AudioBuffer) throws {
+        guard !audio.samples.isEmpty else { throw ReferenceError.empty }
+        guard AudioLimits.sampleRates.contains(audio.sampleRate) else {
+            throw AudioError.implausibleSampleRate(audio.sampleRate)
+        }
+        let invalid = audio.samples.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+        guard invalid == 0 else { throw ReferenceError.invalidSamples(count: invalid) }
     }
 
-    /// The window to keep (padded, within the clip), or nil without speech.
-    static func chooseWindow(_ segments: [SpeechSegment], duration: Double) -> SpeechSegment? {
-        guard let first = segments.first, let last = segments.last else { return nil }
-        func padded(_ start: Double, _ end: Double) -> SpeechSegment {
-            SpeechSegment(start: max(0, start - padding), end: min(duration, end + padding))
-        }
-        if last.end - first.start <= maxWindow { return padded(first.start, last.end) }
-        var best: (score: Double, start: Double, end: Double)?
-        for i in segments.indices {
-            var speech = 0.0
-            for j in i..<segments.count {
-                guard segments[j].end - segments[i].start <= maxWindow else { break }
-                speech += segments[j].duration
-                if best == nil || speech > best!.score { best = (speech, segments[i].start, segments[j].end) }
-            }
-        }
-        if let best { return padded(best.start, best.end) }
-        // One segment longer than the window: its first maxWindow seconds (not on a boundary).
-        let longest = segments.max { $0.duration < $1.duration }!
-        return padded(longest.start, longest.start + maxWindow)
-    }
-
-    private static func report(_ audio: AudioBuffer, segments: [SpeechSegment], window: SpeechSegment?, detector: String) -> ReferenceQualityReport {
-        let duration = audio.duration
-        let speech = segments.reduce(0) { $0 + $1.duration }
-        let peak = audio.samples.reduce(Float(0)) { max($0, abs($1)) }
-        let clipped = Double(audio.samples.filter { abs($0) >= clipLevel }.count) / Double(audio.samples.count)
-        let levels = FrameLevels(audio)
-        func isSpeech(_ frame: Int) -> Bool {
-            let time = (Double(frame) + 0.5) * levels.frameSeconds
-            return segments.contains { $0.start <= time && time < $0.end }
-        }
-        let speechFrames = levels.decibels.indices.filter(isSpeech).map { levels.decibels[$0] }
-        var pauseFrames = levels.decibels.indices.filter { !isSpeech($0) }.map { levels.decibels[$0] }
-        if pauseFrames.count < 5 {
-            // Hardly any pauses: take the quietest tenth of all frames as the noise floor.
-            pauseFrames = Array(levels.decibels.sorted().prefix(max(levels.decibels.count / 10, 1)))
-        }
-        func meanPower(_ decibels: [Double]) -> Double {
-            Decibels.from(meanSquare: decibels.reduce(0) { $0 + pow(10, $1 / 10) } / Double(max(decibels.count, 1)))
-        }
-        let speechLevel = speechFrames.isEmpty ? Decibels.from(meanSquare: 0) : meanPower(speechFrames)
-        let snr = speechFrames.isEmpty ? nil : speechLevel - meanPower(pauseFrames)
-
-        var warnings: [ReferenceWarning] = []
-        let oneDecimal = { (value: Double) in String(format: "%.1f", value) }
-        if segments.isEmpty {
-            warnings.append(ReferenceWarning(code: "reference.no_speech", message: "No speech was found; record 3–15 s of clear speech."))
-        } else if speech < recommended.lowerBound {
-            warnings.append(ReferenceWarning(code: "reference.short", message: "The clip has \(oneDecimal(speech)) s of speech; 3–15 s is recommended for a faithful clone."))
-        }
-        if let window, let first = segments.first, let last = segments.last, last.end - first.start > maxWindow {
-            warnings.append(ReferenceWarning(code: "reference.long", message: "The clip is \(oneDecimal(duration)) s long; the best \(oneDecimal(window.duration)) s (\(oneDecimal(window.start))–\(oneDecimal(window.end)) s) will be used."))
-        }
-        if clipped > clippingWarning {
-            warnings.append(ReferenceWarning(code: "reference.clipping", message: "Clipping in \(String(format: "%.1f", clipped * 100))% of samples; record at a lower level."))
-        }
-        if !segments.isEmpty, speechLevel < lowLevelWarning {
-            warnings.append(ReferenceWarning(code: "reference.quiet", message: "The level is very low (\(Int(speechLevel.rounded())) dBFS RMS); record closer to the microphone."))
-        }
-        if let snr, snr < noiseWarning {
-            warnings.append(ReferenceWarning(code: "reference.noisy", message: "Background noise is high (SNR about \(Int(snr.rounded())) dB); record in a quieter place."))
-        }
-        return ReferenceQualityReport(
-            durationSeconds: duration, preparedSeconds: window?.duration ?? 0, speechSeconds: speech,
-            speechRatio: duration > 0 ? speech / duration : 0, peakDBFS: Decibels.from(amplitude: Double(peak)),
-            clippedFraction: clipped, rmsDBFS: speechLevel, snrDB: snr, sampleRate: audio.sampleRate,
-            detector: detector, window: window, warnings: warnings)
+    /// The speech segments of `audio` (detected, then widened to the sound around them) and
+    /// the measurements built on them.
+    static func measure(_ audio: AudioBuffer, vad: VoiceActivityDetector?) throws -> (ReferenceSignal, SpeechDetectorKind) {
+        let detected = try vad?.speechSegments(in: audio) ?? EnergySpeechDetector.speechSegments(in: audio)
+        let segments = SpeechBoundaryRefiner.refine(detected, in: audio)
+        return (ReferenceSignal(audio: audio, segments: segments), vad == nil ? .energy : .sileroVAD)
     }
 }

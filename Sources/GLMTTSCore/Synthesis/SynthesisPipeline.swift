@@ -104,10 +104,9 @@ public struct SynthesisPipeline: Sendable {
     /// Decodes and cleans up a reference clip (VAD trim, best window, quality report).
     private func prepareReference(_ clip: Data, sampleRate: Int?) async throws -> PreparedReference {
         let limits = audioLimits
-        let store = registry.store
+        let vad = await registry.voiceActivityDetector()
         return try await executor.run {
             let decoded = try AudioDecoder.decode(clip, limits: limits)
-            let vad = try? VoiceActivityDetector(store: store)
             return try ReferencePreparer.prepare(decoded.audio, targetSampleRate: sampleRate, vad: vad)
         }
     }
