@@ -102,6 +102,25 @@ import Testing
         await worker.shutdown()
     }
 
+    @Test func aWorkerThatIgnoresCancelIsKilledAfterTheGracePeriod() async throws {
+        let worker = Self.fake("hang")
+        #expect(await worker.isHealthy())
+        let pid = try #require(await worker.processIdentifier)
+        let consumer = Task { for try await _ in worker.stream("synthesize", ["text": .string("hello")]) {} }
+        try await Task.sleep(for: .milliseconds(300))
+        consumer.cancel()
+        // cancelGrace is 2 s; poll (bounded) until the stuck process has been replaced.
+        var replaced = false
+        for _ in 0..<200 where !replaced {
+            try await Task.sleep(for: .milliseconds(100))
+            replaced = await worker.processIdentifier != pid
+        }
+        #expect(replaced)
+        #expect(!Self.isAlive(pid) || Self.isZombie(pid))
+        #expect(await worker.isHealthy())
+        await worker.shutdown()
+    }
+
     @Test func garbageOnStdoutIsIgnored() async throws {
         let worker = Self.fake("garbage")
         let outcome = try await Self.collect(worker.stream("synthesize", ["text": .string("hello")]))
