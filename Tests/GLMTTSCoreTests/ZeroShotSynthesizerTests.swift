@@ -179,7 +179,7 @@ import Testing
             let model = try Self.folder(files: files, engine: engine)
             defer { Self.remove(model) }
             let configuration = try ZeroShotModelConfiguration(model: model, defaultThreads: 1)
-            #expect(throws: ModelError.self) { _ = try ZeroShotNativeTTS(configuration: configuration) }
+            #expect(throws: ModelError.self) { _ = try ZeroShotSynthesizer.makeNative(configuration) }
         }
     }
 

@@ -25,7 +25,7 @@ public final class ZeroShotSynthesizer: SpeechSynthesizer {
     /// The model family.
     public var family: ZeroShotFamily { configuration.family }
 
-    private let tts: ZeroShotNativeTTS
+    private let tts: SherpaOfflineTTS
     private let tokenizer: ZipVoiceTokenizer?
     private let executor: BlockingExecutor
 
@@ -38,7 +38,7 @@ public final class ZeroShotSynthesizer: SpeechSynthesizer {
     public static func load(_ model: InstalledModel, threads: Int = PiperSynthesizer.defaultThreads) async throws -> ZeroShotSynthesizer {
         let configuration = try ZeroShotModelConfiguration(model: model, defaultThreads: threads)
         let executor = BlockingExecutor(label: "zeroshot.\(model.manifest.id)")
-        let (tts, tokenizer) = try await executor.run { () throws -> (ZeroShotNativeTTS, ZipVoiceTokenizer?) in
+        let (tts, tokenizer) = try await executor.run { () throws -> (SherpaOfflineTTS, ZipVoiceTokenizer?) in
             try configuration.preflight()
             var tokenizer: ZipVoiceTokenizer?
             if configuration.family == .zipvoice {
@@ -46,12 +46,12 @@ public final class ZeroShotSynthesizer: SpeechSynthesizer {
                     tokensFile: try configuration.file("tokens"), lexiconFile: configuration.files["lexicon"],
                     espeakVoice: configuration.espeakVoice, modelID: configuration.modelID)
             }
-            return (try ZeroShotNativeTTS(configuration: configuration), tokenizer)
+            return (try Self.makeNative(configuration), tokenizer)
         }
         return ZeroShotSynthesizer(model: model, configuration: configuration, tts: tts, tokenizer: tokenizer, executor: executor)
     }
 
-    private init(model: InstalledModel, configuration: ZeroShotModelConfiguration, tts: ZeroShotNativeTTS,
+    private init(model: InstalledModel, configuration: ZeroShotModelConfiguration, tts: SherpaOfflineTTS,
                  tokenizer: ZipVoiceTokenizer?, executor: BlockingExecutor) {
         id = model.manifest.id
         self.configuration = configuration
@@ -190,10 +190,18 @@ public final class ZeroShotSynthesizer: SpeechSynthesizer {
                             config.tokens_lens = tokenLengths.baseAddress
                             config.tokens_num_sentences = Int32(tokenLengths.count)
                         }
-                        return try tts.generate(text: text, config: &config, flag: flag, progress: progress)
+                        return try tts.generate(text: text, config: &config, cancellation: flag, modelName: id, progress: progress)
                     }
                 }
             }
         }
+    }
+
+    /// The native sherpa-onnx engine for a checked configuration. sherpa-onnx 2.0.1 catches
+    /// its own loading errors (a file that is not ONNX, missing tensors…) and returns NULL,
+    /// which becomes `ModelError.loadFailed`; `ZeroShotModelConfiguration.preflight()` runs
+    /// first for the cases it does not catch.
+    static func makeNative(_ configuration: ZeroShotModelConfiguration) throws -> SherpaOfflineTTS {
+        try configuration.withNativeConfig { config in try SherpaOfflineTTS(config: &config, modelName: configuration.modelID) }
     }
 }
