@@ -131,36 +131,23 @@ public final class ZeroShotSynthesizer: SpeechSynthesizer {
                                      flag: CancellationFlag) async throws -> Int {
         guard let tokenizer else { throw EngineError.generationFailed(engine: id, reason: "the ZipVoice tokenizer is not loaded") }
         let sentences = SentenceSplitter.split(text, maxChunkCharacters: TextLimits.default.maxChunkCharacters)
-        guard !sentences.isEmpty else { throw EngineError.nothingToSpeak(engine: id) }
         let referenceTokens = try await executor.run { try tokenizer.tokens(for: reference.text) }
         guard !referenceTokens.isEmpty else {
             throw EngineError.referenceRequired(
                 engine: id, what: "a reference transcript in words it can pronounce (Chinese, or text espeak-ng '\(configuration.espeakVoice)' reads)")
         }
         let silence = Int(PiperSynthesizer.sentenceSilence * Double(capabilities.sampleRate))
-        var produced = 0
-        for (index, sentence) in sentences.enumerated() {
-            try Task.checkCancellation()
-            if flag.isCancelled { throw CancellationError() }
-            let isLast = index == sentences.count - 1
+        return try await SentenceStream.run(chunks: sentences, engine: id, continuation: continuation, flag: flag) { sentence, isLast, flag in
             let audio = try await executor.run { [self] () -> AudioBuffer? in
                 let tokens = try tokenizer.tokens(for: sentence)
                 guard !tokens.isEmpty else { return AudioBuffer(samples: [], sampleRate: tts.sampleRate) }
                 return try generate(text: sentence, tokens: [referenceTokens, tokens], reference: reference,
                                     settings: settings, flag: flag) { _ in }
             }
-            guard var audio else { throw CancellationError() }
-            if !audio.samples.isEmpty {
-                if !isLast { audio.samples.append(contentsOf: repeatElement(0, count: silence)) }
-                continuation.yield(.chunk(index: produced, audio: audio))
-                produced += 1
-            }
-            continuation.yield(.progress(SynthesisProgress(
-                stage: .synthesizing, fraction: Double(index + 1) / Double(sentences.count),
-                detail: "\(index + 1) of \(sentences.count) sentences")))
+            guard var audio else { return nil }
+            if !isLast && !audio.samples.isEmpty { audio.samples.append(contentsOf: repeatElement(0, count: silence)) }
+            return audio
         }
-        guard produced > 0 else { throw EngineError.nothingToSpeak(engine: id) }
-        return produced
     }
 
     /// One sherpa-onnx generation (blocking; runs on the executor). `tokens`, when given,
