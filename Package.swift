@@ -15,6 +15,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(name: "CSherpaOnnx", path: "Sources/CSherpaOnnx"),
@@ -23,21 +28,43 @@ let package = Package(
         .systemLibrary(name: "CSoxr", path: "Sources/CSoxr"),
         .target(
             name: "GLMTTSCore",
-            dependencies: ["CSherpaOnnx", "CEspeakNG", "CSndFile", "CSoxr"],
+            dependencies: [
+                "CSherpaOnnx", "CEspeakNG", "CSndFile", "CSoxr",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             linkerSettings: [
                 .unsafeFlags(["-L\(sherpaLibDir)", "-Xlinker", "-rpath", "-Xlinker", sherpaLibDir]),
             ]
+        ),
+        .target(
+            name: "GLMTTSServer",
+            dependencies: [
+                "GLMTTSCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Generated/openapi.sha256"]
         ),
         .executableTarget(
             name: "glmtts",
             dependencies: [
                 "GLMTTSCore",
+                "GLMTTSServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "GLMTTSCoreTests",
             dependencies: ["GLMTTSCore"]
+        ),
+        .testTarget(
+            name: "GLMTTSServerTests",
+            dependencies: [
+                "GLMTTSServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "GLMTTSCLITests",

@@ -19,6 +19,7 @@ public actor EngineRegistry {
     private let log: @Sendable (String) -> Void
     private var loaded: [String: Task<any SpeechSynthesizer, Error>] = [:]
     private var recognizers: [String: any SpeechRecognizer] = [:]
+    private var recognizerLoads: [String: Task<any SpeechRecognizer, Error>] = [:]
     private var transcribers: [String: ReferenceTranscriber] = [:]
     private var detector: Result<VoiceActivityDetector, Error>?
 
@@ -29,22 +30,53 @@ public actor EngineRegistry {
         self.log = log
     }
 
-    /// The speech recognizer `id` (default: whisper-tiny.en, else the first installed one).
-    /// Creating it loads nothing; the model loads on the first transcription.
-    public func recognizer(id: String? = nil) throws -> any SpeechRecognizer {
-        let models = store.scan().models.filter { $0.manifest.engine == .fasterWhisper }
+    /// The speech recognizer `id`, or the default: whisper-tiny.en if installed, else the
+    /// first faster-whisper model (they report confidence figures, which
+    /// `ReferenceTranscriber` uses), else the first other recognizer.
+    ///
+    /// A faster-whisper recognizer loads nothing here (its worker loads the model on the
+    /// first transcription). A sherpa-onnx recognizer (`sherpa-whisper`, `sense-voice`,
+    /// `moonshine`) is loaded here, once, on its own blocking executor; concurrent first
+    /// requests share one load, and a failed load is retried next time. Throws
+    /// `ModelError.invalidManifest` when `id` is not a recognizer, `TranscriptionError.noRecognizer`
+    /// when none is installed, and the recognizer's own load errors.
+    public func recognizer(id: String? = nil) async throws -> any SpeechRecognizer {
         let chosen: InstalledModel
         if let id {
             chosen = try store.model(id: id)
-        } else if let preferred = models.first(where: { $0.manifest.id == Self.preferredRecognizer }) ?? models.first {
-            chosen = preferred
+            guard chosen.manifest.engine.isRecognizer else {
+                throw ModelError.invalidManifest(
+                    path: id, reason: "it is a \(chosen.manifest.engine.rawValue) model, not a speech recognizer")
+            }
         } else {
-            throw TranscriptionError.noRecognizer
+            let models = store.scan().models.filter { $0.manifest.engine.isRecognizer }
+            guard let preferred = models.first(where: { $0.manifest.id == Self.preferredRecognizer })
+                ?? models.first(where: { $0.manifest.engine == .fasterWhisper }) ?? models.first else {
+                throw TranscriptionError.noRecognizer
+            }
+            chosen = preferred
         }
-        if let existing = recognizers[chosen.manifest.id] { return existing }
-        let recognizer = try FasterWhisperRecognizer(model: chosen, projectRoot: projectRoot, log: log)
-        recognizers[chosen.manifest.id] = recognizer
-        return recognizer
+        let key = chosen.manifest.id
+        if let existing = recognizers[key] { return existing }
+        if let loading = recognizerLoads[key] { return try await loading.value }
+        if chosen.manifest.engine == .fasterWhisper {
+            let recognizer = try FasterWhisperRecognizer(model: chosen, projectRoot: projectRoot, log: log)
+            recognizers[key] = recognizer
+            return recognizer
+        }
+        let task = Task<any SpeechRecognizer, Error> { try await SherpaOfflineRecognizer.load(chosen) }
+        recognizerLoads[key] = task
+        do {
+            let recognizer = try await task.value
+            if recognizerLoads[key] == task {  // not forgotten by reload() meanwhile
+                recognizerLoads[key] = nil
+                recognizers[key] = recognizer
+            }
+            return recognizer
+        } catch {
+            if recognizerLoads[key] == task { recognizerLoads[key] = nil }  // a failed load is retried next time
+            throw error
+        }
     }
 
     /// Installed synthesizer models (manifests only; nothing is loaded).
@@ -68,7 +100,7 @@ public actor EngineRegistry {
         if let task = loaded[id] { return try await task.value }
         let model = try store.model(id: id)
         guard model.manifest.engine.isSynthesizer else {
-            throw ModelError.invalidManifest(path: id, reason: "it is a \(model.manifest.engine.rawValue) model, not a voice")
+            throw ModelError.invalidManifest(path: id, reason: "it is a \(model.manifest.engine.rawValue) model, not a voice (speech synthesizer)")
         }
         let task = Task { try await self.load(model) }
         loaded[id] = task
@@ -81,8 +113,8 @@ public actor EngineRegistry {
     }
 
     /// The auto-transcription rule over the default recognizer, shared so its cache is too.
-    public func referenceTranscriber(cacheDirectory: URL?) throws -> ReferenceTranscriber {
-        let recognizer = try recognizer()
+    public func referenceTranscriber(cacheDirectory: URL?) async throws -> ReferenceTranscriber {
+        let recognizer = try await recognizer()
         if let existing = transcribers[recognizer.id] { return existing }
         let transcriber = ReferenceTranscriber(recognizer: recognizer, cacheDirectory: cacheDirectory)
         transcribers[recognizer.id] = transcriber
@@ -105,11 +137,12 @@ public actor EngineRegistry {
     public func loadedIDs() -> [String] { loaded.keys.sorted() }
 
     /// Forgets every loaded model; they are released when in-flight work finishes.
-    /// Recognizer workers are stopped.
+    /// Recognizer workers are stopped; in-process (sherpa-onnx) recognizers are released.
     public func reload() async {
         loaded.removeAll()
         let stopping = recognizers.values
         recognizers.removeAll()
+        recognizerLoads.removeAll()
         transcribers.removeAll()
         detector = nil
         for recognizer in stopping {
@@ -123,8 +156,8 @@ public actor EngineRegistry {
         case .piper: return try await PiperSynthesizer.load(model)
         case .espeak: return try await EspeakSynthesizer.load(model)
         case .zipvoice, .pocket: return try await ZeroShotSynthesizer.load(model)
-        case .fasterWhisper, .sileroVAD:
-            throw ModelError.invalidManifest(path: model.manifest.id, reason: "not a synthesizer")
+        case .fasterWhisper, .sileroVAD, .sherpaWhisper, .senseVoice, .moonshine:
+            throw ModelError.invalidManifest(path: model.manifest.id, reason: "it is a \(model.manifest.engine.rawValue) model, not a synthesizer")
         }
     }
 }

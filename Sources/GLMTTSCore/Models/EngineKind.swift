@@ -14,12 +14,29 @@ public enum EngineKind: String, Sendable, Codable, CaseIterable {
     case fasterWhisper = "faster-whisper"
     /// Silero voice activity detector (ONNX) through sherpa-onnx.
     case sileroVAD = "silero-vad"
+    /// Whisper exported to ONNX by sherpa-onnx, run in-process through its C API
+    /// (`SherpaOfflineRecognizer`; unverified here, see docs/RECOGNIZERS.md).
+    case sherpaWhisper = "sherpa-whisper"
+    /// SenseVoice (zh/en/ja/ko/yue, language identification) through sherpa-onnx, in-process
+    /// (`SherpaOfflineRecognizer`; unverified here, see docs/RECOGNIZERS.md).
+    case senseVoice = "sense-voice"
+    /// Moonshine (v1: preprocessor, encoder, two decoders) through sherpa-onnx, in-process
+    /// (`SherpaOfflineRecognizer`; unverified here, see docs/RECOGNIZERS.md).
+    case moonshine
 
     /// Whether manifests of this kind describe a speech synthesizer.
     public var isSynthesizer: Bool {
         switch self {
         case .piper, .espeak, .zipvoice, .pocket, .glmtts: return true
-        case .fasterWhisper, .sileroVAD: return false
+        case .fasterWhisper, .sileroVAD, .sherpaWhisper, .senseVoice, .moonshine: return false
+        }
+    }
+
+    /// Whether manifests of this kind describe a speech recognizer (speech to text).
+    public var isRecognizer: Bool {
+        switch self {
+        case .fasterWhisper, .sherpaWhisper, .senseVoice, .moonshine: return true
+        case .piper, .espeak, .zipvoice, .pocket, .glmtts, .sileroVAD: return false
         }
     }
 }

@@ -29,7 +29,8 @@ public enum SentenceStream {
         produce: (_ chunk: String, _ isLast: Bool, _ flag: CancellationFlag) async throws -> AudioBuffer?
     ) async throws -> Int {
         guard !chunks.isEmpty else { throw EngineError.nothingToSpeak(engine: engine) }
-        continuation.yield(.progress(SynthesisProgress(stage: .synthesizing, fraction: 0, detail: "0 of \(chunks.count) sentences")))
+        continuation.yield(.progress(SynthesisProgress(stage: .synthesizing, fraction: 0, detail: "0 of \(chunks.count) sentences",
+                                                          sentence: 0, sentenceCount: chunks.count)))
         var produced = 0
         for (index, chunk) in chunks.enumerated() {
             try Task.checkCancellation()
@@ -41,7 +42,7 @@ public enum SentenceStream {
             }
             continuation.yield(.progress(SynthesisProgress(
                 stage: .synthesizing, fraction: Double(index + 1) / Double(chunks.count),
-                detail: "\(index + 1) of \(chunks.count) sentences")))
+                detail: "\(index + 1) of \(chunks.count) sentences", sentence: index + 1, sentenceCount: chunks.count)))
         }
         guard produced > 0 else { throw EngineError.nothingToSpeak(engine: engine) }
         return produced

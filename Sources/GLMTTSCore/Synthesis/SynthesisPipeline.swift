@@ -31,8 +31,10 @@ public struct SynthesisPipeline: Sendable {
         static let postProcessed = 0.95
     }
 
-    /// Runs `job`; `progress` is called from any thread as stages advance.
-    public func run(_ job: SynthesisJob, progress: @escaping @Sendable (SynthesisProgress) -> Void = { _ in }) async throws -> SynthesisOutput {
+    /// Runs `job`; `progress` is called from any thread as stages advance, and `chunk` with
+    /// each piece of raw engine audio as it is produced (before normalisation), for streaming.
+    public func run(_ job: SynthesisJob, progress: @escaping @Sendable (SynthesisProgress) -> Void = { _ in },
+                    chunk onChunk: @escaping @Sendable (AudioBuffer) -> Void = { _ in }) async throws -> SynthesisOutput {
         progress(SynthesisProgress(stage: .preparingText, fraction: 0))
         let text = try TextValidator.prepare(job.text, limits: textLimits)
         try job.parameters.validate()
@@ -50,9 +52,10 @@ public struct SynthesisPipeline: Sendable {
             if job.requireClone && !engine.capabilities.canClone {
                 throw ParameterError.cloningUnsupported(engine: voiceID)
             }
+            progress(SynthesisProgress(stage: .preparingReference, fraction: 0.01))
             reference = try await prepareReference(clip, sampleRate: engine.capabilities.canClone ? engine.capabilities.sampleRate : nil)
             if referenceText == nil && !job.skipTranscription, let prepared = reference {
-                progress(SynthesisProgress(stage: .preparingText, fraction: 0.02, detail: "transcribing the reference clip"))
+                progress(SynthesisProgress(stage: .transcribing, fraction: 0.02, detail: "transcribing the reference clip"))
                 let transcriber = try await registry.referenceTranscriber(cacheDirectory: transcriptCache)
                 referenceText = try await transcriber.transcribe(prepared.audio).text
                 transcribed = true
@@ -76,10 +79,12 @@ public struct SynthesisPipeline: Sendable {
             case let .progress(step):
                 progress(SynthesisProgress(
                     stage: .synthesizing,
-                    fraction: Share.prepared + step.fraction * (Share.synthesized - Share.prepared), detail: step.detail))
+                    fraction: Share.prepared + step.fraction * (Share.synthesized - Share.prepared), detail: step.detail,
+                    sentence: step.sentence, sentenceCount: step.sentenceCount))
             case let .chunk(_, chunk):
                 if audio.samples.isEmpty { audio.sampleRate = chunk.sampleRate }
                 audio.append(chunk)
+                onChunk(chunk)
             case let .finished(done):
                 summary = done
             }
@@ -87,7 +92,7 @@ public struct SynthesisPipeline: Sendable {
         let synthesisSeconds = (ContinuousClock.now - started).inSeconds
         guard let summary else { throw EngineError.generationFailed(engine: voiceID, reason: "the engine ended without finishing") }
 
-        progress(SynthesisProgress(stage: .postProcessing, fraction: Share.synthesized))
+        progress(SynthesisProgress(stage: .encoding, fraction: Share.synthesized))
         let normalize = job.normalizeLoudness, target = job.targetLoudness, format = job.outputFormat
         let finalAudio = audio
         let (processed, encoded) = try await executor.run {

@@ -4,8 +4,9 @@ public struct SynthesisProgress: Sendable, Equatable, Codable {
     public enum Stage: String, Sendable, Codable {
         case loadingModel = "loading_model"
         case preparingText = "preparing_text"
+        case preparingReference = "preparing_reference"
+        case transcribing
         case synthesizing
-        case postProcessing = "post_processing"
         case encoding
         case done
     }
@@ -16,10 +17,16 @@ public struct SynthesisProgress: Sendable, Equatable, Codable {
     public var fraction: Double
     /// Optional detail ("sentence 3 of 10").
     public var detail: String?
+    /// Sentences finished so far, when the engine works sentence by sentence.
+    public var sentence: Int?
+    /// Number of sentences, when the engine works sentence by sentence.
+    public var sentenceCount: Int?
 
-    public init(stage: Stage, fraction: Double, detail: String? = nil) {
+    public init(stage: Stage, fraction: Double, detail: String? = nil, sentence: Int? = nil, sentenceCount: Int? = nil) {
         self.stage = stage
         self.fraction = min(max(fraction, 0), 1)
         self.detail = detail
+        self.sentence = sentence
+        self.sentenceCount = sentenceCount
     }
 }

@@ -1,0 +1,20 @@
+/// Facts about the HTTP request being handled, available to handlers through a task local
+/// (the generated OpenAPI handlers do not see the Hummingbird request).
+struct RequestInfo: Sendable {
+    /// The request id: the client's `X-Request-Id` when it is sane, else a generated one.
+    var requestID: String
+    /// The request path (for choosing the error shape).
+    var path: String
+
+    @TaskLocal static var current = RequestInfo(requestID: "none", path: "/")
+
+    /// Whether the request is to the OpenAI-compatible surface (errors in OpenAI's shape).
+    var isOpenAI: Bool { path.hasPrefix("/v1/") }
+
+    /// A client-sent request id is echoed only if it is 1–128 visible ASCII characters.
+    static func acceptableClientID(_ value: String?) -> String? {
+        guard let value, (1...128).contains(value.utf8.count),
+              value.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else { return nil }
+        return value
+    }
+}
