@@ -45,7 +45,8 @@ let package = Package(
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["Generated/openapi.sha256"]
+            exclude: ["Generated/openapi.sha256"],
+            swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]
         ),
         .executableTarget(
             name: "glmtts",
@@ -53,6 +54,7 @@ let package = Package(
                 "GLMTTSCore",
                 "GLMTTSServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -1,4 +1,4 @@
-import GLMTTSCore
+package import GLMTTSCore
 
 /// A setting has a value the server cannot use.
 package enum ConfigurationError: GLMTTSError {

@@ -1,5 +1,5 @@
 package import Foundation
-import GLMTTSCore
+package import GLMTTSCore
 
 /// Settings of the HTTP service. Defaults are safe: loopback only, limits on.
 ///

@@ -49,11 +49,7 @@ public actor EngineRegistry {
                     path: id, reason: "it is a \(chosen.manifest.engine.rawValue) model, not a speech recognizer")
             }
         } else {
-            let models = store.scan().models.filter { $0.manifest.engine.isRecognizer }
-            guard let preferred = models.first(where: { $0.manifest.id == Self.preferredRecognizer })
-                ?? models.first(where: { $0.manifest.engine == .fasterWhisper }) ?? models.first else {
-                throw TranscriptionError.noRecognizer
-            }
+            guard let preferred = defaultRecognizer() else { throw TranscriptionError.noRecognizer }
             chosen = preferred
         }
         let key = chosen.manifest.id
@@ -78,6 +74,17 @@ public actor EngineRegistry {
             throw error
         }
     }
+
+    /// The recognizer used when none is named: whisper-tiny.en if installed, else the first
+    /// faster-whisper model, else the first other recognizer; nil when none is installed.
+    public nonisolated func defaultRecognizer() -> InstalledModel? {
+        let models = store.scan().models.filter { $0.manifest.engine.isRecognizer }
+        return models.first(where: { $0.manifest.id == Self.preferredRecognizer })
+            ?? models.first(where: { $0.manifest.engine == .fasterWhisper }) ?? models.first
+    }
+
+    /// Ids of the recognizers created so far (a faster-whisper worker may still be idle).
+    public func loadedRecognizerIDs() -> [String] { recognizers.keys.sorted() }
 
     /// Installed synthesizer models (manifests only; nothing is loaded).
     public nonisolated func synthesizerModels() -> [InstalledModel] {

@@ -45,7 +45,7 @@ public final class WorkerSynthesizer: SpeechSynthesizer {
         worker = WorkerSupervisor(configuration: configuration, log: log)
         capabilities = SynthesizerCapabilities(
             languages: model.manifest.languages, sampleRate: model.manifest.sampleRate, canClone: true,
-            streaming: true, honouredParameters: [.temperature, .topP, .topK, .samplingStrategy, .seed])
+            streaming: true, honouredParameters: EngineKind.glmtts.honouredParameters)
     }
 
     /// Stops the worker process.

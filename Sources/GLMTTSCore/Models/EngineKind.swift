@@ -39,4 +39,17 @@ public enum EngineKind: String, Sendable, Codable, CaseIterable {
         case .piper, .espeak, .zipvoice, .pocket, .glmtts, .sileroVAD: return false
         }
     }
+
+    /// The synthesis parameters engines of this kind honour (empty for non-synthesizers).
+    /// The engines report exactly these in their capabilities, so the API can describe an
+    /// engine before it is loaded.
+    public var honouredParameters: Set<SynthesisParameter> {
+        switch self {
+        case .piper: return [.temperature, .speed]
+        case .espeak: return [.speed]
+        case .glmtts: return [.temperature, .topP, .topK, .samplingStrategy, .seed]
+        case .zipvoice, .pocket: return ZeroShotFamily(engine: self)?.honouredParameters ?? []
+        case .fasterWhisper, .sileroVAD, .sherpaWhisper, .senseVoice, .moonshine: return []
+        }
+    }
 }

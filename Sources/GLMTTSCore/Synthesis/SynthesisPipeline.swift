@@ -106,8 +106,10 @@ public struct SynthesisPipeline: Sendable {
             notes: notes, synthesisSeconds: synthesisSeconds)
     }
 
-    /// Decodes and cleans up a reference clip (VAD trim, best window, quality report).
-    private func prepareReference(_ clip: Data, sampleRate: Int?) async throws -> PreparedReference {
+    /// Decodes and cleans up a reference clip (VAD trim, best window, quality report),
+    /// resampled to `sampleRate` when given. Used for synthesis, saved voices and the
+    /// reference inspection endpoint, so all three judge a clip the same way.
+    public func prepareReference(_ clip: Data, sampleRate: Int?) async throws -> PreparedReference {
         let limits = audioLimits
         let vad = await registry.voiceActivityDetector()
         return try await executor.run {

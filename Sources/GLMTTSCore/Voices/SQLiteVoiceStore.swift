@@ -11,8 +11,12 @@ public final class SQLiteVoiceStore: VoiceStore {
         self.database = database
     }
 
-    /// Saves a new voice; fails when its id is taken.
+    /// Saves a new voice; fails when its id is taken or is not a valid voice id (32 lowercase
+    /// hex digits, see `VoiceRecord.isValidID`), since the clip's file name is built from it.
     public func insert(_ voice: VoiceRecord) async throws {
+        guard VoiceRecord.isValidID(voice.id) else {
+            throw StoreError.failed(operation: "saving a voice", reason: "the voice id is not 32 lowercase hex digits")
+        }
         let quality = try JSONEncoder().encode(voice.quality)
         try await database.write("saving a voice") { db in
             try db.execute(sql: """

@@ -1000,6 +1000,7 @@ extension Components {
             case started = "started"
             case stage = "stage"
             case progress = "progress"
+            case retrying = "retrying"
             case completed = "completed"
             case failed = "failed"
             case cancelled = "cancelled"

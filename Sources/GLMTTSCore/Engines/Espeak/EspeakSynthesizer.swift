@@ -37,7 +37,7 @@ public final class EspeakSynthesizer: SpeechSynthesizer {
         self.executor = executor
         capabilities = SynthesizerCapabilities(
             languages: model.manifest.languages, sampleRate: sampleRate, canClone: false,
-            streaming: true, honouredParameters: [.speed])
+            streaming: true, honouredParameters: EngineKind.espeak.honouredParameters)
     }
 
     /// espeak-ng's speaking rate for a speed factor, and whether it had to be bounded.

@@ -55,7 +55,7 @@ public final class PiperSynthesizer: SpeechSynthesizer {
         instances = InstanceCache(limit: Self.maxCachedInstances)
         capabilities = SynthesizerCapabilities(
             languages: model.manifest.languages, sampleRate: model.manifest.sampleRate,
-            canClone: false, streaming: true, honouredParameters: [.temperature, .speed])
+            canClone: false, streaming: true, honouredParameters: EngineKind.piper.honouredParameters)
     }
 
     public func synthesize(_ request: SynthesisRequest) -> AsyncThrowingStream<SynthesisEvent, Error> {

@@ -1,0 +1,158 @@
+import Foundation
+import GLMTTSCore
+import OpenAPIRuntime
+
+extension APIHandler {
+    /// `POST /api/tts/batch`: many texts, one voice and parameters → a batch of jobs,
+    /// queued together (all or none).
+    func createBatch(_ input: Operations.CreateBatch.Input) async throws -> Operations.CreateBatch.Output {
+        var texts: [String] = []
+        var form = SpeechForm()
+        switch input.body {
+        case let .json(body):
+            texts = body.texts
+            form = Self.speechForm(text: "", voiceID: body.voiceId, promptText: body.promptText, temperature: body.temperature,
+                                   topP: body.topP, topK: body.topK, samplingStrategy: body.samplingStrategy?.rawValue,
+                                   skipWhisper: body.skipWhisper, seed: body.seed, speed: body.speed,
+                                   format: body.format?.rawValue, model: body.model, async: true)
+        case let .multipartForm(parts):
+            var fields = FormFields(maxValueBytes: context.configuration.textLimits.maxInputBytes,
+                                    maxFileBytes: context.configuration.maxUploadBytes)
+            for try await part in parts {
+                switch part {
+                case let .texts(p):
+                    guard texts.count < context.configuration.maxBatchTexts else { throw tooManyTexts() }
+                    let data = try await FormFields.collect(p.payload.body, upTo: context.configuration.textLimits.maxInputBytes, field: "texts")
+                    guard let text = String(data: data, encoding: .utf8) else {
+                        throw HTTPProblem.badRequest("A 'texts' part is not UTF-8 text.", field: "texts")
+                    }
+                    texts.append(text)
+                case let .promptAudio(p): try await fields.addFile("prompt_audio", p.payload.body, filename: p.filename)
+                case let .voiceId(p): try await fields.addValue("voice_id", p.payload.body)
+                case let .promptText(p): try await fields.addValue("prompt_text", p.payload.body)
+                case let .model(p): try await fields.addValue("model", p.payload.body)
+                case let .format(p): try await fields.addValue("format", p.payload.body)
+                case let .temperature(p): try await fields.addValue("temperature", p.payload.body)
+                case let .topP(p): try await fields.addValue("top_p", p.payload.body)
+                case let .topK(p): try await fields.addValue("top_k", p.payload.body)
+                case let .samplingStrategy(p): try await fields.addValue("sampling_strategy", p.payload.body)
+                case let .seed(p): try await fields.addValue("seed", p.payload.body)
+                case let .speed(p): try await fields.addValue("speed", p.payload.body)
+                case let .skipWhisper(p): try await fields.addValue("skip_whisper", p.payload.body)
+                case let .undocumented(raw): try await fields.addUnknown(raw)
+                }
+            }
+            form = try SpeechForm(fields: fields)
+        }
+        guard !texts.isEmpty else {
+            throw HTTPProblem.invalid("request.missing_field", "'texts' is required: give at least one text.", field: "texts")
+        }
+        guard texts.count <= context.configuration.maxBatchTexts else { throw tooManyTexts() }
+
+        let batchID = RandomIdentifier.hex(bytes: 16)
+        var jobs: [JobRecord] = []
+        for (index, text) in texts.enumerated() {
+            var item = form
+            item.text = text
+            let spec: SynthesisJobSpec
+            do {
+                spec = try await item.spec(context: context)
+            } catch var problem as HTTPProblem {
+                problem.detail = "Text \(index + 1): \(problem.detail)"
+                problem.field = "texts[\(index)]"
+                throw problem
+            }
+            jobs.append(context.makeJob(.synthesis(spec), batchID: batchID, batchIndex: index))
+        }
+        if let clip = form.promptAudio?.data {
+            for job in jobs { try context.files.write(clip, to: context.files.upload(for: job.id)) }
+        }
+        let stored: [JobRecord]
+        do {
+            stored = try await context.scheduler.submit(jobs)
+        } catch {
+            for job in jobs { context.files.removeFiles(of: job.id) }
+            throw error
+        }
+        return .accepted(.init(headers: .init(xRequestId: RequestInfo.current.requestID, location: "/api/tts/batch/\(batchID)"),
+                               body: .json(batch(batchID, stored))))
+    }
+
+    private func tooManyTexts() -> HTTPProblem {
+        HTTPProblem.invalid("batch.too_many_texts",
+            "A batch holds at most \(context.configuration.maxBatchTexts) texts; split it into several batches.", field: "texts")
+    }
+
+    /// `GET /api/tts/batch/{id}`.
+    func getBatch(_ input: Operations.GetBatch.Input) async throws -> Operations.GetBatch.Output {
+        let (id, jobs) = try await batchJobs(input.path.batchId)
+        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(batch(id, jobs))))
+    }
+
+    /// `DELETE /api/tts/batch/{id}`: cancels what is unfinished and deletes every result.
+    func deleteBatch(_ input: Operations.DeleteBatch.Input) async throws -> Operations.DeleteBatch.Output {
+        let (_, jobs) = try await batchJobs(input.path.batchId)
+        for job in jobs where !job.status.isFinal { _ = try await context.scheduler.cancel(job.id) }
+        for job in jobs {
+            if let now = try await context.jobs.job(job.id), !now.status.isFinal {
+                _ = try await waitForEnd(of: job.id)
+            }
+            try await context.jobs.delete(job.id)
+            context.files.removeFiles(of: job.id)
+        }
+        return .noContent(.init(headers: .init(xRequestId: RequestInfo.current.requestID)))
+    }
+
+    /// `GET /api/tts/batch/{id}/archive`: every completed result in one ZIP, named by
+    /// position (`001.wav`, …); 409 while jobs are unfinished.
+    func getBatchArchive(_ input: Operations.GetBatchArchive.Input) async throws -> Operations.GetBatchArchive.Output {
+        let (id, jobs) = try await batchJobs(input.path.batchId)
+        let unfinished = jobs.filter { !$0.status.isFinal }.count
+        guard unfinished == 0 else {
+            throw HTTPProblem(code: "batch.not_finished", title: "Not finished", status: 409,
+                              detail: "\(unfinished) of \(jobs.count) jobs of this batch are not finished; fetch the archive when the batch status is final.")
+        }
+        var zip = ZipArchiveWriter()
+        for job in jobs where job.status == .completed {
+            let (data, format, _) = try await audio(of: job, format: nil)
+            zip.add(name: String(format: "%03d", (job.batchIndex ?? 0) + 1) + ".\(format.fileExtension)", data: data,
+                    modified: job.finishedAt ?? Date())
+        }
+        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID,
+                                        contentDisposition: "attachment; filename=\"batch-\(id).zip\""),
+                         body: .applicationZip(HTTPBody(zip.finish()))))
+    }
+
+    /// The jobs of batch `raw`, in order; 404 when malformed or unknown.
+    private func batchJobs(_ raw: String) async throws -> (String, [JobRecord]) {
+        guard RandomIdentifier.isHex(raw, bytes: 16) else { throw batchNotFound(raw) }
+        let jobs = try await context.jobs.jobs(inBatch: raw).sorted { ($0.batchIndex ?? 0) < ($1.batchIndex ?? 0) }
+        guard !jobs.isEmpty else { throw batchNotFound(raw) }
+        return (raw, jobs)
+    }
+
+    private func batchNotFound(_ raw: String) -> HTTPProblem {
+        HTTPProblem(code: "batch.not_found", title: "Not found", status: 404,
+                    detail: "There is no batch '\(raw.prefix(64))'; it may have expired or been deleted.")
+    }
+
+    /// The batch document.
+    private func batch(_ id: String, _ jobs: [JobRecord]) -> Components.Schemas.Batch {
+        func count(_ status: JobStatus) -> Int { jobs.filter { $0.status == status }.count }
+        let counts = Components.Schemas.BatchCounts(
+            queued: count(.queued), running: count(.running), completed: count(.completed), failed: count(.failed),
+            cancelled: count(.cancelled))
+        let status: Components.Schemas.BatchStatus
+        if counts.running > 0 || (counts.queued > 0 && counts.queued < jobs.count) { status = .running }
+        else if counts.queued == jobs.count { status = .queued }
+        else if counts.completed == jobs.count { status = .completed }
+        else if counts.failed == jobs.count { status = .failed }
+        else if counts.cancelled == jobs.count { status = .cancelled }
+        else { status = .partial }
+        return Components.Schemas.Batch(
+            id: id, status: status, createdAt: jobs.map(\.createdAt).min() ?? Date(),
+            jobs: jobs.map { .init(id: $0.id.rawValue, status: APIModels.status($0.status), index: $0.batchIndex ?? 0,
+                                   links: APIModels.links($0.id, kind: $0.kind)) },
+            counts: counts, archiveUrl: "/api/tts/batch/\(id)/archive")
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import GLMTTSCore
+import OpenAPIRuntime
+
+extension APIHandler {
+    /// `GET /api/tts/{id}`: a job's status, queue position, progress, timings, parameter
+    /// report, reference transcript and quality, result or problem.
+    func getJob(_ input: Operations.GetJob.Input) async throws -> Operations.GetJob.Output {
+        let record = try await job(input.path.taskId)
+        let position = record.status == .queued ? try await context.jobs.queuePosition(of: record.id) : nil
+        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID),
+                         body: .json(APIModels.job(record, queuePosition: position))))
+    }
+
+    /// `DELETE /api/tts/{id}`: cancels a queued or running job (200 with its state), or
+    /// deletes a finished one with its files (204).
+    func deleteJob(_ input: Operations.DeleteJob.Input) async throws -> Operations.DeleteJob.Output {
+        let record = try await job(input.path.taskId)
+        if !record.status.isFinal, try await context.scheduler.cancel(record.id) {
+            let now = try await context.jobs.job(record.id) ?? record
+            return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID),
+                             body: .json(APIModels.job(now, queuePosition: nil))))
+        }
+        try await context.jobs.delete(record.id)
+        context.files.removeFiles(of: record.id)
+        return .noContent(.init(headers: .init(xRequestId: RequestInfo.current.requestID)))
+    }
+
+    /// `GET /api/tts/{id}/audio?format=`: the result, in the format it was made in or
+    /// re-encoded to another.
+    func getJobAudio(_ input: Operations.GetJobAudio.Input) async throws -> Operations.GetJobAudio.Output {
+        let record = try await job(input.path.taskId)
+        let format = input.query.format.flatMap { OutputFormat(rawValue: $0.rawValue) }
+        return .ok(try await audioResponse(record, format: format))
+    }
+
+    /// `GET /api/tts/progress/{id}`: Server-Sent Events. The whole history first (so a late
+    /// subscriber misses nothing; `Last-Event-ID` skips what a reconnecting client has),
+    /// then live events, ending after the final one; a keep-alive comment while idle.
+    func streamJobProgress(_ input: Operations.StreamJobProgress.Input) async throws -> Operations.StreamJobProgress.Output {
+        let record = try await job(input.path.taskId)
+        let events = try await context.hub.subscribe(to: record.id, jobIsFinal: record.status.isFinal)
+        let after = input.headers.lastEventID ?? 0
+        let body = ServerSentEvents.stream(events, after: after, keepAlive: context.configuration.keepAliveSeconds) { event in
+            (event.kind.rawValue, APIModels.event(event))
+        }
+        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .textEventStream(body)))
+    }
+}

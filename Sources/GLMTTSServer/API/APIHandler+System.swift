@@ -1,0 +1,109 @@
+import Foundation
+import GLMTTSCore
+import OpenAPIRuntime
+
+extension APIHandler {
+    /// `GET /health`: the process answers (liveness; touches nothing else).
+    func health(_ input: Operations.Health.Input) async throws -> Operations.Health.Output {
+        .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(.init(status: .ok))))
+    }
+
+    /// `GET /ready`: the job store takes a write and the default voice loads; 503 with the
+    /// failing check otherwise.
+    func ready(_ input: Operations.Ready.Input) async throws -> Operations.Ready.Output {
+        var checks: [Components.Schemas.ReadyCheck] = []
+        do {
+            try await context.database.checkWritable()
+            checks.append(.init(name: "store", ok: true))
+        } catch {
+            checks.append(.init(name: "store", ok: false, detail: JobProblem(error).detail))
+        }
+        do {
+            let id = try context.registry.defaultSynthesizerID()
+            _ = try await context.registry.synthesizer(id: id)
+            checks.append(.init(name: "default_engine", ok: true, detail: id))
+        } catch {
+            checks.append(.init(name: "default_engine", ok: false, detail: JobProblem(error).detail))
+        }
+        let ok = checks.allSatisfy(\.ok)
+        let status = Components.Schemas.ReadyStatus(status: ok ? .ready : .notReady, checks: checks)
+        if ok { return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(status))) }
+        return .serviceUnavailable(.init(headers: .init(xRequestId: RequestInfo.current.requestID, retryAfter: 5), body: .json(status)))
+    }
+
+    /// `GET /api/engines`: installed engines with capabilities, without loading any.
+    func listEngines(_ input: Operations.ListEngines.Input) async throws -> Operations.ListEngines.Output {
+        let loaded = Set(await context.registry.loadedIDs()).union(await context.registry.loadedRecognizerIDs())
+        let models = context.registry.store.scan().models.filter { $0.manifest.engine.isSynthesizer || $0.manifest.engine.isRecognizer }
+        let engines = models.compactMap { model -> Components.Schemas.Engine? in
+            let manifest = model.manifest
+            guard let engine = Components.Schemas.Engine.EnginePayload(rawValue: manifest.engine.rawValue) else { return nil }
+            let honoured = manifest.engine.honouredParameters
+            let parameters: [Components.Schemas.EngineParameter] = manifest.engine.isSynthesizer
+                ? SynthesisParameter.allCases.map { Self.describe($0, honoured: honoured.contains($0), engine: manifest.engine) } : []
+            return Components.Schemas.Engine(
+                id: manifest.id, engine: engine, kind: manifest.engine.isSynthesizer ? .synthesizer : .recognizer,
+                loaded: loaded.contains(manifest.id), language: manifest.languages.first, languages: manifest.languages,
+                sampleRate: manifest.sampleRate,
+                capabilities: .init(canClone: manifest.capabilities.canClone, streaming: manifest.capabilities.streaming,
+                                    parameters: parameters))
+        }
+        let list = Components.Schemas.EngineList(
+            defaultModel: (try? context.registry.defaultSynthesizerID()) ?? "",
+            recognizer: context.registry.defaultRecognizer()?.manifest.id, engines: engines)
+        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(list)))
+    }
+
+    /// One parameter of an engine: honoured or not (and why), range and default.
+    static func describe(_ parameter: SynthesisParameter, honoured: Bool, engine: EngineKind) -> Components.Schemas.EngineParameter {
+        let defaults = SynthesisParameters()
+        var described = Components.Schemas.EngineParameter(
+            name: parameter.rawValue, honoured: honoured,
+            reason: honoured ? nil : "The \(engine.rawValue) engine has no \(parameter.rawValue) control; it is accepted and reported as ignored.")
+        switch parameter {
+        case .temperature:
+            described.minimum = SynthesisParameters.temperatureRange.lowerBound
+            described.maximum = SynthesisParameters.temperatureRange.upperBound
+            described._default = try? .init(unvalidatedValue: defaults.temperature)
+        case .topP:
+            described.minimum = SynthesisParameters.topPRange.lowerBound
+            described.maximum = SynthesisParameters.topPRange.upperBound
+            described._default = try? .init(unvalidatedValue: defaults.topP)
+        case .topK:
+            described.minimum = Double(SynthesisParameters.topKRange.lowerBound)
+            described.maximum = Double(SynthesisParameters.topKRange.upperBound)
+            described._default = try? .init(unvalidatedValue: defaults.topK)
+        case .speed:
+            described.minimum = SynthesisParameters.speedRange.lowerBound
+            described.maximum = SynthesisParameters.speedRange.upperBound
+            described._default = try? .init(unvalidatedValue: defaults.speed)
+        case .samplingStrategy:
+            described._default = try? .init(unvalidatedValue: defaults.samplingStrategy.rawValue)
+        case .seed:
+            break
+        }
+        return described
+    }
+
+    /// `GET /api/limits`: what this server accepts.
+    func getLimits(_ input: Operations.GetLimits.Input) async throws -> Operations.GetLimits.Output {
+        let c = context.configuration
+        let limits = Components.Schemas.Limits(
+            maxTextCharacters: c.textLimits.maxCharacters, maxUploadBytes: Int64(c.maxUploadBytes),
+            maxReferenceSeconds: c.maxAudioSeconds, maxQueueLength: c.maxQueuedJobs, maxBatchTexts: c.maxBatchTexts,
+            formats: OutputFormat.allCases.compactMap { Components.Schemas.AudioFormat(rawValue: $0.rawValue) })
+        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(limits)))
+    }
+
+    /// `GET /openapi.yaml`: the contract.
+    func getOpenAPIYAML(_ input: Operations.GetOpenAPIYAML.Input) async throws -> Operations.GetOpenAPIYAML.Output {
+        .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .yaml(HTTPBody(OpenAPIDocument.yaml))))
+    }
+
+    /// `GET /openapi.json`: the contract as JSON.
+    func getOpenAPIJSON(_ input: Operations.GetOpenAPIJSON.Input) async throws -> Operations.GetOpenAPIJSON.Output {
+        let document = try JSONDecoder().decode(Operations.GetOpenAPIJSON.Output.Ok.Body.JsonPayload.self,
+                                                from: Data(OpenAPIDocument.json.utf8))
+        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(document)))
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import GLMTTSCore
+import OpenAPIRuntime
+
+extension APIHandler {
+    /// `POST /api/transcribe`: speech to text with the default recognizer, as a queued job
+    /// (multipart `file` + `language`, or the raw audio as the body). The answer says
+    /// whether the transcript passes the reliability rules and, if not, why.
+    func transcribeAudio(_ input: Operations.TranscribeAudio.Input) async throws -> Operations.TranscribeAudio.Output {
+        var language = input.query.language
+        let audio: Data
+        switch input.body {
+        case let .multipartForm(parts):
+            var fields = FormFields(maxValueBytes: 1024, maxFileBytes: context.configuration.maxUploadBytes)
+            for try await part in parts {
+                switch part {
+                case let .file(p): try await fields.addFile("file", p.payload.body, filename: p.filename)
+                case let .language(p): try await fields.addValue("language", p.payload.body)
+                case let .undocumented(raw): try await fields.addUnknown(raw)
+                }
+            }
+            guard let file = fields.file else {
+                throw HTTPProblem.invalid("request.missing_field", "'file' is required: upload the audio to transcribe.", field: "file")
+            }
+            audio = file.data
+            language = fields.string("language") ?? language
+        case let .binary(body), let .audio_Ast_(body):
+            audio = try await FormFields.collect(body, upTo: context.configuration.maxUploadBytes, field: "body")
+        }
+        let (_, result) = try await transcribe(audio, language: language, requireReliable: false)
+        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(APIModels.transcript(result))))
+    }
+
+    /// Runs a transcription job over `audio` and waits for it.
+    func transcribe(_ audio: Data, language: String?, requireReliable: Bool) async throws -> (JobRecord, TranscriptionJobResult) {
+        guard !audio.isEmpty else {
+            throw HTTPProblem.invalid("audio.empty", "The uploaded audio is empty.", field: "file")
+        }
+        var code = language?.trimmingCharacters(in: .whitespaces).lowercased()
+        if code?.isEmpty ?? true { code = nil }
+        if let code, !(2...12).contains(code.count) || !code.allSatisfy({ $0.isLetter || $0 == "-" || $0 == "_" }) {
+            throw HTTPProblem.invalid("request.invalid_field", "'language' must be a language code such as en or zh.", field: "language")
+        }
+        let spec = TranscriptionJobSpec(language: code, requireReliable: requireReliable)
+        let job = try await submit(context.makeJob(.transcription(spec)), upload: audio)
+        let final = try await waitForEnd(of: job.id)
+        try Self.requireCompleted(final)
+        guard let result = final.result?.transcription else {
+            throw HTTPProblem(JobProblem(code: "internal", title: "Internal error", status: 500, detail: "The transcription ended without a transcript."))
+        }
+        return (final, result)
+    }
+
+    /// `POST /api/reference/inspect`: the quality report of a reference clip (duration,
+    /// speech, level, clipping, noise, warnings), judged as synthesis would judge it.
+    func inspectReference(_ input: Operations.InspectReference.Input) async throws -> Operations.InspectReference.Output {
+        guard case let .multipartForm(parts) = input.body else { throw HTTPProblem.unsupportedMediaType(nil) }
+        var fields = FormFields(maxValueBytes: 1024, maxFileBytes: context.configuration.maxUploadBytes)
+        for try await part in parts {
+            switch part {
+            case let .file(p): try await fields.addFile("file", p.payload.body, filename: p.filename)
+            case let .undocumented(raw): try await fields.addUnknown(raw)
+            }
+        }
+        guard let file = fields.file, !file.data.isEmpty else {
+            throw HTTPProblem.invalid("request.missing_field", "'file' is required: upload the reference clip.", field: "file")
+        }
+        let prepared = try await context.pipeline.prepareReference(file.data, sampleRate: nil)
+        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(APIModels.quality(prepared.report))))
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import GLMTTSCore
+import OpenAPIRuntime
+
+extension APIHandler {
+    /// Longest voice name accepted.
+    static let maxVoiceNameCharacters = 100
+
+    /// `GET /api/voices`.
+    func listVoices(_ input: Operations.ListVoices.Input) async throws -> Operations.ListVoices.Output {
+        let voices = try await context.voices.allVoices().map(APIModels.voice)
+        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(.init(voices: voices))))
+    }
+
+    /// `POST /api/voices`: saves a voice from a clip. The clip is checked and trimmed the
+    /// way synthesis does it (quality report included); without `text` it is transcribed
+    /// (unless `skip_whisper`), and an unreliable transcript is refused with the reason. The clip is stored as
+    /// `voices/<random id>.wav`; the name lives only in the database.
+    func createVoice(_ input: Operations.CreateVoice.Input) async throws -> Operations.CreateVoice.Output {
+        guard case let .multipartForm(parts) = input.body else { throw HTTPProblem.unsupportedMediaType(nil) }
+        var fields = FormFields(maxValueBytes: 64 << 10, maxFileBytes: context.configuration.maxUploadBytes)
+        for try await part in parts {
+            switch part {
+            case let .name(p): try await fields.addValue("name", p.payload.body)
+            case let .audio(p): try await fields.addFile("audio", p.payload.body, filename: p.filename)
+            case let .text(p): try await fields.addValue("text", p.payload.body)
+            case let .skipWhisper(p): try await fields.addValue("skip_whisper", p.payload.body)
+            case let .undocumented(raw): try await fields.addUnknown(raw)
+            }
+        }
+        let name = fields.string("name")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard !name.isEmpty else {
+            throw HTTPProblem.invalid("request.missing_field", "'name' is required: name the voice.", field: "name")
+        }
+        guard name.count <= Self.maxVoiceNameCharacters, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw HTTPProblem.invalid("request.invalid_field",
+                "'name' must be at most \(Self.maxVoiceNameCharacters) characters without control characters.", field: "name")
+        }
+        guard let clip = fields.file, !clip.data.isEmpty else {
+            throw HTTPProblem.invalid("request.missing_field", "'audio' is required: upload a reference clip (WAV, MP3, FLAC, Ogg…).", field: "audio")
+        }
+        let prepared = try await context.pipeline.prepareReference(clip.data, sampleRate: nil)
+        var text = fields.string("text")?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text?.isEmpty ?? true { text = nil }
+        var transcribed = false
+        if text == nil, try fields.bool("skip_whisper") != true {
+            let transcriber = try await context.registry.referenceTranscriber(cacheDirectory: context.pipeline.transcriptCache)
+            text = try await transcriber.transcribe(prepared.audio).text
+            transcribed = true
+        }
+        let voice = VoiceRecord(name: name, referenceText: text, transcribed: transcribed, quality: prepared.report)
+        guard let path = context.files.voiceClip(for: voice.id) else {
+            throw HTTPProblem(JobProblem(code: "internal", title: "Internal error", status: 500, detail: "Could not name the voice."))
+        }
+        let wav = try AudioEncoder.encode(prepared.audio, as: .wav)
+        try context.files.write(wav, to: path)
+        do {
+            try await context.voices.insert(voice)
+        } catch {
+            try? FileManager.default.removeItem(at: path)
+            throw error
+        }
+        return .created(.init(headers: .init(xRequestId: RequestInfo.current.requestID, location: "/api/voices/\(voice.id)"),
+                              body: .json(APIModels.voice(voice))))
+    }
+
+    /// `GET /api/voices/{id}`.
+    func getVoice(_ input: Operations.GetVoice.Input) async throws -> Operations.GetVoice.Output {
+        let voice = try await savedVoice(input.path.voiceId)
+        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(APIModels.voice(voice))))
+    }
+
+    /// `DELETE /api/voices/{id}`: the voice and its clip. Jobs already queued with it fail
+    /// with a clear "voice no longer exists".
+    func deleteVoice(_ input: Operations.DeleteVoice.Input) async throws -> Operations.DeleteVoice.Output {
+        let voice = try await savedVoice(input.path.voiceId)
+        _ = try await context.voices.delete(id: voice.id)
+        if let path = context.files.voiceClip(for: voice.id) { try? FileManager.default.removeItem(at: path) }
+        return .noContent(.init(headers: .init(xRequestId: RequestInfo.current.requestID)))
+    }
+
+    /// `GET /api/voices/{id}/audio`: the stored (trimmed) clip as WAV.
+    func getVoiceAudio(_ input: Operations.GetVoiceAudio.Input) async throws -> Operations.GetVoiceAudio.Output {
+        let voice = try await savedVoice(input.path.voiceId)
+        guard let path = context.files.voiceClip(for: voice.id), let data = try? Data(contentsOf: path) else {
+            throw HTTPProblem(code: "voice.audio_gone", title: "Gone", status: 410,
+                              detail: "The clip of voice '\(voice.id)' is missing on the server; delete the voice and save it again.")
+        }
+        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID,
+                                        contentDisposition: "attachment; filename=\"voice-\(voice.id).wav\""),
+                         body: .audioWav(HTTPBody(data))))
+    }
+
+    /// The saved voice `raw`; malformed ids are 404s like unknown ones.
+    func savedVoice(_ raw: String) async throws -> VoiceRecord {
+        guard VoiceRecord.isValidID(raw), let voice = try await context.voices.voice(id: raw) else {
+            throw HTTPProblem(code: "voice.not_found", title: "Not found", status: 404,
+                              detail: "There is no saved voice '\(raw.prefix(64))'; list voices with GET /api/voices.")
+        }
+        return voice
+    }
+}

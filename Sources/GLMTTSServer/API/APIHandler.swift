@@ -1,0 +1,141 @@
+import Foundation
+import GLMTTSCore
+import OpenAPIRuntime
+
+/// The implementation of every operation of `openapi/openapi.yaml` (`APIProtocol`,
+/// generated). Operations live in extensions by area (speech, jobs, voices, batches,
+/// transcription, OpenAI compatibility, system).
+///
+/// Handlers throw `HTTPProblem` (or core errors, mapped to problems by
+/// `RequestContextMiddleware`) instead of returning the spec's error responses, so every
+/// failure has the one problem shape.
+struct APIHandler: APIProtocol {
+    /// Everything the server shares.
+    let context: ServiceContext
+
+    // MARK: Shared helpers
+
+    /// The job `raw`; a malformed id (path-traversal-looking, wrong length) is a 404 like
+    /// an unknown one, so ids cannot be probed.
+    func job(_ raw: String) async throws -> JobRecord {
+        guard let id = JobID(raw), let job = try await context.jobs.job(id) else {
+            throw HTTPProblem(code: "job.not_found", title: "Not found", status: 404,
+                              detail: "There is no job '\(raw.prefix(64))'. Jobs are kept for \(retentionText); it may have expired or been deleted.")
+        }
+        return job
+    }
+
+    /// How long results are kept, for messages.
+    var retentionText: String {
+        let hours = context.configuration.retentionSeconds / 3600
+        return hours >= 1 ? "\(Int(hours)) hours" : "\(Int(context.configuration.retentionSeconds)) seconds"
+    }
+
+    /// Persists the clip of a job (if any), then queues the job; the clip is removed again
+    /// if the queue refuses the job.
+    func submit(_ job: JobRecord, upload: Data?) async throws -> JobRecord {
+        if let upload {
+            try context.files.write(upload, to: context.files.upload(for: job.id))
+        }
+        do {
+            return try await context.scheduler.submit(job)
+        } catch {
+            context.files.removeFiles(of: job.id)
+            throw error
+        }
+    }
+
+    /// Waits until job `id` ends and returns its final record.
+    func waitForEnd(of id: JobID) async throws -> JobRecord {
+        let current = try await context.jobs.job(id)
+        let events = try await context.hub.subscribe(to: id, jobIsFinal: current?.status.isFinal ?? true)
+        for await _ in events {}
+        guard let final = try await context.jobs.job(id) else {
+            throw HTTPProblem(code: "job.not_found", title: "Not found", status: 404, detail: "The job was deleted while it ran.")
+        }
+        return final
+    }
+
+    /// The audio of a completed synthesis job in `format` (encoded from the kept WAV and
+    /// cached when the job was made in another format).
+    func audio(of job: JobRecord, format requested: OutputFormat?) async throws -> (Data, OutputFormat, SynthesisJobResult) {
+        guard job.kind == .synthesis else {
+            throw HTTPProblem(code: "job.no_audio", title: "No audio", status: 404,
+                              detail: "Job '\(job.id)' is a transcription; it has no audio. Read its transcript with GET /api/tts/\(job.id).")
+        }
+        guard job.status == .completed, let result = job.result?.synthesis else {
+            if job.status.isFinal {
+                throw HTTPProblem(code: "job.no_audio", title: "No audio", status: 409,
+                                  detail: "Job '\(job.id)' ended \(job.status.rawValue) without audio\(job.problem.map { ": \($0.detail)" } ?? ".")")
+            }
+            throw HTTPProblem(code: "job.not_finished", title: "Not finished", status: 409,
+                              detail: "Job '\(job.id)' is still \(job.status.rawValue); follow /api/tts/progress/\(job.id) and fetch the audio when it completes.")
+        }
+        let format = requested ?? result.format
+        let url = context.files.output(for: job.id, format: format)
+        if let data = try? Data(contentsOf: url) { return (data, format, result) }
+        guard let wav = try? Data(contentsOf: context.files.output(for: job.id, format: .wav)) else {
+            throw HTTPProblem(code: "job.audio_gone", title: "Gone", status: 410,
+                              detail: "The audio of job '\(job.id)' is no longer stored (results are kept for \(retentionText)).")
+        }
+        let encoded = try await Self.encoder.run {
+            try AudioEncoder.encode(try AudioDecoder.decode(wav).audio, as: format)
+        }
+        try? context.files.write(encoded, to: url)
+        return (encoded, format, result)
+    }
+
+    /// Encodes outside the cooperative thread pool.
+    static let encoder = BlockingExecutor(label: "api-encoder")
+
+    /// A response body of audio bytes in the content type of `format`.
+    static func audioBody(_ data: Data, format: OutputFormat) -> Components.Responses.SynthesizedAudio.Body {
+        let body = HTTPBody(data)
+        switch format {
+        case .wav: return .audioWav(body)
+        case .mp3: return .audioMpeg(body)
+        case .opus: return .audioOgg(body)
+        case .flac: return .audioFlac(body)
+        case .aac: return .audioAac(body)
+        case .pcm: return .audioL16(body)
+        }
+    }
+
+    /// `attachment; filename="speech-<id>.<ext>"` (the id is ours, never client text).
+    static func attachment(_ id: JobID, format: OutputFormat) -> String {
+        "attachment; filename=\"speech-\(id.rawValue).\(format.fileExtension)\""
+    }
+
+    /// The 200 response carrying a finished job's audio.
+    func audioResponse(_ job: JobRecord, format: OutputFormat?) async throws -> Components.Responses.SynthesizedAudio {
+        let (data, format, result) = try await audio(of: job, format: format)
+        return Components.Responses.SynthesizedAudio(
+            headers: .init(xRequestId: RequestInfo.current.requestID, xTaskId: job.id.rawValue,
+                           xAudioDuration: result.durationSeconds, xRealTimeFactor: result.realTimeFactor,
+                           contentDisposition: Self.attachment(job.id, format: format)),
+            body: Self.audioBody(data, format: format))
+    }
+
+    /// Throws the job's own problem when it did not complete.
+    static func requireCompleted(_ job: JobRecord) throws {
+        switch job.status {
+        case .completed: return
+        case .failed, .cancelled:
+            throw HTTPProblem(job.problem ?? JobProblem(code: "job.failed", title: "Failed", status: 500,
+                                                        detail: "The job failed without a recorded reason."))
+        case .queued, .running:
+            throw HTTPProblem(code: "job.not_finished", title: "Not finished", status: 503,
+                              detail: "The job did not finish before the server stopped waiting; follow /api/tts/progress/\(job.id).",
+                              retryAfter: 5)
+        }
+    }
+
+    /// The `202 Accepted` document of a queued job.
+    func accepted(_ job: JobRecord) async -> Components.Schemas.JobAccepted {
+        let position = try? await context.jobs.queuePosition(of: job.id)
+        return Components.Schemas.JobAccepted(
+            id: job.id.rawValue, status: APIModels.status(job.status), statusUrl: "/api/tts/\(job.id.rawValue)",
+            progressUrl: "/api/tts/progress/\(job.id.rawValue)", audioUrl: "/api/tts/\(job.id.rawValue)/audio",
+            queuePosition: position)
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import GLMTTSCore
+
+/// A synthesis request as received by `POST /api/tts` (multipart, URL-encoded or JSON)
+/// or one item of a batch, before validation.
+struct SpeechForm {
+    var text: String?
+    var voiceID: String?
+    var promptText: String?
+    var temperature: Double?
+    var topP: Double?
+    var topK: Int64?
+    var samplingStrategy: String?
+    var skipWhisper: Bool?
+    var seed: Int64?
+    var speed: Double?
+    var format: String?
+    var model: String?
+    var async: Bool?
+    var promptAudio: UploadedFile?
+
+    /// Reads the typed fields of a multipart form; malformed numbers are 422s naming the field.
+    init(fields: FormFields) throws {
+        text = fields.string("text")
+        voiceID = fields.string("voice_id")
+        promptText = fields.string("prompt_text")
+        temperature = try fields.double("temperature", in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
+        topP = try fields.double("top_p", in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
+        topK = try fields.integer("top_k", in: Int64.min...Int64.max)
+        samplingStrategy = fields.string("sampling_strategy")
+        skipWhisper = try fields.bool("skip_whisper")
+        seed = try fields.integer("seed", in: 0...Int64.max)
+        speed = try fields.double("speed", in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
+        format = fields.string("format")
+        model = fields.string("model")
+        async = try fields.bool("async")
+        promptAudio = fields.file
+    }
+
+    init() {}
+
+    /// The validated job: text within limits, parameters in range, a known format, model
+    /// and voice; a clip or a saved voice, not both. Throws a problem naming the field.
+    func spec(context: ServiceContext) async throws -> SynthesisJobSpec {
+        guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw HTTPProblem.invalid("request.missing_field", "'text' is required: give the text to speak.", field: "text")
+        }
+        _ = try TextValidator.prepare(text, limits: context.configuration.textLimits)
+
+        var parameters = SynthesisParameters()
+        if let temperature { parameters.temperature = temperature }
+        if let topP { parameters.topP = topP }
+        if let topK {
+            guard let value = Int(exactly: topK) else { throw HTTPProblem.invalid("request.out_of_range", "'top_k' is out of range.", field: "top_k") }
+            parameters.topK = value
+        }
+        if let samplingStrategy = samplingStrategy?.trimmingCharacters(in: .whitespaces), !samplingStrategy.isEmpty {
+            guard let strategy = SamplingStrategy(rawValue: samplingStrategy.lowercased()) else {
+                throw HTTPProblem.invalid("request.invalid_field",
+                    "'sampling_strategy' must be one of \(SamplingStrategy.allCases.map(\.rawValue).joined(separator: ", ")); got '\(samplingStrategy.prefix(40))'.",
+                    field: "sampling_strategy")
+            }
+            parameters.samplingStrategy = strategy
+        }
+        if let seed { parameters.seed = UInt64(seed) }
+        if let speed { parameters.speed = speed }
+        try parameters.validate()
+
+        var outputFormat = OutputFormat.wav
+        if let format = format?.trimmingCharacters(in: .whitespaces), !format.isEmpty {
+            guard let known = OutputFormat(name: format) else {
+                throw HTTPProblem.invalid("request.unknown_format",
+                    "'format' must be one of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")); got '\(format.prefix(40))'.",
+                    field: "format")
+            }
+            outputFormat = known
+        }
+
+        var modelID: String?
+        if let model = model?.trimmingCharacters(in: .whitespaces), !model.isEmpty {
+            try Self.checkSynthesizer(model, context: context)
+            modelID = model
+        }
+
+        var savedVoice: String?
+        if let voiceID = voiceID?.trimmingCharacters(in: .whitespaces), !voiceID.isEmpty {
+            guard promptAudio == nil else {
+                throw HTTPProblem.invalid("request.conflicting_fields",
+                    "Send either 'prompt_audio' (a clip) or 'voice_id' (a saved voice), not both.", field: "voice_id")
+            }
+            guard VoiceRecord.isValidID(voiceID), try await context.voices.voice(id: voiceID) != nil else {
+                throw HTTPProblem(code: "voice.not_found", title: "Not found", status: 404,
+                                  detail: "There is no saved voice '\(voiceID.prefix(64))'; list voices with GET /api/voices.", field: "voice_id")
+            }
+            savedVoice = voiceID
+        }
+        if let clip = promptAudio, clip.data.isEmpty {
+            throw HTTPProblem.invalid("audio.empty", "The uploaded reference clip is empty.", field: clip.field)
+        }
+        let prompt = promptText?.trimmingCharacters(in: .whitespacesAndNewlines)
+        return SynthesisJobSpec(
+            text: text, model: modelID, savedVoiceID: savedVoice, hasUploadedReference: promptAudio != nil,
+            referenceText: (prompt?.isEmpty ?? true) ? nil : prompt, parameters: parameters, format: outputFormat,
+            skipTranscription: skipWhisper ?? false)
+    }
+
+    /// Throws a clear problem unless `id` is an installed synthesizer.
+    static func checkSynthesizer(_ id: String, context: ServiceContext) throws {
+        let known = context.registry.store.scan().models.filter { $0.manifest.engine.isSynthesizer }.map(\.manifest.id)
+        guard known.contains(id) else {
+            throw HTTPProblem(code: "model.not_found", title: "Not found", status: 404,
+                              detail: "There is no voice model '\(id.prefix(64))'. Installed: \(known.sorted().joined(separator: ", ")); see GET /api/engines.",
+                              field: "model")
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import GLMTTSCore
+import HTTPTypes
+import Hummingbird
+import Logging
+import OpenAPIRuntime
+
+/// First middleware of every request: assigns the request id (the client's sane
+/// `X-Request-Id`, else a random one) and echoes it; refuses bodies over the upload limit
+/// (by `Content-Length` at once, else while streaming); turns every error into the one
+/// problem shape; and writes the access log line (method, path without query, status,
+/// duration, request id; never bodies, queries or credentials).
+struct RequestContextMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Largest body accepted (the upload limit plus room for the other form fields).
+    let maxBodyBytes: Int
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let requestID = RequestInfo.acceptableClientID(request.headers[.xRequestID]) ?? RandomIdentifier.hex(bytes: 12)
+        let info = RequestInfo(requestID: requestID, path: request.uri.path)
+        var response: Response
+        do {
+            if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+                throw HTTPProblem.tooLarge(limit: maxBodyBytes)
+            }
+            var limited = request
+            limited.body = RequestBody(asyncSequence: LimitedRequestBody(base: request.body, limit: maxBodyBytes))
+            response = try await RequestInfo.$current.withValue(info) {
+                try await next(limited, context)
+            }
+        } catch {
+            let problem = Self.problem(for: error)
+            if problem.statusCode >= 500 {
+                logger.error("request failed", metadata: ["request_id": "\(requestID)", "error": "\(String(describing: error).prefix(500))"])
+            }
+            response = problem.render(requestID: requestID, openAI: info.isOpenAI)
+            if problem.statusCode == 413 { response.headers[.connection] = "close" }
+        }
+        response.headers[.xRequestID] = requestID
+        let millis = (ContinuousClock.now - started).inSeconds * 1000
+        logger.info("request", metadata: [
+            "request_id": "\(requestID)", "method": "\(request.method.rawValue)", "path": "\(String(request.uri.path.prefix(200)))",
+            "status": "\(response.status.code)", "ms": "\(String(format: "%.1f", millis))",
+        ])
+        return response
+    }
+
+    /// The problem for any error thrown while handling a request.
+    static func problem(for error: any Error) -> HTTPProblem {
+        var current: any Error = error
+        for _ in 0..<6 {
+            if let problem = current as? HTTPProblem { return problem }
+            if current is QueueFullError || current is JobProblem || current is any GLMTTSError {
+                return HTTPProblem.from(current)
+            }
+            if let decoding = current as? DecodingError {
+                return Self.problem(for: decoding)
+            }
+            if let server = current as? ServerError {
+                if server.underlyingError is DecodingError || server.underlyingError is HTTPProblem
+                    || server.underlyingError is any GLMTTSError || server.underlyingError is JobProblem
+                    || server.underlyingError is QueueFullError || server.underlyingError is ServerError {
+                    current = server.underlyingError
+                    continue
+                }
+                let status = Int(server.httpStatus.code)
+                if (400..<500).contains(status) {
+                    let reason = ProblemDetailSanitizer.sanitize(String(server.causeDescription.prefix(300)))
+                    if status == 415 { return .unsupportedMediaType(nil) }
+                    return HTTPProblem(code: "request.malformed", title: "Bad request", status: status,
+                                       detail: "The request could not be read: \(reason). See /docs for this operation's format.")
+                }
+                current = server.underlyingError
+                continue
+            }
+            if let http = current as? HTTPError {
+                let status = Int(http.status.code)
+                switch status {
+                case 404: return HTTPProblem(code: "route.not_found", title: "Not found", status: 404,
+                                             detail: "There is no such endpoint; see /docs for the API.")
+                case 405: return HTTPProblem(code: "route.method_not_allowed", title: "Method not allowed", status: 405,
+                                             detail: "This endpoint does not accept that method; see /docs.")
+                case 413: return HTTPProblem(code: "request.too_large", title: "Content too large", status: 413,
+                                             detail: "The request body is larger than this server accepts.")
+                default:
+                    if (400..<500).contains(status) {
+                        return HTTPProblem(code: "request.malformed", title: "Bad request", status: status,
+                                           detail: "The request could not be read (\(http.status.reasonPhrase)).")
+                    }
+                }
+            }
+            break
+        }
+        return HTTPProblem.from(current)
+    }
+
+    /// A body that does not match the schema: 422 naming the field.
+    static func problem(for error: DecodingError) -> HTTPProblem {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case let .keyNotFound(key, context):
+            let field = (path(context).isEmpty ? "" : path(context) + ".") + key.stringValue
+            return .invalid("request.missing_field", "'\(field)' is required.", field: field)
+        case let .typeMismatch(_, context), let .valueNotFound(_, context):
+            return .invalid("request.invalid_field", "'\(path(context))' has the wrong type; see /docs for the schema.", field: path(context))
+        case let .dataCorrupted(context):
+            let field = path(context)
+            return field.isEmpty
+                ? .badRequest("The body is not valid JSON.")
+                : .invalid("request.invalid_field", "'\(field)' has a value that is not allowed; see /docs for the schema.", field: field)
+        @unknown default:
+            return .badRequest("The body could not be read.")
+        }
+    }
+}
+
+extension HTTPField.Name {
+    /// `X-Request-Id`.
+    static let xRequestID = HTTPField.Name("X-Request-Id")!
+}

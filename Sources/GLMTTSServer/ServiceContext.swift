@@ -1,0 +1,97 @@
+package import Foundation
+package import GLMTTSCore
+package import Logging
+
+/// Everything a running server shares: configuration, engines, the durable job store and
+/// its scheduler, saved voices and the files of jobs and voices.
+///
+/// Opening it opens (or creates) the SQLite database `service.sqlite` in the data
+/// directory, recovers jobs interrupted by a previous crash and starts the queue.
+package final class ServiceContext: Sendable {
+    /// Server settings.
+    package let configuration: ServerConfiguration
+    /// Engines (synthesizers, recognizers), loaded lazily.
+    package let registry: EngineRegistry
+    /// The SQLite database holding jobs, events and voices.
+    package let database: ServiceDatabase
+    /// Jobs and their events.
+    package let jobs: any JobStore
+    /// Saved voices.
+    package let voices: any VoiceStore
+    /// Live progress fan-out.
+    package let hub: ProgressHub
+    /// The queue.
+    package let scheduler: JobScheduler
+    /// Uploads, results and voice clips on disk (named after opaque ids only).
+    package let files: JobFiles
+    /// The one synthesis pipeline (also used to inspect clips for voices).
+    package let pipeline: SynthesisPipeline
+    /// The server's log.
+    package let logger: Logger
+    /// When the server started.
+    package let startedAt = Date()
+
+    /// Lane of synthesis jobs on GPU engines.
+    package static let gpuLane = "gpu"
+    /// Lane of in-process (CPU) synthesis.
+    package static let cpuLane = "cpu"
+    /// Lane of transcription jobs.
+    package static let asrLane = "asr"
+
+    /// Opens the store in `configuration.dataDirectory` and starts the queue.
+    package init(configuration: ServerConfiguration, logger: Logger) async throws {
+        self.configuration = configuration
+        self.logger = logger
+        let data = configuration.dataDirectory
+        let log: @Sendable (String) -> Void = { [logger] line in logger.info("\(line)") }
+        registry = EngineRegistry(store: ModelStore(directory: data.models), log: log)
+        let serviceRoot = data.root.appendingPathComponent("service", isDirectory: true)
+        files = JobFiles(root: serviceRoot)
+        try files.createFolders()
+        database = try ServiceDatabase(path: serviceRoot.appendingPathComponent("service.sqlite"))
+        let jobStore = SQLiteJobStore(database: database)
+        jobs = jobStore
+        let voiceStore = SQLiteVoiceStore(database: database)
+        voices = voiceStore
+        hub = ProgressHub(store: jobStore, log: log)
+        pipeline = SynthesisPipeline(
+            registry: registry, textLimits: configuration.textLimits, audioLimits: configuration.audioLimits,
+            transcriptCache: serviceRoot.appendingPathComponent("transcripts", isDirectory: true))
+        let executor = ServiceJobExecutor(
+            synthesis: SynthesisJobExecutor(pipeline: pipeline, files: files, voices: voiceStore),
+            transcription: TranscriptionJobExecutor(registry: registry, files: files, audioLimits: configuration.audioLimits))
+        scheduler = JobScheduler(
+            store: jobStore, hub: hub, executor: executor,
+            configuration: JobSchedulerConfiguration(slots: configuration.laneSlots, maxQueued: configuration.maxQueuedJobs),
+            log: log)
+        try await scheduler.start()
+    }
+
+    /// The queue lane of a synthesis with `model` (nil: the default voice): GPU engines
+    /// share the GPU lane, everything else runs on the CPU lane.
+    package func synthesisLane(model: String?) -> String {
+        guard let model, let installed = try? registry.store.model(id: model) else { return Self.cpuLane }
+        return installed.manifest.engine == .glmtts ? Self.gpuLane : Self.cpuLane
+    }
+
+    /// A new job record with this server's retry policy.
+    package func makeJob(_ payload: JobPayload, id: JobID = JobID(), batchID: String? = nil, batchIndex: Int? = nil) -> JobRecord {
+        let lane: String
+        switch payload {
+        case let .synthesis(spec): lane = synthesisLane(model: spec.model)
+        case .transcription: lane = Self.asrLane
+        }
+        var job = JobRecord(id: id, payload: payload, lane: lane, maxAttempts: configuration.maxAttempts)
+        job.batchID = batchID
+        job.batchIndex = batchIndex
+        return job
+    }
+
+    /// Stops the queue: running jobs get `gracePeriod` to finish, the rest are re-queued
+    /// for the next start; recognizer workers are stopped.
+    package func shutdown(gracePeriod: Duration) async {
+        await scheduler.shutdown(gracePeriod: gracePeriod)
+        await registry.reload()
+        try? database.close()
+    }
+}
