@@ -39,6 +39,9 @@ public struct SynthesisJobExecutor: Sendable {
             parameters: spec.parameters, outputFormat: .wav, requireClone: spec.requireClone,
             skipTranscription: spec.skipTranscription || (spec.savedVoiceID != nil && referenceText != nil))
         let output = try await pipeline.run(request, progress: { step in
+            // "done" belongs to the job, not the pipeline: the file still has to be written
+            // (and maybe encoded); the scheduler's `completed` event says done.
+            if step.stage == .done { return }
             if step.stage == .synthesizing, step.sentence != nil {
                 reporter.progress(step.stage.rawValue, fraction: step.fraction, sentence: step.sentence,
                                   of: step.sentenceCount, detail: step.detail)

@@ -38,6 +38,11 @@ struct RequestContextMiddleware<Context: RequestContext>: RouterMiddleware {
             if problem.statusCode == 413 { response.headers[.connection] = "close" }
         }
         response.headers[.xRequestID] = requestID
+        // The generated code percent-encodes header values (OpenAPI "simple" style); these two
+        // carry only server-made text (paths, our file names) and must reach clients verbatim.
+        for name in [HTTPField.Name.location, .contentDisposition] {
+            if let value = response.headers[name], let decoded = value.removingPercentEncoding { response.headers[name] = decoded }
+        }
         let millis = (ContinuousClock.now - started).inSeconds * 1000
         logger.info("request", metadata: [
             "request_id": "\(requestID)", "method": "\(request.method.rawValue)", "path": "\(String(request.uri.path.prefix(200)))",
