@@ -192,11 +192,11 @@ struct UnexpectedTestFailure: Error {
 
 // MARK: - A store whose steps the tests can hold
 
-/// The real `SQLiteJobStore`, with gates that hold chosen operations *after* they took
-/// effect, so a test can act in the window between a store change and the caller's reaction.
+/// The real `SQLiteJobStore`, with gates that hold chosen operations (most of them after they
+/// took effect), so a test can act in the window between a store change and the caller's reaction.
 final class GatedJobStore: JobStore {
     enum Point: Hashable, Sendable {
-        /// `appendEvent` of a final event.
+        /// `appendEvent` of a final event, held *before* it is written.
         case finalEvent
         /// `claimNext` that claimed a job.
         case claim
@@ -257,8 +257,8 @@ final class GatedJobStore: JobStore {
     func cancelIfQueued(_ id: JobID, at: Date) async throws -> Bool { try await base.cancelIfQueued(id, at: at) }
     func delete(_ id: JobID) async throws { try await base.delete(id) }
     func appendEvent(_ event: JobEvent) async throws {
-        try await base.appendEvent(event)
         if event.kind.isFinal { await pass(.finalEvent) }
+        try await base.appendEvent(event)
     }
     func events(for id: JobID) async throws -> [JobEvent] { try await base.events(for: id) }
     func queuePosition(of id: JobID) async throws -> Int? { try await base.queuePosition(of: id) }

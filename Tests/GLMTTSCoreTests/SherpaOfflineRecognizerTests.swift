@@ -519,7 +519,7 @@ import Testing
     @Test func malformedTokenLinesAreRefused() {
         let cases: [(String, String)] = [
             ("a 0\nb c 1\n", "line 2 has 3 fields; expected 'symbol id'"),
-            ("a 1 2 3\n", "line 1 has 4 fields"),
+            ("a 1 2 3\n", "line 1 has 4 fields; expected 'symbol id'"),
             ("a x\n", "line 1: 'x' is not a token id"),
             ("a 0x10\n", "line 1: '0x10' is not a token id"),
             ("a -\n", "line 1: '-' is not a token id"),

@@ -8,7 +8,7 @@ import OpenAPIRuntime
 /// First middleware of every request: assigns the request id (the client's sane
 /// `X-Request-Id`, else a random one) and echoes it; refuses bodies over the upload limit
 /// (by `Content-Length` at once, else while streaming); turns every error into the one
-/// problem shape; and writes the access log line (method, path without query, status,
+/// problem shape; ignores `Accept` (formats are chosen by parameters); and writes the access log line (method, path without query, status,
 /// duration, request id; never bodies, queries or credentials).
 struct RequestContextMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Largest body accepted (the upload limit plus room for the other form fields).
@@ -24,8 +24,12 @@ struct RequestContextMiddleware<Context: RequestContext>: RouterMiddleware {
             if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
                 throw HTTPProblem.tooLarge(limit: maxBodyBytes)
             }
-            var limited = request
-            limited.body = RequestBody(asyncSequence: LimitedRequestBody(base: request.body, limit: maxBodyBytes))
+            // Response types are chosen by `format`/`response_format`, never negotiated: clients
+            // such as OpenAI's send `Accept: application/octet-stream` for audio, which the
+            // generated code would otherwise refuse with 406.
+            var head = request.head
+            head.headerFields[.accept] = nil
+            let limited = Request(head: head, body: RequestBody(asyncSequence: LimitedRequestBody(base: request.body, limit: maxBodyBytes)))
             response = try await RequestInfo.$current.withValue(info) {
                 try await next(limited, context)
             }
