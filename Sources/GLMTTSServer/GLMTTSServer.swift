@@ -15,8 +15,9 @@ package enum GLMTTSServer {
     ) throws -> some ApplicationProtocol {
         let configuration = context.configuration
         let router = Router(context: BasicRequestContext.self)
-        // Room for the form fields around the largest upload.
-        let maxBody = configuration.maxUploadBytes + configuration.textLimits.maxInputBytes + (256 << 10)
+        // The largest upload plus room for the other fields (the longest text, in UTF-8, with
+        // margin for a clear "text too long" answer rather than a 413).
+        let maxBody = configuration.maxUploadBytes + max(1 << 20, configuration.textLimits.maxCharacters * 4 * 4)
         router.add(middleware: RequestContextMiddleware(maxBodyBytes: maxBody, logger: context.logger))
         router.add(middleware: CrossOriginMiddleware(allowedOrigins: configuration.corsAllowedOrigins))
         try APIHandler(context: context).registerHandlers(on: router)

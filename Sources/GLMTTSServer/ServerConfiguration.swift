@@ -31,7 +31,7 @@ package struct ServerConfiguration: Sendable, Equatable {
     /// Origins allowed by CORS; `["*"]` allows any origin without credentials (fine for
     /// bearer-token APIs); empty sends no CORS headers.
     package var corsAllowedOrigins = ["*"]
-    /// Longest a synchronous request waits for its job before answering 202 instead, seconds.
+    /// Longest a synchronous request waits for its job before answering 503 with the progress URL, seconds.
     package var synchronousWaitSeconds = 600.0
     /// Seconds between SSE keep-alive comments.
     package var keepAliveSeconds = 15.0
@@ -62,6 +62,7 @@ package struct ServerConfiguration: Sendable, Equatable {
         config.laneSlots["asr"] = try reader.integer("GLMTTS_ASR_SLOTS", in: 1...256) ?? config.laneSlots["asr"]
         config.laneSlots["gpu"] = try reader.integer("GLMTTS_GPU_SLOTS", in: 1...256) ?? config.laneSlots["gpu"]
         config.maxAttempts = try reader.integer("GLMTTS_MAX_ATTEMPTS", in: 1...20) ?? config.maxAttempts
+        config.synchronousWaitSeconds = try reader.double("GLMTTS_SYNC_WAIT_SECONDS", in: 1...86_400) ?? config.synchronousWaitSeconds
         config.retentionSeconds = try reader.double("GLMTTS_RETENTION_HOURS", in: 0...87_600).map { $0 * 3600 } ?? config.retentionSeconds
         if let origins = reader.string("GLMTTS_CORS_ORIGINS") {
             config.corsAllowedOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

@@ -92,6 +92,8 @@ package final class ServiceContext: Sendable {
     package func shutdown(gracePeriod: Duration) async {
         await scheduler.shutdown(gracePeriod: gracePeriod)
         await registry.reload()
-        try? database.close()
+        // Closing waits for reads still running; do that off the cooperative pool.
+        let database = self.database
+        _ = try? await BlockingExecutor(label: "database-close").run { try database.close() }
     }
 }

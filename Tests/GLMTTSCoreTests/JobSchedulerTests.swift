@@ -12,8 +12,8 @@ struct JobTestTimeout: Error, CustomStringConvertible {
 
 /// Runs `body`, failing with `JobTestTimeout` when it has not finished after `seconds`.
 /// The limit is a safety net against hangs, never a measure: healthy runs finish in milliseconds.
-/// `body` must end when its task is cancelled (`Probe.wait` and `AsyncStream` iteration do).
-func within<T: Sendable>(_ what: String, seconds: Double = 60,
+/// `body` must end when its task is cancelled (`JobTestProbe.wait` and `AsyncStream` iteration do).
+func withJobTestDeadline<T: Sendable>(_ what: String, seconds: Double = 60,
                          _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await body() }
@@ -29,7 +29,7 @@ func within<T: Sendable>(_ what: String, seconds: Double = 60,
 /// A value that tests and the code under test update, and that tests wait on until a
 /// condition holds. Waiting is event-driven (each update re-checks the waiters) and ends
 /// with `CancellationError` when the waiting task is cancelled.
-final class Probe<State: Sendable>: @unchecked Sendable {
+final class JobTestProbe<State: Sendable>: @unchecked Sendable {
     private struct Waiter {
         var predicate: @Sendable (State) -> Bool
         var continuation: CheckedContinuation<Void, any Error>
@@ -88,7 +88,7 @@ final class Probe<State: Sendable>: @unchecked Sendable {
 
     /// Returns once `predicate` holds; fails the wait after a generous timeout.
     func wait(_ what: String, until predicate: @escaping @Sendable (State) -> Bool) async throws {
-        try await within(what) { try await self.wait(until: predicate) }
+        try await withJobTestDeadline(what) { try await self.wait(until: predicate) }
     }
 }
 
@@ -126,7 +126,7 @@ struct ExecutorLog: Sendable {
 /// A `JobExecutor` the tests steer: it counts concurrent runs per lane, holds jobs until
 /// released, fails on demand and reports progress.
 final class ScriptedExecutor: JobExecutor {
-    let log = Probe(ExecutorLog())
+    let log = JobTestProbe(ExecutorLog())
     private let scripts: [String: JobScript]
 
     init(_ scripts: [String: JobScript] = [:]) {
@@ -212,7 +212,7 @@ final class GatedJobStore: JobStore {
     }
 
     let base: SQLiteJobStore
-    let gates = Probe(Gates())
+    let gates = JobTestProbe(Gates())
 
     init(base: SQLiteJobStore) { self.base = base }
 
@@ -288,7 +288,7 @@ final class EventRecorder: Sendable {
         var ended = false
     }
 
-    let log = Probe(Log())
+    let log = JobTestProbe(Log())
 
     init(_ stream: AsyncStream<JobEvent>) {
         let log = self.log
@@ -356,7 +356,7 @@ final class SchedulerHarness: Sendable {
 
     private func close() async {
         store.openAll()
-        let done = Probe(false)
+        let done = JobTestProbe(false)
         let scheduler = self.scheduler
         Task {
             await scheduler.shutdown(gracePeriod: .zero)
@@ -367,7 +367,7 @@ final class SchedulerHarness: Sendable {
         } catch {
             Issue.record(error)
         }
-        try? database.close()
+        await closeOffThePool(database)
         files.remove()
     }
 
@@ -390,6 +390,17 @@ final class SchedulerHarness: Sendable {
             all[id] = try await record(id).untilEnd("the final event of job \(id)")
         }
         return all
+    }
+}
+
+/// Closes `database` on a thread of its own: closing blocks until in-flight reads return,
+/// and those need a thread of Swift's cooperative pool (two on a 2-core machine) to resume.
+func closeOffThePool(_ database: ServiceDatabase) async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        Thread {
+            try? database.close()
+            continuation.resume()
+        }.start()
     }
 }
 
@@ -669,6 +680,25 @@ private func kinds(_ events: [JobEvent]) -> [JobEvent.Kind] {
             let events = try await h.finalEvents(of: [flaky.id, x.id, y.id])
             #expect(events.values.allSatisfy { $0.last?.kind == .completed })
             #expect(h.executor.log.value.maxRunningByLane["cpu"] == 2)
+            #expect(kinds(events[flaky.id] ?? []) == [.queued, .started, .retrying, .started, .completed],
+                    "the failed attempt's retrying event comes before the next attempt starts")
+        }
+    }
+
+    @Test func aCancelWhileAFailedAttemptWindsUpCancelsTheRetry() async throws {
+        try await SchedulerHarness.with(scripts: ["flaky": JobScript(retryableFailures: 1)]) { h in
+            h.store.arm(.requeue)
+            let job = try await h.submit("flaky")
+            let recorder = try await h.record(job.id)
+            try await h.store.waitForArrival(at: .requeue) // back in the queue, its run not yet wound up
+            #expect(try await h.scheduler.cancel(job.id))
+            h.store.open(.requeue)
+            let events = try await recorder.untilEnd()
+            #expect(kinds(events) == [.queued, .started, .retrying, .cancelled])
+            #expect(try await h.sqlite.job(job.id)?.status == .cancelled)
+            let next = try await h.submit("next")
+            _ = try await h.finalEvents(of: [next.id])
+            #expect(h.executor.log.value.startCount(of: job.id) == 1, "the cancelled job is not tried again")
         }
     }
 
@@ -733,7 +763,7 @@ private func kinds(_ events: [JobEvent]) -> [JobEvent.Kind] {
             try await scheduler.start()
             job = try await scheduler.submit(JobSamples.job("long", maxAttempts: 1))
             try await executor.waitUntilStarted(job.id)
-            let done = Probe(false)
+            let done = JobTestProbe(false)
             Task {
                 await scheduler.shutdown(gracePeriod: .zero)
                 done.update { $0 = true }

@@ -18,9 +18,15 @@ public actor JobScheduler {
     private var cancelRequested: Set<JobID> = []
     private var accepting = true
     private var averageRunSeconds = 2.0
+    private var admitting = false
+    private var activePumps = 0
+    private var admissionWaiters: [CheckedContinuation<Void, Never>] = []
 
     private struct RunningJob {
         var lane: String
+        /// The attempt this run is (`JobRecord.attempts` at its claim): a job that failed and
+        /// was re-queued may be claimed again before the failed run has wound up.
+        var attempt: Int
         var task: Task<Void, Never>
     }
 
@@ -69,14 +75,21 @@ public actor JobScheduler {
         try await submit([job])[0]
     }
 
-    /// Persists and queues `jobs` together (all or none).
+    /// Persists and queues `jobs` together (all or none). Submissions are admitted one at a
+    /// time, so concurrent ones cannot together overfill the queue.
     public func submit(_ jobs: [JobRecord]) async throws -> [JobRecord] {
         guard accepting else { throw Self.shuttingDown }
-        let queued = try await store.queuedCount()
-        if queued + jobs.count > configuration.maxQueued {
-            throw QueueFullError(queued: queued, retryAfterSeconds: retryAfter(queued: queued))
+        await startAdmission()
+        let stored: [JobRecord]
+        do {
+            defer { endAdmission() }
+            guard accepting else { throw Self.shuttingDown }
+            let queued = try await store.queuedCount()
+            if queued + jobs.count > configuration.maxQueued {
+                throw QueueFullError(queued: queued, retryAfterSeconds: retryAfter(queued: queued))
+            }
+            stored = try await store.insert(jobs)
         }
-        let stored = try await store.insert(jobs)
         for job in stored {
             let position = try? await store.queuePosition(of: job.id)
             await hub.publish(JobEvent(jobID: job.id, kind: .queued, elapsedSeconds: 0, queuePosition: position, stage: "queued"))
@@ -103,6 +116,12 @@ public actor JobScheduler {
             job.task.cancel()
             return true
         }
+        // Claimed in the store by a pump that has not started it yet: it is cancelled as it starts.
+        if let job = try await store.job(id), job.status == .running {
+            cancelRequested.insert(id)
+            running[id]?.task.cancel()
+            return true
+        }
         return false
     }
 
@@ -116,15 +135,18 @@ public actor JobScheduler {
     }
 
     /// Stops starting jobs; waits up to `gracePeriod` for running ones, then cancels the rest,
-    /// which go back to the queue for the next start. Queued jobs stay persisted.
+    /// which go back to the queue for the next start. Queued jobs stay persisted. When it
+    /// returns, no run and no queue scan of this scheduler is in progress, so the store can be
+    /// closed.
     public func shutdown(gracePeriod: Duration) async {
         accepting = false
         let deadline = ContinuousClock.now + gracePeriod
-        while !running.isEmpty && ContinuousClock.now < deadline {
+        while (!running.isEmpty || activePumps > 0) && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }
-        for job in running.values { job.task.cancel() }
-        while !running.isEmpty {
+        // Jobs that a scan claimed meanwhile are cancelled too.
+        while !running.isEmpty || activePumps > 0 {
+            for job in running.values { job.task.cancel() }
             try? await Task.sleep(for: .milliseconds(20))
         }
     }
@@ -133,6 +155,8 @@ public actor JobScheduler {
 
     private func pump() async {
         guard accepting else { return }
+        activePumps += 1
+        defer { activePumps -= 1 }
         let lanes: Set<String>
         do {
             lanes = try await store.lanesWithQueuedJobs()
@@ -152,7 +176,9 @@ public actor JobScheduler {
                 }
                 reserved[lane, default: 1] -= 1
                 guard let job = claimed else { break }
-                running[job.id] = RunningJob(lane: lane, task: Task { await self.run(job) })
+                let task = Task { await self.run(job) }
+                running[job.id] = RunningJob(lane: lane, attempt: job.attempts, task: task)
+                if cancelRequested.contains(job.id) { task.cancel() }
             }
         }
         await announceQueuePositions()
@@ -191,6 +217,7 @@ public actor JobScheduler {
 
         let outcome: Result<JobResult, any Error>
         do {
+            try Task.checkCancellation() // cancelled before it started
             outcome = .success(try await executor.execute(job, reporter: reporter))
         } catch {
             outcome = .failure(error)
@@ -200,8 +227,10 @@ public actor JobScheduler {
         await conclude(job, outcome: outcome)
         let seconds = (ContinuousClock.now - started).inSeconds
         averageRunSeconds = 0.8 * averageRunSeconds + 0.2 * seconds
-        running[job.id] = nil
-        cancelRequested.remove(job.id)
+        if running[job.id]?.attempt == job.attempts { // not already replaced by the job's next attempt
+            running[job.id] = nil
+            cancelRequested.remove(job.id)
+        }
         await pump()
     }
 
@@ -225,9 +254,17 @@ public actor JobScheduler {
                     problem = Self.interrupted
                 }
                 if problem.retryable && (job.attempts < job.maxAttempts || !accepting) {
-                    try await store.requeue(job.id, problem: problem)
+                    // Announced before the job is back in the queue, so that it precedes the next
+                    // attempt's `started`.
                     await hub.publish(JobEvent(jobID: job.id, kind: .retrying, elapsedSeconds: elapsed(job), stage: "queued",
                                                detail: "attempt \(job.attempts) failed; queued again", problem: problem))
+                    try await store.requeue(job.id, problem: problem)
+                    // A cancel that came while the attempt was winding up applies to the queued job.
+                    if cancelRequested.contains(job.id), running[job.id]?.attempt == job.attempts,
+                       try await store.cancelIfQueued(job.id, at: Date()) {
+                        await hub.publish(JobEvent(jobID: job.id, kind: .cancelled, elapsedSeconds: elapsed(job),
+                                                   problem: .cancelled))
+                    }
                     return
                 }
                 if !(error is JobProblem) && !(error is any GLMTTSError) && !(error is CancellationError) {
@@ -238,6 +275,24 @@ public actor JobScheduler {
             }
         } catch {
             log("could not record the end of job \(job.id): \(error); it will be recovered at the next start")
+        }
+    }
+
+    /// Waits until no other submission is being admitted (first come, first served).
+    private func startAdmission() async {
+        if !admitting {
+            admitting = true
+            return
+        }
+        await withCheckedContinuation { admissionWaiters.append($0) }
+    }
+
+    /// Lets the next waiting submission in.
+    private func endAdmission() {
+        if admissionWaiters.isEmpty {
+            admitting = false
+        } else {
+            admissionWaiters.removeFirst().resume()
         }
     }
 

@@ -8,6 +8,10 @@ import Foundation
 /// read back from the store, so a subscriber that arrives after the end — even after a
 /// restart — still gets everything.
 ///
+/// Publishing and subscribing take turns (one at a time, in arrival order), so a subscriber
+/// never reads a history that misses an event being saved. Nothing is published after a
+/// job's final event: a late event (a stale queue position, say) is dropped.
+///
 /// Audio chunks (for streaming responses) are live only: `listenForAudio` must be called
 /// before the job starts.
 public actor ProgressHub {
@@ -16,6 +20,8 @@ public actor ProgressHub {
     private var history: [JobID: [JobEvent]] = [:]
     private var subscribers: [JobID: [UUID: AsyncStream<JobEvent>.Continuation]] = [:]
     private var audioListeners: [JobID: [UUID: AsyncStream<AudioBuffer>.Continuation]] = [:]
+    private var busy = false
+    private var turnWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// A hub persisting into `store`; `log` receives persistence failures.
     public init(store: any JobStore, log: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -23,16 +29,28 @@ public actor ProgressHub {
         self.log = log
     }
 
-    /// Number the event (next in its job), deliver it to subscribers and persist it.
+    /// Number the event (next in its job), persist it and deliver it to subscribers.
+    /// An event for a job whose final event is already out is dropped (returned unnumbered).
     @discardableResult
     public func publish(_ event: JobEvent) async -> JobEvent {
+        await takeTurn()
+        defer { endTurn() }
         let id = event.jobID
         if history[id] == nil {
-            let stored = (try? await store.events(for: id)) ?? []
-            if history[id] == nil { history[id] = stored }
+            history[id] = (try? await store.events(for: id)) ?? []
+        }
+        if let last = history[id]?.last, last.kind.isFinal {
+            history[id] = nil
+            log("dropped a \(event.kind.rawValue) event of job \(id), which already ended (\(last.kind.rawValue))")
+            return event
         }
         var event = event
         event.sequence = (history[id]?.last?.sequence ?? 0) + 1
+        do {
+            try await store.appendEvent(event)
+        } catch {
+            log("could not persist event \(event.sequence) of job \(id): \(error)")
+        }
         history[id, default: []].append(event)
         for continuation in subscribers[id]?.values ?? [:].values {
             continuation.yield(event)
@@ -42,23 +60,20 @@ public actor ProgressHub {
             for continuation in audioListeners.removeValue(forKey: id)?.values ?? [:].values { continuation.finish() }
             history[id] = nil
         }
-        do {
-            try await store.appendEvent(event)
-        } catch {
-            log("could not persist event \(event.sequence) of job \(id): \(error)")
-        }
         return event
     }
 
     /// The job's events: history first, then live ones; ends after the final event, or
     /// right after the history when `jobIsFinal` (the job ended without a final event on record).
     public func subscribe(to id: JobID, jobIsFinal: Bool) async throws -> AsyncStream<JobEvent> {
-        var past = history[id]
-        if past == nil {
-            past = try await store.events(for: id)
-            if let live = history[id] { past = live } // events were published while we read
+        await takeTurn()
+        defer { endTurn() }
+        let events: [JobEvent]
+        if let live = history[id] {
+            events = live
+        } else {
+            events = try await store.events(for: id)
         }
-        let events = past ?? []
         let (stream, continuation) = AsyncStream.makeStream(of: JobEvent.self, bufferingPolicy: .unbounded)
         for event in events { continuation.yield(event) }
         if jobIsFinal || events.last?.kind.isFinal == true {
@@ -105,6 +120,24 @@ public actor ProgressHub {
 
     /// Number of open event subscriptions (for metrics and tests).
     public func subscriberCount() -> Int { subscribers.values.reduce(0) { $0 + $1.count } }
+
+    /// Waits until no other publish or subscribe is in progress (first come, first served).
+    private func takeTurn() async {
+        if !busy {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { turnWaiters.append($0) }
+    }
+
+    /// Hands the turn to the next waiter, if any.
+    private func endTurn() {
+        if turnWaiters.isEmpty {
+            busy = false
+        } else {
+            turnWaiters.removeFirst().resume()
+        }
+    }
 
     private func unsubscribe(_ id: JobID, _ token: UUID) {
         subscribers[id]?[token] = nil

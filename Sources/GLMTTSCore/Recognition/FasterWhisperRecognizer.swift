@@ -16,6 +16,10 @@ public actor FasterWhisperRecognizer: SpeechRecognizer {
     private var worker: WorkerSupervisor?
     private var lastUse = ContinuousClock.now
     private var idleCheck: Task<Void, Never>?
+    /// Transcriptions running now (including their load): never unloaded under them.
+    private var inFlight = 0
+    /// A load in progress, shared by concurrent first requests.
+    private var loading: Task<WorkerSupervisor, Error>?
     /// How many times the model has been loaded (for tests and metrics).
     public private(set) var loadCount = 0
 
@@ -46,9 +50,13 @@ public actor FasterWhisperRecognizer: SpeechRecognizer {
     public func transcribe(_ audio: AudioBuffer) async throws -> Transcript {
         guard !audio.samples.isEmpty else { throw AudioError.noSamples }
         let resampled = try Resampler.resample(audio, to: capabilities.sampleRate)
+        inFlight += 1
+        defer {
+            inFlight -= 1
+            lastUse = .now
+        }
         let worker = try await loadedWorker()
         lastUse = .now
-        defer { lastUse = .now }
         let fields = try await worker.call("transcribe", [
             "audio": WorkerAudio.encode(resampled), "beam_size": .number(1),
             "language": capabilities.englishOnly ? .string("en") : .null,
@@ -69,6 +77,14 @@ public actor FasterWhisperRecognizer: SpeechRecognizer {
 
     private func loadedWorker() async throws -> WorkerSupervisor {
         if let worker { return worker }
+        if let loading { return try await loading.value }
+        let task = Task { try await self.startWorker() }
+        loading = task
+        defer { loading = nil }
+        return try await task.value
+    }
+
+    private func startWorker() async throws -> WorkerSupervisor {
         let supervisor = WorkerSupervisor(configuration: configuration, log: log)
         guard await supervisor.isHealthy(timeout: .seconds(120)) else {
             // Starting includes loading the model (the startup request); report why it failed.
@@ -97,11 +113,11 @@ public actor FasterWhisperRecognizer: SpeechRecognizer {
 
     /// Unloads when idle for `idleTimeout`; returns whether it did.
     private func unloadIfIdle() async -> Bool {
-        guard worker != nil, ContinuousClock.now - lastUse >= idleTimeout else { return worker == nil }
+        guard let current = worker, inFlight == 0, ContinuousClock.now - lastUse >= idleTimeout else { return worker == nil }
         log("[whisper] idle for \(idleTimeout.inSeconds) s; unloading")
-        if let worker { await worker.shutdown() }
-        worker = nil
+        worker = nil  // before awaiting, so a request arriving meanwhile starts a new worker
         idleCheck = nil
+        await current.shutdown()
         return true
     }
 

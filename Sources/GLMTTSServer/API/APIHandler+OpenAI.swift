@@ -13,7 +13,7 @@ extension APIHandler {
     /// `voice` is a saved voice (id or name), an installed voice model, or one of OpenAI's
     /// voice names (the default voice); `instructions` is accepted and not applied.
     func openAICreateSpeech(_ input: Operations.OpenAICreateSpeech.Input) async throws -> Operations.OpenAICreateSpeech.Output {
-        guard case let .json(request) = input.body else { throw HTTPProblem.unsupportedMediaType(nil) }
+        guard case let .json(request) = input.body else { throw HTTPProblem.unsupportedMediaType() }
         var form = SpeechForm()
         form.text = request.input
         form.speed = request.speed
@@ -36,7 +36,14 @@ extension APIHandler {
                               detail: "There is no voice '\(voice.prefix(64))': use a saved voice id or name (GET /api/voices), an installed model (GET /v1/models) or an OpenAI voice name.",
                               field: "voice")
         }
-        let spec = try await form.spec(context: context)
+        let spec: SynthesisJobSpec
+        do {
+            spec = try await form.spec(context: context)
+        } catch var problem as HTTPProblem where problem.field == "text" {
+            problem.field = "input"  // OpenAI's name for the text
+            problem.detail = problem.detail.replacingOccurrences(of: "'text'", with: "'input'")
+            throw problem
+        }
         let job = context.makeJob(.synthesis(spec))
         let audio = await context.hub.listenForAudio(to: job.id)
         _ = try await submit(job, upload: nil)
@@ -102,7 +109,7 @@ extension APIHandler {
     /// `POST /v1/audio/transcriptions`: OpenAI-compatible transcription (json, text, srt,
     /// vtt, verbose_json) with the default recognizer, as a queued job.
     func openAICreateTranscription(_ input: Operations.OpenAICreateTranscription.Input) async throws -> Operations.OpenAICreateTranscription.Output {
-        guard case let .multipartForm(parts) = input.body else { throw HTTPProblem.unsupportedMediaType(nil) }
+        guard case let .multipartForm(parts) = input.body else { throw HTTPProblem.unsupportedMediaType() }
         var fields = FormFields(maxValueBytes: 16 << 10, maxFileBytes: context.configuration.maxUploadBytes)
         for try await part in parts {
             switch part {

@@ -12,11 +12,15 @@ extension APIHandler {
         case let .multipartForm(parts):
             form = try SpeechForm(fields: try await collectSpeechParts(parts))
         case let .urlEncodedForm(body):
-            form = Self.speechForm(text: body.text, voiceID: body.voiceId, promptText: body.promptText,
-                                   temperature: body.temperature, topP: body.topP, topK: body.topK,
-                                   samplingStrategy: body.samplingStrategy?.rawValue,
-                                   skipWhisper: body.skipWhisper.map { $0 == ._true }, seed: body.seed, speed: body.speed,
-                                   format: body.format?.rawValue, model: body.model, async: body.async.map { $0 == ._true })
+            var fields = FormFields(maxValueBytes: context.configuration.textLimits.maxInputBytes, maxFileBytes: 0)
+            for (name, value) in [("text", body.text), ("voice_id", body.voiceId), ("prompt_text", body.promptText),
+                                  ("temperature", body.temperature), ("top_p", body.topP), ("top_k", body.topK),
+                                  ("sampling_strategy", body.samplingStrategy), ("skip_whisper", body.skipWhisper),
+                                  ("seed", body.seed), ("speed", body.speed), ("format", body.format),
+                                  ("model", body.model), ("async", body.async)] {
+                fields.setValue(name, value)
+            }
+            form = try SpeechForm(fields: fields)
         case let .json(body):
             form = Self.speechForm(text: body.text, voiceID: body.voiceId, promptText: body.promptText,
                                    temperature: body.temperature, topP: body.topP, topK: body.topK,

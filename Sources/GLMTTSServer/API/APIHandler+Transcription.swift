@@ -54,7 +54,7 @@ extension APIHandler {
     /// `POST /api/reference/inspect`: the quality report of a reference clip (duration,
     /// speech, level, clipping, noise, warnings), judged as synthesis would judge it.
     func inspectReference(_ input: Operations.InspectReference.Input) async throws -> Operations.InspectReference.Output {
-        guard case let .multipartForm(parts) = input.body else { throw HTTPProblem.unsupportedMediaType(nil) }
+        guard case let .multipartForm(parts) = input.body else { throw HTTPProblem.unsupportedMediaType() }
         var fields = FormFields(maxValueBytes: 1024, maxFileBytes: context.configuration.maxUploadBytes)
         for try await part in parts {
             switch part {

@@ -17,7 +17,7 @@ extension APIHandler {
     /// (unless `skip_whisper`), and an unreliable transcript is refused with the reason. The clip is stored as
     /// `voices/<random id>.wav`; the name lives only in the database.
     func createVoice(_ input: Operations.CreateVoice.Input) async throws -> Operations.CreateVoice.Output {
-        guard case let .multipartForm(parts) = input.body else { throw HTTPProblem.unsupportedMediaType(nil) }
+        guard case let .multipartForm(parts) = input.body else { throw HTTPProblem.unsupportedMediaType() }
         var fields = FormFields(maxValueBytes: 64 << 10, maxFileBytes: context.configuration.maxUploadBytes)
         for try await part in parts {
             switch part {

@@ -45,15 +45,21 @@ struct APIHandler: APIProtocol {
         }
     }
 
-    /// Waits until job `id` ends and returns its final record.
-    func waitForEnd(of id: JobID) async throws -> JobRecord {
+    /// Waits until job `id` ends (or `timeout` seconds pass) and returns its latest record.
+    func waitForEnd(of id: JobID, timeout: Double? = nil) async throws -> JobRecord {
         let current = try await context.jobs.job(id)
         let events = try await context.hub.subscribe(to: id, jobIsFinal: current?.status.isFinal ?? true)
-        for await _ in events {}
-        guard let final = try await context.jobs.job(id) else {
+        let limit = timeout ?? context.configuration.synchronousWaitSeconds
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { for await _ in events {} }
+            group.addTask { try? await Task.sleep(for: .seconds(limit)) }
+            await group.next()
+            group.cancelAll()
+        }
+        guard let latest = try await context.jobs.job(id) else {
             throw HTTPProblem(code: "job.not_found", title: "Not found", status: 404, detail: "The job was deleted while it ran.")
         }
-        return final
+        return latest
     }
 
     /// The audio of a completed synthesis job in `format` (encoded from the kept WAV and

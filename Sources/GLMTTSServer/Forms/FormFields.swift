@@ -11,7 +11,7 @@ struct FormFields {
     private(set) var values: [String: String] = [:]
     /// The uploaded file, if any.
     private(set) var file: UploadedFile?
-    /// Names of fields the operation does not know (reported as ignored, not an error).
+    /// Names of fields the operation does not know (ignored, not an error).
     private(set) var unknown: [String] = []
 
     let maxValueBytes: Int
@@ -32,6 +32,11 @@ struct FormFields {
             throw HTTPProblem.badRequest("The form field '\(name)' is not UTF-8 text.", field: name)
         }
         values[name] = text
+    }
+
+    /// Sets a text field that arrived already decoded (URL-encoded forms); nil is absent.
+    mutating func setValue(_ name: String, _ value: String?) {
+        if let value { values[name] = value }
     }
 
     /// Reads the file field.

@@ -62,7 +62,12 @@ struct SpeechForm {
             }
             parameters.samplingStrategy = strategy
         }
-        if let seed { parameters.seed = UInt64(seed) }
+        if let seed {
+            guard seed >= 0 else {
+                throw HTTPProblem.invalid("request.out_of_range", "'seed' must be a whole number from 0 to \(Int64.max); got \(seed).", field: "seed")
+            }
+            parameters.seed = UInt64(seed)
+        }
         if let speed { parameters.speed = speed }
         try parameters.validate()
 

@@ -891,13 +891,14 @@ components:
       description: Preset trading speed for quality; explicit sampling parameters override it.
       enum: [fast, balanced, quality]
       default: balanced
-    Temperature: {type: number, description: Sampling temperature; higher is more varied., minimum: 0, maximum: 2}
-    TopP: {type: number, description: Nucleus sampling probability mass., exclusiveMinimum: 0, maximum: 1}
+    Temperature: {type: number, description: Sampling temperature; higher is more varied., minimum: 0.1, maximum: 1.5, default: 0.8}
+    TopP: {type: number, description: Nucleus sampling probability mass., minimum: 0.5, maximum: 1, default: 0.9}
     TopK:
       type: integer
-      description: Sample among the k most likely tokens; 0 disables the limit.
-      minimum: 0
-      maximum: 1000
+      description: Sample among the k most likely tokens.
+      minimum: 1
+      maximum: 100
+      default: 25
     Seed:
       type: integer
       format: int64
@@ -957,22 +958,25 @@ components:
         async: {type: boolean, description: Queue the job and answer `202` instead of waiting for the audio.}
     TTSRequestForm:
       type: object
-      description: Synthesis request as an URL-encoded form (no upload).
+      description: >-
+        Synthesis request as an URL-encoded form (no upload). Form values are text; the server
+        parses numbers and booleans itself and names the field when one is malformed. Ranges
+        are those of the JSON request.
       required: [text]
       properties:
         text: {type: string, minLength: 1, description: Text to speak; at most `max_text_characters` characters.}
         voice_id: {$ref: '#/components/schemas/OpaqueId'}
         prompt_text: {type: string, description: Transcript of the voice's reference; overrides the saved one.}
-        temperature: {$ref: '#/components/schemas/Temperature'}
-        top_p: {$ref: '#/components/schemas/TopP'}
-        top_k: {$ref: '#/components/schemas/TopK'}
-        sampling_strategy: {$ref: '#/components/schemas/SamplingStrategy'}
-        skip_whisper: {$ref: '#/components/schemas/BooleanString'}
-        seed: {$ref: '#/components/schemas/Seed'}
-        speed: {$ref: '#/components/schemas/Speed'}
-        format: {$ref: '#/components/schemas/AudioFormat'}
+        temperature: {type: string, description: 'A number, 0.1–1.5 (see `Temperature`).'}
+        top_p: {type: string, description: 'A number, 0.5–1 (see `TopP`).'}
+        top_k: {type: string, description: 'A whole number, 1–100 (see `TopK`).'}
+        sampling_strategy: {type: string, description: 'fast, balanced or quality.'}
+        skip_whisper: {type: string, description: 'true or false.'}
+        seed: {type: string, description: 'A whole number ≥ 0.'}
+        speed: {type: string, description: 'A number, 0.25–4.'}
+        format: {type: string, description: 'wav, mp3, opus, flac, aac or pcm.'}
         model: {type: string, description: Engine or voice model id from `GET /api/engines`.}
-        async: {$ref: '#/components/schemas/BooleanString'}
+        async: {type: string, description: 'true or false: answer 202 at once.'}
     JobAccepted:
       type: object
       description: Reply to a request that was queued.
@@ -3284,20 +3288,23 @@ components:
       "Temperature": {
         "type": "number",
         "description": "Sampling temperature; higher is more varied.",
-        "minimum": 0,
-        "maximum": 2
+        "minimum": 0.1,
+        "maximum": 1.5,
+        "default": 0.8
       },
       "TopP": {
         "type": "number",
         "description": "Nucleus sampling probability mass.",
-        "exclusiveMinimum": 0,
-        "maximum": 1
+        "minimum": 0.5,
+        "maximum": 1,
+        "default": 0.9
       },
       "TopK": {
         "type": "integer",
-        "description": "Sample among the k most likely tokens; 0 disables the limit.",
-        "minimum": 0,
-        "maximum": 1000
+        "description": "Sample among the k most likely tokens.",
+        "minimum": 1,
+        "maximum": 100,
+        "default": 25
       },
       "Seed": {
         "type": "integer",
@@ -3434,7 +3441,7 @@ components:
       },
       "TTSRequestForm": {
         "type": "object",
-        "description": "Synthesis request as an URL-encoded form (no upload).",
+        "description": "Synthesis request as an URL-encoded form (no upload). Form values are text; the server parses numbers and booleans itself and names the field when one is malformed. Ranges are those of the JSON request.",
         "required": [
           "text"
         ],
@@ -3452,35 +3459,44 @@ components:
             "description": "Transcript of the voice's reference; overrides the saved one."
           },
           "temperature": {
-            "$ref": "#/components/schemas/Temperature"
+            "type": "string",
+            "description": "A number, 0.1–1.5 (see `Temperature`)."
           },
           "top_p": {
-            "$ref": "#/components/schemas/TopP"
+            "type": "string",
+            "description": "A number, 0.5–1 (see `TopP`)."
           },
           "top_k": {
-            "$ref": "#/components/schemas/TopK"
+            "type": "string",
+            "description": "A whole number, 1–100 (see `TopK`)."
           },
           "sampling_strategy": {
-            "$ref": "#/components/schemas/SamplingStrategy"
+            "type": "string",
+            "description": "fast, balanced or quality."
           },
           "skip_whisper": {
-            "$ref": "#/components/schemas/BooleanString"
+            "type": "string",
+            "description": "true or false."
           },
           "seed": {
-            "$ref": "#/components/schemas/Seed"
+            "type": "string",
+            "description": "A whole number ≥ 0."
           },
           "speed": {
-            "$ref": "#/components/schemas/Speed"
+            "type": "string",
+            "description": "A number, 0.25–4."
           },
           "format": {
-            "$ref": "#/components/schemas/AudioFormat"
+            "type": "string",
+            "description": "wav, mp3, opus, flac, aac or pcm."
           },
           "model": {
             "type": "string",
             "description": "Engine or voice model id from `GET /api/engines`."
           },
           "async": {
-            "$ref": "#/components/schemas/BooleanString"
+            "type": "string",
+            "description": "true or false: answer 202 at once."
           }
         }
       },

@@ -60,7 +60,7 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/TopP`.
         package typealias TopP = Swift.Double
-        /// Sample among the k most likely tokens; 0 disables the limit.
+        /// Sample among the k most likely tokens.
         ///
         /// - Remark: Generated from `#/components/schemas/TopK`.
         package typealias TopK = Swift.Int
@@ -276,7 +276,7 @@ extension Components {
                 case async
             }
         }
-        /// Synthesis request as an URL-encoded form (no upload).
+        /// Synthesis request as an URL-encoded form (no upload). Form values are text; the server parses numbers and booleans itself and names the field when one is malformed. Ranges are those of the JSON request.
         ///
         /// - Remark: Generated from `#/components/schemas/TTSRequestForm`.
         package struct TTSRequestForm: Codable, Hashable, Sendable {
@@ -290,58 +290,76 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestForm/prompt_text`.
             package var promptText: Swift.String?
+            /// A number, 0.1–1.5 (see `Temperature`).
+            ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestForm/temperature`.
-            package var temperature: Components.Schemas.Temperature?
+            package var temperature: Swift.String?
+            /// A number, 0.5–1 (see `TopP`).
+            ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestForm/top_p`.
-            package var topP: Components.Schemas.TopP?
+            package var topP: Swift.String?
+            /// A whole number, 1–100 (see `TopK`).
+            ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestForm/top_k`.
-            package var topK: Components.Schemas.TopK?
+            package var topK: Swift.String?
+            /// fast, balanced or quality.
+            ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestForm/sampling_strategy`.
-            package var samplingStrategy: Components.Schemas.SamplingStrategy?
+            package var samplingStrategy: Swift.String?
+            /// true or false.
+            ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestForm/skip_whisper`.
-            package var skipWhisper: Components.Schemas.BooleanString?
+            package var skipWhisper: Swift.String?
+            /// A whole number ≥ 0.
+            ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestForm/seed`.
-            package var seed: Components.Schemas.Seed?
+            package var seed: Swift.String?
+            /// A number, 0.25–4.
+            ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestForm/speed`.
-            package var speed: Components.Schemas.Speed?
+            package var speed: Swift.String?
+            /// wav, mp3, opus, flac, aac or pcm.
+            ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestForm/format`.
-            package var format: Components.Schemas.AudioFormat?
+            package var format: Swift.String?
             /// Engine or voice model id from `GET /api/engines`.
             ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestForm/model`.
             package var model: Swift.String?
+            /// true or false: answer 202 at once.
+            ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestForm/async`.
-            package var async: Components.Schemas.BooleanString?
+            package var async: Swift.String?
             /// Creates a new `TTSRequestForm`.
             ///
             /// - Parameters:
             ///   - text: Text to speak; at most `max_text_characters` characters.
             ///   - voiceId:
             ///   - promptText: Transcript of the voice's reference; overrides the saved one.
-            ///   - temperature:
-            ///   - topP:
-            ///   - topK:
-            ///   - samplingStrategy:
-            ///   - skipWhisper:
-            ///   - seed:
-            ///   - speed:
-            ///   - format:
+            ///   - temperature: A number, 0.1–1.5 (see `Temperature`).
+            ///   - topP: A number, 0.5–1 (see `TopP`).
+            ///   - topK: A whole number, 1–100 (see `TopK`).
+            ///   - samplingStrategy: fast, balanced or quality.
+            ///   - skipWhisper: true or false.
+            ///   - seed: A whole number ≥ 0.
+            ///   - speed: A number, 0.25–4.
+            ///   - format: wav, mp3, opus, flac, aac or pcm.
             ///   - model: Engine or voice model id from `GET /api/engines`.
-            ///   - async:
+            ///   - async: true or false: answer 202 at once.
             package init(
                 text: Swift.String,
                 voiceId: Components.Schemas.OpaqueId? = nil,
                 promptText: Swift.String? = nil,
-                temperature: Components.Schemas.Temperature? = nil,
-                topP: Components.Schemas.TopP? = nil,
-                topK: Components.Schemas.TopK? = nil,
-                samplingStrategy: Components.Schemas.SamplingStrategy? = nil,
-                skipWhisper: Components.Schemas.BooleanString? = nil,
-                seed: Components.Schemas.Seed? = nil,
-                speed: Components.Schemas.Speed? = nil,
-                format: Components.Schemas.AudioFormat? = nil,
+                temperature: Swift.String? = nil,
+                topP: Swift.String? = nil,
+                topK: Swift.String? = nil,
+                samplingStrategy: Swift.String? = nil,
+                skipWhisper: Swift.String? = nil,
+                seed: Swift.String? = nil,
+                speed: Swift.String? = nil,
+                format: Swift.String? = nil,
                 model: Swift.String? = nil,
-                async: Components.Schemas.BooleanString? = nil
+                async: Swift.String? = nil
             ) {
                 self.text = text
                 self.voiceId = voiceId

@@ -40,6 +40,16 @@ struct HTTPProblem: Error, HTTPResponseError, Sendable {
 
     /// The response for this problem.
     func render(requestID: String, openAI: Bool) -> Response {
+        if openAI && statusCode == 422 {
+            // OpenAI's API answers invalid parameters with 400, and its SDKs expect that.
+            var asOpenAI = self
+            asOpenAI.statusCode = 400
+            return asOpenAI.encoded(requestID: requestID, openAI: true)
+        }
+        return encoded(requestID: requestID, openAI: openAI)
+    }
+
+    private func encoded(requestID: String, openAI: Bool) -> Response {
         var headers = HTTPFields()
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         let body: Data
@@ -92,7 +102,7 @@ extension HTTPProblem {
     }
 
     /// The body's media type is not one the operation accepts (415).
-    static func unsupportedMediaType(_ got: String?) -> HTTPProblem {
+    static func unsupportedMediaType(_ got: String? = RequestInfo.current.contentType) -> HTTPProblem {
         HTTPProblem(code: "request.unsupported_media_type", title: "Unsupported media type", status: 415,
                     detail: "This endpoint does not accept \(got.map { "'\($0)'" } ?? "a body without Content-Type"); see /docs for the content types it takes.")
     }
@@ -104,6 +114,8 @@ extension HTTPProblem {
             return HTTPProblem(code: full.code, title: "Too many requests", status: 429, detail: full.message,
                                retryAfter: full.retryAfterSeconds)
         }
-        return HTTPProblem(JobProblem(error))
+        var problem = HTTPProblem(JobProblem(error))
+        if case let .outOfRange(parameter, _, _)? = error as? ParameterError { problem.field = parameter.rawValue }
+        return problem
     }
 }

@@ -18,7 +18,8 @@ struct RequestContextMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         let requestID = RequestInfo.acceptableClientID(request.headers[.xRequestID]) ?? RandomIdentifier.hex(bytes: 12)
-        let info = RequestInfo(requestID: requestID, path: request.uri.path)
+        let info = RequestInfo(requestID: requestID, path: request.uri.path,
+                               contentType: request.headers[.contentType].map { String($0.prefix(100)) })
         var response: Response
         do {
             if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
@@ -34,7 +35,8 @@ struct RequestContextMiddleware<Context: RequestContext>: RouterMiddleware {
                 try await next(limited, context)
             }
         } catch {
-            let problem = Self.problem(for: error)
+            var problem = Self.problem(for: error)
+            if problem.statusCode == 415 { problem = .unsupportedMediaType(info.contentType) }
             if problem.statusCode >= 500 {
                 logger.error("request failed", metadata: ["request_id": "\(requestID)", "error": "\(String(describing: error).prefix(500))"])
             }
@@ -76,7 +78,7 @@ struct RequestContextMiddleware<Context: RequestContext>: RouterMiddleware {
                 let status = Int(server.httpStatus.code)
                 if (400..<500).contains(status) {
                     let reason = ProblemDetailSanitizer.sanitize(String(server.causeDescription.prefix(300)))
-                    if status == 415 { return .unsupportedMediaType(nil) }
+                    if status == 415 { return .unsupportedMediaType(RequestInfo.current.contentType) }
                     return HTTPProblem(code: "request.malformed", title: "Bad request", status: status,
                                        detail: "The request could not be read: \(reason). See /docs for this operation's format.")
                 }
@@ -99,6 +101,17 @@ struct RequestContextMiddleware<Context: RequestContext>: RouterMiddleware {
                     }
                 }
             }
+            // The runtime's multipart parser and validator, and NIO's HTTP parser, throw their
+            // own (internal) error types for malformed bodies: those are the client's fault.
+            let typeName = String(reflecting: type(of: current))
+            if typeName.hasPrefix("OpenAPIRuntime.Multipart") || typeName.contains("HTTPParserError") {
+                let reason = ProblemDetailSanitizer.sanitize(String(String(describing: current).prefix(300)))
+                if reason.hasPrefix("Missing required parts") || reason.contains("required part") {
+                    return HTTPProblem(code: "request.missing_field", title: "Invalid input", status: 422,
+                                       detail: "The form is incomplete: \(reason). See /docs for this operation's fields.")
+                }
+                return .badRequest("The request body is malformed: \(reason). See /docs for this operation's format.")
+            }
             break
         }
         return HTTPProblem.from(current)
@@ -114,12 +127,21 @@ struct RequestContextMiddleware<Context: RequestContext>: RouterMiddleware {
             let field = (path(context).isEmpty ? "" : path(context) + ".") + key.stringValue
             return .invalid("request.missing_field", "'\(field)' is required.", field: field)
         case let .typeMismatch(_, context), let .valueNotFound(_, context):
-            return .invalid("request.invalid_field", "'\(path(context))' has the wrong type; see /docs for the schema.", field: path(context))
+            let field = path(context)
+            if field.isEmpty {
+                return .invalid("request.invalid_field", "The body has the wrong shape: it must be a JSON object as described in /docs.")
+            }
+            return .invalid("request.invalid_field", "'\(field)' has the wrong type; see /docs for the schema.", field: field)
         case let .dataCorrupted(context):
             let field = path(context)
-            return field.isEmpty
-                ? .badRequest("The body is not valid JSON.")
-                : .invalid("request.invalid_field", "'\(field)' has a value that is not allowed; see /docs for the schema.", field: field)
+            if !field.isEmpty {
+                return .invalid("request.invalid_field", "'\(field)' has a value that is not allowed; see /docs for the schema.", field: field)
+            }
+            if context.underlyingError != nil || context.debugDescription.lowercased().contains("json") {
+                return .badRequest("The body is not valid JSON.")
+            }
+            let reason = ProblemDetailSanitizer.sanitize(String(context.debugDescription.prefix(200)))
+            return .invalid("request.invalid_field", "A value does not match the schema (\(reason)); see /docs.")
         @unknown default:
             return .badRequest("The body could not be read.")
         }

@@ -5,6 +5,8 @@ struct RequestInfo: Sendable {
     var requestID: String
     /// The request path (for choosing the error shape).
     var path: String
+    /// The request's `Content-Type`, for messages.
+    var contentType: String? = nil
 
     @TaskLocal static var current = RequestInfo(requestID: "none", path: "/")
 

@@ -1,0 +1,4 @@
+import Hummingbird
+
+/// The request context type used to instantiate generic middleware in tests.
+typealias BasicTestContext = BasicRequestContext
