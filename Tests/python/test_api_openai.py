@@ -94,7 +94,7 @@ def test_models_and_errors(server):
     with pytest.raises(openai.NotFoundError) as error:
         c.audio.speech.create(model="tts-1", voice="no-such-voice", input="x")
     assert "no-such-voice" in error.value.message
-    with pytest.raises(openai.UnprocessableEntityError):
+    with pytest.raises(openai.BadRequestError):
         c.audio.speech.create(model="tts-1", voice="alloy", input="   ")
     with pytest.raises(openai.NotFoundError):
         c.audio.speech.create(model="no-such-model", voice="alloy", input="Hello.")

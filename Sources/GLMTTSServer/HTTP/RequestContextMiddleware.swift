@@ -30,6 +30,8 @@ struct RequestContextMiddleware<Context: RequestContext>: RouterMiddleware {
             // generated code would otherwise refuse with 406.
             var head = request.head
             head.headerFields[.accept] = nil
+            // A reconnecting EventSource sends back the id it saw; anything else is ignored.
+            if let last = head.headerFields[.lastEventID], Int(last) == nil { head.headerFields[.lastEventID] = nil }
             let limited = Request(head: head, body: RequestBody(asyncSequence: LimitedRequestBody(base: request.body, limit: maxBodyBytes)))
             response = try await RequestInfo.$current.withValue(info) {
                 try await next(limited, context)
@@ -37,6 +39,7 @@ struct RequestContextMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             var problem = Self.problem(for: error)
             if problem.statusCode == 415 { problem = .unsupportedMediaType(info.contentType) }
+            logger.debug("request refused", metadata: ["request_id": "\(requestID)", "error": "\(String(reflecting: error).prefix(800))"])
             if problem.statusCode >= 500 {
                 logger.error("request failed", metadata: ["request_id": "\(requestID)", "error": "\(String(describing: error).prefix(500))"])
             }
@@ -69,6 +72,9 @@ struct RequestContextMiddleware<Context: RequestContext>: RouterMiddleware {
                 return Self.problem(for: decoding)
             }
             if let server = current as? ServerError {
+                if let decoding = server.underlyingError as? DecodingError, Self.codingPath(of: decoding).isEmpty {
+                    return Self.problem(forUnplaced: decoding, in: server.request)
+                }
                 if server.underlyingError is DecodingError || server.underlyingError is HTTPProblem
                     || server.underlyingError is any GLMTTSError || server.underlyingError is JobProblem
                     || server.underlyingError is QueueFullError || server.underlyingError is ServerError {
@@ -117,6 +123,40 @@ struct RequestContextMiddleware<Context: RequestContext>: RouterMiddleware {
         return HTTPProblem.from(current)
     }
 
+    /// The coding path of a decoding error ("" when the decoder did not say).
+    static func codingPath(of error: DecodingError) -> String {
+        let context: DecodingError.Context
+        switch error {
+        case let .keyNotFound(key, c): return (c.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+        case let .typeMismatch(_, c), let .valueNotFound(_, c), let .dataCorrupted(c): context = c
+        @unknown default: return ""
+        }
+        return context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+
+    /// A decoding error that does not say where: a query parameter or header when the request
+    /// has no body, else the JSON body (Foundation reports a fraction given for a whole
+    /// number as invalid JSON, so the message mentions both).
+    static func problem(forUnplaced error: DecodingError, in request: HTTPRequest) -> HTTPProblem {
+        let reason: String
+        switch error {
+        case let .typeMismatch(_, c), let .valueNotFound(_, c), let .dataCorrupted(c): reason = c.debugDescription
+        case let .keyNotFound(_, c): reason = c.debugDescription
+        @unknown default: reason = "unreadable"
+        }
+        let cleaned = ProblemDetailSanitizer.sanitize(String(reason.prefix(200)))
+        if request.method == .get || request.method == .delete {
+            let query = request.path?.split(separator: "?", maxSplits: 1).dropFirst().first ?? ""
+            let names = query.split(separator: "&").compactMap { $0.split(separator: "=").first.map(String.init) }
+                .filter { $0.allSatisfy { $0.isLetter || $0 == "_" } }.prefix(8)
+            let field = names.count == 1 ? names.first : nil
+            return .invalid("request.invalid_field",
+                "A query parameter\(names.isEmpty ? "" : " (\(names.joined(separator: ", ")))") has a value that is not allowed: \(cleaned). See /docs for the allowed values.",
+                field: field)
+        }
+        return .badRequest("The body is not valid JSON, or a value has the wrong type (for example a fraction where a whole number is expected, such as top_k or seed): \(cleaned). See /docs for the schema.")
+    }
+
     /// A body that does not match the schema: 422 naming the field.
     static func problem(for error: DecodingError) -> HTTPProblem {
         func path(_ context: DecodingError.Context) -> String {
@@ -151,4 +191,6 @@ struct RequestContextMiddleware<Context: RequestContext>: RouterMiddleware {
 extension HTTPField.Name {
     /// `X-Request-Id`.
     static let xRequestID = HTTPField.Name("X-Request-Id")!
+    /// `Last-Event-ID` (Server-Sent Events).
+    static let lastEventID = HTTPField.Name("Last-Event-ID")!
 }
