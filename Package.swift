@@ -65,7 +65,9 @@ let package = Package(
             name: "GLMTTSServerTests",
             dependencies: [
                 "GLMTTSServer",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
