@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import OpenAPIRuntime
 
 /// The fields of a `multipart/form-data` request, collected with limits: text fields are
@@ -11,9 +10,6 @@ struct FormFields {
     private(set) var values: [String: String] = [:]
     /// The uploaded file, if any.
     private(set) var file: UploadedFile?
-    /// Names of fields the operation does not know (ignored, not an error).
-    private(set) var unknown: [String] = []
-
     let maxValueBytes: Int
     let maxFileBytes: Int
 
@@ -48,22 +44,9 @@ struct FormFields {
         file = UploadedFile(field: name, data: data, filename: filename)
     }
 
-    /// Notes a field the operation does not define; its content is read and discarded.
-    mutating func addUnknown(_ part: MultipartRawPart) async throws {
+    /// Reads and discards a field the operation does not define (unknown fields are ignored).
+    func addUnknown(_ part: MultipartRawPart) async throws {
         for try await _ in part.body {}
-        unknown.append(Self.partName(part) ?? "(unnamed)")
-    }
-
-    /// The `name` parameter of a part's `Content-Disposition` header.
-    static func partName(_ part: MultipartRawPart) -> String? {
-        guard let disposition = part.headerFields[.contentDisposition] else { return nil }
-        for parameter in disposition.split(separator: ";").dropFirst() {
-            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            if pair.count == 2, pair[0].lowercased() == "name" {
-                return String(pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")).prefix(64))
-            }
-        }
-        return nil
     }
 
     /// A trimmed text field; nil when absent.
