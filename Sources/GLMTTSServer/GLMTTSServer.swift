@@ -6,7 +6,7 @@ import NIOCore
 import OpenAPIHummingbird
 
 /// The HTTP server: the OpenAPI operations (`APIHandler`) behind request-context and CORS
-/// middleware, plus the Swagger UI at `/docs`.
+/// middleware, plus the Swagger UI at `/docs` and the web UI at `/`.
 package enum GLMTTSServer {
     /// Builds the application over an opened `ServiceContext`. `onServerRunning` receives
     /// the bound port (useful with port 0).
@@ -22,6 +22,7 @@ package enum GLMTTSServer {
         router.add(middleware: CrossOriginMiddleware(allowedOrigins: configuration.corsAllowedOrigins))
         try APIHandler(context: context).registerHandlers(on: router)
         SwaggerUIRoutes.add(to: router)
+        WebUIRoutes.add(to: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "glmtts"),
