@@ -3,8 +3,9 @@ package import GLMTTSCore
 
 /// Settings of the HTTP service. Defaults are safe: loopback only, limits on.
 ///
-/// `fromEnvironment` reads `GLMTTS_*` variables (documented in README and
-/// `docs/API.md`); the `glmtts serve` flags override them.
+/// `load` reads, from lowest to highest precedence: the built-in defaults, a settings file
+/// (`GLMTTS_CONFIG` or `glmtts serve --config`), `GLMTTS_*` environment variables, and the
+/// `glmtts serve` flags (applied by the command). Every setting is listed in `.env.example`.
 package struct ServerConfiguration: Sendable, Equatable {
     /// Address to bind (default 127.0.0.1: loopback only).
     package var host = "127.0.0.1"
@@ -35,6 +36,77 @@ package struct ServerConfiguration: Sendable, Equatable {
     package var synchronousWaitSeconds = 600.0
     /// Seconds between SSE keep-alive comments.
     package var keepAliveSeconds = 15.0
+    /// Whether requests need API keys (`auto`: only when not bound to loopback).
+    package var accessMode = AccessMode.auto
+    /// Requests per minute per key (per client address in open mode); 0: unlimited.
+    package var rateLimitPerMinute = 300
+    /// Characters synthesised per key and UTC day; 0: unlimited.
+    package var quotaCharactersPerDay = 1_000_000
+    /// Requests one client may have in progress at once; more get 429.
+    package var maxConcurrentPerClient = 16
+    /// Log line format.
+    package var logFormat = LogFormat.text
+    /// Log level (trace, debug, info, notice, warning, error, critical).
+    package var logLevel = "info"
+    /// Client addresses allowed to read /metrics without an admin key.
+    package var metricsAllowedAddresses = ["127.0.0.1", "::1"]
+    /// Proxies whose `X-Forwarded-For` is believed for the client address.
+    package var trustedProxies: [String] = []
+    /// Synthesizers unused this long are unloaded, seconds; 0: never.
+    package var modelIdleSeconds = 1800.0
+    /// Running jobs get this long to finish at shutdown, seconds; later they are re-queued.
+    package var shutdownGraceSeconds = 30.0
+
+    /// Every setting name the server reads (the settings file may hold only these).
+    package static let settingNames: Set<String> = [
+        "GLMTTS_HOST", "GLMTTS_PORT", "GLMTTS_DATA_DIR", "GLMTTS_MODELS_DIR", "GLMTTS_ROOT", "GLMTTS_MAX_UPLOAD_MB",
+        "GLMTTS_MAX_TEXT_CHARS", "GLMTTS_MAX_AUDIO_SECONDS", "GLMTTS_MAX_QUEUED_JOBS", "GLMTTS_CPU_SLOTS",
+        "GLMTTS_ASR_SLOTS", "GLMTTS_GPU_SLOTS", "GLMTTS_MAX_ATTEMPTS", "GLMTTS_SYNC_WAIT_SECONDS",
+        "GLMTTS_RETENTION_HOURS", "GLMTTS_CORS_ORIGINS", "GLMTTS_LOG_LEVEL", "GLMTTS_LOG_FORMAT", "GLMTTS_AUTH",
+        "GLMTTS_RATE_LIMIT_PER_MINUTE", "GLMTTS_QUOTA_CHARS_PER_DAY", "GLMTTS_MAX_CONCURRENT_PER_CLIENT",
+        "GLMTTS_METRICS_ALLOW", "GLMTTS_TRUSTED_PROXIES", "GLMTTS_MODEL_IDLE_SECONDS",
+        "GLMTTS_SHUTDOWN_GRACE_SECONDS", "GLMTTS_DEFAULT_VOICE", "GLMTTS_SWAGGER_UI_DIR", "GLMTTS_WEB_DIR",
+        "GLMTTS_CONFIG", "GLMTTS_GPU_IDS",
+    ]
+
+    /// Whether the bind address is loopback only.
+    package var isLoopbackOnly: Bool {
+        ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.")
+    }
+
+    /// Whether requests need API keys, after resolving `auto`.
+    package var requiresKeys: Bool {
+        switch accessMode {
+        case .keys: return true
+        case .open: return false
+        case .auto: return !isLoopbackOnly
+        }
+    }
+
+    /// Throws `ConfigurationError.unsafe` for combinations the server refuses: open access
+    /// on an address other than loopback.
+    package func validate() throws {
+        if accessMode == .open && !isLoopbackOnly {
+            throw ConfigurationError.unsafe(reason: "GLMTTS_AUTH=open is only allowed on a loopback address, and GLMTTS_HOST is '\(host)'. Use GLMTTS_AUTH=keys (create a key with `glmtts keys create --name NAME --scope admin`) or bind to 127.0.0.1.")
+        }
+    }
+
+    /// Settings from the defaults, the settings file named by `GLMTTS_CONFIG` (or
+    /// `configFile`), then `environment`. Throws a `ConfigurationError` naming the setting
+    /// (and file line) when something is malformed or unsafe. The file's settings are also
+    /// exported to this process's environment where it does not set them itself, so parts
+    /// that read the environment directly (default voice, project root, UI folders) see them.
+    package static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
+                             configFile: URL? = nil) throws -> ServerConfiguration {
+        var merged: [String: String] = [:]
+        let file = configFile ?? environment["GLMTTS_CONFIG"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+        if let file {
+            merged = try SettingsFile.read(file, known: settingNames)
+            for (name, value) in merged where environment[name] == nil { setenv(name, value, 0) }
+        }
+        merged.merge(environment) { _, fromEnvironment in fromEnvironment }
+        return try fromEnvironment(merged)
+    }
 
     package init(dataDirectory: DataDirectory) {
         self.dataDirectory = dataDirectory
@@ -65,8 +137,39 @@ package struct ServerConfiguration: Sendable, Equatable {
         config.synchronousWaitSeconds = try reader.double("GLMTTS_SYNC_WAIT_SECONDS", in: 1...86_400) ?? config.synchronousWaitSeconds
         config.retentionSeconds = try reader.double("GLMTTS_RETENTION_HOURS", in: 0...87_600).map { $0 * 3600 } ?? config.retentionSeconds
         if let origins = reader.string("GLMTTS_CORS_ORIGINS") {
-            config.corsAllowedOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            config.corsAllowedOrigins = list(origins)
         }
+        if let mode = reader.string("GLMTTS_AUTH") {
+            guard let parsed = AccessMode(rawValue: mode.lowercased()) else {
+                throw ConfigurationError.invalid(name: "GLMTTS_AUTH", value: mode, expected: "auto, open or keys")
+            }
+            config.accessMode = parsed
+        }
+        config.rateLimitPerMinute = try reader.integer("GLMTTS_RATE_LIMIT_PER_MINUTE", in: 0...1_000_000) ?? config.rateLimitPerMinute
+        config.quotaCharactersPerDay = try reader.integer("GLMTTS_QUOTA_CHARS_PER_DAY", in: 0...1_000_000_000_000) ?? config.quotaCharactersPerDay
+        config.maxConcurrentPerClient = try reader.integer("GLMTTS_MAX_CONCURRENT_PER_CLIENT", in: 1...10_000) ?? config.maxConcurrentPerClient
+        if let format = reader.string("GLMTTS_LOG_FORMAT") {
+            guard let parsed = LogFormat(rawValue: format.lowercased()) else {
+                throw ConfigurationError.invalid(name: "GLMTTS_LOG_FORMAT", value: format, expected: "text, json or logfmt")
+            }
+            config.logFormat = parsed
+        }
+        if let level = reader.string("GLMTTS_LOG_LEVEL") {
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard levels.contains(level.lowercased()) else {
+                throw ConfigurationError.invalid(name: "GLMTTS_LOG_LEVEL", value: level, expected: levels.joined(separator: ", "))
+            }
+            config.logLevel = level.lowercased()
+        }
+        if let allowed = reader.string("GLMTTS_METRICS_ALLOW") { config.metricsAllowedAddresses = list(allowed) }
+        if let proxies = reader.string("GLMTTS_TRUSTED_PROXIES") { config.trustedProxies = list(proxies) }
+        config.modelIdleSeconds = try reader.double("GLMTTS_MODEL_IDLE_SECONDS", in: 0...31_536_000) ?? config.modelIdleSeconds
+        config.shutdownGraceSeconds = try reader.double("GLMTTS_SHUTDOWN_GRACE_SECONDS", in: 0...86_400) ?? config.shutdownGraceSeconds
+        try config.validate()
         return config
+    }
+
+    private static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }

@@ -26,6 +26,10 @@ package final class ServiceContext: Sendable {
     package let files: JobFiles
     /// The one synthesis pipeline (also used to inspect clips for voices).
     package let pipeline: SynthesisPipeline
+    /// API keys and their daily usage.
+    package let keys: APIKeyStore
+    /// Prometheus metrics.
+    package let metrics: ServiceMetrics
     /// The server's log.
     package let logger: Logger
     /// When the server started.
@@ -44,7 +48,9 @@ package final class ServiceContext: Sendable {
         self.logger = logger
         let data = configuration.dataDirectory
         let log: @Sendable (String) -> Void = { [logger] line in logger.info("\(line)") }
-        registry = EngineRegistry(store: ModelStore(directory: data.models), log: log)
+        let metrics = ServiceMetrics()
+        self.metrics = metrics
+        registry = EngineRegistry(store: ModelStore(directory: data.models), log: log, events: { event in metrics.engine(event) })
         let serviceRoot = data.root.appendingPathComponent("service", isDirectory: true)
         files = JobFiles(root: serviceRoot)
         try files.createFolders()
@@ -53,13 +59,17 @@ package final class ServiceContext: Sendable {
         jobs = jobStore
         let voiceStore = SQLiteVoiceStore(database: database)
         voices = voiceStore
+        keys = APIKeyStore(database: database)
         hub = ProgressHub(store: jobStore, log: log)
         pipeline = SynthesisPipeline(
             registry: registry, textLimits: configuration.textLimits, audioLimits: configuration.audioLimits,
             transcriptCache: serviceRoot.appendingPathComponent("transcripts", isDirectory: true))
-        let executor = ServiceJobExecutor(
+        let service = ServiceJobExecutor(
             synthesis: SynthesisJobExecutor(pipeline: pipeline, files: files, voices: voiceStore),
             transcription: TranscriptionJobExecutor(registry: registry, files: files, audioLimits: configuration.audioLimits))
+        let executor = MeasuredJobExecutor(base: service, metrics: metrics) { [logger] message, fields in
+            logger.info("\(message)", metadata: fields.mapValues { .string($0) })
+        }
         scheduler = JobScheduler(
             store: jobStore, hub: hub, executor: executor,
             configuration: JobSchedulerConfiguration(slots: configuration.laneSlots, maxQueued: configuration.maxQueuedJobs),
@@ -74,7 +84,8 @@ package final class ServiceContext: Sendable {
         return installed.manifest.engine == .glmtts ? Self.gpuLane : Self.cpuLane
     }
 
-    /// A new job record with this server's retry policy.
+    /// A new job record with this server's retry policy, owned by the requesting API key
+    /// (`RequestInfo.current.principal`; nobody in open mode).
     package func makeJob(_ payload: JobPayload, id: JobID = JobID(), batchID: String? = nil, batchIndex: Int? = nil) -> JobRecord {
         let lane: String
         switch payload {
@@ -84,6 +95,7 @@ package final class ServiceContext: Sendable {
         var job = JobRecord(id: id, payload: payload, lane: lane, maxAttempts: configuration.maxAttempts)
         job.batchID = batchID
         job.batchIndex = batchIndex
+        job.owner = RequestInfo.current.principal.owner
         return job
     }
 

@@ -4,18 +4,24 @@ import GLMTTSCore
 import GLMTTSServer
 import Logging
 
-/// `glmtts serve`: the HTTP API, web docs and job queue.
+/// `glmtts serve`: the HTTP API, web UI, docs and job queue.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTP server (REST API, OpenAI-compatible API, job queue).",
+        abstract: "Run the HTTP server (web UI, REST API, OpenAI-compatible API, job queue).",
         discussion: """
-        Settings come from GLMTTS_* environment variables (see docs/API.md); --host and
-        --port override theirs. Binds to 127.0.0.1:8080 by default. Jobs, results and saved
-        voices live in <data dir>/service; queued jobs survive restarts. Stop with Ctrl-C or
-        SIGTERM: running jobs get --grace seconds to finish, the rest stay queued.
+        Settings, from lowest to highest precedence: built-in defaults, a settings file
+        (--config or GLMTTS_CONFIG; KEY=VALUE lines as in .env.example), GLMTTS_* environment
+        variables, these flags. Binds to 127.0.0.1:8080 by default, where no API key is
+        needed; on any other address keys are required (GLMTTS_AUTH). Jobs, results, voices
+        and keys live in <data dir>/service; queued jobs survive restarts. SIGHUP re-reads
+        the models directory. Stop with Ctrl-C or SIGTERM: running jobs get the grace period
+        to finish, the rest stay queued.
         """
     )
+
+    @Option(help: "Settings file (KEY=VALUE lines; default: GLMTTS_CONFIG).")
+    var config: String?
 
     @Option(help: "Address to bind (default: GLMTTS_HOST or 127.0.0.1).")
     var host: String?
@@ -23,25 +29,49 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free one (default: GLMTTS_PORT or 8080).")
     var port: Int?
 
-    @Option(help: "Seconds running jobs get to finish at shutdown.")
-    var grace: Int = 10
+    @Option(help: "API keys: auto (required unless on loopback), open (loopback only) or keys (default: GLMTTS_AUTH or auto).")
+    var auth: String?
+
+    @Option(help: "Log format: text, json or logfmt (default: GLMTTS_LOG_FORMAT or text).")
+    var logFormat: String?
+
+    @Option(help: "Seconds running jobs get to finish at shutdown (default: GLMTTS_SHUTDOWN_GRACE_SECONDS or 30).")
+    var grace: Double?
 
     func run() async throws {
         try await runReportingErrors {
-            var configuration = try ServerConfiguration.fromEnvironment()
+            var configuration = try ServerConfiguration.load(configFile: config.map { URL(fileURLWithPath: $0) })
             if let host { configuration.host = host }
             if let port {
                 guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535.") }
                 configuration.port = port
             }
+            if let auth {
+                guard let mode = AccessMode(rawValue: auth.lowercased()) else { throw ValidationError("--auth must be auto, open or keys.") }
+                configuration.accessMode = mode
+            }
+            if let logFormat {
+                guard let format = LogFormat(rawValue: logFormat.lowercased()) else { throw ValidationError("--log-format must be text, json or logfmt.") }
+                configuration.logFormat = format
+            }
+            if let grace {
+                guard grace >= 0, grace.isFinite else { throw ValidationError("--grace must be 0 or more seconds.") }
+                configuration.shutdownGraceSeconds = grace
+            }
+            try configuration.validate()
+            let format = configuration.logFormat
+            let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
             LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                let level = ProcessInfo.processInfo.environment["GLMTTS_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
-                handler.logLevel = level ?? .info
+                var handler = StructuredLogHandler(label: label, format: format)
+                handler.logLevel = level
                 return handler
             }
             let logger = Logger(label: "glmtts")
-            try await GLMTTSServer.run(configuration: configuration, logger: logger, gracePeriod: .seconds(max(0, grace)))
+            let unknown = ProcessInfo.processInfo.environment.keys.filter { $0.hasPrefix("GLMTTS_") && !ServerConfiguration.settingNames.contains($0) && $0 != "GLMTTS_BIN" }
+            for name in unknown.sorted() {
+                logger.warning("ignoring unknown setting \(name) (see .env.example for the settings)")
+            }
+            try await GLMTTSServer.run(configuration: configuration, logger: logger)
         }
     }
 }

@@ -1,4 +1,4 @@
-import Hummingbird
+@testable import GLMTTSServer
 
 /// The request context type used to instantiate generic middleware in tests.
-typealias BasicTestContext = BasicRequestContext
+typealias BasicTestContext = ServerRequestContext

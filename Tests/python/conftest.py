@@ -49,6 +49,9 @@ class Server:
             "GLMTTS_MODELS_DIR": str(ROOT / "data" / "test" / "models"),
             "GLMTTS_HOST": "127.0.0.1",
             "GLMTTS_PORT": str(self.port),
+            # Most tests fire many requests quickly from one address; the rate limit itself
+            # is tested in test_ops.py with its own settings.
+            "GLMTTS_RATE_LIMIT_PER_MINUTE": "0",
         })
         env.update(self.extra_env)
         self.log = open(self.log_path, "ab")

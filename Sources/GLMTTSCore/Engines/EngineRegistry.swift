@@ -3,8 +3,11 @@ import Foundation
 /// Knows the installed models and loads synthesizers lazily, once each.
 ///
 /// `synthesizer(id:)` loads a model on first use and keeps it; concurrent first requests
-/// for the same model share one load. `reload()` forgets everything (hot reload): the next
-/// request reads the manifests again and loads fresh instances.
+/// for the same model share one load. Models change at run time: `reload(id:)` loads a new
+/// instance from the model's current files and swaps it in only once it loaded (work in
+/// flight keeps the instance it started with; a failed load leaves the old one serving),
+/// `unload(id:)` forgets one, `refresh()` re-reads the whole models directory (SIGHUP),
+/// `unloadIdle(for:)` forgets models unused for a while, and `reload()` forgets everything.
 public actor EngineRegistry {
     /// The id of the voice used when a request names none, if installed.
     public static let preferredDefaultVoice = "en_US-joe-medium"
@@ -17,17 +20,30 @@ public actor EngineRegistry {
     /// Folder holding `workers/` and `.venv/` (for out-of-process engines).
     public nonisolated let projectRoot: URL
     private let log: @Sendable (String) -> Void
-    private var loaded: [String: Task<any SpeechSynthesizer, Error>] = [:]
+    private let events: EngineEventSink
+    private var loaded: [String: LoadedSynthesizer] = [:]
     private var recognizers: [String: any SpeechRecognizer] = [:]
     private var recognizerLoads: [String: Task<any SpeechRecognizer, Error>] = [:]
     private var transcribers: [String: ReferenceTranscriber] = [:]
     private var detector: Result<VoiceActivityDetector, Error>?
 
     /// A registry over the models in `store`. Nothing is loaded until asked for.
-    public init(store: ModelStore, projectRoot: URL = ProjectRoot.locate(), log: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(store: ModelStore, projectRoot: URL = ProjectRoot.locate(), log: @escaping @Sendable (String) -> Void = { _ in },
+                events: @escaping EngineEventSink = { _ in }) {
         self.store = store
         self.projectRoot = projectRoot
         self.log = log
+        self.events = events
+    }
+
+    /// A synthesizer in memory (or loading), with the fingerprint of the files it came from.
+    private struct LoadedSynthesizer {
+        var task: Task<any SpeechSynthesizer, Error>
+        var revision: String
+        var engine: EngineKind
+        var loadedAt = Date()
+        var loadSeconds: Double?
+        var lastUsed = ContinuousClock.now
     }
 
     /// The speech recognizer `id`, or the default: whisper-tiny.en if installed, else the
@@ -56,7 +72,7 @@ public actor EngineRegistry {
         if let existing = recognizers[key] { return existing }
         if let loading = recognizerLoads[key] { return try await loading.value }
         if chosen.manifest.engine == .fasterWhisper {
-            let recognizer = try FasterWhisperRecognizer(model: chosen, projectRoot: projectRoot, log: log)
+            let recognizer = try FasterWhisperRecognizer(model: chosen, projectRoot: projectRoot, log: log, events: events)
             recognizers[key] = recognizer
             return recognizer
         }
@@ -104,19 +120,144 @@ public actor EngineRegistry {
 
     /// The synthesizer for model `id`, loading it on first use.
     public func synthesizer(id: String) async throws -> any SpeechSynthesizer {
-        if let task = loaded[id] { return try await task.value }
+        if var entry = loaded[id] {
+            entry.lastUsed = .now
+            loaded[id] = entry
+            return try await entry.task.value
+        }
+        let model = try synthesizerModel(id: id)
+        let started = ContinuousClock.now
+        let task = Task { try await self.load(model) }
+        loaded[id] = LoadedSynthesizer(task: task, revision: ModelRevision.of(model), engine: model.manifest.engine)
+        do {
+            let synthesizer = try await task.value
+            if loaded[id]?.task == task { loaded[id]?.loadSeconds = (ContinuousClock.now - started).inSeconds }
+            events(.modelLoaded(id: id, seconds: (ContinuousClock.now - started).inSeconds, reload: false))
+            return synthesizer
+        } catch {
+            if loaded[id]?.task == task { loaded[id] = nil }  // a failed load is retried next time
+            events(.modelLoadFailed(id: id))
+            throw error
+        }
+    }
+
+    /// The state of model `id` (a synthesizer or recognizer) as the admin API shows it.
+    public func state(of id: String) throws -> ModelLoadState {
+        let model = try store.model(id: id)
+        if let entry = loaded[id] {
+            return ModelLoadState(id: id, engine: entry.engine, loaded: true, revision: entry.revision,
+                                  loadedAt: entry.loadedAt, loadSeconds: entry.loadSeconds)
+        }
+        return ModelLoadState(id: id, engine: model.manifest.engine, loaded: recognizers[id] != nil,
+                              revision: nil, loadedAt: nil, loadSeconds: nil)
+    }
+
+    /// Loads model `id` now if it is not loaded (synthesizers; a recognizer is created and
+    /// loads on its first use).
+    @discardableResult
+    public func load(id: String) async throws -> ModelLoadState {
+        let model = try store.model(id: id)
+        if model.manifest.engine.isRecognizer {
+            _ = try await recognizer(id: id)
+        } else {
+            _ = try await synthesizer(id: id)
+        }
+        return try state(of: id)
+    }
+
+    /// Loads a new instance of model `id` from its current files and swaps it in. Work that
+    /// already holds the old instance finishes on it; later requests get the new one. When the
+    /// new instance fails to load, the old one stays and the error is thrown. A model that was
+    /// not loaded is simply loaded. Recognizers are unloaded (their next use loads them anew).
+    @discardableResult
+    public func reload(id: String) async throws -> ModelLoadState {
+        let model = try store.model(id: id)
+        if model.manifest.engine.isRecognizer {
+            await unload(id: id, reason: "reload")
+            return try state(of: id)
+        }
+        guard loaded[id] != nil else { return try await load(id: id) }
+        let started = ContinuousClock.now
+        let fresh: any SpeechSynthesizer
+        do {
+            let checked = try synthesizerModel(id: id)
+            fresh = try await load(checked)
+        } catch {
+            events(.modelLoadFailed(id: id))
+            log("model \(id) failed to reload; the loaded instance keeps serving: \((error as? GLMTTSError)?.message ?? "\(error)")")
+            throw error
+        }
+        let seconds = (ContinuousClock.now - started).inSeconds
+        loaded[id] = LoadedSynthesizer(task: Task { fresh }, revision: ModelRevision.of(model), engine: model.manifest.engine,
+                                       loadSeconds: seconds)
+        events(.modelLoaded(id: id, seconds: seconds, reload: true))
+        log("model \(id) reloaded in \(String(format: "%.2f", seconds)) s")
+        return try state(of: id)
+    }
+
+    /// Forgets model `id`; work in flight keeps its instance until it ends. Returns whether
+    /// anything was loaded.
+    @discardableResult
+    public func unload(id: String, reason: String = "admin") async -> Bool {
+        var removed = false
+        if loaded.removeValue(forKey: id) != nil {
+            removed = true
+        }
+        if let recognizer = recognizers.removeValue(forKey: id) {
+            removed = true
+            transcribers[id] = nil
+            if let whisper = recognizer as? FasterWhisperRecognizer { await whisper.unload() }
+        }
+        recognizerLoads[id] = nil
+        if removed {
+            events(.modelUnloaded(id: id, reason: reason))
+            log("model \(id) unloaded (\(reason))")
+        }
+        return removed
+    }
+
+    /// Re-reads the models directory (what SIGHUP does): loaded models whose files changed
+    /// are reloaded (a failure keeps the old instance and is reported), models no longer
+    /// installed are unloaded, the rest are left alone.
+    public func refresh() async -> ModelRefreshReport {
+        var report = ModelRefreshReport()
+        let ids = Set(loaded.keys).union(recognizers.keys).sorted()
+        for id in ids {
+            guard let model = try? store.model(id: id) else {
+                await unload(id: id, reason: "removed")
+                report.unloaded.append(id)
+                continue
+            }
+            let current = ModelRevision.of(model)
+            if let entry = loaded[id] {
+                guard entry.revision != current else { report.unchanged.append(id); continue }
+                do {
+                    try await reload(id: id)
+                    report.reloaded.append(id)
+                } catch {
+                    report.failed.append((id, (error as? GLMTTSError)?.message ?? "it could not be loaded"))
+                }
+            } else {
+                report.unchanged.append(id)  // recognizers reload their files on their next start
+            }
+        }
+        return report
+    }
+
+    /// Unloads synthesizers not asked for during `idle`; returns their ids.
+    public func unloadIdle(for idle: Duration) async -> [String] {
+        let now = ContinuousClock.now
+        let stale = loaded.filter { now - $0.value.lastUsed >= idle }.map(\.key).sorted()
+        for id in stale { await unload(id: id, reason: "idle") }
+        return stale
+    }
+
+    private func synthesizerModel(id: String) throws -> InstalledModel {
         let model = try store.model(id: id)
         guard model.manifest.engine.isSynthesizer else {
             throw ModelError.invalidManifest(path: id, reason: "it is a \(model.manifest.engine.rawValue) model, not a voice (speech synthesizer)")
         }
-        let task = Task { try await self.load(model) }
-        loaded[id] = task
-        do {
-            return try await task.value
-        } catch {
-            loaded[id] = nil  // a failed load is retried next time
-            throw error
-        }
+        return model
     }
 
     /// The auto-transcription rule over the default recognizer, shared so its cache is too.
@@ -159,7 +300,7 @@ public actor EngineRegistry {
 
     private func load(_ model: InstalledModel) async throws -> any SpeechSynthesizer {
         switch model.manifest.engine {
-        case .glmtts: return try await WorkerSynthesizer.load(model, projectRoot: projectRoot, log: log)
+        case .glmtts: return try await WorkerSynthesizer.load(model, projectRoot: projectRoot, log: log, events: events)
         case .piper: return try await PiperSynthesizer.load(model)
         case .espeak: return try await EspeakSynthesizer.load(model)
         case .zipvoice, .pocket: return try await ZeroShotSynthesizer.load(model)

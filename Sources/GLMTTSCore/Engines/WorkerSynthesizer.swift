@@ -17,8 +17,10 @@ public final class WorkerSynthesizer: SpeechSynthesizer {
 
     /// Starts the worker for `model` and loads the model in it (startup request).
     public static func load(_ model: InstalledModel, projectRoot: URL,
-                            log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> WorkerSynthesizer {
-        let synthesizer = WorkerSynthesizer(model: model, configuration: try configuration(for: model, projectRoot: projectRoot), log: log)
+                            log: @escaping @Sendable (String) -> Void = { _ in },
+                            events: @escaping EngineEventSink = { _ in }) async throws -> WorkerSynthesizer {
+        let synthesizer = WorkerSynthesizer(model: model, configuration: try configuration(for: model, projectRoot: projectRoot),
+                                            log: log, events: events)
         _ = try await synthesizer.worker.call("health", timeout: .seconds(30))
         return synthesizer
     }
@@ -40,9 +42,10 @@ public final class WorkerSynthesizer: SpeechSynthesizer {
     }
 
     /// A synthesizer over an explicit worker configuration (tests use the fake worker).
-    public init(model: InstalledModel, configuration: WorkerConfiguration, log: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(model: InstalledModel, configuration: WorkerConfiguration, log: @escaping @Sendable (String) -> Void = { _ in },
+                events: @escaping EngineEventSink = { _ in }) {
         id = model.manifest.id
-        worker = WorkerSupervisor(configuration: configuration, log: log)
+        worker = WorkerSupervisor(configuration: configuration, log: log, events: events)
         capabilities = SynthesizerCapabilities(
             languages: model.manifest.languages, sampleRate: model.manifest.sampleRate, canClone: true,
             streaming: true, honouredParameters: EngineKind.glmtts.honouredParameters)

@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 
-/// The server's SQLite database (jobs, their events, saved voices), shared by
-/// `SQLiteJobStore` and `SQLiteVoiceStore`.
+/// The server's SQLite database (jobs, their events, saved voices, API keys), shared by
+/// `SQLiteJobStore`, `SQLiteVoiceStore` and `APIKeyStore`.
 ///
 /// One file in WAL mode, opened through a GRDB `DatabasePool`: reads run concurrently
 /// with the single writer; a writer waits up to 10 seconds for a lock held by another
@@ -192,6 +192,29 @@ public final class ServiceDatabase: Sendable {
                     id INTEGER PRIMARY KEY CHECK (id = 1),
                     checked_at REAL NOT NULL
                 );
+                """)
+        }
+        migrator.registerMigration("v2-api-keys") { db in
+            try db.execute(sql: """
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    scopes TEXT NOT NULL,
+                    secret_hash TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    revoked_at REAL,
+                    last_used_at REAL,
+                    rate_per_minute INTEGER,
+                    chars_per_day INTEGER
+                );
+                CREATE TABLE key_usage (
+                    key_id TEXT NOT NULL,
+                    day TEXT NOT NULL,
+                    characters INTEGER NOT NULL,
+                    PRIMARY KEY (key_id, day)
+                );
+                CREATE INDEX jobs_owner ON jobs (owner, created_at);
+                CREATE INDEX voices_owner ON voices (owner);
                 """)
         }
         return migrator

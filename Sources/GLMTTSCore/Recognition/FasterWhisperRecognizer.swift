@@ -13,6 +13,7 @@ public actor FasterWhisperRecognizer: SpeechRecognizer {
     private let model: InstalledModel
     private let configuration: WorkerConfiguration
     private let log: @Sendable (String) -> Void
+    private let events: EngineEventSink
     private var worker: WorkerSupervisor?
     private var lastUse = ContinuousClock.now
     private var idleCheck: Task<Void, Never>?
@@ -26,7 +27,7 @@ public actor FasterWhisperRecognizer: SpeechRecognizer {
     /// A recognizer for `model` (engine `.fasterWhisper`), run by `workers/whisper_worker.py`
     /// under `projectRoot` (which holds `.venv/`).
     public init(model: InstalledModel, projectRoot: URL, idleTimeout: Duration = .seconds(300), threads: Int = 2,
-                log: @escaping @Sendable (String) -> Void = { _ in }) throws {
+                log: @escaping @Sendable (String) -> Void = { _ in }, events: @escaping EngineEventSink = { _ in }) throws {
         guard model.manifest.engine == .fasterWhisper else {
             throw ModelError.invalidManifest(path: model.manifest.id, reason: "engine is \(model.manifest.engine.rawValue), not faster-whisper")
         }
@@ -37,6 +38,7 @@ public actor FasterWhisperRecognizer: SpeechRecognizer {
         capabilities = RecognizerCapabilities(languages: model.manifest.languages, englishOnly: englishOnly)
         self.idleTimeout = idleTimeout
         self.log = log
+        self.events = events
         var configuration = WorkerConfiguration.pythonWorker(name: "whisper", script: "whisper_worker.py", root: projectRoot)
         configuration.requestTimeout = .seconds(600)
         configuration.environment["OMP_NUM_THREADS"] = String(threads)
@@ -85,7 +87,7 @@ public actor FasterWhisperRecognizer: SpeechRecognizer {
     }
 
     private func startWorker() async throws -> WorkerSupervisor {
-        let supervisor = WorkerSupervisor(configuration: configuration, log: log)
+        let supervisor = WorkerSupervisor(configuration: configuration, log: log, events: events)
         guard await supervisor.isHealthy(timeout: .seconds(120)) else {
             // Starting includes loading the model (the startup request); report why it failed.
             do { _ = try await supervisor.call("health") } catch { await supervisor.shutdown(); throw error }

@@ -10,6 +10,7 @@ public actor WorkerSupervisor {
     /// How the worker is run.
     public nonisolated let configuration: WorkerConfiguration
     private let log: @Sendable (String) -> Void
+    private let events: EngineEventSink
     private let writer: BlockingExecutor
 
     private var process: WorkerProcess?
@@ -30,10 +31,13 @@ public actor WorkerSupervisor {
         var generation: Int
     }
 
-    /// A supervisor for `configuration`; `log` receives the worker's stderr and our notes.
-    public init(configuration: WorkerConfiguration, log: @escaping @Sendable (String) -> Void = { _ in }) {
+    /// A supervisor for `configuration`; `log` receives the worker's stderr and our notes,
+    /// `events` the worker's starts and losses (for metrics).
+    public init(configuration: WorkerConfiguration, log: @escaping @Sendable (String) -> Void = { _ in },
+                events: @escaping EngineEventSink = { _ in }) {
         self.configuration = configuration
         self.log = log
+        self.events = events
         writer = BlockingExecutor(label: "worker.\(configuration.name)")
     }
 
@@ -138,6 +142,7 @@ public actor WorkerSupervisor {
     private func discard(reason: String) {
         guard let stuck = process else { return }
         log("[\(configuration.name)] \(reason); killing pid \(stuck.pid), a new worker starts on the next request")
+        events(.workerLost(name: configuration.name))
         stuck.kill()
         let old = generation
         generation += 1  // late lines and the end-of-output of the old process are ignored
@@ -194,6 +199,7 @@ public actor WorkerSupervisor {
         }
         try await withCheckedThrowingContinuation { readyWaiter = $0 }
         log("[\(configuration.name)] ready (pid \(started.pid))")
+        events(.workerStarted(name: configuration.name, restart: startCount > 1))
         if let startup = configuration.startupRequest {
             // Restore the worker's state (load its model) before anyone else may use it.
             let (stream, continuation) = AsyncThrowingStream.makeStream(of: WorkerEvent.self)
@@ -288,6 +294,7 @@ public actor WorkerSupervisor {
             consecutiveCrashes += 1
             lastCrash = .now
             log("[\(configuration.name)] exited with status \(status); it will be restarted on the next request")
+            events(.workerLost(name: configuration.name))
         }
     }
 

@@ -67,6 +67,10 @@ extension APIHandler {
         if let clip = form.promptAudio?.data {
             for job in jobs { try context.files.write(clip, to: context.files.upload(for: job.id)) }
         }
+        try await chargeQuota(characters: jobs.reduce(0) { total, job in
+            if case let .synthesis(spec) = job.payload { return total + spec.text.count }
+            return total
+        })
         let stored: [JobRecord]
         do {
             stored = try await context.scheduler.submit(jobs)
@@ -127,7 +131,7 @@ extension APIHandler {
     private func batchJobs(_ raw: String) async throws -> (String, [JobRecord]) {
         guard RandomIdentifier.isHex(raw, bytes: 16) else { throw batchNotFound(raw) }
         let jobs = try await context.jobs.jobs(inBatch: raw).sorted { ($0.batchIndex ?? 0) < ($1.batchIndex ?? 0) }
-        guard !jobs.isEmpty else { throw batchNotFound(raw) }
+        guard let first = jobs.first, RequestInfo.current.principal.canSee(owner: first.owner) else { throw batchNotFound(raw) }
         return (raw, jobs)
     }
 

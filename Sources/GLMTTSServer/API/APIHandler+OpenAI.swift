@@ -25,9 +25,10 @@ extension APIHandler {
             form.model = model
         }
         let voice = request.voice.trimmingCharacters(in: .whitespaces)
-        if VoiceRecord.isValidID(voice), try await context.voices.voice(id: voice) != nil {
+        let principal = RequestInfo.current.principal
+        if try await visibleVoice(id: voice) != nil {
             form.voiceID = voice
-        } else if let named = try await context.voices.voices(named: voice).first {
+        } else if let named = try await context.voices.voices(named: voice).first(where: { principal.canSee(owner: $0.owner) }) {
             form.voiceID = named.id
         } else if context.registry.synthesizerModels().contains(where: { $0.manifest.id == voice }) {
             form.model = form.model ?? voice

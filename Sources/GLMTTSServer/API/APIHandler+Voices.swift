@@ -8,7 +8,8 @@ extension APIHandler {
 
     /// `GET /api/voices`.
     func listVoices(_ input: Operations.ListVoices.Input) async throws -> Operations.ListVoices.Output {
-        let voices = try await context.voices.allVoices().map(APIModels.voice)
+        let principal = RequestInfo.current.principal
+        let voices = try await context.voices.allVoices().filter { principal.canSee(owner: $0.owner) }.map(APIModels.voice)
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(.init(voices: voices))))
     }
 
@@ -48,7 +49,8 @@ extension APIHandler {
             text = try await transcriber.transcribe(prepared.audio).text
             transcribed = true
         }
-        let voice = VoiceRecord(name: name, referenceText: text, transcribed: transcribed, quality: prepared.report)
+        let voice = VoiceRecord(name: name, referenceText: text, transcribed: transcribed, quality: prepared.report,
+                                owner: RequestInfo.current.principal.owner)
         guard let path = context.files.voiceClip(for: voice.id) else {
             throw HTTPProblem(JobProblem(code: "internal", title: "Internal error", status: 500, detail: "Could not name the voice."))
         }
@@ -93,7 +95,7 @@ extension APIHandler {
 
     /// The saved voice `raw`; malformed ids are 404s like unknown ones.
     func savedVoice(_ raw: String) async throws -> VoiceRecord {
-        guard VoiceRecord.isValidID(raw), let voice = try await context.voices.voice(id: raw) else {
+        guard let voice = try await visibleVoice(id: raw) else {
             throw HTTPProblem(code: "voice.not_found", title: "Not found", status: 404,
                               detail: "There is no saved voice '\(raw.prefix(64))'; list voices with GET /api/voices.")
         }

@@ -15,14 +15,43 @@ struct APIHandler: APIProtocol {
 
     // MARK: Shared helpers
 
-    /// The job `raw`; a malformed id (path-traversal-looking, wrong length) is a 404 like
-    /// an unknown one, so ids cannot be probed.
+    /// The job `raw`; a malformed id (path-traversal-looking, wrong length) or a job of
+    /// another API key is a 404 like an unknown one, so ids cannot be probed.
     func job(_ raw: String) async throws -> JobRecord {
-        guard let id = JobID(raw), let job = try await context.jobs.job(id) else {
+        guard let id = JobID(raw), let job = try await context.jobs.job(id),
+              RequestInfo.current.principal.canSee(owner: job.owner) else {
             throw HTTPProblem(code: "job.not_found", title: "Not found", status: 404,
                               detail: "There is no job '\(raw.prefix(64))'. Jobs are kept for \(retentionText); it may have expired or been deleted.")
         }
         return job
+    }
+
+    /// The saved voice `id` when the requesting key may use it (its own, or any for admins
+    /// and in open mode); nil otherwise.
+    func visibleVoice(id: String) async throws -> VoiceRecord? {
+        guard VoiceRecord.isValidID(id), let voice = try await context.voices.voice(id: id),
+              RequestInfo.current.principal.canSee(owner: voice.owner) else { return nil }
+        return voice
+    }
+
+    /// Counts `characters` against the requesting key's daily quota; a `429` problem (with
+    /// `Retry-After` until the next UTC day) when they do not fit. Open mode has no quota.
+    func chargeQuota(characters: Int) async throws {
+        let principal = RequestInfo.current.principal
+        guard let keyID = principal.keyID else { return }
+        let limit = principal.quotaCharactersPerDay ?? context.configuration.quotaCharactersPerDay
+        guard limit > 0 else { return }
+        let now = Date()
+        let (allowed, used) = try await context.keys.charge(id: keyID, day: APIKeyStore.day(of: now), characters: characters, limit: limit)
+        guard allowed else {
+            context.metrics.limited(reason: "quota")
+            let midnight = Calendar(identifier: .gregorian).nextDate(
+                after: now, matching: DateComponents(timeZone: TimeZone(identifier: "UTC"), hour: 0, minute: 0, second: 0),
+                matchingPolicy: .nextTime) ?? now.addingTimeInterval(86_400)
+            throw HTTPProblem(code: "quota.exceeded", title: "Quota exceeded", status: 429,
+                              detail: "This API key may synthesise \(limit) characters per day (UTC); \(used) are used and this request needs \(characters). The quota resets at 00:00 UTC.",
+                              retryAfter: max(1, Int(midnight.timeIntervalSince(now).rounded(.up))))
+        }
     }
 
     /// How long results are kept, for messages.
@@ -34,6 +63,7 @@ struct APIHandler: APIProtocol {
     /// Persists the clip of a job (if any), then queues the job; the clip is removed again
     /// if the queue refuses the job.
     func submit(_ job: JobRecord, upload: Data?) async throws -> JobRecord {
+        if case let .synthesis(spec) = job.payload { try await chargeQuota(characters: spec.text.count) }
         if let upload {
             try context.files.write(upload, to: context.files.upload(for: job.id))
         }

@@ -93,7 +93,8 @@ struct SpeechForm {
                 throw HTTPProblem.invalid("request.conflicting_fields",
                     "Send either 'prompt_audio' (a clip) or 'voice_id' (a saved voice), not both.", field: "voice_id")
             }
-            guard VoiceRecord.isValidID(voiceID), try await context.voices.voice(id: voiceID) != nil else {
+            guard VoiceRecord.isValidID(voiceID), let voice = try await context.voices.voice(id: voiceID),
+                  RequestInfo.current.principal.canSee(owner: voice.owner) else {
                 throw HTTPProblem(code: "voice.not_found", title: "Not found", status: 404,
                                   detail: "There is no saved voice '\(voiceID.prefix(64))'; list voices with GET /api/voices.", field: "voice_id")
             }

@@ -6,7 +6,7 @@ enum OpenAPIDocument {
 openapi: 3.1.0
 info:
   title: GLM-TTS Enhanced
-  version: 0.4.0
+  version: 0.6.0
   summary: Voice-cloning text-to-speech server with an OpenAI-compatible surface.
   description: |
     HTTP contract for the GLM-TTS Enhanced server: zero-shot voice cloning from a short
@@ -25,11 +25,23 @@ info:
       are configurable; read them from `GET /api/limits`.
 
     ## Authentication
-    There is no authentication in this version; the server is meant to run on a trusted
-    network. A later version will add bearer API keys (`Authorization: Bearer <key>`,
-    the same header OpenAI clients already send). `/health`, `/ready` and `/openapi.*`
-    will stay public; every other operation will answer `401` without a valid key.
+    API keys are sent as `Authorization: Bearer <key>` (the header OpenAI clients already
+    send). With `GLMTTS_AUTH=keys` (the default when bound to a non-loopback address) every
+    operation except `/health`, `/ready` and `/openapi.*` answers `401` without a valid,
+    unrevoked key, and `403` when the key lacks the operation's scope: `read` (GET
+    operations), `synthesize` (creating and deleting jobs, voices, transcriptions; includes
+    `read`), `admin` (everything, incl. `/api/admin/*` and `/metrics`). Jobs, results and
+    voices belong to the key that created them: another non-admin key gets `404`.
+    In open mode (only allowed on loopback) no key is needed.
+
+    ## Rate limits
+    Requests per minute and characters synthesised per day are limited per key (per
+    client address in open mode), and so are a client's concurrent requests. Responses
+    carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`; a refused
+    request gets `429` with `Retry-After`.
   license: {name: Apache-2.0, identifier: Apache-2.0}
+security:
+  - bearerKey: []
 servers:
   - url: /
     description: The server that serves this document.
@@ -47,7 +59,9 @@ tags:
   - name: openai
     description: OpenAI-compatible endpoints (`/v1/audio/speech`, `/v1/audio/transcriptions`, `/v1/models`).
   - name: system
-    description: Engines, limits, health, readiness and this document.
+    description: Engines, limits, health, readiness, metrics and this document.
+  - name: admin
+    description: API keys and models at run time (admin scope).
 
 paths:
   /api/tts:
@@ -662,6 +676,7 @@ paths:
   /health:
     get:
       operationId: health
+      security: []
       tags: [system]
       summary: Liveness probe; answers while the process runs.
       responses:
@@ -675,6 +690,7 @@ paths:
   /ready:
     get:
       operationId: ready
+      security: []
       tags: [system]
       summary: Readiness probe; 200 when the default models are loaded and the queue accepts work.
       description: Unlike other errors, `503` here returns a `ReadyStatus`, not a `Problem`.
@@ -697,6 +713,7 @@ paths:
   /openapi.yaml:
     get:
       operationId: getOpenAPIYAML
+      security: []
       tags: [system]
       summary: This document as YAML.
       responses:
@@ -710,6 +727,7 @@ paths:
   /openapi.json:
     get:
       operationId: getOpenAPIJSON
+      security: []
       tags: [system]
       summary: This document as JSON.
       responses:
@@ -719,6 +737,134 @@ paths:
           content:
             application/json:
               schema: {type: object, additionalProperties: true, description: OpenAPI 3.1 document in JSON.}
+
+  /api/system:
+    get:
+      operationId: getSystem
+      tags: [system]
+      summary: Version, uptime, loaded engines, queue depth, memory and GPU figures.
+      responses:
+        '200':
+          description: The system's state.
+          headers: {X-Request-Id: {$ref: '#/components/headers/XRequestId'}}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/SystemStatus'}
+        '500': {$ref: '#/components/responses/InternalError'}
+
+  /metrics:
+    get:
+      operationId: getMetrics
+      tags: [system]
+      summary: Prometheus metrics (text exposition format 0.0.4).
+      description: Allowed with an `admin` key, or without a key from an address listed in `GLMTTS_METRICS_ALLOW`.
+      responses:
+        '200':
+          description: The metrics.
+          headers: {X-Request-Id: {$ref: '#/components/headers/XRequestId'}}
+          content:
+            text/plain:
+              schema: {type: string, description: Prometheus text format.}
+
+  /api/admin/keys:
+    get:
+      operationId: listAPIKeys
+      tags: [admin]
+      summary: List API keys (never their secrets).
+      responses:
+        '200':
+          description: The keys, newest first.
+          headers: {X-Request-Id: {$ref: '#/components/headers/XRequestId'}}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/APIKeyList'}
+        '500': {$ref: '#/components/responses/InternalError'}
+    post:
+      operationId: createAPIKey
+      tags: [admin]
+      summary: Create an API key; its secret is shown in this response only.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/APIKeyCreate'}
+      responses:
+        '201':
+          description: The key, with its secret.
+          headers: {X-Request-Id: {$ref: '#/components/headers/XRequestId'}}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/APIKeyCreated'}
+        '400': {$ref: '#/components/responses/BadRequest'}
+        '422': {$ref: '#/components/responses/UnprocessableEntity'}
+        '500': {$ref: '#/components/responses/InternalError'}
+
+  /api/admin/keys/{key_id}:
+    delete:
+      operationId: revokeAPIKey
+      tags: [admin]
+      summary: Revoke an API key at once (its jobs and voices stay, visible to admins).
+      parameters:
+        - name: key_id
+          in: path
+          required: true
+          schema: {type: string, pattern: '^[A-Za-z0-9_-]{1,64}$'}
+      responses:
+        '200':
+          description: The revoked key.
+          headers: {X-Request-Id: {$ref: '#/components/headers/XRequestId'}}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/APIKey'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '500': {$ref: '#/components/responses/InternalError'}
+
+  /api/admin/models/reload:
+    post:
+      operationId: reloadAllModels
+      tags: [admin]
+      summary: Re-read the models directory (what SIGHUP does).
+      description: |
+        Models whose files changed are loaded anew and swapped in; models that were removed
+        are unloaded; a model that fails to load keeps its old instance serving and is
+        reported with the reason.
+      responses:
+        '200':
+          description: What happened to each loaded model.
+          headers: {X-Request-Id: {$ref: '#/components/headers/XRequestId'}}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/ModelReloadReport'}
+        '500': {$ref: '#/components/responses/InternalError'}
+
+  /api/admin/models/{model_id}/{action}:
+    post:
+      operationId: changeModel
+      tags: [admin]
+      summary: Load, unload or reload (swap in the model's current files) one model.
+      description: |
+        `reload` loads a new instance from the model's files and swaps it in: jobs in flight
+        finish on the old instance, new jobs use the new one. When the new instance fails to
+        load, the old one keeps serving and the answer is `422` with the reason.
+      parameters:
+        - name: model_id
+          in: path
+          required: true
+          schema: {type: string, pattern: '^[A-Za-z0-9._-]{1,100}$'}
+        - name: action
+          in: path
+          required: true
+          schema: {type: string, enum: [load, unload, reload]}
+      responses:
+        '200':
+          description: The model's state afterwards.
+          headers: {X-Request-Id: {$ref: '#/components/headers/XRequestId'}}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/ModelState'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '422': {$ref: '#/components/responses/UnprocessableEntity'}
+        '500': {$ref: '#/components/responses/InternalError'}
 
 components:
   parameters:
@@ -774,6 +920,11 @@ components:
       description: Seconds to wait before retrying.
       schema: {type: integer, minimum: 0}
 
+  securitySchemes:
+    bearerKey:
+      type: http
+      scheme: bearer
+      description: 'An API key made with `glmtts keys create` or `POST /api/admin/keys`.'
   responses:
     SynthesizedAudio:
       description: |
@@ -1438,6 +1589,108 @@ components:
           type: array
           description: Output formats this server can encode.
           items: {$ref: '#/components/schemas/AudioFormat'}
+    SystemStatus:
+      type: object
+      description: The running server's state.
+      required: [version, started_at, uptime_seconds, auth_mode, engines_loaded, recognizers_loaded, queue, memory, cpu_cores, gpus]
+      properties:
+        version: {type: string}
+        started_at: {type: string, format: date-time}
+        uptime_seconds: {type: number}
+        auth_mode: {type: string, enum: [open, keys]}
+        engines_loaded: {type: array, items: {type: string}, description: Synthesizer models in memory.}
+        recognizers_loaded: {type: array, items: {type: string}}
+        queue:
+          type: object
+          required: [queued, running]
+          properties:
+            queued: {type: integer}
+            running: {type: integer}
+        memory:
+          type: object
+          required: [process_resident_bytes]
+          properties:
+            process_resident_bytes: {type: integer, format: int64}
+            system_total_bytes: {type: integer, format: int64}
+            system_available_bytes: {type: integer, format: int64}
+        cpu_cores: {type: integer}
+        load_average: {type: array, items: {type: number}}
+        gpus:
+          type: array
+          description: NVIDIA GPUs as `nvidia-smi` reports them; empty when there is none (never zeros).
+          items: {$ref: '#/components/schemas/GPUStatus'}
+        gpu_note: {type: string, description: Why `gpus` is empty, when it is.}
+    GPUStatus:
+      type: object
+      required: [index, name]
+      properties:
+        index: {type: integer}
+        name: {type: string}
+        memory_total_bytes: {type: integer, format: int64}
+        memory_used_bytes: {type: integer, format: int64}
+        utilization_percent: {type: number}
+    APIKeyScope:
+      type: string
+      enum: [admin, synthesize, read]
+      description: '`read`: GET operations; `synthesize`: also create/delete jobs, voices, transcriptions; `admin`: everything.'
+    APIKeyCreate:
+      type: object
+      required: [name, scopes]
+      properties:
+        name: {type: string, minLength: 1, maxLength: 100}
+        scopes: {type: array, minItems: 1, items: {$ref: '#/components/schemas/APIKeyScope'}}
+        rate_limit_per_minute: {type: integer, minimum: 0, maximum: 1000000, description: 'Requests per minute; 0 = unlimited; default: the server setting.'}
+        quota_chars_per_day: {type: integer, format: int64, minimum: 0, maximum: 1000000000000, description: 'Characters synthesised per UTC day; 0 = unlimited; default: the server setting.'}
+    APIKey:
+      type: object
+      required: [id, name, scopes, created_at]
+      properties:
+        id: {type: string, description: Public id (appears in logs; never the secret).}
+        name: {type: string}
+        scopes: {type: array, items: {$ref: '#/components/schemas/APIKeyScope'}}
+        created_at: {type: string, format: date-time}
+        revoked_at: {type: string, format: date-time}
+        last_used_at: {type: string, format: date-time}
+        rate_limit_per_minute: {type: integer}
+        quota_chars_per_day: {type: integer, format: int64}
+        chars_used_today: {type: integer, format: int64}
+    APIKeyCreated:
+      allOf:
+        - $ref: '#/components/schemas/APIKey'
+        - type: object
+          required: [key]
+          properties:
+            key: {type: string, description: 'The secret, shown once: send it as `Authorization: Bearer <key>`.'}
+    APIKeyList:
+      type: object
+      required: [keys]
+      properties:
+        keys: {type: array, items: {$ref: '#/components/schemas/APIKey'}}
+    ModelState:
+      type: object
+      required: [id, loaded]
+      properties:
+        id: {type: string}
+        engine: {type: string}
+        loaded: {type: boolean}
+        revision: {type: string, description: Fingerprint of the loaded instance's files.}
+        loaded_at: {type: string, format: date-time}
+        load_seconds: {type: number}
+    ModelReloadReport:
+      type: object
+      required: [reloaded, unchanged, unloaded, failed]
+      properties:
+        reloaded: {type: array, items: {type: string}}
+        unchanged: {type: array, items: {type: string}}
+        unloaded: {type: array, items: {type: string}}
+        failed:
+          type: array
+          items:
+            type: object
+            required: [id, detail]
+            properties:
+              id: {type: string}
+              detail: {type: string}
     HealthStatus:
       type: object
       description: Liveness answer.
@@ -1468,14 +1721,19 @@ components:
   "openapi": "3.1.0",
   "info": {
     "title": "GLM-TTS Enhanced",
-    "version": "0.4.0",
+    "version": "0.6.0",
     "summary": "Voice-cloning text-to-speech server with an OpenAI-compatible surface.",
-    "description": "HTTP contract for the GLM-TTS Enhanced server: zero-shot voice cloning from a short\nreference recording, saved voices, asynchronous jobs with live progress (Server-Sent\nEvents), batches, speech recognition and an OpenAI-compatible `/v1` subset.\n\n## Conventions\n- Every response carries an `X-Request-Id` header. A client may send its own\n  `X-Request-Id`; the server echoes it, otherwise it generates one.\n- Errors under `/api`, `/health`, `/ready` and `/openapi.*` are RFC 9457\n  `application/problem+json` documents (`Problem`). The `type` URI is stable and\n  can be switched on; `title` and `detail` are for humans. Errors under `/v1`\n  use the OpenAI shape `{\"error\": {...}}` so that OpenAI SDKs can parse them.\n- Job, batch and voice ids are opaque strings matching `^[A-Za-z0-9_-]{8,64}$`.\n- Limits (text length, upload size, reference length, queue length, batch size)\n  are configurable; read them from `GET /api/limits`.\n\n## Authentication\nThere is no authentication in this version; the server is meant to run on a trusted\nnetwork. A later version will add bearer API keys (`Authorization: Bearer <key>`,\nthe same header OpenAI clients already send). `/health`, `/ready` and `/openapi.*`\nwill stay public; every other operation will answer `401` without a valid key.\n",
+    "description": "HTTP contract for the GLM-TTS Enhanced server: zero-shot voice cloning from a short\nreference recording, saved voices, asynchronous jobs with live progress (Server-Sent\nEvents), batches, speech recognition and an OpenAI-compatible `/v1` subset.\n\n## Conventions\n- Every response carries an `X-Request-Id` header. A client may send its own\n  `X-Request-Id`; the server echoes it, otherwise it generates one.\n- Errors under `/api`, `/health`, `/ready` and `/openapi.*` are RFC 9457\n  `application/problem+json` documents (`Problem`). The `type` URI is stable and\n  can be switched on; `title` and `detail` are for humans. Errors under `/v1`\n  use the OpenAI shape `{\"error\": {...}}` so that OpenAI SDKs can parse them.\n- Job, batch and voice ids are opaque strings matching `^[A-Za-z0-9_-]{8,64}$`.\n- Limits (text length, upload size, reference length, queue length, batch size)\n  are configurable; read them from `GET /api/limits`.\n\n## Authentication\nAPI keys are sent as `Authorization: Bearer <key>` (the header OpenAI clients already\nsend). With `GLMTTS_AUTH=keys` (the default when bound to a non-loopback address) every\noperation except `/health`, `/ready` and `/openapi.*` answers `401` without a valid,\nunrevoked key, and `403` when the key lacks the operation's scope: `read` (GET\noperations), `synthesize` (creating and deleting jobs, voices, transcriptions; includes\n`read`), `admin` (everything, incl. `/api/admin/*` and `/metrics`). Jobs, results and\nvoices belong to the key that created them: another non-admin key gets `404`.\nIn open mode (only allowed on loopback) no key is needed.\n\n## Rate limits\nRequests per minute and characters synthesised per day are limited per key (per\nclient address in open mode), and so are a client's concurrent requests. Responses\ncarry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`; a refused\nrequest gets `429` with `Retry-After`.\n",
     "license": {
       "name": "Apache-2.0",
       "identifier": "Apache-2.0"
     }
   },
+  "security": [
+    {
+      "bearerKey": []
+    }
+  ],
   "servers": [
     {
       "url": "/",
@@ -1509,7 +1767,11 @@ components:
     },
     {
       "name": "system",
-      "description": "Engines, limits, health, readiness and this document."
+      "description": "Engines, limits, health, readiness, metrics and this document."
+    },
+    {
+      "name": "admin",
+      "description": "API keys and models at run time (admin scope)."
     }
   ],
   "paths": {
@@ -2778,6 +3040,7 @@ components:
     "/health": {
       "get": {
         "operationId": "health",
+        "security": [],
         "tags": [
           "system"
         ],
@@ -2804,6 +3067,7 @@ components:
     "/ready": {
       "get": {
         "operationId": "ready",
+        "security": [],
         "tags": [
           "system"
         ],
@@ -2849,6 +3113,7 @@ components:
     "/openapi.yaml": {
       "get": {
         "operationId": "getOpenAPIYAML",
+        "security": [],
         "tags": [
           "system"
         ],
@@ -2876,6 +3141,7 @@ components:
     "/openapi.json": {
       "get": {
         "operationId": "getOpenAPIJSON",
+        "security": [],
         "tags": [
           "system"
         ],
@@ -2897,6 +3163,268 @@ components:
                 }
               }
             }
+          }
+        }
+      }
+    },
+    "/api/system": {
+      "get": {
+        "operationId": "getSystem",
+        "tags": [
+          "system"
+        ],
+        "summary": "Version, uptime, loaded engines, queue depth, memory and GPU figures.",
+        "responses": {
+          "200": {
+            "description": "The system's state.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SystemStatus"
+                }
+              }
+            }
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/metrics": {
+      "get": {
+        "operationId": "getMetrics",
+        "tags": [
+          "system"
+        ],
+        "summary": "Prometheus metrics (text exposition format 0.0.4).",
+        "description": "Allowed with an `admin` key, or without a key from an address listed in `GLMTTS_METRICS_ALLOW`.",
+        "responses": {
+          "200": {
+            "description": "The metrics.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string",
+                  "description": "Prometheus text format."
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/admin/keys": {
+      "get": {
+        "operationId": "listAPIKeys",
+        "tags": [
+          "admin"
+        ],
+        "summary": "List API keys (never their secrets).",
+        "responses": {
+          "200": {
+            "description": "The keys, newest first.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/APIKeyList"
+                }
+              }
+            }
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      },
+      "post": {
+        "operationId": "createAPIKey",
+        "tags": [
+          "admin"
+        ],
+        "summary": "Create an API key; its secret is shown in this response only.",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/APIKeyCreate"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "The key, with its secret.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/APIKeyCreated"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "422": {
+            "$ref": "#/components/responses/UnprocessableEntity"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/api/admin/keys/{key_id}": {
+      "delete": {
+        "operationId": "revokeAPIKey",
+        "tags": [
+          "admin"
+        ],
+        "summary": "Revoke an API key at once (its jobs and voices stay, visible to admins).",
+        "parameters": [
+          {
+            "name": "key_id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[A-Za-z0-9_-]{1,64}$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The revoked key.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/APIKey"
+                }
+              }
+            }
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/api/admin/models/reload": {
+      "post": {
+        "operationId": "reloadAllModels",
+        "tags": [
+          "admin"
+        ],
+        "summary": "Re-read the models directory (what SIGHUP does).",
+        "description": "Models whose files changed are loaded anew and swapped in; models that were removed\nare unloaded; a model that fails to load keeps its old instance serving and is\nreported with the reason.\n",
+        "responses": {
+          "200": {
+            "description": "What happened to each loaded model.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ModelReloadReport"
+                }
+              }
+            }
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/api/admin/models/{model_id}/{action}": {
+      "post": {
+        "operationId": "changeModel",
+        "tags": [
+          "admin"
+        ],
+        "summary": "Load, unload or reload (swap in the model's current files) one model.",
+        "description": "`reload` loads a new instance from the model's files and swaps it in: jobs in flight\nfinish on the old instance, new jobs use the new one. When the new instance fails to\nload, the old one keeps serving and the answer is `422` with the reason.\n",
+        "parameters": [
+          {
+            "name": "model_id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[A-Za-z0-9._-]{1,100}$"
+            }
+          },
+          {
+            "name": "action",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "load",
+                "unload",
+                "reload"
+              ]
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The model's state afterwards.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ModelState"
+                }
+              }
+            }
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "422": {
+            "$ref": "#/components/responses/UnprocessableEntity"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -3000,6 +3528,13 @@ components:
           "type": "integer",
           "minimum": 0
         }
+      }
+    },
+    "securitySchemes": {
+      "bearerKey": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API key made with `glmtts keys create` or `POST /api/admin/keys`."
       }
     },
     "responses": {
@@ -4843,6 +5378,335 @@ components:
             "description": "Output formats this server can encode.",
             "items": {
               "$ref": "#/components/schemas/AudioFormat"
+            }
+          }
+        }
+      },
+      "SystemStatus": {
+        "type": "object",
+        "description": "The running server's state.",
+        "required": [
+          "version",
+          "started_at",
+          "uptime_seconds",
+          "auth_mode",
+          "engines_loaded",
+          "recognizers_loaded",
+          "queue",
+          "memory",
+          "cpu_cores",
+          "gpus"
+        ],
+        "properties": {
+          "version": {
+            "type": "string"
+          },
+          "started_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "uptime_seconds": {
+            "type": "number"
+          },
+          "auth_mode": {
+            "type": "string",
+            "enum": [
+              "open",
+              "keys"
+            ]
+          },
+          "engines_loaded": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "Synthesizer models in memory."
+          },
+          "recognizers_loaded": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "queue": {
+            "type": "object",
+            "required": [
+              "queued",
+              "running"
+            ],
+            "properties": {
+              "queued": {
+                "type": "integer"
+              },
+              "running": {
+                "type": "integer"
+              }
+            }
+          },
+          "memory": {
+            "type": "object",
+            "required": [
+              "process_resident_bytes"
+            ],
+            "properties": {
+              "process_resident_bytes": {
+                "type": "integer",
+                "format": "int64"
+              },
+              "system_total_bytes": {
+                "type": "integer",
+                "format": "int64"
+              },
+              "system_available_bytes": {
+                "type": "integer",
+                "format": "int64"
+              }
+            }
+          },
+          "cpu_cores": {
+            "type": "integer"
+          },
+          "load_average": {
+            "type": "array",
+            "items": {
+              "type": "number"
+            }
+          },
+          "gpus": {
+            "type": "array",
+            "description": "NVIDIA GPUs as `nvidia-smi` reports them; empty when there is none (never zeros).",
+            "items": {
+              "$ref": "#/components/schemas/GPUStatus"
+            }
+          },
+          "gpu_note": {
+            "type": "string",
+            "description": "Why `gpus` is empty",
+            "when it is.": null
+          }
+        }
+      },
+      "GPUStatus": {
+        "type": "object",
+        "required": [
+          "index",
+          "name"
+        ],
+        "properties": {
+          "index": {
+            "type": "integer"
+          },
+          "name": {
+            "type": "string"
+          },
+          "memory_total_bytes": {
+            "type": "integer",
+            "format": "int64"
+          },
+          "memory_used_bytes": {
+            "type": "integer",
+            "format": "int64"
+          },
+          "utilization_percent": {
+            "type": "number"
+          }
+        }
+      },
+      "APIKeyScope": {
+        "type": "string",
+        "enum": [
+          "admin",
+          "synthesize",
+          "read"
+        ],
+        "description": "`read`: GET operations; `synthesize`: also create/delete jobs, voices, transcriptions; `admin`: everything."
+      },
+      "APIKeyCreate": {
+        "type": "object",
+        "required": [
+          "name",
+          "scopes"
+        ],
+        "properties": {
+          "name": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 100
+          },
+          "scopes": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+              "$ref": "#/components/schemas/APIKeyScope"
+            }
+          },
+          "rate_limit_per_minute": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 1000000,
+            "description": "Requests per minute; 0 = unlimited; default: the server setting."
+          },
+          "quota_chars_per_day": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0,
+            "maximum": 1000000000000,
+            "description": "Characters synthesised per UTC day; 0 = unlimited; default: the server setting."
+          }
+        }
+      },
+      "APIKey": {
+        "type": "object",
+        "required": [
+          "id",
+          "name",
+          "scopes",
+          "created_at"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "description": "Public id (appears in logs; never the secret)."
+          },
+          "name": {
+            "type": "string"
+          },
+          "scopes": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/APIKeyScope"
+            }
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "revoked_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "last_used_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "rate_limit_per_minute": {
+            "type": "integer"
+          },
+          "quota_chars_per_day": {
+            "type": "integer",
+            "format": "int64"
+          },
+          "chars_used_today": {
+            "type": "integer",
+            "format": "int64"
+          }
+        }
+      },
+      "APIKeyCreated": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/APIKey"
+          },
+          {
+            "type": "object",
+            "required": [
+              "key"
+            ],
+            "properties": {
+              "key": {
+                "type": "string",
+                "description": "The secret, shown once: send it as `Authorization: Bearer <key>`."
+              }
+            }
+          }
+        ]
+      },
+      "APIKeyList": {
+        "type": "object",
+        "required": [
+          "keys"
+        ],
+        "properties": {
+          "keys": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/APIKey"
+            }
+          }
+        }
+      },
+      "ModelState": {
+        "type": "object",
+        "required": [
+          "id",
+          "loaded"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "engine": {
+            "type": "string"
+          },
+          "loaded": {
+            "type": "boolean"
+          },
+          "revision": {
+            "type": "string",
+            "description": "Fingerprint of the loaded instance's files."
+          },
+          "loaded_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "load_seconds": {
+            "type": "number"
+          }
+        }
+      },
+      "ModelReloadReport": {
+        "type": "object",
+        "required": [
+          "reloaded",
+          "unchanged",
+          "unloaded",
+          "failed"
+        ],
+        "properties": {
+          "reloaded": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "unchanged": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "unloaded": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "failed": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "id",
+                "detail"
+              ],
+              "properties": {
+                "id": {
+                  "type": "string"
+                },
+                "detail": {
+                  "type": "string"
+                }
+              }
             }
           }
         }

@@ -2374,6 +2374,477 @@ extension Components {
                 case formats
             }
         }
+        /// The running server's state.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SystemStatus`.
+        package struct SystemStatus: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SystemStatus/version`.
+            package var version: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SystemStatus/started_at`.
+            package var startedAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/SystemStatus/uptime_seconds`.
+            package var uptimeSeconds: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/SystemStatus/auth_mode`.
+            @frozen package enum AuthModePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case open = "open"
+                case keys = "keys"
+            }
+            /// - Remark: Generated from `#/components/schemas/SystemStatus/auth_mode`.
+            package var authMode: Components.Schemas.SystemStatus.AuthModePayload
+            /// Synthesizer models in memory.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SystemStatus/engines_loaded`.
+            package var enginesLoaded: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/SystemStatus/recognizers_loaded`.
+            package var recognizersLoaded: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/SystemStatus/queue`.
+            package struct QueuePayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/SystemStatus/queue/queued`.
+                package var queued: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/SystemStatus/queue/running`.
+                package var running: Swift.Int
+                /// Creates a new `QueuePayload`.
+                ///
+                /// - Parameters:
+                ///   - queued:
+                ///   - running:
+                package init(
+                    queued: Swift.Int,
+                    running: Swift.Int
+                ) {
+                    self.queued = queued
+                    self.running = running
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case queued
+                    case running
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/SystemStatus/queue`.
+            package var queue: Components.Schemas.SystemStatus.QueuePayload
+            /// - Remark: Generated from `#/components/schemas/SystemStatus/memory`.
+            package struct MemoryPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/SystemStatus/memory/process_resident_bytes`.
+                package var processResidentBytes: Swift.Int64
+                /// - Remark: Generated from `#/components/schemas/SystemStatus/memory/system_total_bytes`.
+                package var systemTotalBytes: Swift.Int64?
+                /// - Remark: Generated from `#/components/schemas/SystemStatus/memory/system_available_bytes`.
+                package var systemAvailableBytes: Swift.Int64?
+                /// Creates a new `MemoryPayload`.
+                ///
+                /// - Parameters:
+                ///   - processResidentBytes:
+                ///   - systemTotalBytes:
+                ///   - systemAvailableBytes:
+                package init(
+                    processResidentBytes: Swift.Int64,
+                    systemTotalBytes: Swift.Int64? = nil,
+                    systemAvailableBytes: Swift.Int64? = nil
+                ) {
+                    self.processResidentBytes = processResidentBytes
+                    self.systemTotalBytes = systemTotalBytes
+                    self.systemAvailableBytes = systemAvailableBytes
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case processResidentBytes = "process_resident_bytes"
+                    case systemTotalBytes = "system_total_bytes"
+                    case systemAvailableBytes = "system_available_bytes"
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/SystemStatus/memory`.
+            package var memory: Components.Schemas.SystemStatus.MemoryPayload
+            /// - Remark: Generated from `#/components/schemas/SystemStatus/cpu_cores`.
+            package var cpuCores: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SystemStatus/load_average`.
+            package var loadAverage: [Swift.Double]?
+            /// NVIDIA GPUs as `nvidia-smi` reports them; empty when there is none (never zeros).
+            ///
+            /// - Remark: Generated from `#/components/schemas/SystemStatus/gpus`.
+            package var gpus: [Components.Schemas.GPUStatus]
+            /// Why `gpus` is empty
+            ///
+            /// - Remark: Generated from `#/components/schemas/SystemStatus/gpu_note`.
+            package var gpuNote: Swift.String?
+            /// Creates a new `SystemStatus`.
+            ///
+            /// - Parameters:
+            ///   - version:
+            ///   - startedAt:
+            ///   - uptimeSeconds:
+            ///   - authMode:
+            ///   - enginesLoaded: Synthesizer models in memory.
+            ///   - recognizersLoaded:
+            ///   - queue:
+            ///   - memory:
+            ///   - cpuCores:
+            ///   - loadAverage:
+            ///   - gpus: NVIDIA GPUs as `nvidia-smi` reports them; empty when there is none (never zeros).
+            ///   - gpuNote: Why `gpus` is empty
+            package init(
+                version: Swift.String,
+                startedAt: Foundation.Date,
+                uptimeSeconds: Swift.Double,
+                authMode: Components.Schemas.SystemStatus.AuthModePayload,
+                enginesLoaded: [Swift.String],
+                recognizersLoaded: [Swift.String],
+                queue: Components.Schemas.SystemStatus.QueuePayload,
+                memory: Components.Schemas.SystemStatus.MemoryPayload,
+                cpuCores: Swift.Int,
+                loadAverage: [Swift.Double]? = nil,
+                gpus: [Components.Schemas.GPUStatus],
+                gpuNote: Swift.String? = nil
+            ) {
+                self.version = version
+                self.startedAt = startedAt
+                self.uptimeSeconds = uptimeSeconds
+                self.authMode = authMode
+                self.enginesLoaded = enginesLoaded
+                self.recognizersLoaded = recognizersLoaded
+                self.queue = queue
+                self.memory = memory
+                self.cpuCores = cpuCores
+                self.loadAverage = loadAverage
+                self.gpus = gpus
+                self.gpuNote = gpuNote
+            }
+            package enum CodingKeys: String, CodingKey {
+                case version
+                case startedAt = "started_at"
+                case uptimeSeconds = "uptime_seconds"
+                case authMode = "auth_mode"
+                case enginesLoaded = "engines_loaded"
+                case recognizersLoaded = "recognizers_loaded"
+                case queue
+                case memory
+                case cpuCores = "cpu_cores"
+                case loadAverage = "load_average"
+                case gpus
+                case gpuNote = "gpu_note"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/GPUStatus`.
+        package struct GPUStatus: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/GPUStatus/index`.
+            package var index: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/GPUStatus/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/GPUStatus/memory_total_bytes`.
+            package var memoryTotalBytes: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/GPUStatus/memory_used_bytes`.
+            package var memoryUsedBytes: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/GPUStatus/utilization_percent`.
+            package var utilizationPercent: Swift.Double?
+            /// Creates a new `GPUStatus`.
+            ///
+            /// - Parameters:
+            ///   - index:
+            ///   - name:
+            ///   - memoryTotalBytes:
+            ///   - memoryUsedBytes:
+            ///   - utilizationPercent:
+            package init(
+                index: Swift.Int,
+                name: Swift.String,
+                memoryTotalBytes: Swift.Int64? = nil,
+                memoryUsedBytes: Swift.Int64? = nil,
+                utilizationPercent: Swift.Double? = nil
+            ) {
+                self.index = index
+                self.name = name
+                self.memoryTotalBytes = memoryTotalBytes
+                self.memoryUsedBytes = memoryUsedBytes
+                self.utilizationPercent = utilizationPercent
+            }
+            package enum CodingKeys: String, CodingKey {
+                case index
+                case name
+                case memoryTotalBytes = "memory_total_bytes"
+                case memoryUsedBytes = "memory_used_bytes"
+                case utilizationPercent = "utilization_percent"
+            }
+        }
+        /// `read`: GET operations; `synthesize`: also create/delete jobs, voices, transcriptions; `admin`: everything.
+        ///
+        /// - Remark: Generated from `#/components/schemas/APIKeyScope`.
+        @frozen package enum APIKeyScope: String, Codable, Hashable, Sendable, CaseIterable {
+            case admin = "admin"
+            case synthesize = "synthesize"
+            case read = "read"
+        }
+        /// - Remark: Generated from `#/components/schemas/APIKeyCreate`.
+        package struct APIKeyCreate: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/APIKeyCreate/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/APIKeyCreate/scopes`.
+            package var scopes: [Components.Schemas.APIKeyScope]
+            /// Requests per minute; 0 = unlimited; default: the server setting.
+            ///
+            /// - Remark: Generated from `#/components/schemas/APIKeyCreate/rate_limit_per_minute`.
+            package var rateLimitPerMinute: Swift.Int?
+            /// Characters synthesised per UTC day; 0 = unlimited; default: the server setting.
+            ///
+            /// - Remark: Generated from `#/components/schemas/APIKeyCreate/quota_chars_per_day`.
+            package var quotaCharsPerDay: Swift.Int64?
+            /// Creates a new `APIKeyCreate`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - scopes:
+            ///   - rateLimitPerMinute: Requests per minute; 0 = unlimited; default: the server setting.
+            ///   - quotaCharsPerDay: Characters synthesised per UTC day; 0 = unlimited; default: the server setting.
+            package init(
+                name: Swift.String,
+                scopes: [Components.Schemas.APIKeyScope],
+                rateLimitPerMinute: Swift.Int? = nil,
+                quotaCharsPerDay: Swift.Int64? = nil
+            ) {
+                self.name = name
+                self.scopes = scopes
+                self.rateLimitPerMinute = rateLimitPerMinute
+                self.quotaCharsPerDay = quotaCharsPerDay
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case scopes
+                case rateLimitPerMinute = "rate_limit_per_minute"
+                case quotaCharsPerDay = "quota_chars_per_day"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/APIKey`.
+        package struct APIKey: Codable, Hashable, Sendable {
+            /// Public id (appears in logs; never the secret).
+            ///
+            /// - Remark: Generated from `#/components/schemas/APIKey/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/APIKey/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/APIKey/scopes`.
+            package var scopes: [Components.Schemas.APIKeyScope]
+            /// - Remark: Generated from `#/components/schemas/APIKey/created_at`.
+            package var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/APIKey/revoked_at`.
+            package var revokedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/APIKey/last_used_at`.
+            package var lastUsedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/APIKey/rate_limit_per_minute`.
+            package var rateLimitPerMinute: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/APIKey/quota_chars_per_day`.
+            package var quotaCharsPerDay: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/APIKey/chars_used_today`.
+            package var charsUsedToday: Swift.Int64?
+            /// Creates a new `APIKey`.
+            ///
+            /// - Parameters:
+            ///   - id: Public id (appears in logs; never the secret).
+            ///   - name:
+            ///   - scopes:
+            ///   - createdAt:
+            ///   - revokedAt:
+            ///   - lastUsedAt:
+            ///   - rateLimitPerMinute:
+            ///   - quotaCharsPerDay:
+            ///   - charsUsedToday:
+            package init(
+                id: Swift.String,
+                name: Swift.String,
+                scopes: [Components.Schemas.APIKeyScope],
+                createdAt: Foundation.Date,
+                revokedAt: Foundation.Date? = nil,
+                lastUsedAt: Foundation.Date? = nil,
+                rateLimitPerMinute: Swift.Int? = nil,
+                quotaCharsPerDay: Swift.Int64? = nil,
+                charsUsedToday: Swift.Int64? = nil
+            ) {
+                self.id = id
+                self.name = name
+                self.scopes = scopes
+                self.createdAt = createdAt
+                self.revokedAt = revokedAt
+                self.lastUsedAt = lastUsedAt
+                self.rateLimitPerMinute = rateLimitPerMinute
+                self.quotaCharsPerDay = quotaCharsPerDay
+                self.charsUsedToday = charsUsedToday
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case scopes
+                case createdAt = "created_at"
+                case revokedAt = "revoked_at"
+                case lastUsedAt = "last_used_at"
+                case rateLimitPerMinute = "rate_limit_per_minute"
+                case quotaCharsPerDay = "quota_chars_per_day"
+                case charsUsedToday = "chars_used_today"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/APIKeyCreated`.
+        package struct APIKeyCreated: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/APIKeyCreated/value1`.
+            package var value1: Components.Schemas.APIKey
+            /// - Remark: Generated from `#/components/schemas/APIKeyCreated/value2`.
+            package struct Value2Payload: Codable, Hashable, Sendable {
+                /// The secret, shown once: send it as `Authorization: Bearer <key>`.
+                ///
+                /// - Remark: Generated from `#/components/schemas/APIKeyCreated/value2/key`.
+                package var key: Swift.String
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - key: The secret, shown once: send it as `Authorization: Bearer <key>`.
+                package init(key: Swift.String) {
+                    self.key = key
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case key
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/APIKeyCreated/value2`.
+            package var value2: Components.Schemas.APIKeyCreated.Value2Payload
+            /// Creates a new `APIKeyCreated`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            package init(
+                value1: Components.Schemas.APIKey,
+                value2: Components.Schemas.APIKeyCreated.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/APIKeyList`.
+        package struct APIKeyList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/APIKeyList/keys`.
+            package var keys: [Components.Schemas.APIKey]
+            /// Creates a new `APIKeyList`.
+            ///
+            /// - Parameters:
+            ///   - keys:
+            package init(keys: [Components.Schemas.APIKey]) {
+                self.keys = keys
+            }
+            package enum CodingKeys: String, CodingKey {
+                case keys
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ModelState`.
+        package struct ModelState: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ModelState/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ModelState/engine`.
+            package var engine: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ModelState/loaded`.
+            package var loaded: Swift.Bool
+            /// Fingerprint of the loaded instance's files.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ModelState/revision`.
+            package var revision: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ModelState/loaded_at`.
+            package var loadedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/ModelState/load_seconds`.
+            package var loadSeconds: Swift.Double?
+            /// Creates a new `ModelState`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - engine:
+            ///   - loaded:
+            ///   - revision: Fingerprint of the loaded instance's files.
+            ///   - loadedAt:
+            ///   - loadSeconds:
+            package init(
+                id: Swift.String,
+                engine: Swift.String? = nil,
+                loaded: Swift.Bool,
+                revision: Swift.String? = nil,
+                loadedAt: Foundation.Date? = nil,
+                loadSeconds: Swift.Double? = nil
+            ) {
+                self.id = id
+                self.engine = engine
+                self.loaded = loaded
+                self.revision = revision
+                self.loadedAt = loadedAt
+                self.loadSeconds = loadSeconds
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case engine
+                case loaded
+                case revision
+                case loadedAt = "loaded_at"
+                case loadSeconds = "load_seconds"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ModelReloadReport`.
+        package struct ModelReloadReport: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ModelReloadReport/reloaded`.
+            package var reloaded: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/ModelReloadReport/unchanged`.
+            package var unchanged: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/ModelReloadReport/unloaded`.
+            package var unloaded: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/ModelReloadReport/FailedPayload`.
+            package struct FailedPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ModelReloadReport/FailedPayload/id`.
+                package var id: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ModelReloadReport/FailedPayload/detail`.
+                package var detail: Swift.String
+                /// Creates a new `FailedPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - detail:
+                package init(
+                    id: Swift.String,
+                    detail: Swift.String
+                ) {
+                    self.id = id
+                    self.detail = detail
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case id
+                    case detail
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ModelReloadReport/failed`.
+            package typealias FailedPayload = [Components.Schemas.ModelReloadReport.FailedPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/ModelReloadReport/failed`.
+            package var failed: Components.Schemas.ModelReloadReport.FailedPayload
+            /// Creates a new `ModelReloadReport`.
+            ///
+            /// - Parameters:
+            ///   - reloaded:
+            ///   - unchanged:
+            ///   - unloaded:
+            ///   - failed:
+            package init(
+                reloaded: [Swift.String],
+                unchanged: [Swift.String],
+                unloaded: [Swift.String],
+                failed: Components.Schemas.ModelReloadReport.FailedPayload
+            ) {
+                self.reloaded = reloaded
+                self.unchanged = unchanged
+                self.unloaded = unloaded
+                self.failed = failed
+            }
+            package enum CodingKeys: String, CodingKey {
+                case reloaded
+                case unchanged
+                case unloaded
+                case failed
+            }
+        }
         /// Liveness answer.
         ///
         /// - Remark: Generated from `#/components/schemas/HealthStatus`.

@@ -201,6 +201,53 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /openapi.json`.
     /// - Remark: Generated from `#/paths//openapi.json/get(getOpenAPIJSON)`.
     func getOpenAPIJSON(_ input: Operations.GetOpenAPIJSON.Input) async throws -> Operations.GetOpenAPIJSON.Output
+    /// Version, uptime, loaded engines, queue depth, memory and GPU figures.
+    ///
+    /// - Remark: HTTP `GET /api/system`.
+    /// - Remark: Generated from `#/paths//api/system/get(getSystem)`.
+    func getSystem(_ input: Operations.GetSystem.Input) async throws -> Operations.GetSystem.Output
+    /// Prometheus metrics (text exposition format 0.0.4).
+    ///
+    /// Allowed with an `admin` key, or without a key from an address listed in `GLMTTS_METRICS_ALLOW`.
+    ///
+    /// - Remark: HTTP `GET /metrics`.
+    /// - Remark: Generated from `#/paths//metrics/get(getMetrics)`.
+    func getMetrics(_ input: Operations.GetMetrics.Input) async throws -> Operations.GetMetrics.Output
+    /// List API keys (never their secrets).
+    ///
+    /// - Remark: HTTP `GET /api/admin/keys`.
+    /// - Remark: Generated from `#/paths//api/admin/keys/get(listAPIKeys)`.
+    func listAPIKeys(_ input: Operations.ListAPIKeys.Input) async throws -> Operations.ListAPIKeys.Output
+    /// Create an API key; its secret is shown in this response only.
+    ///
+    /// - Remark: HTTP `POST /api/admin/keys`.
+    /// - Remark: Generated from `#/paths//api/admin/keys/post(createAPIKey)`.
+    func createAPIKey(_ input: Operations.CreateAPIKey.Input) async throws -> Operations.CreateAPIKey.Output
+    /// Revoke an API key at once (its jobs and voices stay, visible to admins).
+    ///
+    /// - Remark: HTTP `DELETE /api/admin/keys/{key_id}`.
+    /// - Remark: Generated from `#/paths//api/admin/keys/{key_id}/delete(revokeAPIKey)`.
+    func revokeAPIKey(_ input: Operations.RevokeAPIKey.Input) async throws -> Operations.RevokeAPIKey.Output
+    /// Re-read the models directory (what SIGHUP does).
+    ///
+    /// Models whose files changed are loaded anew and swapped in; models that were removed
+    /// are unloaded; a model that fails to load keeps its old instance serving and is
+    /// reported with the reason.
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/admin/models/reload`.
+    /// - Remark: Generated from `#/paths//api/admin/models/reload/post(reloadAllModels)`.
+    func reloadAllModels(_ input: Operations.ReloadAllModels.Input) async throws -> Operations.ReloadAllModels.Output
+    /// Load, unload or reload (swap in the model's current files) one model.
+    ///
+    /// `reload` loads a new instance from the model's files and swaps it in: jobs in flight
+    /// finish on the old instance, new jobs use the new one. When the new instance fails to
+    /// load, the old one keeps serving and the answer is `422` with the reason.
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/admin/models/{model_id}/{action}`.
+    /// - Remark: Generated from `#/paths//api/admin/models/{model_id}/{action}/post(changeModel)`.
+    func changeModel(_ input: Operations.ChangeModel.Input) async throws -> Operations.ChangeModel.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -544,6 +591,85 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//openapi.json/get(getOpenAPIJSON)`.
     package func getOpenAPIJSON(headers: Operations.GetOpenAPIJSON.Input.Headers = .init()) async throws -> Operations.GetOpenAPIJSON.Output {
         try await getOpenAPIJSON(Operations.GetOpenAPIJSON.Input(headers: headers))
+    }
+    /// Version, uptime, loaded engines, queue depth, memory and GPU figures.
+    ///
+    /// - Remark: HTTP `GET /api/system`.
+    /// - Remark: Generated from `#/paths//api/system/get(getSystem)`.
+    package func getSystem(headers: Operations.GetSystem.Input.Headers = .init()) async throws -> Operations.GetSystem.Output {
+        try await getSystem(Operations.GetSystem.Input(headers: headers))
+    }
+    /// Prometheus metrics (text exposition format 0.0.4).
+    ///
+    /// Allowed with an `admin` key, or without a key from an address listed in `GLMTTS_METRICS_ALLOW`.
+    ///
+    /// - Remark: HTTP `GET /metrics`.
+    /// - Remark: Generated from `#/paths//metrics/get(getMetrics)`.
+    package func getMetrics(headers: Operations.GetMetrics.Input.Headers = .init()) async throws -> Operations.GetMetrics.Output {
+        try await getMetrics(Operations.GetMetrics.Input(headers: headers))
+    }
+    /// List API keys (never their secrets).
+    ///
+    /// - Remark: HTTP `GET /api/admin/keys`.
+    /// - Remark: Generated from `#/paths//api/admin/keys/get(listAPIKeys)`.
+    package func listAPIKeys(headers: Operations.ListAPIKeys.Input.Headers = .init()) async throws -> Operations.ListAPIKeys.Output {
+        try await listAPIKeys(Operations.ListAPIKeys.Input(headers: headers))
+    }
+    /// Create an API key; its secret is shown in this response only.
+    ///
+    /// - Remark: HTTP `POST /api/admin/keys`.
+    /// - Remark: Generated from `#/paths//api/admin/keys/post(createAPIKey)`.
+    package func createAPIKey(
+        headers: Operations.CreateAPIKey.Input.Headers = .init(),
+        body: Operations.CreateAPIKey.Input.Body
+    ) async throws -> Operations.CreateAPIKey.Output {
+        try await createAPIKey(Operations.CreateAPIKey.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Revoke an API key at once (its jobs and voices stay, visible to admins).
+    ///
+    /// - Remark: HTTP `DELETE /api/admin/keys/{key_id}`.
+    /// - Remark: Generated from `#/paths//api/admin/keys/{key_id}/delete(revokeAPIKey)`.
+    package func revokeAPIKey(
+        path: Operations.RevokeAPIKey.Input.Path,
+        headers: Operations.RevokeAPIKey.Input.Headers = .init()
+    ) async throws -> Operations.RevokeAPIKey.Output {
+        try await revokeAPIKey(Operations.RevokeAPIKey.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Re-read the models directory (what SIGHUP does).
+    ///
+    /// Models whose files changed are loaded anew and swapped in; models that were removed
+    /// are unloaded; a model that fails to load keeps its old instance serving and is
+    /// reported with the reason.
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/admin/models/reload`.
+    /// - Remark: Generated from `#/paths//api/admin/models/reload/post(reloadAllModels)`.
+    package func reloadAllModels(headers: Operations.ReloadAllModels.Input.Headers = .init()) async throws -> Operations.ReloadAllModels.Output {
+        try await reloadAllModels(Operations.ReloadAllModels.Input(headers: headers))
+    }
+    /// Load, unload or reload (swap in the model's current files) one model.
+    ///
+    /// `reload` loads a new instance from the model's files and swaps it in: jobs in flight
+    /// finish on the old instance, new jobs use the new one. When the new instance fails to
+    /// load, the old one keeps serving and the answer is `422` with the reason.
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/admin/models/{model_id}/{action}`.
+    /// - Remark: Generated from `#/paths//api/admin/models/{model_id}/{action}/post(changeModel)`.
+    package func changeModel(
+        path: Operations.ChangeModel.Input.Path,
+        headers: Operations.ChangeModel.Input.Headers = .init()
+    ) async throws -> Operations.ChangeModel.Output {
+        try await changeModel(Operations.ChangeModel.Input(
+            path: path,
+            headers: headers
+        ))
     }
 }
 

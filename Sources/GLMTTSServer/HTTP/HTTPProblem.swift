@@ -1,5 +1,6 @@
 package import Foundation
 import GLMTTSCore
+import HTTPTypes
 import Hummingbird
 
 /// An HTTP failure in the one shape every client sees: RFC 9457 problem+json with a stable
@@ -17,6 +18,8 @@ struct HTTPProblem: Error, HTTPResponseError, Sendable {
     var retryAfter: Int?
     /// The request field at fault, if any (becomes `param` for OpenAI clients).
     var field: String?
+    /// Headers the answer carries besides the problem (`WWW-Authenticate`, `RateLimit-*`).
+    var headers = HTTPFields()
 
     init(code: String, title: String, status: Int, detail: String, retryAfter: Int? = nil, field: String? = nil) {
         self.code = code
@@ -50,7 +53,7 @@ struct HTTPProblem: Error, HTTPResponseError, Sendable {
     }
 
     private func encoded(requestID: String, openAI: Bool) -> Response {
-        var headers = HTTPFields()
+        var headers = self.headers
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         let body: Data
         if openAI {

@@ -8,18 +8,24 @@ import OpenAPIRuntime
 /// First middleware of every request: assigns the request id (the client's sane
 /// `X-Request-Id`, else a random one) and echoes it; refuses bodies over the upload limit
 /// (by `Content-Length` at once, else while streaming); turns every error into the one
-/// problem shape; ignores `Accept` (formats are chosen by parameters); and writes the access log line (method, path without query, status,
-/// duration, request id; never bodies, queries or credentials).
-struct RequestContextMiddleware<Context: RequestContext>: RouterMiddleware {
+/// problem shape; ignores `Accept` (formats are chosen by parameters); records the
+/// request in the metrics (by OpenAPI operation and status); and writes the access log line
+/// (method, path without query, status, duration, request id, operation, API key id; never
+/// bodies, queries or credentials).
+struct RequestContextMiddleware<Context: RemoteAddressRequestContext>: RouterMiddleware {
     /// Largest body accepted (the upload limit plus room for the other form fields).
     let maxBodyBytes: Int
     let logger: Logger
+    let metrics: ServiceMetrics
+    /// Peers whose `X-Forwarded-For` is believed.
+    let trustedProxies: Set<String>
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         let requestID = RequestInfo.acceptableClientID(request.headers[.xRequestID]) ?? RandomIdentifier.hex(bytes: 12)
         let info = RequestInfo(requestID: requestID, path: request.uri.path,
-                               contentType: request.headers[.contentType].map { String($0.prefix(100)) })
+                               contentType: request.headers[.contentType].map { String($0.prefix(100)) },
+                               clientAddress: clientAddress(request, context: context))
         var response: Response
         do {
             if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
@@ -43,6 +49,7 @@ struct RequestContextMiddleware<Context: RequestContext>: RouterMiddleware {
             if problem.statusCode >= 500 {
                 logger.error("request failed", metadata: ["request_id": "\(requestID)", "error": "\(String(describing: error).prefix(500))"])
             }
+            metrics.problem(code: problem.code, status: problem.statusCode)
             response = problem.render(requestID: requestID, openAI: info.isOpenAI)
             if problem.statusCode == 413 { response.headers[.connection] = "close" }
         }
@@ -52,12 +59,26 @@ struct RequestContextMiddleware<Context: RequestContext>: RouterMiddleware {
         for name in [HTTPField.Name.location, .contentDisposition] {
             if let value = response.headers[name], let decoded = value.removingPercentEncoding { response.headers[name] = decoded }
         }
-        let millis = (ContinuousClock.now - started).inSeconds * 1000
-        logger.info("request", metadata: [
+        let seconds = (ContinuousClock.now - started).inSeconds
+        let operation = info.labels.operation ?? (response.status == .notFound ? "not_found" : "static")
+        metrics.request(operation: operation, method: request.method.rawValue, status: response.status.code, seconds: seconds)
+        var fields: Logger.Metadata = [
             "request_id": "\(requestID)", "method": "\(request.method.rawValue)", "path": "\(String(request.uri.path.prefix(200)))",
-            "status": "\(response.status.code)", "ms": "\(String(format: "%.1f", millis))",
-        ])
+            "operation": "\(operation)", "status": "\(response.status.code)", "ms": "\(String(format: "%.1f", seconds * 1000))",
+            "client": "\(info.clientAddress)",
+        ]
+        if let key = info.labels.keyID { fields["key_id"] = "\(key)" }
+        logger.info("request", metadata: fields)
         return response
+    }
+
+    /// The peer's address; behind a trusted proxy, the last `X-Forwarded-For` hop that is not
+    /// itself a trusted proxy.
+    func clientAddress(_ request: Request, context: Context) -> String {
+        guard let peer = context.remoteAddress?.ipAddress else { return "unknown" }
+        guard trustedProxies.contains(peer), let forwarded = request.headers[.xForwardedFor] else { return peer }
+        let hops = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return hops.last(where: { !trustedProxies.contains($0) }).map { String($0.prefix(64)) } ?? peer
     }
 
     /// The problem for any error thrown while handling a request.
@@ -193,4 +214,6 @@ extension HTTPField.Name {
     static let xRequestID = HTTPField.Name("X-Request-Id")!
     /// `Last-Event-ID` (Server-Sent Events).
     static let lastEventID = HTTPField.Name("Last-Event-ID")!
+    /// `X-Forwarded-For` (set by reverse proxies).
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
 }

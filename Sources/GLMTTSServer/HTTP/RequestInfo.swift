@@ -7,6 +7,14 @@ struct RequestInfo: Sendable {
     var path: String
     /// The request's `Content-Type`, for messages.
     var contentType: String? = nil
+    /// The client's address (the peer, or the first untrusted `X-Forwarded-For` hop behind a
+    /// trusted proxy); "unknown" when not known.
+    var clientAddress = "unknown"
+    /// Who is asking; set by `AccessMiddleware` (open until then: only operations that pass
+    /// through that middleware reach jobs, voices and keys).
+    var principal = Principal.open
+    /// Facts reported when the request ends.
+    var labels = RequestLabels()
 
     @TaskLocal static var current = RequestInfo(requestID: "none", path: "/")
 

@@ -1,0 +1,124 @@
+import Foundation
+import GLMTTSCore
+import OpenAPIRuntime
+
+extension APIHandler {
+    /// `GET /api/system`: version, uptime, loaded engines, queue, memory, CPU and GPUs.
+    func getSystem(_ input: Operations.GetSystem.Input) async throws -> Operations.GetSystem.Output {
+        let memory = SystemProbe.systemMemory()
+        let (gpus, note) = SystemProbe.gpus()
+        let status = Components.Schemas.SystemStatus(
+            version: SystemProbe.version, startedAt: context.startedAt, uptimeSeconds: Date().timeIntervalSince(context.startedAt),
+            authMode: context.configuration.requiresKeys ? .keys : .open,
+            enginesLoaded: await context.registry.loadedIDs(), recognizersLoaded: await context.registry.loadedRecognizerIDs(),
+            queue: .init(queued: (try? await context.jobs.queuedCount()) ?? 0, running: await context.scheduler.runningCount()),
+            memory: .init(processResidentBytes: Int64(SystemProbe.residentBytes()), systemTotalBytes: memory.total,
+                          systemAvailableBytes: memory.available),
+            cpuCores: ProcessInfo.processInfo.activeProcessorCount, loadAverage: SystemProbe.loadAverage(),
+            gpus: gpus.map { .init(index: $0.index, name: $0.name, memoryTotalBytes: $0.memoryTotalBytes,
+                                   memoryUsedBytes: $0.memoryUsedBytes, utilizationPercent: $0.utilizationPercent) },
+            gpuNote: note)
+        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(status)))
+    }
+
+    /// `GET /metrics`: Prometheus text format.
+    func getMetrics(_ input: Operations.GetMetrics.Input) async throws -> Operations.GetMetrics.Output {
+        let loaded = await context.registry.loadedIDs().count + context.registry.loadedRecognizerIDs().count
+        let state = ServiceMetrics.State(
+            queued: (try? await context.jobs.queuedCount()) ?? 0, running: await context.scheduler.runningCount(),
+            modelsLoaded: loaded, residentBytes: SystemProbe.residentBytes(),
+            uptimeSeconds: Date().timeIntervalSince(context.startedAt))
+        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID),
+                         body: .plainText(HTTPBody(context.metrics.exposition(state: state)))))
+    }
+
+    /// `GET /api/admin/keys`.
+    func listAPIKeys(_ input: Operations.ListAPIKeys.Input) async throws -> Operations.ListAPIKeys.Output {
+        let day = APIKeyStore.day(of: Date())
+        var keys: [Components.Schemas.APIKey] = []
+        for key in try await context.keys.all() {
+            keys.append(Self.apiKey(key, usedToday: try await context.keys.usage(id: key.id, day: day)))
+        }
+        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(.init(keys: keys))))
+    }
+
+    /// `POST /api/admin/keys`: the secret is in this answer only.
+    func createAPIKey(_ input: Operations.CreateAPIKey.Input) async throws -> Operations.CreateAPIKey.Output {
+        guard case let .json(body) = input.body else { throw HTTPProblem.unsupportedMediaType() }
+        let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 100, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw HTTPProblem.invalid("request.invalid_field", "'name' must be 1–100 characters without control characters.", field: "name")
+        }
+        let scopes = body.scopes.compactMap { APIKeyScope(rawValue: $0.rawValue) }
+        guard !scopes.isEmpty else {
+            throw HTTPProblem.invalid("request.invalid_field", "'scopes' must name at least one of admin, synthesize, read.", field: "scopes")
+        }
+        if let rate = body.rateLimitPerMinute, !(0...1_000_000).contains(rate) {
+            throw HTTPProblem.invalid("request.invalid_field", "'rate_limit_per_minute' must be 0…1000000.", field: "rate_limit_per_minute")
+        }
+        if let quota = body.quotaCharsPerDay, !(0...1_000_000_000_000).contains(quota) {
+            throw HTTPProblem.invalid("request.invalid_field", "'quota_chars_per_day' must be 0…10^12.", field: "quota_chars_per_day")
+        }
+        let (record, token) = try await context.keys.create(name: name, scopes: scopes, rateLimitPerMinute: body.rateLimitPerMinute,
+                                                             quotaCharactersPerDay: body.quotaCharsPerDay.map { Int($0) })
+        context.logger.notice("API key created", metadata: ["key_id": "\(record.id)", "scopes": "\(scopes.map(\.rawValue).joined(separator: ","))",
+                                                             "by": "\(RequestInfo.current.principal.keyID ?? "open")"])
+        return .created(.init(headers: .init(xRequestId: RequestInfo.current.requestID),
+                              body: .json(.init(value1: Self.apiKey(record, usedToday: 0), value2: .init(key: token.text)))))
+    }
+
+    /// `DELETE /api/admin/keys/{id}`.
+    func revokeAPIKey(_ input: Operations.RevokeAPIKey.Input) async throws -> Operations.RevokeAPIKey.Output {
+        guard let record = try await context.keys.revoke(id: input.path.keyId) else {
+            throw HTTPProblem.notFound("There is no API key '\(input.path.keyId.prefix(64))'; list them with GET /api/admin/keys.")
+        }
+        context.logger.notice("API key revoked", metadata: ["key_id": "\(record.id)", "by": "\(RequestInfo.current.principal.keyID ?? "open")"])
+        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(Self.apiKey(record, usedToday: nil))))
+    }
+
+    /// `POST /api/admin/models/reload`: what SIGHUP does.
+    func reloadAllModels(_ input: Operations.ReloadAllModels.Input) async throws -> Operations.ReloadAllModels.Output {
+        let report = await context.registry.refresh()
+        context.logger.notice("models directory re-read", metadata: [
+            "reloaded": "\(report.reloaded.joined(separator: ","))", "unloaded": "\(report.unloaded.joined(separator: ","))",
+            "failed": "\(report.failed.map(\.id).joined(separator: ","))",
+        ])
+        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(.init(
+            reloaded: report.reloaded, unchanged: report.unchanged, unloaded: report.unloaded,
+            failed: report.failed.map { .init(id: $0.id, detail: $0.detail) }))))
+    }
+
+    /// `POST /api/admin/models/{id}/{load|unload|reload}`.
+    func changeModel(_ input: Operations.ChangeModel.Input) async throws -> Operations.ChangeModel.Output {
+        let id = input.path.modelId
+        let state: ModelLoadState
+        do {
+            switch input.path.action {
+            case .load: state = try await context.registry.load(id: id)
+            case .unload:
+                await context.registry.unload(id: id)
+                state = try await context.registry.state(of: id)
+            case .reload: state = try await context.registry.reload(id: id)
+            }
+        } catch let error as ModelError {
+            if case .notFound = error { throw HTTPProblem.from(error) }
+            throw HTTPProblem(code: "model.load_failed", title: "Model not loaded", status: 422,
+                              detail: "Model '\(id.prefix(100))' could not be loaded; the instance loaded before (if any) keeps serving. \(error.message)")
+        } catch let error as any GLMTTSError {
+            throw HTTPProblem(code: "model.load_failed", title: "Model not loaded", status: 422,
+                              detail: "Model '\(id.prefix(100))' could not be loaded; the instance loaded before (if any) keeps serving. \(error.message)")
+        }
+        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(.init(
+            id: state.id, engine: state.engine.rawValue, loaded: state.loaded, revision: state.revision,
+            loadedAt: state.loadedAt, loadSeconds: state.loadSeconds))))
+    }
+
+    /// The API document of `key` (never its secret).
+    static func apiKey(_ key: APIKeyRecord, usedToday: Int?) -> Components.Schemas.APIKey {
+        Components.Schemas.APIKey(
+            id: key.id, name: key.name, scopes: key.scopes.compactMap { Components.Schemas.APIKeyScope(rawValue: $0.rawValue) },
+            createdAt: key.createdAt, revokedAt: key.revokedAt, lastUsedAt: key.lastUsedAt,
+            rateLimitPerMinute: key.rateLimitPerMinute, quotaCharsPerDay: key.quotaCharactersPerDay.map { Int64($0) },
+            charsUsedToday: usedToday.map { Int64($0) })
+    }
+}

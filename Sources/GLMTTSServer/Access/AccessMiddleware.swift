@@ -1,0 +1,102 @@
+import Foundation
+import GLMTTSCore
+import HTTPTypes
+import OpenAPIRuntime
+
+/// Access control for every OpenAPI operation: authenticates the bearer key (when keys
+/// are required), checks the operation's scope (`OperationScopes`), applies the per-client
+/// rate limit and concurrency cap, and adds `RateLimit-*` headers. Refusals are problems:
+/// `401` (with `WWW-Authenticate: Bearer`), `403`, `429` (with `Retry-After`).
+///
+/// `/metrics` is also allowed without a key from the addresses in `GLMTTS_METRICS_ALLOW`.
+struct AccessMiddleware: ServerMiddleware {
+    let configuration: ServerConfiguration
+    let keys: APIKeyStore
+    let limiter: RateLimiter
+    let metrics: ServiceMetrics
+    let usage: KeyUsageRecorder
+
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        var info = RequestInfo.current
+        info.labels.operation = operationID
+        guard let required = OperationScopes.required(for: operationID) else {
+            return try await next(request, body, metadata)
+        }
+        let principal: Principal
+        if operationID == "getMetrics" && configuration.metricsAllowedAddresses.contains(info.clientAddress) {
+            principal = .open
+        } else if configuration.requiresKeys {
+            principal = try await authenticate(request)
+            info.labels.keyID = principal.keyID
+            guard principal.scope.allows(required) else {
+                throw HTTPProblem(code: "auth.forbidden", title: "Forbidden", status: 403,
+                                  detail: "This API key has the '\(principal.scope.rawValue)' scope; this operation needs '\(required.rawValue)'. Ask an admin for a key with that scope.")
+            }
+        } else {
+            principal = .open
+        }
+        info.principal = principal
+        let client = principal.keyID.map { "key:\($0)" } ?? "addr:\(info.clientAddress)"
+        let decision = await limiter.admit(client, limit: principal.rateLimitPerMinute ?? configuration.rateLimitPerMinute)
+        guard decision.allowed else {
+            metrics.limited(reason: "rate")
+            var problem = HTTPProblem(code: "rate.limited", title: "Too many requests", status: 429,
+                                      detail: "This client may make \(decision.limit) requests per minute; try again in \(decision.resetSeconds) s.",
+                                      retryAfter: decision.resetSeconds)
+            problem.headers = Self.rateLimitHeaders(decision)
+            throw problem
+        }
+        guard await limiter.enter(client, cap: configuration.maxConcurrentPerClient) else {
+            metrics.limited(reason: "concurrency")
+            throw HTTPProblem(code: "rate.concurrency", title: "Too many requests", status: 429,
+                              detail: "This client already has \(configuration.maxConcurrentPerClient) requests in progress; wait for one to finish.",
+                              retryAfter: 1)
+        }
+        do {
+            var (response, responseBody) = try await RequestInfo.$current.withValue(info) {
+                try await next(request, body, metadata)
+            }
+            await limiter.leave(client)
+            if decision.limit > 0 {
+                for field in Self.rateLimitHeaders(decision) { response.headerFields.append(field) }
+            }
+            return (response, responseBody)
+        } catch {
+            await limiter.leave(client)
+            throw error
+        }
+    }
+
+    /// The principal of the request's bearer key; a `401` problem when it has none or a bad one.
+    private func authenticate(_ request: HTTPRequest) async throws -> Principal {
+        var challenge = HTTPFields()
+        challenge[.wwwAuthenticate] = "Bearer realm=\"glmtts\""
+        guard let header = request.headerFields[.authorization], header.lowercased().hasPrefix("bearer "),
+              case let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces), !token.isEmpty else {
+            var problem = HTTPProblem(code: "auth.required", title: "Unauthorized", status: 401,
+                                      detail: "This server requires an API key: send 'Authorization: Bearer <key>'. An admin creates keys with `glmtts keys create`.")
+            problem.headers = challenge
+            throw problem
+        }
+        guard let key = try await keys.authenticate(token) else {
+            var problem = HTTPProblem(code: "auth.invalid", title: "Unauthorized", status: 401,
+                                      detail: "The API key is not valid: it is malformed, unknown or revoked.")
+            problem.headers = challenge
+            throw problem
+        }
+        await usage.touch(key.id)
+        return Principal(key: key)
+    }
+
+    /// `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (IETF httpapi draft).
+    static func rateLimitHeaders(_ decision: RateLimiter.Decision) -> HTTPFields {
+        var fields = HTTPFields()
+        fields[HTTPField.Name("RateLimit-Limit")!] = String(decision.limit)
+        fields[HTTPField.Name("RateLimit-Remaining")!] = String(decision.remaining)
+        fields[HTTPField.Name("RateLimit-Reset")!] = String(decision.resetSeconds)
+        return fields
+    }
+}
