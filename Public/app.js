@@ -15,7 +15,7 @@ const state = {
   engines: [],
   voices: [],
   clip: null, // {blob, name, label()}
-  quality: null, // the server's report of the clip, or {error}
+  quality: null, // the server's report of the clip, or 'checking'
   job: null, // the generation in progress: {id, abort, player, events, last}
   view: null, // the generation whose progress is shown (running or the last one)
   src: 'default', // the voice source shown
@@ -45,6 +45,12 @@ function show(el, fn) {
   if (fn) live.set(el, fn);
   else live.delete(el);
   el.textContent = fn ? fn() : '';
+}
+
+/** Shows a run-time message in `el` (re-translated on a language switch); `bad` styles it as an error. */
+function say(el, fn, bad = false) {
+  show(el, fn);
+  el.classList.toggle('bad', bad);
 }
 
 /** What to tell the user about a failure: the server's own `detail`, or "unreachable". */
@@ -135,7 +141,7 @@ function applyEngine(reset = false) {
     if (p?.minimum != null) input.min = p.minimum;
     if (p?.maximum != null) input.max = p.maximum;
     if (reset) input.value = p?.default ?? (name === 'seed' ? '' : input.defaultValue);
-    box.title = off ? t('whyNot', { r: p.reason || '' }) : '';
+    box.title = input.title = off ? t('whyNot', { r: p.reason || '' }) : '';
     box.querySelector('.why').textContent = off ? t('notUsed') : '';
   }
   for (const out of document.querySelectorAll('.rng output')) out.value = $(out.htmlFor).value;
@@ -173,13 +179,16 @@ function onSourceChange() {
   $('ref-pane').hidden = src === 'default';
   $('transcribe').hidden = $('skip-whisper').parentElement.hidden = src !== 'clip';
   if (src === 'saved') onVoiceChosen();
-  show($('voice-msg'), null);
+  say($('voice-msg'), null);
   renderCloneNote();
   renderSnippets();
 }
 
 function renderCloneNote() {
   const e = engine();
+  const def = $('default-note');
+  def.hidden = source() !== 'default';
+  show(def, e && !def.hidden ? () => t('defaultNote', { m: e.id }) : null);
   const note = $('clone-note');
   note.hidden = !e || e.capabilities.can_clone || source() !== 'clip';
   show(note, note.hidden ? null : () => t('cannotClone', { m: e.id }));
@@ -187,29 +196,31 @@ function renderCloneNote() {
 
 /** Takes a new reference clip (file, drop or recording) and asks the server for its quality report. */
 async function useClip(blob, name, label) {
-  state.clip = { blob, name, label: label || (() => name) };
+  const clip = (state.clip = { blob, name, label: label || (() => name) });
   state.quality = 'checking';
   $('clip-box').hidden = false;
   show($('clip-name'), state.clip.label);
   setAudio($('clip-audio'), blob);
-  show($('voice-msg'), null);
+  say($('voice-msg'), null);
   $('ref-text').value = '';
   show($('ref-status'), null);
   renderQuality();
   renderSnippets();
   const form = new FormData();
   form.append('file', blob, name);
+  let report = null;
   try {
-    state.quality = await getJSON('/api/reference/inspect', { method: 'POST', body: form });
+    report = await getJSON('/api/reference/inspect', { method: 'POST', body: form });
   } catch (e) {
+    if (state.clip !== clip) return;
     // The server could not use this file (not audio, too large…): say so and drop it.
     state.clip = null;
-    state.quality = null;
     $('clip-box').hidden = true;
     $('clip-audio').removeAttribute('src');
-    show($('voice-msg'), () => errText(e));
-    $('voice-msg').classList.add('bad');
+    say($('voice-msg'), () => errText(e), true);
   }
+  if (state.clip !== clip && report) return; // a newer clip replaced this one meanwhile
+  state.quality = report;
   renderQuality();
 }
 
@@ -263,7 +274,7 @@ async function toggleRecording() {
     recorder = null;
     btn.disabled = false;
     const m = e.message === 'insecure' ? null : e.message || e.name;
-    show($('voice-msg'), () => (m == null ? t('micInsecure') : t('micError', { m })));
+    say($('voice-msg'), () => (m == null ? t('micInsecure') : t('micError', { m })), true);
     return;
   }
   btn.disabled = false;
@@ -312,9 +323,8 @@ async function transcribe() {
 async function saveVoice() {
   const name = $('voice-name').value.trim();
   const msg = $('voice-msg');
-  msg.classList.remove('bad');
-  if (!name) return show(msg, () => t('needName'));
-  if (!state.clip) return show(msg, () => t('needClip'));
+  if (!name) return say(msg, () => t('needName'), true);
+  if (!state.clip) return say(msg, () => t('needClip'), true);
   const form = new FormData();
   form.append('name', name);
   form.append('audio', state.clip.blob, state.clip.name);
@@ -326,10 +336,9 @@ async function saveVoice() {
     document.querySelector('input[name=src][value=saved]').checked = true;
     onSourceChange();
     await loadVoices(voice.id);
-    show(msg, () => t('savedAs', { n: voice.name }));
+    say(msg, () => t('savedAs', { n: voice.name }));
   } catch (e) {
-    show(msg, () => errText(e));
-    msg.classList.add('bad');
+    say(msg, () => errText(e), true);
   } finally {
     $('save-voice').disabled = false;
   }
@@ -344,7 +353,7 @@ async function playVoice() {
     el.hidden = false;
     el.play().catch(() => {});
   } catch (e) {
-    show($('voice-msg'), () => errText(e));
+    say($('voice-msg'), () => errText(e), true);
   }
 }
 
@@ -354,7 +363,7 @@ async function deleteVoice() {
   try {
     await api(`/api/voices/${v.id}`, { method: 'DELETE' });
   } catch (e) {
-    if (e.status !== 404) return show($('voice-msg'), () => errText(e));
+    if (e.status !== 404) return say($('voice-msg'), () => errText(e), true);
   }
   await loadVoices();
 }
@@ -424,9 +433,9 @@ async function generate() {
   if (state.job) return;
   show($('error'), null);
   $('error').hidden = true;
-  if (!$('text').value.trim()) return fail(t('needText'));
-  if (source() === 'clip' && !state.clip) return fail(t('needClip'));
-  if (source() === 'saved' && !selectedVoice()) return fail(t('noVoices'));
+  if (!$('text').value.trim()) return fail(() => t('needText'));
+  if (source() === 'clip' && !state.clip) return fail(() => t('needClip'));
+  if (source() === 'saved' && !selectedVoice()) return fail(() => t('noVoices'));
   const job = (state.job = state.view = { id: null, abort: new AbortController(), events: [], last: null, stream: canStream() });
   state.result = null;
   $('result').hidden = true;
@@ -437,6 +446,8 @@ async function generate() {
   $('cancel').hidden = false;
   $('cancel').disabled = false;
   $('bar').removeAttribute('value'); // indeterminate until the first event
+  // On one-column screens the progress is below the button: bring it into view.
+  if (matchMedia('(max-width: 959px)').matches) $('result-h').scrollIntoView({ block: 'start' });
   fixedStatus = 'sending';
   const streamState = $('stream-state');
   streamState.hidden = !job.stream;
@@ -449,13 +460,14 @@ async function generate() {
     if (job.stream) await runStreamed(job, entry);
     else await runJob(job, entry);
   } catch (e) {
-    if (e.name !== 'AbortError') fail(errText(e));
-    if (!job.last || !['completed', 'failed', 'cancelled'].includes(job.last.type)) {
+    if (e.name !== 'AbortError') fail(() => errText(e));
+    if (!isEnd(job.last)) {
       fixedStatus = e.name === 'AbortError' ? 'cancelled' : 'failed';
     }
   } finally {
     clearInterval(job.timer);
-    job.player?.close?.();
+    job.abort.abort(); // closes a progress stream left open by a failure
+    job.player?.close();
     state.job = null;
     $('generate').disabled = false;
     $('cancel').hidden = true;
@@ -463,9 +475,10 @@ async function generate() {
   }
 }
 
-function fail(text) {
+/** Shows why a generation failed: the server's `detail`, or the page's own reason. */
+function fail(fn) {
   $('error').hidden = false;
-  $('error').textContent = text;
+  show($('error'), fn);
 }
 
 function track(job, entry) {
@@ -520,9 +533,9 @@ async function runStreamed(job, entry) {
     method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' }, signal: job.audioAbort.signal,
   });
   job.id = res.headers.get('X-Task-Id');
-  entry.format = 'wav'; // the stream is PCM; the stored result is offered as WAV
   track(job, entry);
   const progress = follow(job);
+  progress.catch(() => {}); // awaited below; a failure of the audio stream must not leave it unhandled
   const el = $('stream-state');
   const reader = res.body.getReader();
   try {
@@ -531,18 +544,20 @@ async function runStreamed(job, entry) {
       if (done) break;
       player.push(value);
       el.dataset.chunks = String(player.chunks);
-      show(el, () => t('streaming', { n: player.chunks }));
+      const s = num(player.received);
+      show(el, () => t('streaming', { s }));
     }
   } catch (e) {
-    if (e.name !== 'AbortError' || !job.cancelling) throw e;
+    // Cancelled: we aborted the read, or the server cut the stream when the job was cancelled.
+    if (!job.cancelling) throw e;
     return finish(job, entry, await progress, false);
   }
   // How much had already been heard when the last byte arrived: > 0 means playback began
-  // before synthesis finished (the server ends the response when the last sentence is done).
+  // before synthesis finished (the server ends the response when the job is done).
   el.dataset.playedBeforeEnd = player.played.toFixed(3);
   el.dataset.responseDone = 'true';
-  const n = player.chunks;
-  show(el, () => t('streamDone', { n }));
+  const s = num(player.received);
+  show(el, () => t('streamDone', { s }));
   const end = await progress;
   await finish(job, entry, end, false);
   // Let the queued audio play out before the context is closed.
@@ -563,7 +578,7 @@ async function finish(job, entry, end, autoplay) {
     setAudio(el, await fetchAudio(job.id, playable(entry.format)));
     if (autoplay) el.play().catch(() => {});
   } else if (end.type === 'failed') {
-    fail(end.problem?.detail || t('failed'));
+    fail(() => end.problem?.detail || t('failed'));
   }
   saveHistory(state.history);
   renderHistory();
@@ -585,7 +600,7 @@ async function cancel() {
     await api(`/api/tts/${job.id}`, { method: 'DELETE' });
     job.audioAbort?.abort();
   } catch (e) {
-    fail(errText(e));
+    fail(() => errText(e));
     job.audioAbort?.abort();
     job.abort.abort();
   }
@@ -643,9 +658,8 @@ function renderResult() {
   $('r-duration').textContent = secs(r.duration_seconds, 2);
   $('r-rtf').textContent = num(r.real_time_factor, 3);
   const ref = job.reference;
-  $('r-transcript').replaceChildren(...(ref
-    ? [h('span', { translate: 'no', text: ref.transcript }), ref.transcribed ? ` ${t('autoTranscribed')}` : '']
-    : [t('noReference')]));
+  $('r-transcript').replaceChildren(...(!ref ? [t('noReference')] : !ref.transcript ? [t('none')]
+    : [h('span', { translate: 'no', text: ref.transcript }), ref.transcribed ? ` ${t('autoTranscribed')}` : '']));
   const rep = job.parameter_report || { applied: [], ignored: [] };
   const list = (items, value) => (items.length
     ? h('ul', {}, ...items.map((p) => h('li', { 'data-name': p.name }, h('b', { text: `${t(p.name)}: ` }), h('span', { translate: 'no', text: value(p) }))))
@@ -663,7 +677,7 @@ async function download() {
   try {
     saveBlob(await fetchAudio(job.id, fmt), `speech-${job.id}.${fmt}`);
   } catch (e) {
-    fail(errText(e));
+    fail(() => errText(e));
   }
 }
 
@@ -829,7 +843,7 @@ async function boot() {
     await refreshHistory();
   } catch (e) {
     $('idle').hidden = true;
-    fail(errText(e));
+    fail(() => errText(e));
   }
 }
 

@@ -47,6 +47,11 @@ export class PcmPlayer {
     return this.start == null ? 0 : Math.max(0, Math.min(this.ctx.currentTime, this.at) - this.start);
   }
 
+  /** Seconds of audio received and scheduled. */
+  get received() {
+    return this.start == null ? 0 : this.at - this.start;
+  }
+
   /** Seconds of audio still queued. */
   get remaining() {
     return Math.max(0, this.at - this.ctx.currentTime);
