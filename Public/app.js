@@ -727,7 +727,7 @@ function renderHistory() {
 
 /** Entries left running by a reload: ask the server how they ended. */
 async function refreshHistory() {
-  for (const e of state.history.filter((x) => x.id && !['completed', 'failed', 'cancelled'].includes(x.status))) {
+  for (const e of state.history.filter((x) => !isEnd({ type: x.status }))) {
     try {
       const job = await getJSON(`/api/tts/${e.id}`);
       e.status = job.status;
@@ -764,6 +764,7 @@ function renderSnippets() {
   const voice = src === 'saved' ? $('voice-select').value || $('model').value : $('model').value;
   const speed = $('speed').disabled ? '' : `, speed=${Number($('speed').value)}`;
   $('code-py').textContent = [
+    ...(getKey() ? ['import os'] : []),
     'from openai import OpenAI',
     '',
     `client = OpenAI(base_url=${pyq(origin + '/v1')}, api_key=${getKey() ? 'os.environ["GLMTTS_API_KEY"]' : '"unused"'})`,
@@ -771,10 +772,10 @@ function renderSnippets() {
     'with client.audio.speech.with_streaming_response.create(',
     `    model=${pyq($('model').value)}, voice=${pyq(voice)},`,
     `    input=${pyq($('text').value || 'Hello!')},`,
-    `    response_format=${pyq(fmt === 'pcm' ? 'pcm' : fmt)}${speed},`,
+    `    response_format=${pyq(fmt)}${speed},`,
     ') as response:',
     `    response.stream_to_file("speech.${fmt}")`,
-  ].join('\n').replace('from openai', getKey() ? 'import os\nfrom openai' : 'from openai');
+  ].join('\n');
 }
 
 // ---------------------------------------------------------------- wiring
@@ -823,7 +824,8 @@ function wire() {
   $('generate').addEventListener('click', generate);
   $('cancel').addEventListener('click', cancel);
   $('download').addEventListener('click', download);
-  $('key-btn').addEventListener('click', () => askKey(null).then((ok) => ok && boot()));
+  // A new key matters to the snippets, and to a page that could not load without one.
+  $('key-btn').addEventListener('click', () => askKey(null).then(() => (booted ? renderSnippets() : boot())));
   document.addEventListener('input', renderSnippets);
   document.addEventListener('change', renderSnippets);
   for (const b of document.querySelectorAll('.copy')) {
@@ -836,11 +838,14 @@ function wire() {
 }
 
 /** Loads what the page needs from the server; shows the reason when it cannot. */
+let booted = false;
 async function boot() {
   try {
     await loadServerInfo();
     await loadVoices();
     await refreshHistory();
+    booted = true;
+    $('error').hidden = true;
   } catch (e) {
     $('idle').hidden = true;
     fail(() => errText(e));
