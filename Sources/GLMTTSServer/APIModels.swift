@@ -17,7 +17,7 @@ enum APIModels {
             status: status(record.status), createdAt: record.createdAt, startedAt: record.startedAt,
             finishedAt: record.finishedAt, queuePosition: record.status == .queued ? queuePosition : nil,
             progress: min(1, max(0, record.status == .completed ? 1 : record.progress)),
-            stage: record.stage.flatMap(Components.Schemas.JobStage.init(rawValue:)),
+            stage: record.status == .completed ? .done : record.stage.flatMap(Components.Schemas.JobStage.init(rawValue:)),
             attempts: record.attempts, links: links(record.id, kind: record.kind))
         switch record.payload {
         case let .synthesis(spec):

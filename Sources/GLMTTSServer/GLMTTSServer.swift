@@ -18,7 +18,7 @@ package enum GLMTTSServer {
         // The largest upload plus room for the other fields (the longest text, in UTF-8, with
         // margin for a clear "text too long" answer rather than a 413).
         let maxBody = configuration.maxUploadBytes + max(1 << 20, configuration.textLimits.maxCharacters * 4 * 4)
-        router.add(middleware: RequestContextMiddleware(maxBodyBytes: maxBody, logger: context.logger, metrics: context.metrics,
+        router.add(middleware: RequestContextMiddleware(maxBodyBytes: maxBody, maxUploadBytes: configuration.maxUploadBytes, logger: context.logger, metrics: context.metrics,
                                                         trustedProxies: Set(configuration.trustedProxies)))
         router.add(middleware: CrossOriginMiddleware(allowedOrigins: configuration.corsAllowedOrigins))
         let access = AccessMiddleware(configuration: configuration, keys: context.keys, limiter: RateLimiter(),

@@ -159,3 +159,14 @@ def sse_events(response):
         key, _, value = line.partition(":")
         current[key] = value[1:] if value.startswith(" ") else value
     return events
+
+
+def metric_values(text, name):
+    """The samples of metric `name` in Prometheus text `text`, by their sorted labels."""
+    from prometheus_client.parser import text_string_to_metric_families
+    values = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name:
+                values[tuple(sorted(sample.labels.items()))] = sample.value
+    return values

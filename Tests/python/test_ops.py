@@ -16,7 +16,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import ROOT, Server, assert_healthy, assert_problem, binary, sse_events
+from conftest import ROOT, Server, assert_healthy, assert_problem, binary, metric_values, sse_events
 
 MODELS = ROOT / "data" / "test" / "models"
 
@@ -190,13 +190,6 @@ def test_rate_limit_and_quota_answer_429_with_headers_and_recover(keyed):
     assert_healthy(keyed)
 
 
-def metric_values(text, name):
-    values = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.name == name:
-                values[tuple(sorted(sample.labels.items()))] = sample.value
-    return values
 
 
 def test_metrics_parse_and_move_and_are_protected(keyed):

@@ -44,9 +44,14 @@ public struct JobFiles: Sendable {
         }
     }
 
-    /// Writes `data` atomically (temp file + rename), owner-only permissions.
+    /// Writes `data` atomically (temp file + rename), owner-only permissions. Throws
+    /// `StorageError` (disk full, read-only, other input/output failure).
     public func write(_ data: Data, to url: URL) throws {
-        try data.write(to: url, options: [.atomic])
+        do {
+            try data.write(to: url, options: [.atomic])
+        } catch {
+            throw StorageError.classify(error, folder: url.deletingLastPathComponent())
+        }
         try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
     }
 

@@ -275,6 +275,11 @@ public actor JobScheduler {
             }
         } catch {
             log("could not record the end of job \(job.id): \(error); it will be recovered at the next start")
+            // Its clients must not wait forever: they hear the end now (the hub delivers
+            // events it cannot store), and the job itself is recovered at the next start.
+            var problem = JobProblem(error)
+            problem.detail += " The job will run again when the server restarts."
+            await hub.publish(JobEvent(jobID: job.id, kind: .failed, elapsedSeconds: elapsed(job), problem: problem))
         }
     }
 

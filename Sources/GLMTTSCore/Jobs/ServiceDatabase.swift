@@ -56,6 +56,10 @@ public final class ServiceDatabase: Sendable {
             throw Self.storeError(error, path: filePath, operation: "opening the database")
         }
         do {
+            // GRDB's WAL mode uses synchronous=NORMAL, which does not sync commits to disk
+            // before a checkpoint: a power loss or file-system failure could lose jobs that
+            // were already acknowledged. FULL syncs every commit ("nothing accepted is lost").
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrator.migrate(pool)
         } catch {
             try? pool.close()
@@ -126,7 +130,7 @@ public final class ServiceDatabase: Sendable {
             case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .unreadable(path: path)
             case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy(path: path)
             case .SQLITE_CANTOPEN: return .cannotOpen(path: path, reason: "SQLite could not open the file")
-            case .SQLITE_IOERR: return .failed(operation: operation, reason: "disk input/output error")
+            case .SQLITE_IOERR: return .ioError(path: path)
             default: return .failed(operation: operation, reason: "SQLite result code \(error.resultCode.rawValue)")
             }
         }

@@ -12,6 +12,9 @@ public enum StoreError: GLMTTSError, Equatable {
     case busy(path: String)
     /// The database file or its folder could not be opened or created.
     case cannotOpen(path: String, reason: String)
+    /// The disk failed reading or writing the database (input/output error; often a file
+    /// system that turned read-only after an error).
+    case ioError(path: String)
     /// Any other failure while doing `operation` ("claiming a job"); `reason` is a short
     /// technical hint such as a SQLite result code, never SQL.
     case failed(operation: String, reason: String)
@@ -23,13 +26,14 @@ public enum StoreError: GLMTTSError, Equatable {
         case .diskFull: return "store.disk_full"
         case .busy: return "store.busy"
         case .cannotOpen: return "store.cannot_open"
+        case .ioError: return "store.io_error"
         case .failed: return "store.failed"
         }
     }
 
     public var category: ErrorCategory {
         switch self {
-        case .unreadable, .readOnly, .diskFull, .busy, .cannotOpen: return .unavailable
+        case .unreadable, .readOnly, .diskFull, .busy, .cannotOpen, .ioError: return .unavailable
         case .failed: return .internalFailure
         }
     }
@@ -52,6 +56,9 @@ public enum StoreError: GLMTTSError, Equatable {
         case let .cannotOpen(path, reason):
             return "The service database \(path) could not be opened: \(reason). "
                 + "Check that the data directory exists and that the server's user may read and write it."
+        case let .ioError(path):
+            return "The disk holding the service database \(path) failed to read or write (input/output error; "
+                + "the file system may have turned read-only). Check the disk and the system log; restart the server once it is healthy."
         case let .failed(operation, reason):
             return "The service database failed while \(operation) (\(reason)). "
                 + "Try again; if it keeps failing, check the disk and the database file."

@@ -1141,7 +1141,7 @@ components:
           type: string
           format: uri-reference
           description: Where the audio can be downloaded once completed.
-        queue_position: {type: integer, minimum: 0, description: Jobs ahead of this one; 0 when it starts at once.}
+        queue_position: {type: integer, minimum: 1, description: 'Place in its queue lane: 1 = next to start.'}
 
     # ---------------------------------------------------------------- jobs
     JobKind: {type: string, description: What the job does., enum: [synthesis, transcription]}
@@ -1164,7 +1164,7 @@ components:
         created_at: {type: string, format: date-time, description: When the job was accepted.}
         started_at: {type: string, format: date-time, description: When a worker started it.}
         finished_at: {type: string, format: date-time, description: 'When it completed, failed or was cancelled.'}
-        queue_position: {type: integer, minimum: 0, description: Jobs ahead of this one while queued.}
+        queue_position: {type: integer, minimum: 1, description: 'Place in its queue lane while queued: 1 = next to start.'}
         progress: {type: number, minimum: 0, maximum: 1, description: Overall progress fraction.}
         stage: {$ref: '#/components/schemas/JobStage'}
         attempts: {type: integer, minimum: 0, description: How many times a worker has started it.}
@@ -1288,7 +1288,7 @@ components:
         job_id: {$ref: '#/components/schemas/OpaqueId'}
         type: {$ref: '#/components/schemas/JobEventType'}
         elapsed_seconds: {type: number, minimum: 0, description: Seconds since the job was created.}
-        queue_position: {type: integer, minimum: 0, description: Jobs ahead (`queued` events).}
+        queue_position: {type: integer, minimum: 1, description: 'Place in the queue lane (`queued` events): 1 = next to start.'}
         stage: {$ref: '#/components/schemas/JobStage'}
         fraction: {type: number, minimum: 0, maximum: 1, description: Overall progress fraction.}
         sentence: {type: integer, minimum: 1, description: 'Sentence being synthesised, 1-based.'}
@@ -4069,8 +4069,8 @@ components:
           },
           "queue_position": {
             "type": "integer",
-            "minimum": 0,
-            "description": "Jobs ahead of this one; 0 when it starts at once."
+            "minimum": 1,
+            "description": "Place in its queue lane: 1 = next to start."
           }
         }
       },
@@ -4146,8 +4146,8 @@ components:
           },
           "queue_position": {
             "type": "integer",
-            "minimum": 0,
-            "description": "Jobs ahead of this one while queued."
+            "minimum": 1,
+            "description": "Place in its queue lane while queued: 1 = next to start."
           },
           "progress": {
             "type": "number",
@@ -4501,8 +4501,8 @@ components:
           },
           "queue_position": {
             "type": "integer",
-            "minimum": 0,
-            "description": "Jobs ahead (`queued` events)."
+            "minimum": 1,
+            "description": "Place in the queue lane (`queued` events): 1 = next to start."
           },
           "stage": {
             "$ref": "#/components/schemas/JobStage"

@@ -411,7 +411,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/JobAccepted/audio_url`.
             package var audioUrl: Swift.String
-            /// Jobs ahead of this one; 0 when it starts at once.
+            /// Place in its queue lane: 1 = next to start.
             ///
             /// - Remark: Generated from `#/components/schemas/JobAccepted/queue_position`.
             package var queuePosition: Swift.Int?
@@ -423,7 +423,7 @@ extension Components {
             ///   - statusUrl: `GET` for the `Job`.
             ///   - progressUrl: SSE stream of `JobEvent`s.
             ///   - audioUrl: Where the audio can be downloaded once completed.
-            ///   - queuePosition: Jobs ahead of this one; 0 when it starts at once.
+            ///   - queuePosition: Place in its queue lane: 1 = next to start.
             package init(
                 id: Components.Schemas.OpaqueId,
                 status: Components.Schemas.JobStatus,
@@ -500,7 +500,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Job/finished_at`.
             package var finishedAt: Foundation.Date?
-            /// Jobs ahead of this one while queued.
+            /// Place in its queue lane while queued: 1 = next to start.
             ///
             /// - Remark: Generated from `#/components/schemas/Job/queue_position`.
             package var queuePosition: Swift.Int?
@@ -545,7 +545,7 @@ extension Components {
             ///   - createdAt: When the job was accepted.
             ///   - startedAt: When a worker started it.
             ///   - finishedAt: When it completed, failed or was cancelled.
-            ///   - queuePosition: Jobs ahead of this one while queued.
+            ///   - queuePosition: Place in its queue lane while queued: 1 = next to start.
             ///   - progress: Overall progress fraction.
             ///   - stage:
             ///   - attempts: How many times a worker has started it.
@@ -1039,7 +1039,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/JobEvent/elapsed_seconds`.
             package var elapsedSeconds: Swift.Double
-            /// Jobs ahead (`queued` events).
+            /// Place in the queue lane (`queued` events): 1 = next to start.
             ///
             /// - Remark: Generated from `#/components/schemas/JobEvent/queue_position`.
             package var queuePosition: Swift.Int?
@@ -1072,7 +1072,7 @@ extension Components {
             ///   - jobId:
             ///   - _type:
             ///   - elapsedSeconds: Seconds since the job was created.
-            ///   - queuePosition: Jobs ahead (`queued` events).
+            ///   - queuePosition: Place in the queue lane (`queued` events): 1 = next to start.
             ///   - stage:
             ///   - fraction: Overall progress fraction.
             ///   - sentence: Sentence being synthesised, 1-based.

@@ -100,8 +100,9 @@ extension HTTPProblem {
 
     /// The body is larger than allowed (413).
     static func tooLarge(limit: Int) -> HTTPProblem {
-        HTTPProblem(code: "request.too_large", title: "Content too large", status: 413,
-                    detail: "The request body is larger than this server accepts (\(limit / 1_048_576 > 0 ? "\(limit / 1_048_576) MiB" : "\(limit) bytes")). Send a shorter clip or compress it (MP3, Opus).")
+        let size = limit >= 1_048_576 ? String(format: "%.3g MiB", Double(limit) / 1_048_576) : "\(limit) bytes"
+        return HTTPProblem(code: "request.too_large", title: "Content too large", status: 413,
+                           detail: "The request body is larger than this server accepts (uploads up to \(size); see GET /api/limits). Send a shorter clip or compress it (MP3, Opus).")
     }
 
     /// The body's media type is not one the operation accepts (415).

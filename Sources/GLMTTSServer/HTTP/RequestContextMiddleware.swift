@@ -15,6 +15,8 @@ import OpenAPIRuntime
 struct RequestContextMiddleware<Context: RemoteAddressRequestContext>: RouterMiddleware {
     /// Largest body accepted (the upload limit plus room for the other form fields).
     let maxBodyBytes: Int
+    /// The configured upload limit, named in "too large" answers.
+    let maxUploadBytes: Int
     let logger: Logger
     let metrics: ServiceMetrics
     /// Peers whose `X-Forwarded-For` is believed.
@@ -29,7 +31,7 @@ struct RequestContextMiddleware<Context: RemoteAddressRequestContext>: RouterMid
         var response: Response
         do {
             if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
-                throw HTTPProblem.tooLarge(limit: maxBodyBytes)
+                throw HTTPProblem.tooLarge(limit: maxUploadBytes)
             }
             // Response types are chosen by `format`/`response_format`, never negotiated: clients
             // such as OpenAI's send `Accept: application/octet-stream` for audio, which the
@@ -38,7 +40,7 @@ struct RequestContextMiddleware<Context: RemoteAddressRequestContext>: RouterMid
             head.headerFields[.accept] = nil
             // A reconnecting EventSource sends back the id it saw; anything else is ignored.
             if let last = head.headerFields[.lastEventID], Int(last) == nil { head.headerFields[.lastEventID] = nil }
-            let limited = Request(head: head, body: RequestBody(asyncSequence: LimitedRequestBody(base: request.body, limit: maxBodyBytes)))
+            let limited = Request(head: head, body: RequestBody(asyncSequence: LimitedRequestBody(base: request.body, limit: maxBodyBytes, reportedLimit: maxUploadBytes)))
             response = try await RequestInfo.$current.withValue(info) {
                 try await next(limited, context)
             }

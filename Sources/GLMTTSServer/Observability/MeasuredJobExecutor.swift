@@ -31,10 +31,12 @@ struct MeasuredJobExecutor: JobExecutor {
             return result
         } catch {
             let run = Date().timeIntervalSince(started)
-            let status = error is CancellationError || (error as? JobProblem)?.code == "job.cancelled" ? "cancelled" : "failed"
+            let problem = JobProblem(error)
+            let status = error is CancellationError || problem.code == "job.cancelled" ? "cancelled"
+                : problem.retryable && job.attempts < job.maxAttempts ? "retrying" : "failed"
             metrics.job(kind: kind, engine: engine, status: status, waitSeconds: wait, runSeconds: run, realTimeFactor: nil)
             log("job ended without a result", ["job_id": job.id.rawValue, "kind": kind, "engine": engine, "attempt": String(job.attempts),
-                                               "status": status, "code": JobProblem(error).code,
+                                               "status": status, "code": problem.code,
                                                "run_s": String(format: "%.3f", run)])
             throw error
         }
