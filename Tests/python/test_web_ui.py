@@ -6,6 +6,7 @@ import base64
 import json
 import os
 import re
+import subprocess
 import uuid
 import wave
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 import requests
 from playwright.sync_api import sync_playwright
 
-from conftest import Server
+from conftest import Server, binary
 from web_ui_support import (CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, Screenshots, assert_mp3,
                             assert_wav, http_error_logged, sentences, ui_page)
 
@@ -478,3 +479,35 @@ def test_api_key_is_asked_for_remembered_and_sent(browser, server):
         page.reload()
         ui.wait_booted()
         assert not page.is_visible("#key-dialog[open]")
+
+
+def test_a_server_that_requires_keys_gets_one_from_the_user(browser, fresh_server_dir):
+    """The real thing: a server with GLMTTS_AUTH=keys and a key made by `glmtts keys create`."""
+    made = subprocess.run([binary(), "keys", "create", "--name", "browser", "--scope", "synthesize", "--json"],
+                          env={**os.environ, "GLMTTS_DATA_DIR": str(fresh_server_dir)}, capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    key = json.loads(made.stdout)["key"]
+    keyed = Server(fresh_server_dir, env={"GLMTTS_AUTH": "keys"}).start()
+    try:
+        with ui_page(browser, keyed.url, open_page=False, allowed_errors=(http_error_logged(401),)) as ui:
+            page = ui.page
+            page.goto(keyed.url + "/")
+            page.wait_for_selector("#key-dialog[open]")
+            assert "API key" in page.inner_text("#key-error")  # the server's own detail
+            page.fill("#key-input", "gtts_" + "0" * 12 + "_" + "f" * 64)
+            page.click("#key-dialog button[value=save]")
+            page.wait_for_selector("#key-error:has-text('not valid')")
+            page.fill("#key-input", key)
+            page.click("#key-dialog button[value=save]")
+            ui.wait_booted()
+            page.fill("#text", "Only with the key.")
+            ui.set_streaming(False)
+            ui.generate()
+            ui.wait_result()
+            job = ui.js("JSON.parse(localStorage.getItem('glmtts.history') || '[]')[0]?.id")
+            assert job
+            # The job belongs to the key: without it the server says 401, with it 200.
+            assert requests.get(f"{keyed.url}/api/tts/{job}", timeout=10).status_code == 401
+            assert requests.get(f"{keyed.url}/api/tts/{job}", headers={"Authorization": f"Bearer {key}"}, timeout=10).json()["status"] == "completed"
+    finally:
+        keyed.stop()
