@@ -140,6 +140,10 @@ struct ReferenceSignal {
             let sorted = levels.meanSquares.sorted()
             pauses = Array(sorted.prefix(max(sorted.count / 10, 1)))
         }
-        return pauses.reduce(0, +) / Double(pauses.count)
+        // The median, not the mean: a stretch of speech the detector missed (counted as a
+        // pause) would otherwise dominate the estimate and report a clean clip as noisy.
+        let sorted = pauses.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 }
