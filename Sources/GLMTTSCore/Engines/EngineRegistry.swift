@@ -131,7 +131,10 @@ public actor EngineRegistry {
         loaded[id] = LoadedSynthesizer(task: task, revision: ModelRevision.of(model), engine: model.manifest.engine)
         do {
             let synthesizer = try await task.value
-            if loaded[id]?.task == task { loaded[id]?.loadSeconds = (ContinuousClock.now - started).inSeconds }
+            if loaded[id]?.task == task {
+                loaded[id]?.loadSeconds = (ContinuousClock.now - started).inSeconds
+                loaded[id]?.lastUsed = .now  // idle time counts from the end of a (possibly slow) load
+            }
             events(.modelLoaded(id: id, seconds: (ContinuousClock.now - started).inSeconds, reload: false))
             return synthesizer
         } catch {
