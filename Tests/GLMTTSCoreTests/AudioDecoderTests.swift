@@ -15,6 +15,24 @@ import Testing
 
     // MARK: - Good input
 
+    /// An RF64 whose ds64 chunk declares 2^63 − 1 data bytes made libsndfile seek so far that
+    /// the seek callback overflowed and the process trapped (found by the fuzz tests). Now it
+    /// is refused, or decodes to the few samples really present.
+    @Test func rf64WithAHugeDeclaredSizeIsNotACrash() {
+        func le<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
+        func chunk(_ id: String, _ body: [UInt8], size: UInt32? = nil) -> [UInt8] {
+            Array(id.utf8) + le(size ?? UInt32(body.count)) + body
+        }
+        let ds64 = le(UInt64(0)) + le(UInt64(Int64.max)) + le(UInt64(0)) + le(UInt32(0))
+        let fmt = le(UInt16(1)) + le(UInt16(1)) + le(UInt32(22050)) + le(UInt32(44100)) + le(UInt16(2)) + le(UInt16(16))
+        let body = Array("WAVE".utf8) + chunk("ds64", ds64) + chunk("fmt ", fmt)
+            + chunk("data", [UInt8](repeating: 1, count: 16), size: 0xFFFF_FFFF)
+        let file = Data(Array("RF64".utf8) + le(UInt32(0xFFFF_FFFF)) + body)
+        if let decoded = try? AudioDecoder.decode(file) {
+            #expect(decoded.audio.duration < 0.01)
+        }
+    }
+
     @Test func downmixesStereoByAveraging() throws {
         // Left = tone, right = silence → mono at half amplitude.
         let tone = AudioFixtures.sine(seconds: 0.5, sampleRate: 16000, amplitude: 0.8)

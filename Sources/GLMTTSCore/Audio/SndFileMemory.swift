@@ -23,8 +23,10 @@ final class SndFileMemory {
                 case SEEK_END: base = file.bytes.count
                 default: base = 0
                 }
-                let target = base + Int(offset)
-                guard target >= 0 else { return -1 }
+                // A hostile header can ask for any offset (an RF64 size of 2^63 − 1): refuse
+                // what overflows instead of trapping.
+                let (target, overflow) = base.addingReportingOverflow(Int(offset))
+                guard !overflow, target >= 0 else { return -1 }
                 file.position = target
                 return sf_count_t(target)
             },
