@@ -96,12 +96,7 @@ package enum GLMTTSServer {
         source.resume()
         await withTaskCancellationHandler {
             for await _ in hangups {
-                let report = await context.registry.refresh()
-                context.logger.notice("SIGHUP: models directory re-read", metadata: [
-                    "reloaded": "\(report.reloaded.joined(separator: ","))", "unchanged": "\(report.unchanged.joined(separator: ","))",
-                    "unloaded": "\(report.unloaded.joined(separator: ","))",
-                    "failed": "\(report.failed.map { "\($0.id): \($0.detail)" }.joined(separator: "; "))",
-                ])
+                _ = await context.refreshModels(trigger: "SIGHUP")
             }
         } onCancel: {
             source.cancel()

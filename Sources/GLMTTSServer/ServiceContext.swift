@@ -99,6 +99,18 @@ package final class ServiceContext: Sendable {
         return job
     }
 
+    /// Re-reads the models directory (`EngineRegistry.refresh`) and logs what happened,
+    /// naming what asked for it (`SIGHUP`, `admin API`).
+    package func refreshModels(trigger: String) async -> ModelRefreshReport {
+        let report = await registry.refresh()
+        logger.notice("\(trigger): models directory re-read", metadata: [
+            "reloaded": "\(report.reloaded.joined(separator: ","))", "unchanged": "\(report.unchanged.joined(separator: ","))",
+            "unloaded": "\(report.unloaded.joined(separator: ","))",
+            "failed": "\(report.failed.map { "\($0.id): \($0.detail)" }.joined(separator: "; "))",
+        ])
+        return report
+    }
+
     /// Stops the queue: running jobs get `gracePeriod` to finish, the rest are re-queued
     /// for the next start; recognizer workers are stopped.
     package func shutdown(gracePeriod: Duration) async {

@@ -78,11 +78,7 @@ extension APIHandler {
 
     /// `POST /api/admin/models/reload`: what SIGHUP does.
     func reloadAllModels(_ input: Operations.ReloadAllModels.Input) async throws -> Operations.ReloadAllModels.Output {
-        let report = await context.registry.refresh()
-        context.logger.notice("models directory re-read", metadata: [
-            "reloaded": "\(report.reloaded.joined(separator: ","))", "unloaded": "\(report.unloaded.joined(separator: ","))",
-            "failed": "\(report.failed.map(\.id).joined(separator: ","))",
-        ])
+        let report = await context.refreshModels(trigger: "admin API")
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(.init(
             reloaded: report.reloaded, unchanged: report.unchanged, unloaded: report.unloaded,
             failed: report.failed.map { .init(id: $0.id, detail: $0.detail) }))))
@@ -100,11 +96,8 @@ extension APIHandler {
                 state = try await context.registry.state(of: id)
             case .reload: state = try await context.registry.reload(id: id)
             }
-        } catch let error as ModelError {
-            if case .notFound = error { throw HTTPProblem.from(error) }
-            throw HTTPProblem(code: "model.load_failed", title: "Model not loaded", status: 422,
-                              detail: "Model '\(id.prefix(100))' could not be loaded; the instance loaded before (if any) keeps serving. \(error.message)")
         } catch let error as any GLMTTSError {
+            if let missing = error as? ModelError, case .notFound = missing { throw HTTPProblem.from(missing) }
             throw HTTPProblem(code: "model.load_failed", title: "Model not loaded", status: 422,
                               detail: "Model '\(id.prefix(100))' could not be loaded; the instance loaded before (if any) keeps serving. \(error.message)")
         }
