@@ -38,9 +38,22 @@ def metric(server, name, **labels) -> float:
 
 
 def children(server, needle: str) -> list[int]:
-    out = subprocess.run(["ps", "--ppid", str(server.process.pid), "-o", "pid=,args="],
-                         capture_output=True, text=True).stdout
-    return [int(line.split()[0]) for line in out.splitlines() if needle in line]
+    """Pids of the server's direct children whose command line contains `needle`. Read from
+    /proc, not `ps`: piped `ps` output is cut at 80 columns, which hid the worker's script name
+    when the checkout lives under a long path (a clean-clone CI run failed on that)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended while we looked
+        if parent == server.process.pid and needle in command:
+            found.append(int(entry.name))
+    return found
 
 
 def wait_for(predicate, timeout: float, what: str, interval: float = 0.05):
