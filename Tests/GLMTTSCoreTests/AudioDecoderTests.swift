@@ -196,6 +196,19 @@ import Testing
         expectAudioError("audio.corrupt") { _ = try AudioDecoder.decode(data) }
     }
 
+    @Test func floatSamplesBeyondFullScaleAreScaledNotClipped() throws {
+        var data = AudioFixtures.wavHeader(sampleRate: 8000, declaredDataBytes: 400, formatTag: 3, bitsPerSample: 32)
+        let values: [Float] = (0..<100).map { index in index == 50 ? 4 : (index % 2 == 0 ? 1 : -2) }
+        for value in values {
+            withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+        }
+        let samples = try AudioDecoder.decode(data).audio.samples
+        #expect(samples.count == 100)
+        #expect(samples.map { abs($0) }.max() == 1)
+        // One gain for the whole clip: the shape is kept (a clip at ±1 would have made 1 and -2 equal).
+        #expect(samples[0] == 0.25 && samples[1] == -0.5 && samples[50] == 1)
+    }
+
     @Test func randomBytesAndText() {
         var generator = SplitMix64(seed: 7919)
         // Random bytes that do not happen to start like a known container.

@@ -82,6 +82,15 @@ import Testing
         expectError("ab  \u{200B}  cd", .tooLong(characters: 5, limit: 4), limits: TextLimits(maxCharacters: 4))
     }
 
+    @Test func aCharacterUnderAPileOfCombiningMarksIsRefused() {
+        // One grapheme cluster, so the character limit alone would let 2 MB through.
+        expectError("Hello a" + String(repeating: "\u{301}", count: 1_000_000), .characterTooComplex(limit: 32))
+        #expect(TextError.characterTooComplex(limit: 32).code == "text.character_too_complex")
+        // Real stacks and emoji sequences stay far below the limit.
+        #expect(throws: Never.self) { try TextValidator.prepare("Vi\u{1EC7}t a\u{301}\u{302}\u{303}\u{304}\u{305} ok") }
+        #expect(throws: Never.self) { try TextValidator.prepare("Family \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466} here") }
+    }
+
     @Test func rawInputGuardRefusesHugeInputBeforeCleaning() {
         expectError(String(repeating: " ", count: 101) + "a", .inputTooLarge(bytes: 102, limit: 100),
                     limits: TextLimits(maxInputBytes: 100))

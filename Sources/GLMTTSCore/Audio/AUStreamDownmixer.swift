@@ -61,9 +61,6 @@ struct AUStreamDownmixer {
             throw AudioError.corrupt(format: format, reason: "no audio stream could be decoded")
         }
         guard !mono.isEmpty else { throw AudioError.noSamples }
-        if mono.contains(where: { !$0.isFinite }) {
-            throw AudioError.corrupt(format: format, reason: "it contains invalid (NaN or infinite) samples")
-        }
     }
 
     /// Header (big-endian words): ".snd", data offset, data size, encoding, rate, channels.

@@ -122,11 +122,6 @@ public enum AudioDecoder {
             throw AudioError.corrupt(format: container.rawValue, reason: String(cString: sf_strerror(file)))
         }
         guard !mono.isEmpty else { throw AudioError.noSamples }
-        // libsndfile maps integer PCM into [-1, 1]; a float file may hold anything, including NaN.
-        if mono.contains(where: { !$0.isFinite }) {
-            throw AudioError.corrupt(format: container.rawValue, reason: "it contains invalid (NaN or infinite) samples")
-        }
-        return DecodedAudio(audio: AudioBuffer(samples: mono, sampleRate: rate), container: container,
-                            sourceChannels: channels, sourceSampleRate: rate)
+        return try DecodedAudio.checked(samples: mono, sampleRate: rate, container: container, sourceChannels: channels)
     }
 }

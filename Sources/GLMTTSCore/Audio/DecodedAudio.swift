@@ -16,4 +16,27 @@ public struct DecodedAudio: Sendable {
         self.sourceChannels = sourceChannels
         self.sourceSampleRate = sourceSampleRate
     }
+
+    /// Decoded samples after the checks every decoder applies: refused when a sample is NaN
+    /// or infinite (a float file may hold anything), and scaled down as a whole when the peak
+    /// lies beyond full scale. Integer PCM is always within ±1; IEEE-float WAV and the float
+    /// output of lossy decoders (MP3, AAC after gain) may not be. Scaling, unlike clipping,
+    /// keeps the waveform, and keeps levels in dBFS (at most 0) for the quality report.
+    /// - Throws: ``AudioError/corrupt(format:reason:)`` for NaN or infinite samples.
+    static func checked(samples: [Float], sampleRate: Int, container: AudioContainer, sourceChannels: Int) throws -> DecodedAudio {
+        var samples = samples
+        var peak: Float = 0
+        for sample in samples {
+            guard sample.isFinite else {
+                throw AudioError.corrupt(format: container.rawValue, reason: "it contains invalid (NaN or infinite) samples")
+            }
+            peak = max(peak, abs(sample))
+        }
+        if peak > 1 {
+            let gain = 1 / peak
+            for index in samples.indices { samples[index] *= gain }
+        }
+        return DecodedAudio(audio: AudioBuffer(samples: samples, sampleRate: sampleRate), container: container,
+                            sourceChannels: sourceChannels, sourceSampleRate: sampleRate)
+    }
 }

@@ -30,8 +30,8 @@ enum FFmpeg {
             throw AudioError.noSamples
         }
         try stream.finish()
-        return DecodedAudio(audio: AudioBuffer(samples: stream.mono, sampleRate: stream.sampleRate), container: container,
-                            sourceChannels: stream.channels, sourceSampleRate: stream.sampleRate)
+        return try DecodedAudio.checked(samples: stream.mono, sampleRate: stream.sampleRate, container: container,
+                                        sourceChannels: stream.channels)
     }
 
     /// Encodes mono float audio (already clipped, at a rate the AAC encoder supports) as

@@ -22,6 +22,9 @@ public enum TextError: GLMTTSError, Equatable {
     case noSpeakableContent
     /// The bytes are not valid UTF-8; `byteOffset` is where the first bad sequence starts.
     case invalidEncoding(byteOffset: Int)
+    /// One character (grapheme cluster) is made of more than `limit` code points, such as a
+    /// letter under thousands of combining marks.
+    case characterTooComplex(limit: Int)
 
     public var code: String {
         switch self {
@@ -31,6 +34,7 @@ public enum TextError: GLMTTSError, Equatable {
         case .inputTooLarge: return "text.input_too_large"
         case .noSpeakableContent: return "text.no_speakable_content"
         case .invalidEncoding: return "text.invalid_encoding"
+        case .characterTooComplex: return "text.character_too_complex"
         }
     }
 
@@ -55,6 +59,9 @@ public enum TextError: GLMTTSError, Equatable {
         case let .invalidEncoding(byteOffset):
             return "The text is not valid UTF-8 (first bad byte at offset \(byteOffset)); "
                 + "send UTF-8 encoded text."
+        case let .characterTooComplex(limit):
+            return "The text has a character built from more than \(limit) code points (for example a letter "
+                + "under a pile of combining accents), which cannot be spoken; remove the repeated marks."
         }
     }
 }

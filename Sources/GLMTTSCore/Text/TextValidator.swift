@@ -17,7 +17,10 @@ import Foundation
 ///    a space left before punctuation that directly followed a removed emoji is dropped);
 ///    text in any mix of scripts (Latin, CJK, Cyrillic, Arabic…) is kept as it is;
 /// 6. Unicode NFC normalisation;
-/// 7. the checks: nothing left → ``TextError/empty`` / ``TextError/invisibleOnly`` /
+/// 7. the checks: a character (grapheme cluster) built from more than
+///    ``maxScalarsPerCharacter`` code points (a letter under a pile of combining marks) →
+///    ``TextError/characterTooComplex(limit:)``, because the character limit counts clusters
+///    and one cluster could otherwise carry megabytes; nothing left → ``TextError/empty`` / ``TextError/invisibleOnly`` /
 ///    ``TextError/noSpeakableContent``; more than ``TextLimits/maxCharacters`` grapheme
 ///    clusters → ``TextError/tooLong(characters:limit:)``; no letter or digit in any
 ///    script → ``TextError/noSpeakableContent``.
@@ -26,6 +29,10 @@ import Foundation
 /// `limits.maxCharacters` characters. The work is linear in the input size, and stops
 /// building output once the limit is passed (it only keeps counting).
 public enum TextValidator {
+    /// Most code points one character (grapheme cluster) may have. Real text stays far below:
+    /// Vietnamese or Tibetan stacks use a handful, emoji sequences about ten.
+    public static let maxScalarsPerCharacter = 32
+
     /// Cleans `raw` and checks it against `limits`; see the type's documentation for the steps.
     /// - Returns: NFC text with collapsed whitespace, `"\n"` line and `"\n\n"` paragraph breaks.
     /// - Throws: ``TextError``.
@@ -36,6 +43,9 @@ public enum TextValidator {
         }
         var cleaner = TextCleaner(limit: limits.maxCharacters)
         for character in raw {
+            if character.unicodeScalars.count > maxScalarsPerCharacter {
+                throw TextError.characterTooComplex(limit: maxScalarsPerCharacter)
+            }
             cleaner.consume(character)
         }
         if cleaner.output.isEmpty && cleaner.keptCount == 0 {

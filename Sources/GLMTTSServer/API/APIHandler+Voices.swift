@@ -41,8 +41,7 @@ extension APIHandler {
             throw HTTPProblem.invalid("request.missing_field", "'audio' is required: upload a reference clip (WAV, MP3, FLAC, Ogg…).", field: "audio")
         }
         let prepared = try await context.pipeline.prepareReference(clip.data, sampleRate: nil)
-        var text = fields.string("text")?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if text?.isEmpty ?? true { text = nil }
+        var text = try SpeechForm.referenceText(fields.string("text"), field: "text", limits: context.configuration.textLimits)
         var transcribed = false
         if text == nil, try fields.bool("skip_whisper") != true {
             let transcriber = try await context.registry.referenceTranscriber(cacheDirectory: context.pipeline.transcriptCache)

@@ -6,7 +6,8 @@ import OpenAPIRuntime
 /// Access control for every OpenAPI operation: authenticates the bearer key (when keys
 /// are required), checks the operation's scope (`OperationScopes`), applies the per-client
 /// rate limit and concurrency cap, and adds `RateLimit-*` headers. Refusals are problems:
-/// `401` (with `WWW-Authenticate: Bearer`), `403`, `429` (with `Retry-After`).
+/// `401` (with `WWW-Authenticate: Bearer`), `403`, `429` (with `Retry-After`). In open mode
+/// (no keys), `OpenModeRequestGuard` refuses what a foreign web page sends through a browser.
 ///
 /// `/metrics` is also allowed without a key from the addresses in `GLMTTS_METRICS_ALLOW`.
 struct AccessMiddleware: ServerMiddleware {
@@ -36,6 +37,8 @@ struct AccessMiddleware: ServerMiddleware {
                                   detail: "This API key has the '\(principal.scope.rawValue)' scope; this operation needs '\(required.rawValue)'. Ask an admin for a key with that scope.")
             }
         } else {
+            try OpenModeRequestGuard(bindHost: configuration.host,
+                                     allowedOrigins: configuration.corsAllowedOrigins.filter { $0 != "*" }).check(request)
             principal = .open
         }
         info.principal = principal

@@ -103,11 +103,36 @@ struct SpeechForm {
         if let clip = promptAudio, clip.data.isEmpty {
             throw HTTPProblem.invalid("audio.empty", "The uploaded reference clip is empty.", field: clip.field)
         }
-        let prompt = promptText?.trimmingCharacters(in: .whitespacesAndNewlines)
         return SynthesisJobSpec(
             text: text, model: modelID, savedVoiceID: savedVoice, hasUploadedReference: promptAudio != nil,
-            referenceText: (prompt?.isEmpty ?? true) ? nil : prompt, parameters: parameters, format: outputFormat,
-            skipTranscription: skipWhisper ?? false)
+            referenceText: try Self.referenceText(promptText, field: "prompt_text", limits: context.configuration.textLimits),
+            parameters: parameters, format: outputFormat, skipTranscription: skipWhisper ?? false)
+    }
+
+    /// Most characters of a reference clip's transcript (`prompt_text`, a voice's `text`): a
+    /// clip is used for a window of some seconds, a few hundred characters in any language.
+    static let maxReferenceTextCharacters = 2_000
+
+    /// A reference transcript sent in `field`, cleaned like the text to speak and held to
+    /// ``maxReferenceTextCharacters``; nil when absent or blank (it is then transcribed).
+    static func referenceText(_ raw: String?, field: String, limits: TextLimits) throws -> String? {
+        guard let raw, !raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        var promptLimits = limits
+        promptLimits.maxCharacters = min(limits.maxCharacters, maxReferenceTextCharacters)
+        do {
+            return try TextValidator.prepare(raw, limits: promptLimits)
+        } catch let error as TextError {
+            let detail: String
+            switch error {
+            case let .tooLong(characters, limit):
+                detail = "'\(field)' has \(characters) characters, more than the limit of \(limit); send only the transcript of the reference clip."
+            case let .inputTooLarge(bytes, limit):
+                detail = "'\(field)' is \(bytes) bytes, more than the \(limit)-byte input limit; send only the transcript of the reference clip."
+            default:
+                detail = "'\(field)': \(error.message)"
+            }
+            throw HTTPProblem.invalid(error.code, detail, field: field)
+        }
     }
 
     /// Throws a clear problem unless `id` is an installed synthesizer.

@@ -6,7 +6,7 @@ enum OpenAPIDocument {
 openapi: 3.1.0
 info:
   title: GLM-TTS Enhanced
-  version: 0.6.0
+  version: 0.7.0
   summary: Voice-cloning text-to-speech server with an OpenAI-compatible surface.
   description: |
     HTTP contract for the GLM-TTS Enhanced server: zero-shot voice cloning from a short
@@ -326,8 +326,8 @@ paths:
       summary: Download a completed job's audio.
       description: |
         Returns the audio in the job's format, or transcoded to `format` when given.
-        `409` (`https://glmtts.dev/problems/job-not-finished`) while the job is queued
-        or running, or when it failed or was cancelled.
+        `409` while the job is queued or running, or when it failed or was cancelled;
+        `422` for an unknown `format`.
       parameters:
         - $ref: '#/components/parameters/TaskId'
         - $ref: '#/components/parameters/FormatQuery'
@@ -335,6 +335,7 @@ paths:
         '200': {$ref: '#/components/responses/SynthesizedAudio'}
         '404': {$ref: '#/components/responses/NotFound'}
         '409': {$ref: '#/components/responses/Conflict'}
+        '422': {$ref: '#/components/responses/UnprocessableEntity'}
         '500': {$ref: '#/components/responses/InternalError'}
 
   /api/voices:
@@ -862,6 +863,7 @@ paths:
           content:
             application/json:
               schema: {$ref: '#/components/schemas/ModelState'}
+        '400': {$ref: '#/components/responses/BadRequest'}
         '404': {$ref: '#/components/responses/NotFound'}
         '422': {$ref: '#/components/responses/UnprocessableEntity'}
         '500': {$ref: '#/components/responses/InternalError'}
@@ -1064,13 +1066,12 @@ components:
       properties:
         type:
           type: string
-          format: uri
+          format: uri-reference
           description: |
-            Stable problem type URI, e.g. `https://glmtts.dev/problems/text-too-long`.
-            Others: `validation-failed`, `text-empty`, `unknown-voice`, `not-found`,
-            `payload-too-large`, `unsupported-media-type`, `reference-unusable`,
-            `job-not-finished`, `nothing-finished`, `queue-full`, `rate-limited`,
-            `engine-unavailable`, `synthesis-failed`, `cancelled`, `internal`.
+            Stable problem type, a relative reference `/problems/<code>`, e.g.
+            `/problems/text.too_long`, `/problems/queue.full`, `/problems/auth.forbidden`.
+            The codes are listed in docs/API.md; clients should branch on this value,
+            not on `detail`.
         title: {type: string, description: Short summary of the problem type.}
         status: {type: integer, description: HTTP status code., minimum: 100, maximum: 599}
         detail: {type: string, description: Explanation of this occurrence.}
@@ -1419,8 +1420,8 @@ components:
         type:
           type: string
           description: Error class, e.g. `invalid_request_error`, `rate_limit_error`, `server_error`.
-        param: {type: string, description: 'Offending parameter, when one is to blame.'}
-        code: {type: string, description: 'Machine-readable code, e.g. `text_too_long`, `model_not_found`.'}
+        param: {type: [string, 'null'], description: 'Offending parameter; `null` when no single parameter is to blame.'}
+        code: {type: [string, 'null'], description: 'Machine-readable code (the problem code, e.g. `text.too_long`, `model.not_found`).'}
     OpenAISpeechRequest:
       type: object
       description: OpenAI speech request.
@@ -1721,7 +1722,7 @@ components:
   "openapi": "3.1.0",
   "info": {
     "title": "GLM-TTS Enhanced",
-    "version": "0.6.0",
+    "version": "0.7.0",
     "summary": "Voice-cloning text-to-speech server with an OpenAI-compatible surface.",
     "description": "HTTP contract for the GLM-TTS Enhanced server: zero-shot voice cloning from a short\nreference recording, saved voices, asynchronous jobs with live progress (Server-Sent\nEvents), batches, speech recognition and an OpenAI-compatible `/v1` subset.\n\n## Conventions\n- Every response carries an `X-Request-Id` header. A client may send its own\n  `X-Request-Id`; the server echoes it, otherwise it generates one.\n- Errors under `/api`, `/health`, `/ready` and `/openapi.*` are RFC 9457\n  `application/problem+json` documents (`Problem`). The `type` URI is stable and\n  can be switched on; `title` and `detail` are for humans. Errors under `/v1`\n  use the OpenAI shape `{\"error\": {...}}` so that OpenAI SDKs can parse them.\n- Job, batch and voice ids are opaque strings matching `^[A-Za-z0-9_-]{8,64}$`.\n- Limits (text length, upload size, reference length, queue length, batch size)\n  are configurable; read them from `GET /api/limits`.\n\n## Authentication\nAPI keys are sent as `Authorization: Bearer <key>` (the header OpenAI clients already\nsend). With `GLMTTS_AUTH=keys` (the default when bound to a non-loopback address) every\noperation except `/health`, `/ready` and `/openapi.*` answers `401` without a valid,\nunrevoked key, and `403` when the key lacks the operation's scope: `read` (GET\noperations), `synthesize` (creating and deleting jobs, voices, transcriptions; includes\n`read`), `admin` (everything, incl. `/api/admin/*` and `/metrics`). Jobs, results and\nvoices belong to the key that created them: another non-admin key gets `404`.\nIn open mode (only allowed on loopback) no key is needed.\n\n## Rate limits\nRequests per minute and characters synthesised per day are limited per key (per\nclient address in open mode), and so are a client's concurrent requests. Responses\ncarry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`; a refused\nrequest gets `429` with `Retry-After`.\n",
     "license": {
@@ -2294,7 +2295,7 @@ components:
           "jobs"
         ],
         "summary": "Download a completed job's audio.",
-        "description": "Returns the audio in the job's format, or transcoded to `format` when given.\n`409` (`https://glmtts.dev/problems/job-not-finished`) while the job is queued\nor running, or when it failed or was cancelled.\n",
+        "description": "Returns the audio in the job's format, or transcoded to `format` when given.\n`409` while the job is queued or running, or when it failed or was cancelled;\n`422` for an unknown `format`.\n",
         "parameters": [
           {
             "$ref": "#/components/parameters/TaskId"
@@ -2312,6 +2313,9 @@ components:
           },
           "409": {
             "$ref": "#/components/responses/Conflict"
+          },
+          "422": {
+            "$ref": "#/components/responses/UnprocessableEntity"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -3417,6 +3421,9 @@ components:
               }
             }
           },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
@@ -3867,8 +3874,8 @@ components:
         "properties": {
           "type": {
             "type": "string",
-            "format": "uri",
-            "description": "Stable problem type URI, e.g. `https://glmtts.dev/problems/text-too-long`.\nOthers: `validation-failed`, `text-empty`, `unknown-voice`, `not-found`,\n`payload-too-large`, `unsupported-media-type`, `reference-unusable`,\n`job-not-finished`, `nothing-finished`, `queue-full`, `rate-limited`,\n`engine-unavailable`, `synthesis-failed`, `cancelled`, `internal`.\n"
+            "format": "uri-reference",
+            "description": "Stable problem type, a relative reference `/problems/<code>`, e.g.\n`/problems/text.too_long`, `/problems/queue.full`, `/problems/auth.forbidden`.\nThe codes are listed in docs/API.md; clients should branch on this value,\nnot on `detail`.\n"
           },
           "title": {
             "type": "string",
@@ -4879,12 +4886,18 @@ components:
             "description": "Error class, e.g. `invalid_request_error`, `rate_limit_error`, `server_error`."
           },
           "param": {
-            "type": "string",
-            "description": "Offending parameter, when one is to blame."
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Offending parameter; `null` when no single parameter is to blame."
           },
           "code": {
-            "type": "string",
-            "description": "Machine-readable code, e.g. `text_too_long`, `model_not_found`."
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Machine-readable code (the problem code, e.g. `text.too_long`, `model.not_found`)."
           }
         }
       },

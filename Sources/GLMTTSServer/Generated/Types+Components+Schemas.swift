@@ -76,11 +76,10 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/Problem`.
         package struct Problem: Codable, Hashable, Sendable {
-            /// Stable problem type URI, e.g. `https://glmtts.dev/problems/text-too-long`.
-            /// Others: `validation-failed`, `text-empty`, `unknown-voice`, `not-found`,
-            /// `payload-too-large`, `unsupported-media-type`, `reference-unusable`,
-            /// `job-not-finished`, `nothing-finished`, `queue-full`, `rate-limited`,
-            /// `engine-unavailable`, `synthesis-failed`, `cancelled`, `internal`.
+            /// Stable problem type, a relative reference `/problems/<code>`, e.g.
+            /// `/problems/text.too_long`, `/problems/queue.full`, `/problems/auth.forbidden`.
+            /// The codes are listed in docs/API.md; clients should branch on this value,
+            /// not on `detail`.
             ///
             ///
             /// - Remark: Generated from `#/components/schemas/Problem/type`.
@@ -112,7 +111,7 @@ extension Components {
             /// Creates a new `Problem`.
             ///
             /// - Parameters:
-            ///   - _type: Stable problem type URI, e.g. `https://glmtts.dev/problems/text-too-long`.
+            ///   - _type: Stable problem type, a relative reference `/problems/<code>`, e.g.
             ///   - title: Short summary of the problem type.
             ///   - status: HTTP status code.
             ///   - detail: Explanation of this occurrence.
@@ -1600,11 +1599,11 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/OpenAIErrorDetail/type`.
             package var _type: Swift.String
-            /// Offending parameter, when one is to blame.
+            /// Offending parameter; `null` when no single parameter is to blame.
             ///
             /// - Remark: Generated from `#/components/schemas/OpenAIErrorDetail/param`.
             package var param: Swift.String?
-            /// Machine-readable code, e.g. `text_too_long`, `model_not_found`.
+            /// Machine-readable code (the problem code, e.g. `text.too_long`, `model.not_found`).
             ///
             /// - Remark: Generated from `#/components/schemas/OpenAIErrorDetail/code`.
             package var code: Swift.String?
@@ -1613,8 +1612,8 @@ extension Components {
             /// - Parameters:
             ///   - message: Human-readable message.
             ///   - _type: Error class, e.g. `invalid_request_error`, `rate_limit_error`, `server_error`.
-            ///   - param: Offending parameter, when one is to blame.
-            ///   - code: Machine-readable code, e.g. `text_too_long`, `model_not_found`.
+            ///   - param: Offending parameter; `null` when no single parameter is to blame.
+            ///   - code: Machine-readable code (the problem code, e.g. `text.too_long`, `model.not_found`).
             package init(
                 message: Swift.String,
                 _type: Swift.String,

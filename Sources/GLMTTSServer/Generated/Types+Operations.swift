@@ -2420,8 +2420,8 @@ package enum Operations {
     /// Download a completed job's audio.
     ///
     /// Returns the audio in the job's format, or transcoded to `format` when given.
-    /// `409` (`https://glmtts.dev/problems/job-not-finished`) while the job is queued
-    /// or running, or when it failed or was cancelled.
+    /// `409` while the job is queued or running, or when it failed or was cancelled;
+    /// `422` for an unknown `format`.
     ///
     ///
     /// - Remark: HTTP `GET /api/tts/{task_id}/audio`.
@@ -2555,6 +2555,29 @@ package enum Operations {
                     default:
                         try throwUnexpectedResponseStatus(
                             expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Well-formed but invalid; `errors` lists the offending fields.
+            ///
+            /// - Remark: Generated from `#/paths//api/tts/{task_id}/audio/get(getJobAudio)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses.UnprocessableEntity)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            package var unprocessableContent: Components.Responses.UnprocessableEntity {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
                             response: self
                         )
                     }
@@ -7658,6 +7681,29 @@ package enum Operations {
                     default:
                         try throwUnexpectedResponseStatus(
                             expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed (bad form data, JSON or parameter syntax).
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/{model_id}/{action}/post(changeModel)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
                             response: self
                         )
                     }

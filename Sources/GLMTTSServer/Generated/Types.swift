@@ -92,8 +92,8 @@ package protocol APIProtocol: Sendable {
     /// Download a completed job's audio.
     ///
     /// Returns the audio in the job's format, or transcoded to `format` when given.
-    /// `409` (`https://glmtts.dev/problems/job-not-finished`) while the job is queued
-    /// or running, or when it failed or was cancelled.
+    /// `409` while the job is queued or running, or when it failed or was cancelled;
+    /// `422` for an unknown `format`.
     ///
     ///
     /// - Remark: HTTP `GET /api/tts/{task_id}/audio`.
@@ -391,8 +391,8 @@ extension APIProtocol {
     /// Download a completed job's audio.
     ///
     /// Returns the audio in the job's format, or transcoded to `format` when given.
-    /// `409` (`https://glmtts.dev/problems/job-not-finished`) while the job is queued
-    /// or running, or when it failed or was cancelled.
+    /// `409` while the job is queued or running, or when it failed or was cancelled;
+    /// `422` for an unknown `format`.
     ///
     ///
     /// - Remark: HTTP `GET /api/tts/{task_id}/audio`.

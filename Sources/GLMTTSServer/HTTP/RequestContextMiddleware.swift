@@ -56,6 +56,9 @@ struct RequestContextMiddleware<Context: RemoteAddressRequestContext>: RouterMid
             if problem.statusCode == 413 { response.headers[.connection] = "close" }
         }
         response.headers[.xRequestID] = requestID
+        // Every answer is what its Content-Type says: browsers must not guess HTML from a
+        // JSON string or an upload that echoes a client's text.
+        response.headers[.xContentTypeOptions] = "nosniff"
         // The generated code percent-encodes header values (OpenAPI "simple" style); these two
         // carry only server-made text (paths, our file names) and must reach clients verbatim.
         for name in [HTTPField.Name.location, .contentDisposition] {

@@ -5,7 +5,7 @@ import Foundation
 /// installed (no GPU, no figures: never zeros).
 enum SystemProbe {
     /// The service's version.
-    static let version = "0.6.0"
+    static let version = "0.7.0"
 
     /// Resident memory of this process, bytes (0 where `/proc` is missing).
     static func residentBytes() -> Int {

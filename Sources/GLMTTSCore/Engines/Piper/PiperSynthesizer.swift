@@ -4,7 +4,8 @@ import Foundation
 /// A Piper (VITS) voice through the sherpa-onnx C API, phonemized with espeak-ng.
 ///
 /// Text is split into sentences; each chunk is phonemized (IPA, punctuation kept) and
-/// synthesised separately, so audio streams out sentence by sentence. Temperature maps to
+/// synthesised separately, so audio streams out sentence by sentence. A sentence whose
+/// phonemes are longer than `PhonemeChunker.defaultMaxLength` is synthesised in pieces. Temperature maps to
 /// the VITS noise scales, which sherpa-onnx fixes per loaded model: a small cache keeps
 /// the instances for the most recently used noise settings. Speed maps to the length
 /// scale per call. All native work runs on this voice's own `BlockingExecutor`.
@@ -77,7 +78,8 @@ public final class PiperSynthesizer: SpeechSynthesizer {
 
     /// Phonemizes and synthesises one chunk (blocking; runs on the executor).
     private func generate(_ text: String, speed: Double, with tts: SherpaOfflineTTS, flag: CancellationFlag) throws -> AudioBuffer? {
-        let sentences = try phonemizer.phonemize(text).filter { !$0.isEmpty }
+        // Long sentences go to the model in pieces, so one inference's memory stays bounded.
+        let sentences = try phonemizer.phonemize(text).filter { !$0.isEmpty }.flatMap { PhonemeChunker.split($0) }
         guard !sentences.isEmpty else { return AudioBuffer(samples: [], sampleRate: tts.sampleRate) }
         var codepoints: [Int32] = []
         var lengths: [Int32] = []
