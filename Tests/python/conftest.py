@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def binary() -> str:
     if os.environ.get("GLMTTS_BIN"):
-        return os.environ["GLMTTS_BIN"]
+        return str(Path(os.environ["GLMTTS_BIN"]).resolve())  # absolute: tests link to it from elsewhere
     bin_dir = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, check=True,
                              capture_output=True, text=True).stdout.strip()
     return str(Path(bin_dir) / "glmtts")
