@@ -79,3 +79,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Fuzz targets (libFuzzer), declared only for `scripts/fuzz`, which sets GLMTTS_FUZZ=1 and
+// builds them with `-sanitize=fuzzer` into `.build-fuzz`; the ordinary build never sees them.
+if Context.environment["GLMTTS_FUZZ"] == "1" {
+    package.targets += [
+        .systemLibrary(name: "CLibFuzzer", path: "Sources/CLibFuzzer"),
+        .executableTarget(name: "FuzzAudio", dependencies: ["CLibFuzzer", "GLMTTSCore"]),
+        .executableTarget(name: "FuzzForm", dependencies: ["CLibFuzzer", "GLMTTSServer"]),
+    ]
+}

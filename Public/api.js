@@ -57,7 +57,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * Follows a Server-Sent Events stream: calls `onEvent(type, data, id)` per message (data is
  * parsed JSON); stops when onEvent returns true (a terminal event). A dropped connection is
- * resumed with Last-Event-ID so no event is lost or repeated.
+ * resumed with Last-Event-ID so no event is lost or repeated (the server also cuts off a
+ * reader that falls far behind; that is resumed the same way).
  */
 export async function followEvents(path, onEvent, signal) {
   let last = null;
@@ -70,6 +71,7 @@ export async function followEvents(path, onEvent, signal) {
       if (e.name === 'AbortError' || e.status) throw e;
       continue;
     }
+    if (res.status === 204) return; // the server says we already have every event
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     let buf = '';
     let ev = { data: [] };

@@ -491,7 +491,7 @@ function track(job, entry) {
 /** Follows the job's progress stream; resolves with the terminal event. */
 function follow(job) {
   return new Promise((resolve, reject) => {
-    followEvents(`/api/tts/progress/${job.id}`, (type, data) => {
+    followEvents(`/api/tts/progress/${job.id}?events=named`, (type, data) => {
       data.type = type;
       data.seen = performance.now();
       job.events.push(data);

@@ -114,6 +114,12 @@ enum APIModels {
             sentence: event.sentence, sentenceCount: event.sentenceCount, detail: event.detail)
         if let synthesis = event.result?.synthesis { wire.result = result(synthesis, id: event.jobID) }
         if let problem = event.problem, event.kind != .completed { wire.problem = self.problem(problem) }
+        // The reference product's fields, for its clients.
+        let message = ReferenceProgress.message(of: event)
+        wire.status = ReferenceProgress.status(of: event.kind)
+        wire.message = message
+        wire.step = message
+        wire.elapsed = wire.elapsedSeconds
         return wire
     }
 
@@ -123,6 +129,12 @@ enum APIModels {
             id: record.id, name: record.name, createdAt: record.createdAt, referenceText: record.referenceText ?? "",
             transcribed: record.transcribed, durationSeconds: record.quality.preparedSeconds,
             quality: quality(record.quality), audioUrl: "/api/voices/\(record.id)/audio")
+    }
+
+    /// GPUs as nvidia-smi reported them.
+    static func gpus(_ gpus: [SystemProbe.GPU]) -> [Components.Schemas.GPUStatus] {
+        gpus.map { .init(index: $0.index, name: $0.name, memoryTotalBytes: $0.memoryTotalBytes,
+                         memoryUsedBytes: $0.memoryUsedBytes, utilizationPercent: $0.utilizationPercent) }
     }
 
     /// JSON cannot carry infinities (silence measures −∞ dBFS): clamp to a floor.

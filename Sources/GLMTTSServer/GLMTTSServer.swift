@@ -22,7 +22,7 @@ package enum GLMTTSServer {
                                                         trustedProxies: Set(configuration.trustedProxies)))
         router.add(middleware: CrossOriginMiddleware(allowedOrigins: configuration.corsAllowedOrigins))
         let access = AccessMiddleware(configuration: configuration, keys: context.keys, limiter: RateLimiter(),
-                                      metrics: context.metrics, usage: KeyUsageRecorder(keys: context.keys))
+                                      streams: context.streams, metrics: context.metrics, usage: KeyUsageRecorder(keys: context.keys))
         try APIHandler(context: context).registerHandlers(on: router, middlewares: [access, URLEncodedFormMiddleware()])
         SwaggerUIRoutes.add(to: router)
         WebUIRoutes.add(to: router)

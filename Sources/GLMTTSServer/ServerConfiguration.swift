@@ -44,6 +44,12 @@ package struct ServerConfiguration: Sendable, Equatable {
     package var quotaCharactersPerDay = 1_000_000
     /// Requests one client may have in progress at once; more get 429.
     package var maxConcurrentPerClient = 16
+    /// Streams (SSE progress, streamed speech) one client may have open at once, counted
+    /// until each stream ends; more get 429.
+    package var maxStreamsPerClient = 8
+    /// Most events or audio chunks a stream may have waiting for a slow reader; a reader
+    /// that falls this far behind is disconnected (an SSE client resumes with `Last-Event-ID`).
+    package var streamBufferLimit = 256
     /// Log line format.
     package var logFormat = LogFormat.text
     /// Log level (trace, debug, info, notice, warning, error, critical).
@@ -66,7 +72,7 @@ package struct ServerConfiguration: Sendable, Equatable {
         "GLMTTS_RATE_LIMIT_PER_MINUTE", "GLMTTS_QUOTA_CHARS_PER_DAY", "GLMTTS_MAX_CONCURRENT_PER_CLIENT",
         "GLMTTS_METRICS_ALLOW", "GLMTTS_TRUSTED_PROXIES", "GLMTTS_MODEL_IDLE_SECONDS",
         "GLMTTS_SHUTDOWN_GRACE_SECONDS", "GLMTTS_DEFAULT_VOICE", "GLMTTS_SWAGGER_UI_DIR", "GLMTTS_WEB_DIR",
-        "GLMTTS_CONFIG", "GLMTTS_GPU_IDS",
+        "GLMTTS_CONFIG", "GLMTTS_GPU_IDS", "GLMTTS_MAX_STREAMS_PER_CLIENT", "GLMTTS_STREAM_BUFFER_EVENTS", "GLMTTS_MAX_BATCH_TEXTS",
     ]
 
     /// Whether the bind address is loopback only.
@@ -134,6 +140,7 @@ package struct ServerConfiguration: Sendable, Equatable {
         config.laneSlots["asr"] = try reader.integer("GLMTTS_ASR_SLOTS", in: 1...256) ?? config.laneSlots["asr"]
         config.laneSlots["gpu"] = try reader.integer("GLMTTS_GPU_SLOTS", in: 1...256) ?? config.laneSlots["gpu"]
         config.maxAttempts = try reader.integer("GLMTTS_MAX_ATTEMPTS", in: 1...20) ?? config.maxAttempts
+        config.maxBatchTexts = try reader.integer("GLMTTS_MAX_BATCH_TEXTS", in: 1...10_000) ?? config.maxBatchTexts
         config.synchronousWaitSeconds = try reader.double("GLMTTS_SYNC_WAIT_SECONDS", in: 1...86_400) ?? config.synchronousWaitSeconds
         config.retentionSeconds = try reader.double("GLMTTS_RETENTION_HOURS", in: 0...87_600).map { $0 * 3600 } ?? config.retentionSeconds
         if let origins = reader.string("GLMTTS_CORS_ORIGINS") {
@@ -148,6 +155,8 @@ package struct ServerConfiguration: Sendable, Equatable {
         config.rateLimitPerMinute = try reader.integer("GLMTTS_RATE_LIMIT_PER_MINUTE", in: 0...1_000_000) ?? config.rateLimitPerMinute
         config.quotaCharactersPerDay = try reader.integer("GLMTTS_QUOTA_CHARS_PER_DAY", in: 0...1_000_000_000_000) ?? config.quotaCharactersPerDay
         config.maxConcurrentPerClient = try reader.integer("GLMTTS_MAX_CONCURRENT_PER_CLIENT", in: 1...10_000) ?? config.maxConcurrentPerClient
+        config.maxStreamsPerClient = try reader.integer("GLMTTS_MAX_STREAMS_PER_CLIENT", in: 1...10_000) ?? config.maxStreamsPerClient
+        config.streamBufferLimit = try reader.integer("GLMTTS_STREAM_BUFFER_EVENTS", in: 2...1_000_000) ?? config.streamBufferLimit
         if let format = reader.string("GLMTTS_LOG_FORMAT") {
             guard let parsed = LogFormat(rawValue: format.lowercased()) else {
                 throw ConfigurationError.invalid(name: "GLMTTS_LOG_FORMAT", value: format, expected: "text, json or logfmt")

@@ -32,6 +32,8 @@ package final class ServiceContext: Sendable {
     package let metrics: ServiceMetrics
     /// The server's log.
     package let logger: Logger
+    /// Streams open per client (counted until each stream ends).
+    let streams = StreamSlots()
     /// When the server started.
     package let startedAt = Date()
 
@@ -60,7 +62,7 @@ package final class ServiceContext: Sendable {
         let voiceStore = SQLiteVoiceStore(database: database)
         voices = voiceStore
         keys = APIKeyStore(database: database)
-        hub = ProgressHub(store: jobStore, log: log)
+        hub = ProgressHub(store: jobStore, bufferLimit: configuration.streamBufferLimit, log: log)
         pipeline = SynthesisPipeline(
             registry: registry, textLimits: configuration.textLimits, audioLimits: configuration.audioLimits,
             transcriptCache: serviceRoot.appendingPathComponent("transcripts", isDirectory: true))

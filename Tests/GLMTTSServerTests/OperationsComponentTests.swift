@@ -52,7 +52,8 @@ import Testing
                 operations[op["operationId"] as! String] = (op["security"] as? [Any])?.isEmpty == true
             }
         }
-        let admin: Set<String> = ["getMetrics", "listAPIKeys", "createAPIKey", "revokeAPIKey", "reloadAllModels", "changeModel"]
+        let admin: Set<String> = ["getMetrics", "listAPIKeys", "createAPIKey", "revokeAPIKey", "reloadAllModels", "changeModel",
+                                  "offloadModels"]
         for (id, isPublic) in operations {
             let scope = OperationScopes.required(for: id)
             #expect((scope == nil) == isPublic, "\(id): the spec and OperationScopes disagree on whether it is public")

@@ -14,13 +14,14 @@ import Testing
 
     @Test func zipArchiveIsReadableByUnzip() throws {
         var zip = ZipArchiveWriter()
-        zip.add(name: "001.wav", data: Data("first".utf8))
-        zip.add(name: "002.wav", data: Data(repeating: 7, count: 10_000))
+        var archive = zip.entry(name: "001.wav", data: Data("first".utf8))
+        archive += zip.entry(name: "002.wav", data: Data(repeating: 7, count: 10_000))
+        archive += zip.finish()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zip-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("a.zip")
-        try zip.finish().write(to: file)
+        try archive.write(to: file)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", """

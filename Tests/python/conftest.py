@@ -1,6 +1,9 @@
 """Fixtures for the HTTP tests: the real `glmtts serve` binary on a loopback port, with a
 real SQLite store in a temporary data directory and the real test models (data/test/models)."""
+import difflib
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -26,6 +29,9 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+STARTED: list["Server"] = []  # every Server started in this run, for `stop_leaked_servers`
 
 
 class Server:
@@ -56,6 +62,7 @@ class Server:
         env.update(self.extra_env)
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen([binary(), "serve"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        STARTED.append(self)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -96,6 +103,44 @@ class Server:
         return 0
 
 
+def create_key(data_dir: Path, name: str, *scopes: str, extra=()) -> str:
+    """A key made with the CLI (`glmtts keys create`), as an operator would."""
+    args = [binary(), "keys", "create", "--name", name, "--json", *extra]
+    for scope in scopes:
+        args += ["--scope", scope]
+    out = subprocess.run(args, env={**os.environ, "GLMTTS_DATA_DIR": str(data_dir)},
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)["key"]
+
+
+def auth(key: str) -> dict:
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture(autouse=True)
+def stop_leaked_servers():
+    """Stops any server a test started and left running, typically because the test failed or
+    hit its timeout (pytest-timeout, Tests/python/pytest.ini) between `start()` and its `stop()`.
+    Servers made by module- or session-scoped fixtures were started before this fixture and
+    are left alone (their fixtures stop them); function-scoped fixtures stop theirs before this
+    teardown runs, being set up after it."""
+    before = len(STARTED)
+    yield
+    for srv in STARTED[before:]:
+        if srv.process is not None and srv.process.poll() is None:
+            srv.stop()
+
+
+def operations(server):
+    """(method, concrete path, operation id, security) of every operation in the served spec."""
+    spec = requests.get(server.url + "/openapi.json", timeout=10).json()
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            concrete = re.sub(r"\{[^}]+\}", lambda m: "reload" if m.group(0) == "{action}" else "0123456789abcdef0123456789abcdef", path)
+            yield method.upper(), concrete, op["operationId"], op.get("security", spec.get("security"))
+
+
 @pytest.fixture(scope="session")
 def server():
     with tempfile.TemporaryDirectory(prefix="glmtts-http-") as tmp:
@@ -111,15 +156,59 @@ def fresh_server_dir():
         yield Path(tmp)
 
 
+REFERENCE_TEXT = "The quick brown fox jumps over the lazy dog, and then it runs back into the forest."
+
+
 @pytest.fixture(scope="session")
 def reference_wav(server, tmp_path_factory) -> Path:
     """A ~4 s English clip made by the server's default voice, used as a reference."""
-    text = "The quick brown fox jumps over the lazy dog, and then it runs back into the forest."
-    response = requests.post(server.url + "/api/tts", json={"text": text, "format": "wav"}, timeout=300)
+    response = requests.post(server.url + "/api/tts", json={"text": REFERENCE_TEXT, "format": "wav"}, timeout=300)
     assert response.status_code == 200, response.text
     path = tmp_path_factory.mktemp("ref") / "reference.wav"
     path.write_bytes(response.content)
     return path
+
+
+@pytest.fixture(scope="session")
+def reference_transcript(server, reference_wav) -> str:
+    """What the session server's Whisper hears in `reference_wav`: the like-with-like yardstick
+    for other transcripts of that clip (see docs/TESTING.md, "Determinism")."""
+    with open(reference_wav, "rb") as clip:
+        response = requests.post(server.url + "/api/transcribe", files={"file": ("reference.wav", clip, "audio/wav")},
+                                 timeout=300)
+    assert response.status_code == 200, response.text
+    return response.json()["text"]
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words, punctuation and apostrophes dropped (Whisper writes "we're" for "were")."""
+    return re.findall(r"[a-z0-9]+", text.lower().replace("'", "").replace("\u2019", ""))
+
+
+def word_recall(expected: str, heard: str) -> float:
+    """The fraction of `expected`'s words found in `heard` (each heard word counted once)."""
+    pool = words(heard)
+    found = 0
+    for word in words(expected):
+        if word in pool:
+            pool.remove(word)
+            found += 1
+    return found / max(1, len(words(expected)))
+
+
+def assert_heard(heard: str, expected: str, at_least: float = 0.6):
+    """`heard`, a transcript of speech synthesised from `expected` (unseeded audio: Whisper's
+    exact words may vary), holds most of `expected`'s words. Another text, or nothing, scores
+    near 0; a word or two misheard does not fail the test."""
+    recall = word_recall(expected, heard)
+    assert recall >= at_least, f"heard {recall:.0%} of the words\n heard: {heard!r}\n  text: {expected!r}"
+
+
+def assert_same_transcript(heard: str, reference: str, at_least: float = 0.9):
+    """`heard` and `reference` are transcripts of the same audio by the same model (identical
+    samples decode to identical words; the margin only absorbs a one-word wobble)."""
+    ratio = difflib.SequenceMatcher(None, words(heard), words(reference)).ratio()
+    assert words(reference) and ratio >= at_least, f"{ratio:.2f} similar\n heard: {heard!r}\n  want: {reference!r}"
 
 
 def assert_healthy(server):
@@ -142,7 +231,10 @@ def assert_problem(response, status, code=None):
 
 
 def sse_events(response):
-    """Parses a text/event-stream response into a list of (event, id, data-json) tuples."""
+    """Parses a text/event-stream response into a list of (event, id, data-json) tuples.
+    `event` is the SSE event name, or for an unnamed event (the default form of
+    /api/tts/progress, which `EventSource.onmessage` receives) the event type the JSON
+    carries in `type`."""
     import json
     events, current = [], {}
     for raw in response.iter_lines(decode_unicode=True):
@@ -151,7 +243,8 @@ def sse_events(response):
         line = raw
         if line == "":
             if "data" in current:
-                events.append((current.get("event"), current.get("id"), json.loads(current["data"])))
+                data = json.loads(current["data"])
+                events.append((current.get("event") or data.get("type"), current.get("id"), data))
             current = {}
             continue
         if line.startswith(":"):

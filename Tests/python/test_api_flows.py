@@ -7,7 +7,7 @@ import wave
 
 import requests
 
-from conftest import assert_healthy, assert_problem, sse_events
+from conftest import REFERENCE_TEXT, assert_healthy, assert_heard, assert_problem, assert_same_transcript, sse_events
 
 TEXT = "Hello there. This is a test of the speech service. It has three sentences."
 
@@ -42,7 +42,7 @@ def test_reference_curl_example_returns_playable_audio(server, reference_wav):
     assert any("not cloned" in note for note in job["result"]["notes"])
 
 
-def test_empty_prompt_text_is_transcribed(server, reference_wav):
+def test_empty_prompt_text_is_transcribed(server, reference_wav, reference_transcript):
     with open(reference_wav, "rb") as clip:
         response = requests.post(server.url + "/api/tts", files={"prompt_audio": ("ref.wav", clip)},
                                  data={"text": "Short one.", "async": "true"}, timeout=60)
@@ -54,7 +54,9 @@ def test_empty_prompt_text_is_transcribed(server, reference_wav):
     assert "transcribing" in stages
     job = requests.get(f"{server.url}/api/tts/{job_id}", timeout=10).json()
     assert job["reference"]["transcribed"] is True
-    assert "brown fox" in job["reference"]["transcript"].lower()
+    # Whisper's words for this (unseeded) clip, as /api/transcribe heard them: like with like.
+    # The reference is cleaned up (trimmed) before it is transcribed, hence a similarity, not ==.
+    assert_same_transcript(job["reference"]["transcript"], reference_transcript, at_least=0.8)
 
 
 def test_async_flow_sse_events_are_ordered_and_end_completed(server):
@@ -157,14 +159,15 @@ def test_batch_and_archive(server):
     assert_problem(requests.get(server.url + "/api/tts/batch/" + batch["id"], timeout=10), 404)
 
 
-def test_voices_create_list_use_delete(server, reference_wav):
+def test_voices_create_list_use_delete(server, reference_wav, reference_transcript):
     with open(reference_wav, "rb") as clip:
         response = requests.post(server.url + "/api/voices", files={"audio": ("x.wav", clip)},
                                  data={"name": "../../etc/passwd"}, timeout=120)
     assert response.status_code == 201, response.text
     voice = response.json()
     assert len(voice["id"]) == 32 and voice["name"] == "../../etc/passwd"
-    assert voice["transcribed"] is True and "brown fox" in voice["reference_text"].lower()
+    assert voice["transcribed"] is True
+    assert_same_transcript(voice["reference_text"], reference_transcript, at_least=0.8)
     assert voice["id"] in [v["id"] for v in requests.get(server.url + "/api/voices", timeout=10).json()["voices"]]
     audio = requests.get(server.url + voice["audio_url"], timeout=10)
     assert audio.status_code == 200 and audio.content[:4] == b"RIFF"
@@ -182,7 +185,8 @@ def test_transcribe_and_inspect(server, reference_wav):
         response = requests.post(server.url + "/api/transcribe", files={"file": ("a.wav", clip)}, timeout=120)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert "brown fox" in body["text"].lower() and body["reliable"] is True and body["language"] == "en"
+    assert body["reliable"] is True and body["language"] == "en"
+    assert_heard(body["text"], REFERENCE_TEXT)  # most words: the clip is unseeded speech
     raw = requests.post(server.url + "/api/transcribe", data=reference_wav.read_bytes(),
                         headers={"Content-Type": "application/octet-stream"}, timeout=120)
     assert raw.status_code == 200 and raw.json()["text"] == body["text"]

@@ -35,7 +35,7 @@ import pytest
 import requests
 import yaml
 
-from conftest import ROOT, binary, free_port
+from conftest import ROOT, Server, auth, binary, create_key, free_port
 
 DEPLOY = ROOT / "deploy"
 NGINX_CONF = DEPLOY / "nginx.conf"
@@ -144,6 +144,31 @@ SITE_WIDE_GZIP = "gzip on; gzip_types text/event-stream application/octet-stream
 
 
 @pytest.fixture(scope="module")
+def server():
+    """The server as deploy/nginx.conf and docs/DEPLOY.md say to run it behind a proxy: on
+    loopback with GLMTTS_AUTH=keys, with an admin key (`server.key_headers`)."""
+    with tempfile.TemporaryDirectory(prefix="glmtts-deploy-") as tmp:
+        data = Path(tmp)
+        key = create_key(data, "admin", "admin")
+        srv = Server(data, env={"GLMTTS_AUTH": "keys"}).start()
+        srv.key_headers = auth(key)
+        yield srv
+        srv.stop()
+        assert srv.process.returncode == 0, srv.log_text()[-3000:]
+
+
+@pytest.fixture(scope="module")
+def reference_wav(server, tmp_path_factory) -> Path:
+    """A ~4 s clip made by the server's default voice."""
+    response = requests.post(server.url + "/api/tts", json={"text": "The quick brown fox jumps over the lazy dog."},
+                             headers=server.key_headers, timeout=300)
+    assert response.status_code == 200, response.text
+    path = tmp_path_factory.mktemp("ref") / "reference.wav"
+    path.write_bytes(response.content)
+    return path
+
+
+@pytest.fixture(scope="module")
 def proxy(server):
     nginx = Nginx(f"127.0.0.1:{server.port}", http_extra=SITE_WIDE_GZIP).start()
     yield nginx
@@ -215,7 +240,8 @@ def read_sse(response):
             line = raw.decode().rstrip("\r")
             if line == "":
                 if "data" in current:
-                    yield current.get("event"), json.loads(current["data"])
+                    data = json.loads(current["data"])
+                    yield current.get("event") or data.get("type"), data  # unnamed events carry it in `type`
                 current = {}
             elif not line.startswith(":"):
                 key, _, value = line.partition(":")
@@ -224,7 +250,7 @@ def read_sse(response):
 
 def job_status(server, job_id: str) -> str:
     """The job's state straight from the server (bypassing nginx)."""
-    response = requests.get(f"{server.url}/api/tts/{job_id}", timeout=30)
+    response = requests.get(f"{server.url}/api/tts/{job_id}", headers=server.key_headers, timeout=30)
     assert response.status_code == 200, response.text
     return response.json()["status"]
 
@@ -241,10 +267,11 @@ def test_health_and_request_id_through_nginx(proxy):
 
 def test_sse_progress_arrives_unbuffered_through_nginx(server, proxy):
     submitted = requests.post(proxy.url + "/api/tts", json={"text": LONG_TEXT},
-                              headers={"Prefer": "respond-async"}, timeout=60)
+                              headers={"Prefer": "respond-async", **server.key_headers}, timeout=60)
     assert submitted.status_code == 202, submitted.text
     job = submitted.json()
-    connection, response = open_stream(proxy.url, "GET", job["progress_url"], headers={"Accept-Encoding": "gzip"})
+    connection, response = open_stream(proxy.url, "GET", job["progress_url"],
+                                       headers={"Accept-Encoding": "gzip", **server.key_headers})
     try:
         assert response.status == 200
         assert response.getheader("content-type", "").startswith("text/event-stream")
@@ -268,7 +295,8 @@ def test_sse_progress_arrives_unbuffered_through_nginx(server, proxy):
 
 def test_streamed_speech_arrives_unbuffered_through_nginx(server, proxy):
     body = {"model": "tts-1", "voice": "alloy", "input": LONG_TEXT, "response_format": "pcm"}
-    connection, response = open_stream(proxy.url, "POST", "/v1/audio/speech", body, headers={"Accept-Encoding": "gzip"})
+    connection, response = open_stream(proxy.url, "POST", "/v1/audio/speech", body,
+                                       headers={"Accept-Encoding": "gzip", **server.key_headers})
     try:
         assert response.status == 200, response.read()[:500]
         job_id = response.getheader("x-task-id")
@@ -305,10 +333,10 @@ def big_wav(speech: Path, target_size: int) -> bytes:
 
 
 def test_uploads_up_to_the_server_limit_pass_through_nginx(server, proxy, reference_wav):
-    limit = requests.get(server.url + "/api/limits", timeout=30).json()["max_upload_bytes"]
+    limit = requests.get(server.url + "/api/limits", headers=server.key_headers, timeout=30).json()["max_upload_bytes"]
     # Just under the limit, multipart overhead included: nginx passes it, the server takes it.
     clip = big_wav(reference_wav, limit - 64 * 1024)
-    response = requests.post(proxy.url + "/api/reference/inspect",
+    response = requests.post(proxy.url + "/api/reference/inspect", headers=server.key_headers,
                              files={"file": ("big.wav", clip, "audio/wav")}, timeout=300)
     assert response.status_code == 200, response.text[:500]
     assert response.json()["duration_seconds"] > 10
@@ -316,7 +344,7 @@ def test_uploads_up_to_the_server_limit_pass_through_nginx(server, proxy, refere
     # comes back through nginx, not an nginx error page. (A raw body: the server refuses it
     # while it streams in, without parsing a multipart form first.)
     over = requests.post(proxy.url + "/api/transcribe", data=big_wav(reference_wav, limit + 64 * 1024),
-                         headers={"Content-Type": "audio/wav"}, timeout=300)
+                         headers={"Content-Type": "audio/wav", **server.key_headers}, timeout=300)
     assert over.status_code == 413, over.text[:500]
     assert over.headers["content-type"].startswith("application/problem+json"), over.headers
     assert requests.get(proxy.url + "/health", timeout=30).status_code == 200
@@ -341,6 +369,36 @@ def test_proxy_headers_reach_the_upstream(echo_proxy):
     assert again["peer_port"] == seen["peer_port"]
     # /metrics is allowed from this host only; here the client is 127.0.0.1.
     assert requests.get(echo_proxy.url + "/metrics", timeout=30).status_code == 200
+
+
+def test_open_mode_behind_nginx_gives_remote_clients_nothing(fresh_server_dir):
+    """The mistake docs/DEPLOY.md warns against, made on purpose: a server on loopback in
+    open mode (GLMTTS_AUTH=auto) behind deploy/nginx.conf. Through nginx every request
+    arrives from loopback, but nginx adds X-Forwarded-For / X-Real-IP, so the server asks
+    for a key: nobody gets admin through the proxy."""
+    open_server = Server(fresh_server_dir).start()
+    nginx = Nginx(f"127.0.0.1:{open_server.port}").start()
+    try:
+        for method, path in [("GET", "/api/admin/keys"), ("POST", "/api/admin/models/reload"), ("GET", "/api/voices"),
+                             ("POST", "/api/gpu/offload"), ("DELETE", "/api/tts/0123456789abcdef0123456789abcdef")]:
+            r = requests.request(method, nginx.url + path, timeout=30)
+            assert r.status_code == 401, (path, r.status_code, r.text[:200])
+        created = requests.post(nginx.url + "/api/admin/keys", json={"name": "evil", "scopes": ["admin"]}, timeout=30)
+        assert created.status_code == 401
+        assert requests.get(nginx.url + "/health", timeout=30).status_code == 200
+        # Directly on loopback (no proxy) open mode is what it says.
+        assert requests.get(open_server.url + "/api/admin/keys", timeout=30).json()["keys"] == []
+    finally:
+        nginx.stop()
+        open_server.stop()
+
+
+def test_deploy_recipes_require_keys():
+    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+    assert compose["x-glmtts-environment"]["GLMTTS_AUTH"] == "${GLMTTS_AUTH:-keys}"
+    assert "GLMTTS_AUTH=keys" in (DEPLOY / "compose.env.example").read_text().splitlines()
+    assert "GLMTTS_AUTH=keys" in NGINX_CONF.read_text()
+    assert "GLMTTS_AUTH=keys" in (ROOT / "docs" / "DEPLOY.md").read_text()
 
 
 def test_shipped_nginx_conf_matches_the_server_limits():

@@ -16,13 +16,12 @@ import subprocess
 import tempfile
 import threading
 import time
-import wave
 from pathlib import Path
 
 import pytest
 import requests
 
-from conftest import ROOT, Server, assert_healthy, assert_problem, metric_values, sse_events
+from conftest import ROOT, Server, assert_healthy, assert_problem, assert_same_transcript, metric_values, sse_events
 
 MODELS = ROOT / "data" / "test" / "models"
 SENTENCES = " ".join(f"Sentence number {i} tells a small story about the weather and the sea." for i in range(4))
@@ -173,22 +172,38 @@ def writable(folder: Path) -> bool:
 
 
 # --- (1) the Whisper worker killed mid-transcription -----------------------------------------
+#
+# Determinism: the verdict compares transcripts of the *same* audio made by the same server and
+# model (greedy decoding of identical samples gives identical words), never one clip's words with
+# another's. The clips' texts are not repetitive on purpose: a repetitive transcript (such as
+# SENTENCES, zlib ratio 3.2) fails faster-whisper's compression-ratio check (> 2.4), and its
+# fallback decodes again by *unseeded sampling*, so its words changed from run to run (a CI run
+# once matched 9 of 26 words).
+
+SHORT_TEXT = ("A small boat left the harbour before dawn. The fisherman checked his nets twice, "
+              "then steered toward the grey line of the horizon.")
+LONG_TEXT = ("Our library opens at nine on weekdays and closes early on Sunday afternoons. "
+             "Visitors may borrow up to six books, two films and one magazine at a time. "
+             "Children under twelve need a parent to sign their first membership card. "
+             "The reading room upstairs is quiet, bright, and heated during the winter months. "
+             "Printers near the entrance accept coins, cards, and phones for payment. "
+             "Every Thursday evening, a retired teacher explains local history to anyone who listens. "
+             "Last spring, volunteers painted the garden fence green and planted tall yellow sunflowers. "
+             "Please return borrowed laptops to the front desk before the building closes.")
+
 
 @pytest.fixture(scope="module")
 def clips(server, tmp_path_factory) -> tuple[Path, Path]:
-    """~15 s of speech by the default voice (synthesised once), and twice that."""
-    response = requests.post(server.url + "/api/tts", json={"text": SENTENCES, "format": "wav"}, timeout=600)
-    assert response.status_code == 200, response.text
+    """A ~8 s and a ~40 s clip (two Whisper windows) by the default voice, synthesised once."""
     folder = tmp_path_factory.mktemp("clips")
-    short = folder / "short.wav"
-    short.write_bytes(response.content)
-    with wave.open(str(short)) as src:
-        params, frames = src.getparams(), src.readframes(src.getnframes())
-    longer = folder / "long.wav"
-    with wave.open(str(longer), "wb") as dst:
-        dst.setparams(params)
-        dst.writeframes(frames * 2)
-    return short, longer
+    paths = []
+    for name, text in (("short", SHORT_TEXT), ("long", LONG_TEXT)):
+        response = requests.post(server.url + "/api/tts", json={"text": text, "format": "wav"}, timeout=600)
+        assert response.status_code == 200, response.text
+        path = folder / f"{name}.wav"
+        path.write_bytes(response.content)
+        paths.append(path)
+    return paths[0], paths[1]
 
 
 def transcribe(server, clip: Path, timeout=600):
@@ -205,45 +220,58 @@ def test_whisper_worker_killed_mid_transcription(fresh_server_dir, clips, attemp
     short_clip, long_clip = clips
     server = Server(fresh_server_dir, env={"GLMTTS_MAX_ATTEMPTS": attempts}).start()
     try:
-        warm = transcribe(server, short_clip)  # starts the worker and loads the model
-        assert warm.status_code == 200, warm.text[:500]
-        expected_words = set(warm.json()["text"].lower().split())
-        [worker] = wait_for(lambda: children(server, "whisper_worker") or None, 60, "the whisper worker")
-        losses = metric(server, "glmtts_worker_losses_total", worker="whisper")
+        # References: the same clips, transcribed by this server's worker before any fault.
+        reference = {}
+        for clip in (short_clip, long_clip):  # the first also starts the worker and loads the model
+            r = transcribe(server, clip)
+            assert r.status_code == 200, r.text[:500]
+            reference[clip] = r.json()["text"]
         restarts = metric(server, "glmtts_worker_restarts_total", worker="whisper")
         marker = "Processing audio with duration"
-        seen = server.log_text().count(marker)
 
-        result = {}
-        thread = threading.Thread(target=lambda: result.setdefault("r", transcribe(server, long_clip)))
-        thread.start()
-        # The worker logs this line once it is inside faster-whisper with our audio.
-        wait_for(lambda: server.log_text().count(marker) > seen, 300, "the worker to start transcribing", 0.02)
-        assert "r" not in result, "the transcription finished before the worker could be killed"
-        os.kill(worker, signal.SIGKILL)
-        thread.join(timeout=900)
-        assert not thread.is_alive(), "the client never got an answer after the worker was killed"
-        response = result["r"]
-        log = server.log_text()
-        assert "[whisper] exited with status 9" in log, log[-3000:]
-        assert "code=worker.crashed" in log and "attempt=1" in log
+        # The kill must land while the worker holds the request. Whether it did is read from
+        # what the server says afterwards, not guessed from timing: if the worker had already
+        # answered (a loaded machine can delay this thread by seconds), that try is not the
+        # fault under test, and it is set up again on the restarted worker.
+        for _ in range(3):
+            log_start = len(server.log_text())
+            seen = server.log_text().count(marker)
+            losses = metric(server, "glmtts_worker_losses_total", worker="whisper")
+            result = {}
+            thread = threading.Thread(target=lambda: result.setdefault("r", transcribe(server, long_clip)))
+            thread.start()
+            # The worker logs this line once it is inside faster-whisper with our audio.
+            wait_for(lambda: server.log_text().count(marker) > seen, 300, "the worker to start transcribing", 0.02)
+            [worker] = wait_for(lambda: children(server, "whisper_worker") or None, 60, "the whisper worker")
+            os.kill(worker, signal.SIGKILL)
+            thread.join(timeout=900)
+            assert not thread.is_alive(), "the client never got an answer after the worker was killed"
+            response = result["r"]
+            wait_for(lambda: metric(server, "glmtts_worker_losses_total", worker="whisper") == losses + 1, 60,
+                     "the worker loss to be counted")
+            log = server.log_text()[log_start:]
+            assert "[whisper] exited with status 9" in log, log[-3000:]
+            if "code=worker.crashed" in log:
+                break
+            assert response.status_code == 200, response.text[:500]  # answered before the kill
+        else:
+            raise AssertionError("three kills in a row came after the worker had answered")
+        assert "attempt=1" in log
         if attempts == "1":
             body = assert_problem(response, 503, "worker.crashed")
             assert int(response.headers["retry-after"]) >= 1
             assert "try again" in body["detail"] and "Traceback" not in body["detail"]
         else:
             assert response.status_code == 200, response.text[:500]
-            words = set(response.json()["text"].lower().split())
-            # The same speech, heard again by a fresh worker (Whisper may write numbers as digits
-            # one time and as words the next, so only most words need to agree).
-            assert len(words & expected_words) >= 0.5 * len(expected_words), (words, expected_words)
+            assert "attempt=2" in log, log[-3000:]
+            # The same clip, heard again by a fresh worker: the same words as before the fault.
+            assert_same_transcript(response.json()["text"], reference[long_clip])
             # The retry ran on a new worker process.
             assert children(server, "whisper_worker") and worker not in children(server, "whisper_worker")
-        assert metric(server, "glmtts_worker_losses_total", worker="whisper") == losses + 1
 
         after = transcribe(server, short_clip)
         assert after.status_code == 200, after.text[:500]
-        assert set(after.json()["text"].lower().split()) & expected_words
+        assert_same_transcript(after.json()["text"], reference[short_clip])
         new_workers = children(server, "whisper_worker")
         assert new_workers and worker not in new_workers
         assert metric(server, "glmtts_worker_restarts_total", worker="whisper") >= restarts + 1
@@ -453,7 +481,7 @@ class Ext4DataDir:
         if not trigger.exists():
             pytest.skip("this kernel has no /sys/fs/ext4/*/trigger_fs_error")
         trigger.write_text("glmtts fault test\n")
-        wait_for(lambda: not writable(self.path), 10, "the file system to turn read-only")
+        wait_for(lambda: not writable(self.path), 120, "the file system to turn read-only")
 
     def repair_and_remount(self):
         self.mounts.unmount(self.path)
@@ -589,7 +617,7 @@ def test_running_job_ends_for_its_clients_when_the_data_dir_turns_read_only(ext4
         # The job cannot finish (its result cannot be written): its clients must hear so. The
         # stream sends keep-alives every 15 s, so only its end tells.
         wait_for(lambda: "job ended without a result" in srv.log_text(), 300, "the job to fail")
-        assert done.wait(45), "the progress stream never ended"
+        assert done.wait(120), "the progress stream never ended"
         assert events and events[-1][0] in ("failed", "completed"), events[-3:]
     finally:
         srv.stop(timeout=120)

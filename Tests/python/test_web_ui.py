@@ -15,7 +15,7 @@ import pytest
 import requests
 from playwright.sync_api import sync_playwright
 
-from conftest import Server, binary
+from conftest import Server, assert_same_transcript, binary, words
 from web_ui_support import (CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, Screenshots, assert_mp3,
                             assert_wav, http_error_logged, sentences, ui_page)
 
@@ -59,7 +59,7 @@ def test_first_load_is_small_and_talks_only_to_its_origin(browser, server):
         assert {"/api/limits", "/api/engines", "/api/voices"} <= {u.removeprefix(server.url) for u in sizes}
 
 
-def test_clip_transcribe_generate_play_and_download(browser, server, reference_wav, shots):
+def test_clip_transcribe_generate_play_and_download(browser, server, reference_wav, reference_transcript, shots):
     with ui_page(browser, server.url) as ui:
         page = ui.page
         ui.upload_clip(reference_wav)
@@ -75,9 +75,10 @@ def test_clip_transcribe_generate_play_and_download(browser, server, reference_w
         page.click("#transcribe")
         ui.wait_for("document.getElementById('ref-text').value.length > 10")
         transcript = page.input_value("#ref-text")
-        assert "brown fox" in transcript.lower()
+        # The page uploads the same file: the same words as /api/transcribe heard in it.
+        assert_same_transcript(transcript, reference_transcript)
         assert "whisper" in page.inner_text("#ref-status")
-        transcript = transcript.replace("fox", "fox swiftly")  # the transcript stays editable
+        transcript = transcript + " Edited by hand."  # the transcript stays editable
         page.fill("#ref-text", transcript)
 
         page.fill("#text", "Hello from the browser. This page shows real progress. It has three sentences.")
@@ -383,29 +384,33 @@ def test_layout_fits_the_screen_in_every_state(browser, server, reference_wav, s
         page.click("#key-dialog button[value=cancel]")
 
 
-def test_microphone_recording(browser, server):
+def test_microphone_recording(browser, server, reference_transcript):
     with ui_page(browser, server.url) as ui:
         page = ui.page
         ui.choose_source("clip")
         page.click("#rec")
         page.wait_for_selector("#rec.recording")
         assert page.inner_text("#rec") == "Stop recording"
-        ui.wait_for("Number(document.getElementById('rec-time').dataset.seconds) >= 4", 30_000)
+        ui.wait_for("Number(document.getElementById('rec-time').dataset.seconds) >= 4", 120_000)
         page.click("#rec")
         page.wait_for_selector("#quality dl")
         assert page.inner_text("#clip-name").startswith("Recording (")
         ui.wait_for("document.getElementById('clip-audio').duration >= 4")
         # The browser plays the WAV the page encoded, and the server decodes and measures it.
-        recorded = float(page.get_attribute("#rec-time", "data-seconds"))
+        # (Compared with the WAV's own length as the browser decodes it, not with the 250 ms
+        # counter, which lags the real stop by a timer tick or more on a loaded machine.)
+        recorded = ui.js("document.getElementById('clip-audio').duration")
         length = re.search(r"Length\s+([\d.]+) s", page.inner_text("#quality"))
-        assert length and abs(float(length.group(1)) - recorded) < 0.5, (length, recorded)
+        assert length and abs(float(length.group(1)) - recorded) < 0.15, (length, recorded)
         assert any(r.url.endswith("/api/reference/inspect") for r in ui.api_requests())
         speech = re.search(r"Speech\s+([\d.]+) s", page.inner_text("#quality"))
         assert speech and float(speech.group(1)) > 1, page.inner_text("#quality")
         page.click("#transcribe")
         ui.wait_for("document.getElementById('ref-text').value.length > 3")
-        heard = set(re.findall(r"[a-z]+", page.input_value("#ref-text").lower()))
-        assert heard & {"quick", "brown", "fox", "jumps", "lazy", "dog", "runs", "back", "forest"}, heard
+        # The fake microphone plays reference.wav from some point on: some of the words the
+        # server's Whisper heard in that file (not a fixed word list: the clip is unseeded).
+        heard = set(words(page.input_value("#ref-text")))
+        assert heard & set(words(reference_transcript)), (heard, reference_transcript)
 
 
 def test_history_survives_reload_and_reports_removed_audio(browser, server):

@@ -90,6 +90,15 @@ public final class APIKeyStore: Sendable {
         }
     }
 
+    /// Gives back `characters` charged to key `id` on `day` for a request that was then
+    /// refused (queue full, storage failure): only accepted work counts against a quota.
+    public func refund(id: String, day: String, characters: Int) async throws {
+        try await database.write("giving back quota") { db in
+            try db.execute(sql: "UPDATE key_usage SET characters = MAX(0, characters - ?) WHERE key_id = ? AND day = ?",
+                           arguments: [characters, id, day])
+        }
+    }
+
     /// Characters key `id` used on `day`.
     public func usage(id: String, day: String) async throws -> Int {
         try await database.read("reading a quota") { db in

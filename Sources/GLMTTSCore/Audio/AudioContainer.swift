@@ -12,13 +12,21 @@ public enum AudioContainer: String, Sendable, Codable, CaseIterable {
         }
     }
 
-    /// ffmpeg's demuxer name for formats it decodes for us.
-    var ffmpegDemuxer: String? {
+    /// The ffmpeg demuxer that reads this container (`-f`), for `data` recognised as it.
+    ///
+    /// ffmpeg is always told the demuxer and never probes: probing is how an upload whose
+    /// bytes are a playlist (HLS `#EXTM3U`, `ffconcat`, …) would reach a demuxer that opens
+    /// the files or URLs named inside it. Every name returned here is in
+    /// `FFmpeg.allowedDemuxers`, none of which opens another resource.
+    func ffmpegDemuxer(for data: Data) -> String {
         switch self {
+        case .wav: return "wav"
+        case .flac: return data.starts(with: Array("OggS".utf8)) ? "ogg" : "flac"  // FLAC in Ogg
+        case .oggVorbis, .oggOpus: return "ogg"
+        case .mp3: return "mp3"
         case .m4a: return "mov"
         case .aac: return "aac"
         case .webm: return "matroska"
-        default: return nil
         }
     }
 

@@ -21,7 +21,7 @@ public enum AudioDecoder {
         if container.decodedInProcess {
             return try decodeWithSndFile(data, container: container, limits: limits)
         }
-        return try FFmpeg.decode(data, container: container, demuxer: container.ffmpegDemuxer, limits: limits)
+        return try FFmpeg.decode(data, container: container, limits: limits)
     }
 
     /// Reads the file at `url` (its size is checked before it is read) and decodes it by
@@ -63,7 +63,8 @@ public enum AudioDecoder {
         }
     }
 
-    /// libsndfile refused the bytes: ffmpeg gets a try (probing the content itself). When it
+    /// libsndfile refused the bytes: ffmpeg gets a try, with the demuxer of the sniffed
+    /// container (an MP3-in-WAV is read by ffmpeg's WAV demuxer; nothing is probed). When it
     /// fails too, libsndfile's reason is reported, unless ffmpeg found a limit was broken.
     private static func decodeRefused(_ data: Data, container: AudioContainer, limits: AudioLimits,
                                       refusal: AudioError) throws -> DecodedAudio {
@@ -73,7 +74,7 @@ public enum AudioDecoder {
             guard AudioLimits.channelCounts.contains(format.channels) else { throw AudioError.implausibleChannelCount(format.channels) }
         }
         do {
-            return try FFmpeg.decode(data, container: container, demuxer: nil, limits: limits)
+            return try FFmpeg.decode(data, container: container, limits: limits)
         } catch let error as AudioError {
             switch error {
             case .tooLong, .implausibleSampleRate, .implausibleChannelCount, .temporaryStorageFailed: throw error

@@ -33,8 +33,10 @@ public struct DecodedAudio: Sendable {
             peak = max(peak, abs(sample))
         }
         if peak > 1 {
-            let gain = 1 / peak
-            for index in samples.indices { samples[index] *= gain }
+            // Divide, not multiply by 1 / peak: for a peak near Float.greatestFiniteMagnitude
+            // that gain is subnormal and imprecise (a sample came out as 1.0000001); a
+            // correctly rounded |x| / peak is never above 1.
+            for index in samples.indices { samples[index] /= peak }
         }
         return DecodedAudio(audio: AudioBuffer(samples: samples, sampleRate: sampleRate), container: container,
                             sourceChannels: sourceChannels, sourceSampleRate: sampleRate)

@@ -6,20 +6,46 @@ import Foundation
 /// Input bytes reach ffmpeg as its stdin, staged in a nameless temporary file
 /// (`UnlinkedTempFile`) so that ffmpeg can seek (MP4 with `moov` at the end fails from a
 /// pipe); output is read from a pipe in chunks, so decoded audio is bounded by the limits
-/// while it streams. Every run uses `-nostdin -hide_banner -loglevel error`, a fixed input
-/// format when known, and is killed after `timeout` seconds. No path is built from input.
+/// while it streams. Every run uses `-nostdin -hide_banner -loglevel error` and is killed
+/// after `timeout` seconds. No path is built from input.
+///
+/// **ffmpeg never opens anything but the upload.** Uploads are hostile: ffmpeg's HLS,
+/// concat/ffconcat, image-sequence and similar demuxers open the files and URLs named in
+/// the bytes they read, so a playlist disguised as MP3 would make ffmpeg decode a file on
+/// this machine. Three independent locks prevent it, each sufficient for the demuxers
+/// ffmpeg has today:
+/// 1. the input format is always given (`-f`), from `allowedDemuxers`, so ffmpeg never
+///    probes the content and never picks a demuxer on its own;
+/// 2. `-format_whitelist` holds that one demuxer, so no nested demuxer can be opened
+///    either (an HLS playlist's segments, say: "Format not on whitelist");
+/// 3. `-protocol_whitelist file` allows only the `file` protocol that `/dev/stdin` needs
+///    (no http, tcp, data, subfile, concat, crypto, …), inherited by anything nested;
+///    and the MOV demuxer's external data references stay off (`-enable_drefs 0`).
+/// None of the allowed demuxers (WAV, FLAC, Ogg, MP3, MOV/MP4, ADTS AAC, Matroska/WebM)
+/// opens another resource. `Tests/python/test_hostile_media.py` throws playlists of every
+/// kind at every route that takes audio.
 enum FFmpeg {
     /// Seconds an ffmpeg run may take before it is killed.
     static let timeout: Double = 120
 
-    /// Decodes `data` to mono float32 at the source's sample rate, averaging the channels.
-    ///
-    /// - Parameters:
-    ///   - container: what the bytes were recognised as (reported back, used in messages).
-    ///   - demuxer: ffmpeg's `-f` input format, or nil to let ffmpeg probe the content.
-    static func decode(_ data: Data, container: AudioContainer, demuxer: String?, limits: AudioLimits) throws -> DecodedAudio {
+    /// The only demuxers ffmpeg may use on uploads; none opens another file or URL.
+    static let allowedDemuxers: Set<String> = ["wav", "flac", "ogg", "mp3", "mov", "aac", "matroska"]
+
+    /// ffmpeg's input options that pin `demuxer` and forbid opening anything else (see the
+    /// type's documentation). Traps on a demuxer outside `allowedDemuxers`: a programming
+    /// error, never input-dependent.
+    static func lockedInputOptions(demuxer: String) -> [String] {
+        precondition(allowedDemuxers.contains(demuxer), "ffmpeg demuxer '\(demuxer)' is not on the allow-list")
+        var options = ["-f", demuxer, "-format_whitelist", demuxer, "-protocol_whitelist", "file"]
+        if demuxer == "mov" { options += ["-enable_drefs", "0"] }
+        return options
+    }
+
+    /// Decodes `data`, recognised as `container`, to mono float32 at the source's sample
+    /// rate, averaging the channels. The demuxer is the container's (never probed).
+    static func decode(_ data: Data, container: AudioContainer, limits: AudioLimits) throws -> DecodedAudio {
         var arguments = ["-hide_banner", "-loglevel", "error", "-nostdin"]
-        if let demuxer { arguments += ["-f", demuxer] }
+        arguments += lockedInputOptions(demuxer: container.ffmpegDemuxer(for: data))
         let cap = Int(limits.maxDuration.rounded(.up)) + 1
         arguments += ["-i", "/dev/stdin", "-t", String(cap), "-map", "0:a:0", "-vn", "-sn", "-dn",
                       "-c:a", "pcm_f32be", "-f", "au", "pipe:1"]
@@ -41,8 +67,8 @@ enum FFmpeg {
         for sample in audio.samples {
             withUnsafeBytes(of: sample.bitPattern.littleEndian) { raw.append(contentsOf: $0) }
         }
-        let arguments = ["-hide_banner", "-loglevel", "error", "-nostdin", "-f", "f32le", "-ar", String(audio.sampleRate),
-                         "-ac", "1", "-i", "/dev/stdin", "-c:a", "aac", "-b:a", bitrate, "-f", "adts", "pipe:1"]
+        let arguments = ["-hide_banner", "-loglevel", "error", "-nostdin", "-f", "f32le", "-format_whitelist", "f32le",
+                         "-protocol_whitelist", "file", "-ar", String(audio.sampleRate), "-ac", "1", "-i", "/dev/stdin", "-c:a", "aac", "-b:a", bitrate, "-f", "adts", "pipe:1"]
         var output = Data()
         do {
             try run(arguments, input: raw) { output.append($0) }

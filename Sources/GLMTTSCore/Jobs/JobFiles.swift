@@ -55,6 +55,22 @@ public struct JobFiles: Sendable {
         try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
     }
 
+    /// Jobs that have files in `uploads/` or `outputs/` last changed before `cutoff` (by the
+    /// id in the file name; names that are not a job id's are left alone).
+    public func jobsWithFiles(olderThan cutoff: Date) -> Set<JobID> {
+        var ids = Set<JobID>()
+        let manager = FileManager.default
+        for folder in [uploads, outputs] {
+            let names = (try? manager.contentsOfDirectory(atPath: folder.path)) ?? []
+            for name in names {
+                guard let stem = name.split(separator: ".").first, let id = JobID(String(stem)) else { continue }
+                let modified = (try? manager.attributesOfItem(atPath: folder.appendingPathComponent(name).path))?[.modificationDate] as? Date
+                if let modified, modified < cutoff { ids.insert(id) }
+            }
+        }
+        return ids
+    }
+
     /// Deletes every file of a job (upload and outputs); missing files are fine.
     public func removeFiles(of id: JobID) {
         let manager = FileManager.default

@@ -14,18 +14,29 @@ import Foundation
 ///
 /// Audio chunks (for streaming responses) are live only: `listenForAudio` must be called
 /// before the job starts.
+///
+/// Every buffer is bounded: a subscriber or listener that falls `bufferLimit` items behind
+/// is cut off — its stream ends after what it already holds (a prefix, never a stream with
+/// a hole) — and the job goes on. A cut-off event subscriber can subscribe again and skip
+/// what it has (SSE clients do so with `Last-Event-ID`).
 public actor ProgressHub {
     private let store: any JobStore
     private let log: @Sendable (String) -> Void
+    /// Most items a subscriber or audio listener may have waiting before it is cut off.
+    public let bufferLimit: Int
+    /// How many subscribers and listeners were cut off for falling behind.
+    public private(set) var cutOffCount = 0
     private var history: [JobID: [JobEvent]] = [:]
     private var subscribers: [JobID: [UUID: AsyncStream<JobEvent>.Continuation]] = [:]
     private var audioListeners: [JobID: [UUID: AsyncStream<AudioBuffer>.Continuation]] = [:]
     private var busy = false
     private var turnWaiters: [CheckedContinuation<Void, Never>] = []
 
-    /// A hub persisting into `store`; `log` receives persistence failures.
-    public init(store: any JobStore, log: @escaping @Sendable (String) -> Void = { _ in }) {
+    /// A hub persisting into `store`; `log` receives persistence failures; `bufferLimit`
+    /// bounds what each subscriber and listener may have waiting.
+    public init(store: any JobStore, bufferLimit: Int = 1024, log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.store = store
+        self.bufferLimit = max(1, bufferLimit)
         self.log = log
     }
 
@@ -52,8 +63,13 @@ public actor ProgressHub {
             log("could not persist event \(event.sequence) of job \(id): \(error)")
         }
         history[id, default: []].append(event)
-        for continuation in subscribers[id]?.values ?? [:].values {
-            continuation.yield(event)
+        for (token, continuation) in subscribers[id] ?? [:] {
+            if case .dropped = continuation.yield(event) {
+                subscribers[id]?[token] = nil
+                continuation.finish()
+                cutOffCount += 1
+                log("cut off a subscriber of job \(id) that fell \(bufferLimit) events behind")
+            }
         }
         if event.kind.isFinal {
             for continuation in subscribers.removeValue(forKey: id)?.values ?? [:].values { continuation.finish() }
@@ -74,7 +90,9 @@ public actor ProgressHub {
         } else {
             events = try await store.events(for: id)
         }
-        let (stream, continuation) = AsyncStream.makeStream(of: JobEvent.self, bufferingPolicy: .unbounded)
+        // The history is delivered whole (it is bounded by the job's own length); live events
+        // are counted against `bufferLimit` on top of it.
+        let (stream, continuation) = AsyncStream.makeStream(of: JobEvent.self, bufferingPolicy: .bufferingOldest(events.count + bufferLimit))
         for event in events { continuation.yield(event) }
         if jobIsFinal || events.last?.kind.isFinal == true {
             continuation.finish()
@@ -89,9 +107,10 @@ public actor ProgressHub {
         return stream
     }
 
-    /// Live audio chunks of a job, in order; ends with the job's final event.
+    /// Live audio chunks of a job, in order; ends with the job's final event (or early,
+    /// when the listener falls `bufferLimit` chunks behind or `stopListeningForAudio` is called).
     public func listenForAudio(to id: JobID) -> AsyncStream<AudioBuffer> {
-        let (stream, continuation) = AsyncStream.makeStream(of: AudioBuffer.self, bufferingPolicy: .unbounded)
+        let (stream, continuation) = AsyncStream.makeStream(of: AudioBuffer.self, bufferingPolicy: .bufferingOldest(bufferLimit))
         let token = UUID()
         audioListeners[id, default: [:]][token] = continuation
         continuation.onTermination = { [weak self] _ in
@@ -102,8 +121,23 @@ public actor ProgressHub {
 
     /// Delivers a chunk of a job's audio to its listeners.
     public func publishAudio(_ chunk: AudioBuffer, of id: JobID) {
-        for continuation in audioListeners[id]?.values ?? [:].values { continuation.yield(chunk) }
+        for (token, continuation) in audioListeners[id] ?? [:] {
+            if case .dropped = continuation.yield(chunk) {
+                stopListening(id, token)
+                continuation.finish()
+                cutOffCount += 1
+                log("cut off an audio listener of job \(id) that fell \(bufferLimit) chunks behind")
+            }
+        }
     }
+
+    /// Ends and removes every audio listener of job `id` (its request was refused or gave up).
+    public func stopListeningForAudio(to id: JobID) {
+        for continuation in audioListeners.removeValue(forKey: id)?.values ?? [:].values { continuation.finish() }
+    }
+
+    /// Number of open audio listeners (for metrics and tests).
+    public func audioListenerCount() -> Int { audioListeners.values.reduce(0) { $0 + $1.count } }
 
     /// Whether anyone listens for the job's audio.
     public func hasAudioListeners(_ id: JobID) -> Bool { !(audioListeners[id]?.isEmpty ?? true) }

@@ -15,9 +15,7 @@ extension APIHandler {
             memory: .init(processResidentBytes: Int64(SystemProbe.residentBytes()), systemTotalBytes: memory.total,
                           systemAvailableBytes: memory.available),
             cpuCores: ProcessInfo.processInfo.activeProcessorCount, loadAverage: SystemProbe.loadAverage(),
-            gpus: gpus.map { .init(index: $0.index, name: $0.name, memoryTotalBytes: $0.memoryTotalBytes,
-                                   memoryUsedBytes: $0.memoryUsedBytes, utilizationPercent: $0.utilizationPercent) },
-            gpuNote: note)
+            gpus: APIModels.gpus(gpus), gpuNote: note)
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(status)))
     }
 
@@ -27,7 +25,9 @@ extension APIHandler {
         let state = ServiceMetrics.State(
             queued: (try? await context.jobs.queuedCount()) ?? 0, running: await context.scheduler.runningCount(),
             modelsLoaded: loaded, residentBytes: SystemProbe.residentBytes(),
-            uptimeSeconds: Date().timeIntervalSince(context.startedAt))
+            uptimeSeconds: Date().timeIntervalSince(context.startedAt),
+            progressSubscribers: await context.hub.subscriberCount(), audioListeners: await context.hub.audioListenerCount(),
+            openStreams: context.streams.total)
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID),
                          body: .plainText(HTTPBody(context.metrics.exposition(state: state)))))
     }

@@ -11,10 +11,10 @@ extension APIHandler {
         switch input.body {
         case let .json(body):
             texts = body.texts
-            form = Self.speechForm(text: "", voiceID: body.voiceId, promptText: body.promptText, temperature: body.temperature,
-                                   topP: body.topP, topK: body.topK, samplingStrategy: body.samplingStrategy?.rawValue,
-                                   skipWhisper: body.skipWhisper, seed: body.seed, speed: body.speed,
-                                   format: body.format?.rawValue, model: body.model, async: true)
+            form = SpeechForm(text: "", voiceID: body.voiceId, promptText: body.promptText, temperature: body.temperature,
+                              topP: body.topP, topK: body.topK, samplingStrategy: body.samplingStrategy?.rawValue,
+                              skipWhisper: body.skipWhisper.map(SpeechForm.flag), seed: body.seed, speed: body.speed,
+                              format: body.format?.rawValue, model: body.model, async: true)
         case let .multipartForm(parts):
             var fields = FormFields(maxValueBytes: context.configuration.textLimits.maxInputBytes,
                                     maxFileBytes: context.configuration.maxUploadBytes)
@@ -64,20 +64,7 @@ extension APIHandler {
             }
             jobs.append(context.makeJob(.synthesis(spec), batchID: batchID, batchIndex: index))
         }
-        if let clip = form.promptAudio?.data {
-            for job in jobs { try context.files.write(clip, to: context.files.upload(for: job.id)) }
-        }
-        try await chargeQuota(characters: jobs.reduce(0) { total, job in
-            if case let .synthesis(spec) = job.payload { return total + spec.text.count }
-            return total
-        })
-        let stored: [JobRecord]
-        do {
-            stored = try await context.scheduler.submit(jobs)
-        } catch {
-            for job in jobs { context.files.removeFiles(of: job.id) }
-            throw error
-        }
+        let stored = try await submit(jobs, upload: form.promptAudio?.data)
         return .accepted(.init(headers: .init(xRequestId: RequestInfo.current.requestID, location: "/api/tts/batch/\(batchID)"),
                                body: .json(batch(batchID, stored))))
     }
@@ -116,15 +103,17 @@ extension APIHandler {
             throw HTTPProblem(code: "batch.not_finished", title: "Not finished", status: 409,
                               detail: "\(unfinished) of \(jobs.count) jobs of this batch are not finished; fetch the archive when the batch status is final.")
         }
-        var zip = ZipArchiveWriter()
-        for job in jobs where job.status == .completed {
-            let (data, format, _) = try await audio(of: job, format: nil)
-            zip.add(name: String(format: "%03d", (job.batchIndex ?? 0) + 1) + ".\(format.fileExtension)", data: data,
-                    modified: job.finishedAt ?? Date())
+        // Streamed one file at a time, as the client reads: memory stays flat however many
+        // jobs the batch has (the next file is read only when the previous one is sent).
+        let handler = self
+        let archive = BatchArchiveStream(jobs: jobs.filter { $0.status == .completed }) { job in
+            let (data, format, _) = try await handler.audio(of: job, format: nil)
+            return (data, format)
         }
+        let chunks = AsyncThrowingStream<ArraySlice<UInt8>, any Error> { try await archive.next() }
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID,
                                         contentDisposition: "attachment; filename=\"batch-\(id).zip\""),
-                         body: .applicationZip(HTTPBody(zip.finish()))))
+                         body: .applicationZip(HTTPBody(chunks, length: .unknown, iterationBehavior: .single))))
     }
 
     /// The jobs of batch `raw`, in order; 404 when malformed or unknown.

@@ -37,12 +37,21 @@ extension APIHandler {
     /// `GET /api/tts/progress/{id}`: Server-Sent Events. The whole history first (so a late
     /// subscriber misses nothing; `Last-Event-ID` skips what a reconnecting client has),
     /// then live events, ending after the final one; a keep-alive comment while idle.
+    /// Unnamed events by default (the reference product's `onmessage` clients), named ones
+    /// with `events=named`; `204` for a client that already has the final event.
     func streamJobProgress(_ input: Operations.StreamJobProgress.Input) async throws -> Operations.StreamJobProgress.Output {
         let record = try await job(input.path.taskId)
-        let events = try await context.hub.subscribe(to: record.id, jobIsFinal: record.status.isFinal)
         let after = input.headers.lastEventID ?? 0
-        let body = ServerSentEvents.stream(events, after: after, keepAlive: context.configuration.keepAliveSeconds) { event in
-            (event.kind.rawValue, APIModels.event(event))
+        if record.status.isFinal, after > 0, try await context.jobs.events(for: record.id).last.map({ $0.sequence <= after }) ?? true {
+            return .noContent(.init(headers: .init(xRequestId: RequestInfo.current.requestID)))
+        }
+        let events = try await context.hub.subscribe(to: record.id, jobIsFinal: record.status.isFinal)
+        let named = input.query.events == .named
+        let metrics = context.metrics
+        let body = ServerSentEvents.stream(events, after: after, keepAlive: context.configuration.keepAliveSeconds,
+                                           bufferLimit: context.configuration.streamBufferLimit,
+                                           onCutOff: { metrics.limited(reason: "slow_reader") }) { event in
+            (named ? event.kind.rawValue : nil, APIModels.event(event))
         }
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .textEventStream(body)))
     }

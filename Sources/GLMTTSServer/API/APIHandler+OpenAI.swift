@@ -47,39 +47,55 @@ extension APIHandler {
         }
         let job = context.makeJob(.synthesis(spec))
         let audio = await context.hub.listenForAudio(to: job.id)
-        _ = try await submit(job, upload: nil)
+        do {
+            _ = try await submit(job, upload: nil)
+        } catch {
+            await context.hub.stopListeningForAudio(to: job.id)  // refused: nobody will read it
+            throw error
+        }
 
         let sse = request.streamFormat == .sse
-        let (bytes, output) = AsyncThrowingStream.makeStream(of: ArraySlice<UInt8>.self)
+        // Bounded: a client that falls this many chunks behind is disconnected (the job goes
+        // on; its audio stays at /api/tts/{id}/audio).
+        let limit = context.configuration.streamBufferLimit
+        let (bytes, output) = AsyncThrowingStream.makeStream(of: ArraySlice<UInt8>.self, bufferingPolicy: .bufferingOldest(limit))
         let (started, signal) = AsyncStream.makeStream(of: Bool.self)
         let characters = request.input.count
+        let tooSlow = HTTPProblem(code: "stream.too_slow", title: "Client too slow", status: 503,
+                                  detail: "The client read the audio stream too slowly (\(limit) chunks were waiting) and was disconnected; the job goes on: fetch its audio from /api/tts/\(job.id)/audio.")
         let producer = Task { [context] in
             var encoder = SpeechStreamEncoder(format: format)
             var signalled = false
-            func send(_ data: Data) {
+            func send(_ data: Data) throws {
                 guard !data.isEmpty else { return }
                 if !signalled { signal.yield(true); signal.finish(); signalled = true }
+                let piece: ArraySlice<UInt8>
                 if sse {
                     let delta = Components.Schemas.OpenAISpeechAudioDelta(_type: .speech_audio_delta, audio: .init(Array(data)))
-                    output.yield(ArraySlice(ServerSentEvents.message(id: nil, event: "speech.audio.delta", data: delta).utf8))
+                    piece = ArraySlice(ServerSentEvents.message(id: nil, event: "speech.audio.delta", data: delta).utf8)
                 } else {
-                    output.yield(ArraySlice(data))
+                    piece = ArraySlice(data)
                 }
+                if case .dropped = output.yield(piece) { throw tooSlow }
             }
             do {
-                for await chunk in audio { send(try encoder.encode(chunk)) }
+                for await chunk in audio { try send(try encoder.encode(chunk)) }
                 let final = try await context.jobs.job(job.id)
                 guard final?.status == .completed else {
+                    // The hub cut the listener off while the job runs on: this reader is too slow.
+                    if let final, !final.status.isFinal { throw tooSlow }
                     throw HTTPProblem(final?.problem ?? JobScheduler.interrupted)
                 }
-                send(try encoder.finish())
+                try send(try encoder.finish())
                 if sse {
                     let done = Components.Schemas.OpenAISpeechAudioDone(
                         _type: .speech_audio_done, usage: .init(inputTokens: characters, outputTokens: 0, totalTokens: characters))
-                    output.yield(ArraySlice(ServerSentEvents.message(id: nil, event: "speech.audio.done", data: done).utf8))
+                    let message = ArraySlice(ServerSentEvents.message(id: nil, event: "speech.audio.done", data: done).utf8)
+                    if case .dropped = output.yield(message) { throw tooSlow }
                 }
                 output.finish()
             } catch {
+                await context.hub.stopListeningForAudio(to: job.id)
                 if !signalled { signal.yield(false); signal.finish() }
                 output.finish(throwing: error)
             }

@@ -12,21 +12,9 @@ extension APIHandler {
         case let .multipartForm(parts):
             form = try SpeechForm(fields: try await collectSpeechParts(parts))
         case let .urlEncodedForm(body):
-            var fields = FormFields(maxValueBytes: context.configuration.textLimits.maxInputBytes, maxFileBytes: 0)
-            for (name, value) in [("text", body.text), ("voice_id", body.voiceId), ("prompt_text", body.promptText),
-                                  ("temperature", body.temperature), ("top_p", body.topP), ("top_k", body.topK),
-                                  ("sampling_strategy", body.samplingStrategy), ("skip_whisper", body.skipWhisper),
-                                  ("seed", body.seed), ("speed", body.speed), ("format", body.format),
-                                  ("model", body.model), ("async", body.async)] {
-                fields.setValue(name, value)
-            }
-            form = try SpeechForm(fields: fields)
+            form = try SpeechForm(urlEncoded: body, maxValueBytes: context.configuration.textLimits.maxInputBytes)
         case let .json(body):
-            form = Self.speechForm(text: body.text, voiceID: body.voiceId, promptText: body.promptText,
-                                   temperature: body.temperature, topP: body.topP, topK: body.topK,
-                                   samplingStrategy: body.samplingStrategy?.rawValue, skipWhisper: body.skipWhisper,
-                                   seed: body.seed, speed: body.speed, format: body.format?.rawValue, model: body.model,
-                                   async: body.async)
+            form = SpeechForm(json: body)
         }
         let spec = try await form.spec(context: context)
         let job = try await submit(context.makeJob(.synthesis(spec)), upload: form.promptAudio?.data)
@@ -65,26 +53,5 @@ extension APIHandler {
             }
         }
         return fields
-    }
-
-    /// A speech form from typed (JSON or URL-encoded) fields.
-    static func speechForm(text: String, voiceID: String?, promptText: String?, temperature: Double?, topP: Double?,
-                           topK: Int?, samplingStrategy: String?, skipWhisper: Bool?, seed: Int64?, speed: Double?,
-                           format: String?, model: String?, async: Bool?) -> SpeechForm {
-        var form = SpeechForm()
-        form.text = text
-        form.voiceID = voiceID
-        form.promptText = promptText
-        form.temperature = temperature
-        form.topP = topP
-        form.topK = topK.map(Int64.init)
-        form.samplingStrategy = samplingStrategy
-        form.skipWhisper = skipWhisper
-        form.seed = seed
-        form.speed = speed
-        form.format = format
-        form.model = model
-        form.async = async
-        return form
     }
 }

@@ -36,13 +36,15 @@ struct APIHandler: APIProtocol {
 
     /// Counts `characters` against the requesting key's daily quota; a `429` problem (with
     /// `Retry-After` until the next UTC day) when they do not fit. Open mode has no quota.
-    func chargeQuota(characters: Int) async throws {
+    /// Returns what was charged, for `refund` when the request is refused after all.
+    func chargeQuota(characters: Int) async throws -> QuotaCharge? {
         let principal = RequestInfo.current.principal
-        guard let keyID = principal.keyID else { return }
+        guard let keyID = principal.keyID else { return nil }
         let limit = principal.quotaCharactersPerDay ?? context.configuration.quotaCharactersPerDay
-        guard limit > 0 else { return }
+        guard limit > 0 else { return nil }
         let now = Date()
-        let (allowed, used) = try await context.keys.charge(id: keyID, day: APIKeyStore.day(of: now), characters: characters, limit: limit)
+        let day = APIKeyStore.day(of: now)
+        let (allowed, used) = try await context.keys.charge(id: keyID, day: day, characters: characters, limit: limit)
         guard allowed else {
             context.metrics.limited(reason: "quota")
             let midnight = Calendar(identifier: .gregorian).nextDate(
@@ -52,6 +54,18 @@ struct APIHandler: APIProtocol {
                               detail: "This API key may synthesise \(limit) characters per day (UTC); \(used) are used and this request needs \(characters). The quota resets at 00:00 UTC.",
                               retryAfter: max(1, Int(midnight.timeIntervalSince(now).rounded(.up))))
         }
+        return QuotaCharge(keyID: keyID, day: day, characters: characters)
+    }
+
+    /// Gives a charge back (the request it paid for was refused); failures are logged, not
+    /// thrown, so the client hears the original refusal.
+    func refund(_ charge: QuotaCharge?) async {
+        guard let charge else { return }
+        do {
+            try await context.keys.refund(id: charge.keyID, day: charge.day, characters: charge.characters)
+        } catch {
+            context.logger.warning("could not give back quota", metadata: ["key": "\(charge.keyID)", "error": "\(error)"])
+        }
     }
 
     /// How long results are kept, for messages.
@@ -60,19 +74,31 @@ struct APIHandler: APIProtocol {
         return hours >= 1 ? "\(Int(hours)) hours" : "\(Int(context.configuration.retentionSeconds)) seconds"
     }
 
-    /// Persists the clip of a job (if any), then queues the job; the clip is removed again
-    /// if the queue refuses the job.
-    func submit(_ job: JobRecord, upload: Data?) async throws -> JobRecord {
-        if case let .synthesis(spec) = job.payload { try await chargeQuota(characters: spec.text.count) }
-        if let upload {
-            try context.files.write(upload, to: context.files.upload(for: job.id))
+    /// Queues `jobs` (all or none), each with its reference clip `upload` (if any) stored
+    /// first. Quota is charged for their text before anything is written; when anything
+    /// fails (quota, storage, a full queue) what was written is removed and the charge is
+    /// given back, so a refused request costs nothing and leaves nothing behind.
+    func submit(_ jobs: [JobRecord], upload: Data?) async throws -> [JobRecord] {
+        let characters = jobs.reduce(0) { total, job in
+            if case let .synthesis(spec) = job.payload { return total + spec.text.count }
+            return total
         }
+        let charge = characters > 0 ? try await chargeQuota(characters: characters) : nil
         do {
-            return try await context.scheduler.submit(job)
+            if let upload {
+                for job in jobs { try context.files.write(upload, to: context.files.upload(for: job.id)) }
+            }
+            return try await context.scheduler.submit(jobs)
         } catch {
-            context.files.removeFiles(of: job.id)
+            for job in jobs { context.files.removeFiles(of: job.id) }
+            await refund(charge)
             throw error
         }
+    }
+
+    /// `submit` for one job.
+    func submit(_ job: JobRecord, upload: Data?) async throws -> JobRecord {
+        try await submit([job], upload: upload)[0]
     }
 
     /// Waits until job `id` ends (or `timeout` seconds pass) and returns its latest record.

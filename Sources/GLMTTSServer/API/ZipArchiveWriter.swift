@@ -1,20 +1,24 @@
 import Foundation
 
-/// Writes a ZIP archive of stored (uncompressed) files, in memory. Audio is already
-/// compressed or cheap to send as is, so deflate would cost time for little; stored
-/// entries keep the writer small and exact (APPNOTE 6.3.x, no ZIP64: the archive must stay
-/// under 4 GiB, which the batch limits guarantee).
+/// Writes a ZIP archive of stored (uncompressed) files as a stream: each `entry` returns
+/// the bytes to send for one file, `finish` the closing directory, so only one file is in
+/// memory at a time whatever the archive's size. Audio is already compressed or cheap to
+/// send as is, so deflate would cost time for little; stored entries keep the writer small
+/// and exact (APPNOTE 6.3.x, no ZIP64: the archive must stay under 4 GiB, which the batch
+/// limits guarantee).
 struct ZipArchiveWriter {
-    private var body = Data()
+    /// Bytes handed out so far (the offset of the next entry).
+    private var written: UInt32 = 0
     private var central = Data()
     private var count: UInt16 = 0
 
-    /// Adds `data` as `name` (ASCII names made by the server, never client text).
-    mutating func add(name: String, data: Data, modified: Date = Date()) {
+    /// The bytes of `data` stored as `name` (ASCII names made by the server, never client
+    /// text): a local header followed by the data.
+    mutating func entry(name: String, data: Data, modified: Date = Date()) -> Data {
         let nameBytes = Array(name.utf8)
         let crc = Self.crc32(data)
         let (time, date) = Self.dosTimestamp(modified)
-        let offset = UInt32(body.count)
+        let offset = written
         func header(_ signature: UInt32, central: Bool) -> Data {
             var out = Data()
             func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
@@ -35,20 +39,21 @@ struct ZipArchiveWriter {
             out.append(contentsOf: nameBytes)
             return out
         }
-        body.append(header(0x0403_4b50, central: false))
-        body.append(data)
+        var out = header(0x0403_4b50, central: false)
+        out.append(data)
         central.append(header(0x0201_4b50, central: true))
         count += 1
+        written += UInt32(out.count)
+        return out
     }
 
-    /// The finished archive.
+    /// The closing bytes: the central directory and its end record.
     func finish() -> Data {
-        var out = body
-        out.append(central)
+        var out = central
         func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
         func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
         u32(0x0605_4b50); u16(0); u16(0); u16(count); u16(count)
-        u32(UInt32(central.count)); u32(UInt32(body.count)); u16(0)
+        u32(UInt32(central.count)); u32(written); u16(0)
         return out
     }
 

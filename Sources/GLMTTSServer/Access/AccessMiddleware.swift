@@ -7,15 +7,24 @@ import OpenAPIRuntime
 /// are required), checks the operation's scope (`OperationScopes`), applies the per-client
 /// rate limit and concurrency cap, and adds `RateLimit-*` headers. Refusals are problems:
 /// `401` (with `WWW-Authenticate: Bearer`), `403`, `429` (with `Retry-After`). In open mode
-/// (no keys), `OpenModeRequestGuard` refuses what a foreign web page sends through a browser.
+/// (no keys), `OpenModeRequestGuard` refuses what a foreign web page sends through a browser,
+/// and a request that came through a proxy (forwarding headers) needs a key all the same:
+/// to the server it looks local, but its sender is not.
+///
+/// Streaming operations (`streamingOperations`) also hold one of the client's stream slots
+/// (`GLMTTS_MAX_STREAMS_PER_CLIENT`) until their body ends, not just until the handler returns.
 ///
 /// `/metrics` is also allowed without a key from the addresses in `GLMTTS_METRICS_ALLOW`.
 struct AccessMiddleware: ServerMiddleware {
     let configuration: ServerConfiguration
     let keys: APIKeyStore
     let limiter: RateLimiter
+    let streams: StreamSlots
     let metrics: ServiceMetrics
     let usage: KeyUsageRecorder
+
+    /// Operations whose response is a stream that outlives the handler.
+    static let streamingOperations: Set<String> = ["streamJobProgress", "openAICreateSpeech"]
 
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
@@ -29,8 +38,10 @@ struct AccessMiddleware: ServerMiddleware {
         let principal: Principal
         if operationID == "getMetrics" && configuration.metricsAllowedAddresses.contains(info.clientAddress) {
             principal = .open
-        } else if configuration.requiresKeys {
-            principal = try await authenticate(request)
+        } else if configuration.requiresKeys || OpenModeRequestGuard.isForwarded(request) {
+            // A request that came through a proxy is not a local one, whatever address it
+            // arrived from: in open mode it needs a key like any remote request.
+            principal = try await authenticate(request, forwarded: !configuration.requiresKeys)
             info.labels.keyID = principal.keyID
             guard principal.scope.allows(required) else {
                 throw HTTPProblem(code: "auth.forbidden", title: "Forbidden", status: 403,
@@ -52,7 +63,18 @@ struct AccessMiddleware: ServerMiddleware {
             problem.headers = Self.rateLimitHeaders(decision)
             throw problem
         }
+        var slot: StreamSlot?
+        if Self.streamingOperations.contains(operationID) {
+            slot = streams.acquire(client, cap: configuration.maxStreamsPerClient)
+            guard slot != nil else {
+                metrics.limited(reason: "streams")
+                throw HTTPProblem(code: "stream.limit", title: "Too many requests", status: 429,
+                                  detail: "This client already has \(configuration.maxStreamsPerClient) streams open (progress or streamed speech); close one, or wait for one to end.",
+                                  retryAfter: 1)
+            }
+        }
         guard await limiter.enter(client, cap: configuration.maxConcurrentPerClient) else {
+            slot?.release()
             metrics.limited(reason: "concurrency")
             throw HTTPProblem(code: "rate.concurrency", title: "Too many requests", status: 429,
                               detail: "This client already has \(configuration.maxConcurrentPerClient) requests in progress; wait for one to finish.",
@@ -66,21 +88,29 @@ struct AccessMiddleware: ServerMiddleware {
             if decision.limit > 0 {
                 for field in Self.rateLimitHeaders(decision) { response.headerFields.append(field) }
             }
+            if let slot {
+                // The stream counts until its body ends; no body, nothing to count.
+                if let streamed = responseBody { responseBody = SlotReleasingBody.wrap(streamed, releasing: slot) } else { slot.release() }
+            }
             return (response, responseBody)
         } catch {
+            slot?.release()
             await limiter.leave(client)
             throw error
         }
     }
 
-    /// The principal of the request's bearer key; a `401` problem when it has none or a bad one.
-    private func authenticate(_ request: HTTPRequest) async throws -> Principal {
+    /// The principal of the request's bearer key; a `401` problem when it has none or a bad
+    /// one. `forwarded`: keys are asked for only because the request came through a proxy.
+    private func authenticate(_ request: HTTPRequest, forwarded: Bool = false) async throws -> Principal {
         var challenge = HTTPFields()
         challenge[.wwwAuthenticate] = "Bearer realm=\"glmtts\""
         guard let header = request.headerFields[.authorization], header.lowercased().hasPrefix("bearer "),
               case let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces), !token.isEmpty else {
-            var problem = HTTPProblem(code: "auth.required", title: "Unauthorized", status: 401,
-                                      detail: "This server requires an API key: send 'Authorization: Bearer <key>'. An admin creates keys with `glmtts keys create`.")
+            let detail = forwarded
+                ? "This request came through a proxy (it carries X-Forwarded-For, Forwarded or X-Real-IP), so it needs an API key even though the server runs without keys for local clients: send 'Authorization: Bearer <key>'. An admin creates keys with `glmtts keys create`; a server behind a proxy should run with GLMTTS_AUTH=keys."
+                : "This server requires an API key: send 'Authorization: Bearer <key>'. An admin creates keys with `glmtts keys create`."
+            var problem = HTTPProblem(code: "auth.required", title: "Unauthorized", status: 401, detail: detail)
             problem.headers = challenge
             throw problem
         }

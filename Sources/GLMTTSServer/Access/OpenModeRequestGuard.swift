@@ -39,6 +39,19 @@ struct OpenModeRequestGuard: Sendable {
                           detail: "This server runs without API keys (open mode), so it refuses requests that a web page from another origin ('\(Self.shown(origin))') makes through a browser. Allow that origin with GLMTTS_CORS_ORIGINS, or require keys (GLMTTS_AUTH=keys).")
     }
 
+    /// Headers that proxies add; a request carrying any of them was relayed for someone
+    /// else, so it is not a local request (nginx, Caddy, Traefik, HAProxy and cloud load
+    /// balancers all set at least one).
+    static let forwardingHeaders: [HTTPField.Name] = [
+        HTTPField.Name("X-Forwarded-For")!, HTTPField.Name("Forwarded")!, HTTPField.Name("X-Real-IP")!,
+        HTTPField.Name("X-Forwarded-Host")!, HTTPField.Name("X-Forwarded-Proto")!,
+    ]
+
+    /// Whether `request` came through a proxy (see `forwardingHeaders`).
+    static func isForwarded(_ request: HTTPRequest) -> Bool {
+        forwardingHeaders.contains { request.headerFields[$0] != nil }
+    }
+
     /// The host part of an authority (`[::1]:8080` → `::1`, `Localhost.:80` → `localhost`).
     static func hostName(of authority: String) -> String {
         var host = Substring(authority.lowercased())

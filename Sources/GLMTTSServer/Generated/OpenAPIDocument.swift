@@ -146,8 +146,14 @@ paths:
         closes after a terminal event (`completed`, `failed` or `cancelled`). A
         keep-alive comment line (`: keep-alive`) is sent every 15 seconds.
 
-        Each event has `event:` set to its type, `id:` set to its `sequence` and
-        `data:` holding one `JobEvent` JSON object. Event types:
+        By default the events are unnamed (`data:` and `id:` lines only), as the
+        reference product sent them, so that `EventSource.onmessage` receives every one;
+        their JSON carries the reference product's `status` (`starting`, `processing`,
+        `completed`, `error`), `message`/`step` (what is happening, in words) and
+        `elapsed` (seconds) besides our own fields (`type` is the event type). With
+        `events=named` each event also has `event:` set to its type, for
+        `addEventListener('progress', …)`. Either way `id:` is the event's `sequence` and
+        `data:` one `JobEvent` JSON object. Event types:
         - `queued`: the job entered the queue (`queue_position`).
         - `started`: a worker picked the job up.
         - `stage`: the job entered a new `stage`.
@@ -156,9 +162,21 @@ paths:
         - `failed`: terminal; `problem` holds the `Problem`.
         - `cancelled`: terminal; the job was cancelled.
 
-        A reconnecting client may send `Last-Event-ID` to skip events it has seen.
+        A reconnecting client may send `Last-Event-ID` to skip events it has seen; when
+        it has seen the terminal event the answer is `204` (which tells a browser's
+        `EventSource` to stop reconnecting). A client that reads too slowly to keep up
+        (more than `GLMTTS_STREAM_BUFFER_EVENTS` events waiting) is disconnected after a
+        `: cut off` comment; the events it got are a gap-free prefix, and reconnecting
+        with `Last-Event-ID` (what `EventSource` does by itself) resumes after them. Open
+        streams count against the client until they end (`GLMTTS_MAX_STREAMS_PER_CLIENT`;
+        more get `429 stream.limit`).
       parameters:
         - $ref: '#/components/parameters/TaskId'
+        - name: events
+          in: query
+          required: false
+          description: '`message` (default): unnamed events, as the reference product sent; `named`: `event:` lines with the event type.'
+          schema: {type: string, enum: [message, named], default: message}
         - name: Last-Event-ID
           in: header
           required: false
@@ -174,7 +192,11 @@ paths:
                 type: string
                 format: binary
                 description: SSE frames whose `data` is a `JobEvent` JSON object.
+        '204':
+          description: The job has ended and `Last-Event-ID` shows the client has every event.
+          headers: {X-Request-Id: {$ref: '#/components/headers/XRequestId'}}
         '404': {$ref: '#/components/responses/NotFound'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
         '500': {$ref: '#/components/responses/InternalError'}
 
   /api/tts/batch:
@@ -753,6 +775,38 @@ paths:
               schema: {$ref: '#/components/schemas/SystemStatus'}
         '500': {$ref: '#/components/responses/InternalError'}
 
+  /api/gpu/status:
+    get:
+      operationId: getGPUStatus
+      tags: [system]
+      summary: GPUs (as nvidia-smi reports them) and the models in memory, as the reference product answered.
+      responses:
+        '200':
+          description: Devices, their memory and the loaded models.
+          headers: {X-Request-Id: {$ref: '#/components/headers/XRequestId'}}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/GPUReport'}
+        '500': {$ref: '#/components/responses/InternalError'}
+
+  /api/gpu/offload:
+    post:
+      operationId: offloadModels
+      tags: [admin]
+      summary: Unload every model from memory (GPU and CPU) to free it; the next request loads what it needs again.
+      description: |
+        What the reference product's offload button did. Jobs in flight finish on the
+        instances they hold; their memory is freed when they end. Needs an `admin` key when
+        keys are required.
+      responses:
+        '200':
+          description: What was unloaded, and the devices afterwards.
+          headers: {X-Request-Id: {$ref: '#/components/headers/XRequestId'}}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/OffloadReport'}
+        '500': {$ref: '#/components/responses/InternalError'}
+
   /metrics:
     get:
       operationId: getMetrics
@@ -1028,7 +1082,12 @@ components:
   schemas:
     # ---------------------------------------------------------------- common
     OpaqueId: {type: string, description: 'Opaque id of a job, batch or voice.', pattern: '^[A-Za-z0-9_-]{8,64}$'}
-    BooleanString: {type: string, description: Boolean sent as form text., enum: ['true', 'false']}
+    BooleanString: {type: string, description: 'Boolean sent as form text: true/false, 1/0 (also yes/no, on/off).', enum: ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']}
+    Flag:
+      description: A boolean; `1` and `0` are accepted too (as clients of the reference product send them).
+      oneOf:
+        - {type: boolean}
+        - {type: integer, enum: [0, 1]}
     LanguageCode:
       type: string
       description: Language code (ISO 639-1, e.g. `en`, `zh`), or `auto` to detect.
@@ -1102,12 +1161,12 @@ components:
         top_p: {$ref: '#/components/schemas/TopP'}
         top_k: {$ref: '#/components/schemas/TopK'}
         sampling_strategy: {$ref: '#/components/schemas/SamplingStrategy'}
-        skip_whisper: {type: boolean, description: Do not transcribe the reference when no transcript is known.}
+        skip_whisper: {$ref: '#/components/schemas/Flag'}
         seed: {$ref: '#/components/schemas/Seed'}
         speed: {$ref: '#/components/schemas/Speed'}
         format: {$ref: '#/components/schemas/AudioFormat'}
         model: {type: string, description: Engine or voice model id from `GET /api/engines`.}
-        async: {type: boolean, description: Queue the job and answer `202` instead of waiting for the audio.}
+        async: {$ref: '#/components/schemas/Flag'}
     TTSRequestForm:
       type: object
       description: >-
@@ -1123,12 +1182,12 @@ components:
         top_p: {type: string, description: 'A number, 0.5–1 (see `TopP`).'}
         top_k: {type: string, description: 'A whole number, 1–100 (see `TopK`).'}
         sampling_strategy: {type: string, description: 'fast, balanced or quality.'}
-        skip_whisper: {type: string, description: 'true or false.'}
+        skip_whisper: {type: string, description: 'true or false (or 1 or 0).'}
         seed: {type: string, description: 'A whole number ≥ 0.'}
         speed: {type: string, description: 'A number, 0.25–4.'}
         format: {type: string, description: 'wav, mp3, opus, flac, aac or pcm.'}
         model: {type: string, description: Engine or voice model id from `GET /api/engines`.}
-        async: {type: string, description: 'true or false: answer 202 at once.'}
+        async: {type: string, description: 'true or false (or 1 or 0): answer 202 at once.'}
     JobAccepted:
       type: object
       description: Reply to a request that was queued.
@@ -1297,6 +1356,16 @@ components:
         detail: {type: string, description: Human-readable note.}
         result: {$ref: '#/components/schemas/JobResult'}
         problem: {$ref: '#/components/schemas/Problem'}
+        status: {$ref: '#/components/schemas/ReferenceProgressStatus'}
+        message: {type: string, description: 'What is happening, in words (the reference product''s field).'}
+        step: {type: string, description: Same as `message`.}
+        elapsed: {type: number, minimum: 0, description: Same as `elapsed_seconds` (the reference product's field).}
+    ReferenceProgressStatus:
+      type: string
+      description: >-
+        The job's state in the reference product's terms: `starting` (queued or started),
+        `processing`, `completed`, `error` (failed or cancelled; `type` says which).
+      enum: [starting, processing, completed, error]
 
     # ---------------------------------------------------------------- transcripts
     Transcript:
@@ -1345,7 +1414,7 @@ components:
         sampling_strategy: {$ref: '#/components/schemas/SamplingStrategy'}
         seed: {$ref: '#/components/schemas/Seed'}
         speed: {$ref: '#/components/schemas/Speed'}
-        skip_whisper: {type: boolean, description: Do not transcribe the reference when no transcript is known.}
+        skip_whisper: {$ref: '#/components/schemas/Flag'}
     BatchStatus:
       type: string
       description: Aggregate state; `partial` when finished with some jobs failed or cancelled.
@@ -1621,6 +1690,31 @@ components:
           description: NVIDIA GPUs as `nvidia-smi` reports them; empty when there is none (never zeros).
           items: {$ref: '#/components/schemas/GPUStatus'}
         gpu_note: {type: string, description: Why `gpus` is empty, when it is.}
+    GPUReport:
+      type: object
+      description: GPUs and the models in memory.
+      required: [available, gpus, models_loaded]
+      properties:
+        available: {type: boolean, description: Whether any NVIDIA GPU is visible.}
+        gpus:
+          type: array
+          description: NVIDIA GPUs as `nvidia-smi` reports them; empty when there is none (never zeros).
+          items: {$ref: '#/components/schemas/GPUStatus'}
+        gpu_note: {type: string, description: Why `gpus` is empty, when it is.}
+        models_loaded:
+          type: array
+          description: Ids of the models in memory (voices and recognizers).
+          items: {type: string, description: A model id.}
+    OffloadReport:
+      type: object
+      description: The result of unloading every model.
+      required: [unloaded, gpu]
+      properties:
+        unloaded:
+          type: array
+          description: Ids of the models that were in memory and were unloaded.
+          items: {type: string, description: A model id.}
+        gpu: {$ref: '#/components/schemas/GPUReport'}
     GPUStatus:
       type: object
       required: [index, name]
@@ -1924,10 +2018,24 @@ components:
           "jobs"
         ],
         "summary": "Follow a job's progress as Server-Sent Events.",
-        "description": "A `text/event-stream` of the job's events. The stream first replays the job's\nhistory (every event so far, in `sequence` order), then sends live events and\ncloses after a terminal event (`completed`, `failed` or `cancelled`). A\nkeep-alive comment line (`: keep-alive`) is sent every 15 seconds.\n\nEach event has `event:` set to its type, `id:` set to its `sequence` and\n`data:` holding one `JobEvent` JSON object. Event types:\n- `queued`: the job entered the queue (`queue_position`).\n- `started`: a worker picked the job up.\n- `stage`: the job entered a new `stage`.\n- `progress`: `fraction` advanced; `sentence`/`sentence_count` while synthesising.\n- `completed`: terminal; `result` holds the `JobResult`.\n- `failed`: terminal; `problem` holds the `Problem`.\n- `cancelled`: terminal; the job was cancelled.\n\nA reconnecting client may send `Last-Event-ID` to skip events it has seen.\n",
+        "description": "A `text/event-stream` of the job's events. The stream first replays the job's\nhistory (every event so far, in `sequence` order), then sends live events and\ncloses after a terminal event (`completed`, `failed` or `cancelled`). A\nkeep-alive comment line (`: keep-alive`) is sent every 15 seconds.\n\nBy default the events are unnamed (`data:` and `id:` lines only), as the\nreference product sent them, so that `EventSource.onmessage` receives every one;\ntheir JSON carries the reference product's `status` (`starting`, `processing`,\n`completed`, `error`), `message`/`step` (what is happening, in words) and\n`elapsed` (seconds) besides our own fields (`type` is the event type). With\n`events=named` each event also has `event:` set to its type, for\n`addEventListener('progress', …)`. Either way `id:` is the event's `sequence` and\n`data:` one `JobEvent` JSON object. Event types:\n- `queued`: the job entered the queue (`queue_position`).\n- `started`: a worker picked the job up.\n- `stage`: the job entered a new `stage`.\n- `progress`: `fraction` advanced; `sentence`/`sentence_count` while synthesising.\n- `completed`: terminal; `result` holds the `JobResult`.\n- `failed`: terminal; `problem` holds the `Problem`.\n- `cancelled`: terminal; the job was cancelled.\n\nA reconnecting client may send `Last-Event-ID` to skip events it has seen; when\nit has seen the terminal event the answer is `204` (which tells a browser's\n`EventSource` to stop reconnecting). A client that reads too slowly to keep up\n(more than `GLMTTS_STREAM_BUFFER_EVENTS` events waiting) is disconnected after a\n`: cut off` comment; the events it got are a gap-free prefix, and reconnecting\nwith `Last-Event-ID` (what `EventSource` does by itself) resumes after them. Open\nstreams count against the client until they end (`GLMTTS_MAX_STREAMS_PER_CLIENT`;\nmore get `429 stream.limit`).\n",
         "parameters": [
           {
             "$ref": "#/components/parameters/TaskId"
+          },
+          {
+            "name": "events",
+            "in": "query",
+            "required": false,
+            "description": "`message` (default): unnamed events, as the reference product sent; `named`: `event:` lines with the event type.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "message",
+                "named"
+              ],
+              "default": "message"
+            }
           },
           {
             "name": "Last-Event-ID",
@@ -1958,8 +2066,19 @@ components:
               }
             }
           },
+          "204": {
+            "description": "The job has ended and `Last-Event-ID` shows the client has every event.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            }
+          },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -3200,6 +3319,65 @@ components:
         }
       }
     },
+    "/api/gpu/status": {
+      "get": {
+        "operationId": "getGPUStatus",
+        "tags": [
+          "system"
+        ],
+        "summary": "GPUs (as nvidia-smi reports them) and the models in memory, as the reference product answered.",
+        "responses": {
+          "200": {
+            "description": "Devices, their memory and the loaded models.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/GPUReport"
+                }
+              }
+            }
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/api/gpu/offload": {
+      "post": {
+        "operationId": "offloadModels",
+        "tags": [
+          "admin"
+        ],
+        "summary": "Unload every model from memory (GPU and CPU) to free it; the next request loads what it needs again.",
+        "description": "What the reference product's offload button did. Jobs in flight finish on the\ninstances they hold; their memory is freed when they end. Needs an `admin` key when\nkeys are required.\n",
+        "responses": {
+          "200": {
+            "description": "What was unloaded, and the devices afterwards.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/OffloadReport"
+                }
+              }
+            }
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
     "/metrics": {
       "get": {
         "operationId": "getMetrics",
@@ -3792,10 +3970,31 @@ components:
       },
       "BooleanString": {
         "type": "string",
-        "description": "Boolean sent as form text.",
+        "description": "Boolean sent as form text: true/false, 1/0 (also yes/no, on/off).",
         "enum": [
           "true",
-          "false"
+          "false",
+          "1",
+          "0",
+          "yes",
+          "no",
+          "on",
+          "off"
+        ]
+      },
+      "Flag": {
+        "description": "A boolean; `1` and `0` are accepted too (as clients of the reference product send them).",
+        "oneOf": [
+          {
+            "type": "boolean"
+          },
+          {
+            "type": "integer",
+            "enum": [
+              0,
+              1
+            ]
+          }
         ]
       },
       "LanguageCode": {
@@ -3959,8 +4158,7 @@ components:
             "$ref": "#/components/schemas/SamplingStrategy"
           },
           "skip_whisper": {
-            "type": "boolean",
-            "description": "Do not transcribe the reference when no transcript is known."
+            "$ref": "#/components/schemas/Flag"
           },
           "seed": {
             "$ref": "#/components/schemas/Seed"
@@ -3976,8 +4174,7 @@ components:
             "description": "Engine or voice model id from `GET /api/engines`."
           },
           "async": {
-            "type": "boolean",
-            "description": "Queue the job and answer `202` instead of waiting for the audio."
+            "$ref": "#/components/schemas/Flag"
           }
         }
       },
@@ -4018,7 +4215,7 @@ components:
           },
           "skip_whisper": {
             "type": "string",
-            "description": "true or false."
+            "description": "true or false (or 1 or 0)."
           },
           "seed": {
             "type": "string",
@@ -4038,7 +4235,7 @@ components:
           },
           "async": {
             "type": "string",
-            "description": "true or false: answer 202 at once."
+            "description": "true or false (or 1 or 0): answer 202 at once."
           }
         }
       },
@@ -4539,8 +4736,34 @@ components:
           },
           "problem": {
             "$ref": "#/components/schemas/Problem"
+          },
+          "status": {
+            "$ref": "#/components/schemas/ReferenceProgressStatus"
+          },
+          "message": {
+            "type": "string",
+            "description": "What is happening, in words (the reference product's field)."
+          },
+          "step": {
+            "type": "string",
+            "description": "Same as `message`."
+          },
+          "elapsed": {
+            "type": "number",
+            "minimum": 0,
+            "description": "Same as `elapsed_seconds` (the reference product's field)."
           }
         }
+      },
+      "ReferenceProgressStatus": {
+        "type": "string",
+        "description": "The job's state in the reference product's terms: `starting` (queued or started), `processing`, `completed`, `error` (failed or cancelled; `type` says which).",
+        "enum": [
+          "starting",
+          "processing",
+          "completed",
+          "error"
+        ]
       },
       "Transcript": {
         "type": "object",
@@ -4669,8 +4892,7 @@ components:
             "$ref": "#/components/schemas/Speed"
           },
           "skip_whisper": {
-            "type": "boolean",
-            "description": "Do not transcribe the reference when no transcript is known."
+            "$ref": "#/components/schemas/Flag"
           }
         }
       },
@@ -5496,6 +5718,62 @@ components:
             "type": "string",
             "description": "Why `gpus` is empty",
             "when it is.": null
+          }
+        }
+      },
+      "GPUReport": {
+        "type": "object",
+        "description": "GPUs and the models in memory.",
+        "required": [
+          "available",
+          "gpus",
+          "models_loaded"
+        ],
+        "properties": {
+          "available": {
+            "type": "boolean",
+            "description": "Whether any NVIDIA GPU is visible."
+          },
+          "gpus": {
+            "type": "array",
+            "description": "NVIDIA GPUs as `nvidia-smi` reports them; empty when there is none (never zeros).",
+            "items": {
+              "$ref": "#/components/schemas/GPUStatus"
+            }
+          },
+          "gpu_note": {
+            "type": "string",
+            "description": "Why `gpus` is empty",
+            "when it is.": null
+          },
+          "models_loaded": {
+            "type": "array",
+            "description": "Ids of the models in memory (voices and recognizers).",
+            "items": {
+              "type": "string",
+              "description": "A model id."
+            }
+          }
+        }
+      },
+      "OffloadReport": {
+        "type": "object",
+        "description": "The result of unloading every model.",
+        "required": [
+          "unloaded",
+          "gpu"
+        ],
+        "properties": {
+          "unloaded": {
+            "type": "array",
+            "description": "Ids of the models that were in memory and were unloaded.",
+            "items": {
+              "type": "string",
+              "description": "A model id."
+            }
+          },
+          "gpu": {
+            "$ref": "#/components/schemas/GPUReport"
           }
         }
       },

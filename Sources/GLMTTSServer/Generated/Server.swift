@@ -324,6 +324,28 @@ extension APIProtocol {
         )
         try transport.register(
             {
+                try await server.getGPUStatus(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .get,
+            path: server.apiPathComponentsWithServerPrefix("/api/gpu/status")
+        )
+        try transport.register(
+            {
+                try await server.offloadModels(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .post,
+            path: server.apiPathComponentsWithServerPrefix("/api/gpu/offload")
+        )
+        try transport.register(
+            {
                 try await server.getMetrics(
                     request: $0,
                     body: $1,
@@ -1054,8 +1076,14 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     /// closes after a terminal event (`completed`, `failed` or `cancelled`). A
     /// keep-alive comment line (`: keep-alive`) is sent every 15 seconds.
     ///
-    /// Each event has `event:` set to its type, `id:` set to its `sequence` and
-    /// `data:` holding one `JobEvent` JSON object. Event types:
+    /// By default the events are unnamed (`data:` and `id:` lines only), as the
+    /// reference product sent them, so that `EventSource.onmessage` receives every one;
+    /// their JSON carries the reference product's `status` (`starting`, `processing`,
+    /// `completed`, `error`), `message`/`step` (what is happening, in words) and
+    /// `elapsed` (seconds) besides our own fields (`type` is the event type). With
+    /// `events=named` each event also has `event:` set to its type, for
+    /// `addEventListener('progress', …)`. Either way `id:` is the event's `sequence` and
+    /// `data:` one `JobEvent` JSON object. Event types:
     /// - `queued`: the job entered the queue (`queue_position`).
     /// - `started`: a worker picked the job up.
     /// - `stage`: the job entered a new `stage`.
@@ -1064,7 +1092,14 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     /// - `failed`: terminal; `problem` holds the `Problem`.
     /// - `cancelled`: terminal; the job was cancelled.
     ///
-    /// A reconnecting client may send `Last-Event-ID` to skip events it has seen.
+    /// A reconnecting client may send `Last-Event-ID` to skip events it has seen; when
+    /// it has seen the terminal event the answer is `204` (which tells a browser's
+    /// `EventSource` to stop reconnecting). A client that reads too slowly to keep up
+    /// (more than `GLMTTS_STREAM_BUFFER_EVENTS` events waiting) is disconnected after a
+    /// `: cut off` comment; the events it got are a gap-free prefix, and reconnecting
+    /// with `Last-Event-ID` (what `EventSource` does by itself) resumes after them. Open
+    /// streams count against the client until they end (`GLMTTS_MAX_STREAMS_PER_CLIENT`;
+    /// more get `429 stream.limit`).
     ///
     ///
     /// - Remark: HTTP `GET /api/tts/progress/{task_id}`.
@@ -1088,6 +1123,13 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     name: "task_id",
                     as: Components.Parameters.TaskId.self
                 ))
+                let query: Operations.StreamJobProgress.Input.Query = .init(events: try converter.getOptionalQueryItemAsURI(
+                    in: request.soar_query,
+                    style: .form,
+                    explode: true,
+                    name: "events",
+                    as: Operations.StreamJobProgress.Input.Query.EventsPayload.self
+                ))
                 let headers: Operations.StreamJobProgress.Input.Headers = .init(
                     lastEventID: try converter.getOptionalHeaderFieldAsURI(
                         in: request.headerFields,
@@ -1098,6 +1140,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 )
                 return Operations.StreamJobProgress.Input(
                     path: path,
+                    query: query,
                     headers: headers
                 )
             },
@@ -1126,6 +1169,16 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                         )
                     }
                     return (response, body)
+                case let .noContent(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 204)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "X-Request-Id",
+                        value: value.headers.xRequestId
+                    )
+                    return (response, nil)
                 case let .notFound(value):
                     suppressUnusedWarning(value)
                     var response = HTTPTypes.HTTPResponse(soar_statusCode: 404)
@@ -1134,6 +1187,34 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                         in: &response.headerFields,
                         name: "X-Request-Id",
                         value: value.headers.xRequestId
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .tooManyRequests(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 429)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "X-Request-Id",
+                        value: value.headers.xRequestId
+                    )
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Retry-After",
+                        value: value.headers.retryAfter
                     )
                     let body: OpenAPIRuntime.HTTPBody
                     switch value.body {
@@ -4976,6 +5057,161 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
             deserializer: { request, requestBody, metadata in
                 let headers: Operations.GetSystem.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.GetSystem.Input(headers: headers)
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "X-Request-Id",
+                        value: value.headers.xRequestId
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .internalServerError(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 500)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "X-Request-Id",
+                        value: value.headers.xRequestId
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// GPUs (as nvidia-smi reports them) and the models in memory, as the reference product answered.
+    ///
+    /// - Remark: HTTP `GET /api/gpu/status`.
+    /// - Remark: Generated from `#/paths//api/gpu/status/get(getGPUStatus)`.
+    func getGPUStatus(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.GetGPUStatus.id,
+            using: {
+                APIHandler.getGPUStatus($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let headers: Operations.GetGPUStatus.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.GetGPUStatus.Input(headers: headers)
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "X-Request-Id",
+                        value: value.headers.xRequestId
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .internalServerError(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 500)
+                    suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "X-Request-Id",
+                        value: value.headers.xRequestId
+                    )
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// Unload every model from memory (GPU and CPU) to free it; the next request loads what it needs again.
+    ///
+    /// What the reference product's offload button did. Jobs in flight finish on the
+    /// instances they hold; their memory is freed when they end. Needs an `admin` key when
+    /// keys are required.
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/gpu/offload`.
+    /// - Remark: Generated from `#/paths//api/gpu/offload/post(offloadModels)`.
+    func offloadModels(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.OffloadModels.id,
+            using: {
+                APIHandler.offloadModels($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let headers: Operations.OffloadModels.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.OffloadModels.Input(headers: headers)
             },
             serializer: { output, request in
                 switch output {

@@ -22,12 +22,60 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/OpaqueId`.
         package typealias OpaqueId = Swift.String
-        /// Boolean sent as form text.
+        /// Boolean sent as form text: true/false, 1/0 (also yes/no, on/off).
         ///
         /// - Remark: Generated from `#/components/schemas/BooleanString`.
         @frozen package enum BooleanString: String, Codable, Hashable, Sendable, CaseIterable {
             case _true = "true"
             case _false = "false"
+            case _1 = "1"
+            case _0 = "0"
+            case yes = "yes"
+            case no = "no"
+            case on = "on"
+            case off = "off"
+        }
+        /// A boolean; `1` and `0` are accepted too (as clients of the reference product send them).
+        ///
+        /// - Remark: Generated from `#/components/schemas/Flag`.
+        @frozen package enum Flag: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Flag/case1`.
+            case case1(Swift.Bool)
+            /// - Remark: Generated from `#/components/schemas/Flag/case2`.
+            @frozen package enum Case2Payload: Int, Codable, Hashable, Sendable, CaseIterable {
+                case _0 = 0
+                case _1 = 1
+            }
+            /// - Remark: Generated from `#/components/schemas/Flag/case2`.
+            case case2(Components.Schemas.Flag.Case2Payload)
+            package init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .case1(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .case2(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .case1(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                case let .case2(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                }
+            }
         }
         /// Language code (ISO 639-1, e.g. `en`, `zh`), or `auto` to detect.
         ///
@@ -196,10 +244,8 @@ extension Components {
             package var topK: Components.Schemas.TopK?
             /// - Remark: Generated from `#/components/schemas/TTSRequestJSON/sampling_strategy`.
             package var samplingStrategy: Components.Schemas.SamplingStrategy?
-            /// Do not transcribe the reference when no transcript is known.
-            ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestJSON/skip_whisper`.
-            package var skipWhisper: Swift.Bool?
+            package var skipWhisper: Components.Schemas.Flag?
             /// - Remark: Generated from `#/components/schemas/TTSRequestJSON/seed`.
             package var seed: Components.Schemas.Seed?
             /// - Remark: Generated from `#/components/schemas/TTSRequestJSON/speed`.
@@ -210,10 +256,8 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestJSON/model`.
             package var model: Swift.String?
-            /// Queue the job and answer `202` instead of waiting for the audio.
-            ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestJSON/async`.
-            package var async: Swift.Bool?
+            package var async: Components.Schemas.Flag?
             /// Creates a new `TTSRequestJSON`.
             ///
             /// - Parameters:
@@ -224,12 +268,12 @@ extension Components {
             ///   - topP:
             ///   - topK:
             ///   - samplingStrategy:
-            ///   - skipWhisper: Do not transcribe the reference when no transcript is known.
+            ///   - skipWhisper:
             ///   - seed:
             ///   - speed:
             ///   - format:
             ///   - model: Engine or voice model id from `GET /api/engines`.
-            ///   - async: Queue the job and answer `202` instead of waiting for the audio.
+            ///   - async:
             package init(
                 text: Swift.String,
                 voiceId: Components.Schemas.OpaqueId? = nil,
@@ -238,12 +282,12 @@ extension Components {
                 topP: Components.Schemas.TopP? = nil,
                 topK: Components.Schemas.TopK? = nil,
                 samplingStrategy: Components.Schemas.SamplingStrategy? = nil,
-                skipWhisper: Swift.Bool? = nil,
+                skipWhisper: Components.Schemas.Flag? = nil,
                 seed: Components.Schemas.Seed? = nil,
                 speed: Components.Schemas.Speed? = nil,
                 format: Components.Schemas.AudioFormat? = nil,
                 model: Swift.String? = nil,
-                async: Swift.Bool? = nil
+                async: Components.Schemas.Flag? = nil
             ) {
                 self.text = text
                 self.voiceId = voiceId
@@ -305,7 +349,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestForm/sampling_strategy`.
             package var samplingStrategy: Swift.String?
-            /// true or false.
+            /// true or false (or 1 or 0).
             ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestForm/skip_whisper`.
             package var skipWhisper: Swift.String?
@@ -325,7 +369,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestForm/model`.
             package var model: Swift.String?
-            /// true or false: answer 202 at once.
+            /// true or false (or 1 or 0): answer 202 at once.
             ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestForm/async`.
             package var async: Swift.String?
@@ -339,12 +383,12 @@ extension Components {
             ///   - topP: A number, 0.5–1 (see `TopP`).
             ///   - topK: A whole number, 1–100 (see `TopK`).
             ///   - samplingStrategy: fast, balanced or quality.
-            ///   - skipWhisper: true or false.
+            ///   - skipWhisper: true or false (or 1 or 0).
             ///   - seed: A whole number ≥ 0.
             ///   - speed: A number, 0.25–4.
             ///   - format: wav, mp3, opus, flac, aac or pcm.
             ///   - model: Engine or voice model id from `GET /api/engines`.
-            ///   - async: true or false: answer 202 at once.
+            ///   - async: true or false (or 1 or 0): answer 202 at once.
             package init(
                 text: Swift.String,
                 voiceId: Components.Schemas.OpaqueId? = nil,
@@ -1064,6 +1108,20 @@ extension Components {
             package var result: Components.Schemas.JobResult?
             /// - Remark: Generated from `#/components/schemas/JobEvent/problem`.
             package var problem: Components.Schemas.Problem?
+            /// - Remark: Generated from `#/components/schemas/JobEvent/status`.
+            package var status: Components.Schemas.ReferenceProgressStatus?
+            /// What is happening, in words (the reference product's field).
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobEvent/message`.
+            package var message: Swift.String?
+            /// Same as `message`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobEvent/step`.
+            package var step: Swift.String?
+            /// Same as `elapsed_seconds` (the reference product's field).
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobEvent/elapsed`.
+            package var elapsed: Swift.Double?
             /// Creates a new `JobEvent`.
             ///
             /// - Parameters:
@@ -1079,6 +1137,10 @@ extension Components {
             ///   - detail: Human-readable note.
             ///   - result:
             ///   - problem:
+            ///   - status:
+            ///   - message: What is happening, in words (the reference product's field).
+            ///   - step: Same as `message`.
+            ///   - elapsed: Same as `elapsed_seconds` (the reference product's field).
             package init(
                 sequence: Swift.Int,
                 jobId: Components.Schemas.OpaqueId,
@@ -1091,7 +1153,11 @@ extension Components {
                 sentenceCount: Swift.Int? = nil,
                 detail: Swift.String? = nil,
                 result: Components.Schemas.JobResult? = nil,
-                problem: Components.Schemas.Problem? = nil
+                problem: Components.Schemas.Problem? = nil,
+                status: Components.Schemas.ReferenceProgressStatus? = nil,
+                message: Swift.String? = nil,
+                step: Swift.String? = nil,
+                elapsed: Swift.Double? = nil
             ) {
                 self.sequence = sequence
                 self.jobId = jobId
@@ -1105,6 +1171,10 @@ extension Components {
                 self.detail = detail
                 self.result = result
                 self.problem = problem
+                self.status = status
+                self.message = message
+                self.step = step
+                self.elapsed = elapsed
             }
             package enum CodingKeys: String, CodingKey {
                 case sequence
@@ -1119,7 +1189,20 @@ extension Components {
                 case detail
                 case result
                 case problem
+                case status
+                case message
+                case step
+                case elapsed
             }
+        }
+        /// The job's state in the reference product's terms: `starting` (queued or started), `processing`, `completed`, `error` (failed or cancelled; `type` says which).
+        ///
+        /// - Remark: Generated from `#/components/schemas/ReferenceProgressStatus`.
+        @frozen package enum ReferenceProgressStatus: String, Codable, Hashable, Sendable, CaseIterable {
+            case starting = "starting"
+            case processing = "processing"
+            case completed = "completed"
+            case error = "error"
         }
         /// Result of speech recognition.
         ///
@@ -1259,10 +1342,8 @@ extension Components {
             package var seed: Components.Schemas.Seed?
             /// - Remark: Generated from `#/components/schemas/BatchRequestJSON/speed`.
             package var speed: Components.Schemas.Speed?
-            /// Do not transcribe the reference when no transcript is known.
-            ///
             /// - Remark: Generated from `#/components/schemas/BatchRequestJSON/skip_whisper`.
-            package var skipWhisper: Swift.Bool?
+            package var skipWhisper: Components.Schemas.Flag?
             /// Creates a new `BatchRequestJSON`.
             ///
             /// - Parameters:
@@ -1277,7 +1358,7 @@ extension Components {
             ///   - samplingStrategy:
             ///   - seed:
             ///   - speed:
-            ///   - skipWhisper: Do not transcribe the reference when no transcript is known.
+            ///   - skipWhisper:
             package init(
                 texts: [Swift.String],
                 voiceId: Components.Schemas.OpaqueId? = nil,
@@ -1290,7 +1371,7 @@ extension Components {
                 samplingStrategy: Components.Schemas.SamplingStrategy? = nil,
                 seed: Components.Schemas.Seed? = nil,
                 speed: Components.Schemas.Speed? = nil,
-                skipWhisper: Swift.Bool? = nil
+                skipWhisper: Components.Schemas.Flag? = nil
             ) {
                 self.texts = texts
                 self.voiceId = voiceId
@@ -2519,6 +2600,78 @@ extension Components {
                 case loadAverage = "load_average"
                 case gpus
                 case gpuNote = "gpu_note"
+            }
+        }
+        /// GPUs and the models in memory.
+        ///
+        /// - Remark: Generated from `#/components/schemas/GPUReport`.
+        package struct GPUReport: Codable, Hashable, Sendable {
+            /// Whether any NVIDIA GPU is visible.
+            ///
+            /// - Remark: Generated from `#/components/schemas/GPUReport/available`.
+            package var available: Swift.Bool
+            /// NVIDIA GPUs as `nvidia-smi` reports them; empty when there is none (never zeros).
+            ///
+            /// - Remark: Generated from `#/components/schemas/GPUReport/gpus`.
+            package var gpus: [Components.Schemas.GPUStatus]
+            /// Why `gpus` is empty
+            ///
+            /// - Remark: Generated from `#/components/schemas/GPUReport/gpu_note`.
+            package var gpuNote: Swift.String?
+            /// Ids of the models in memory (voices and recognizers).
+            ///
+            /// - Remark: Generated from `#/components/schemas/GPUReport/models_loaded`.
+            package var modelsLoaded: [Swift.String]
+            /// Creates a new `GPUReport`.
+            ///
+            /// - Parameters:
+            ///   - available: Whether any NVIDIA GPU is visible.
+            ///   - gpus: NVIDIA GPUs as `nvidia-smi` reports them; empty when there is none (never zeros).
+            ///   - gpuNote: Why `gpus` is empty
+            ///   - modelsLoaded: Ids of the models in memory (voices and recognizers).
+            package init(
+                available: Swift.Bool,
+                gpus: [Components.Schemas.GPUStatus],
+                gpuNote: Swift.String? = nil,
+                modelsLoaded: [Swift.String]
+            ) {
+                self.available = available
+                self.gpus = gpus
+                self.gpuNote = gpuNote
+                self.modelsLoaded = modelsLoaded
+            }
+            package enum CodingKeys: String, CodingKey {
+                case available
+                case gpus
+                case gpuNote = "gpu_note"
+                case modelsLoaded = "models_loaded"
+            }
+        }
+        /// The result of unloading every model.
+        ///
+        /// - Remark: Generated from `#/components/schemas/OffloadReport`.
+        package struct OffloadReport: Codable, Hashable, Sendable {
+            /// Ids of the models that were in memory and were unloaded.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OffloadReport/unloaded`.
+            package var unloaded: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/OffloadReport/gpu`.
+            package var gpu: Components.Schemas.GPUReport
+            /// Creates a new `OffloadReport`.
+            ///
+            /// - Parameters:
+            ///   - unloaded: Ids of the models that were in memory and were unloaded.
+            ///   - gpu:
+            package init(
+                unloaded: [Swift.String],
+                gpu: Components.Schemas.GPUReport
+            ) {
+                self.unloaded = unloaded
+                self.gpu = gpu
+            }
+            package enum CodingKeys: String, CodingKey {
+                case unloaded
+                case gpu
             }
         }
         /// - Remark: Generated from `#/components/schemas/GPUStatus`.

@@ -621,8 +621,14 @@ package enum Operations {
     /// closes after a terminal event (`completed`, `failed` or `cancelled`). A
     /// keep-alive comment line (`: keep-alive`) is sent every 15 seconds.
     ///
-    /// Each event has `event:` set to its type, `id:` set to its `sequence` and
-    /// `data:` holding one `JobEvent` JSON object. Event types:
+    /// By default the events are unnamed (`data:` and `id:` lines only), as the
+    /// reference product sent them, so that `EventSource.onmessage` receives every one;
+    /// their JSON carries the reference product's `status` (`starting`, `processing`,
+    /// `completed`, `error`), `message`/`step` (what is happening, in words) and
+    /// `elapsed` (seconds) besides our own fields (`type` is the event type). With
+    /// `events=named` each event also has `event:` set to its type, for
+    /// `addEventListener('progress', …)`. Either way `id:` is the event's `sequence` and
+    /// `data:` one `JobEvent` JSON object. Event types:
     /// - `queued`: the job entered the queue (`queue_position`).
     /// - `started`: a worker picked the job up.
     /// - `stage`: the job entered a new `stage`.
@@ -631,7 +637,14 @@ package enum Operations {
     /// - `failed`: terminal; `problem` holds the `Problem`.
     /// - `cancelled`: terminal; the job was cancelled.
     ///
-    /// A reconnecting client may send `Last-Event-ID` to skip events it has seen.
+    /// A reconnecting client may send `Last-Event-ID` to skip events it has seen; when
+    /// it has seen the terminal event the answer is `204` (which tells a browser's
+    /// `EventSource` to stop reconnecting). A client that reads too slowly to keep up
+    /// (more than `GLMTTS_STREAM_BUFFER_EVENTS` events waiting) is disconnected after a
+    /// `: cut off` comment; the events it got are a gap-free prefix, and reconnecting
+    /// with `Last-Event-ID` (what `EventSource` does by itself) resumes after them. Open
+    /// streams count against the client until they end (`GLMTTS_MAX_STREAMS_PER_CLIENT`;
+    /// more get `429 stream.limit`).
     ///
     ///
     /// - Remark: HTTP `GET /api/tts/progress/{task_id}`.
@@ -654,6 +667,26 @@ package enum Operations {
                 }
             }
             package var path: Operations.StreamJobProgress.Input.Path
+            /// - Remark: Generated from `#/paths/api/tts/progress/{task_id}/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/tts/progress/{task_id}/GET/query/events`.
+                @frozen package enum EventsPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case message = "message"
+                    case named = "named"
+                }
+                /// `message` (default): unnamed events, as the reference product sent; `named`: `event:` lines with the event type.
+                ///
+                /// - Remark: Generated from `#/paths/api/tts/progress/{task_id}/GET/query/events`.
+                package var events: Operations.StreamJobProgress.Input.Query.EventsPayload?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - events: `message` (default): unnamed events, as the reference product sent; `named`: `event:` lines with the event type.
+                package init(events: Operations.StreamJobProgress.Input.Query.EventsPayload? = nil) {
+                    self.events = events
+                }
+            }
+            package var query: Operations.StreamJobProgress.Input.Query
             /// - Remark: Generated from `#/paths/api/tts/progress/{task_id}/GET/header`.
             package struct Headers: Sendable, Hashable {
                 /// Sequence number of the last event received; replay resumes after it.
@@ -679,12 +712,15 @@ package enum Operations {
             ///
             /// - Parameters:
             ///   - path:
+            ///   - query:
             ///   - headers:
             package init(
                 path: Operations.StreamJobProgress.Input.Path,
+                query: Operations.StreamJobProgress.Input.Query = .init(),
                 headers: Operations.StreamJobProgress.Input.Headers = .init()
             ) {
                 self.path = path
+                self.query = query
                 self.headers = headers
             }
         }
@@ -761,6 +797,54 @@ package enum Operations {
                     }
                 }
             }
+            package struct NoContent: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/tts/progress/{task_id}/GET/responses/204/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// Request id for logs and support; echoed from the request or generated. Always sent.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/tts/progress/{task_id}/GET/responses/204/headers/X-Request-Id`.
+                    package var xRequestId: Components.Headers.XRequestId?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xRequestId: Request id for logs and support; echoed from the request or generated. Always sent.
+                    package init(xRequestId: Components.Headers.XRequestId? = nil) {
+                        self.xRequestId = xRequestId
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.StreamJobProgress.Output.NoContent.Headers
+                /// Creates a new `NoContent`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                package init(headers: Operations.StreamJobProgress.Output.NoContent.Headers = .init()) {
+                    self.headers = headers
+                }
+            }
+            /// The job has ended and `Last-Event-ID` shows the client has every event.
+            ///
+            /// - Remark: Generated from `#/paths//api/tts/progress/{task_id}/get(streamJobProgress)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            case noContent(Operations.StreamJobProgress.Output.NoContent)
+            /// The associated value of the enum case if `self` is `.noContent`.
+            ///
+            /// - Throws: An error if `self` is not `.noContent`.
+            /// - SeeAlso: `.noContent`.
+            package var noContent: Operations.StreamJobProgress.Output.NoContent {
+                get throws {
+                    switch self {
+                    case let .noContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "noContent",
+                            response: self
+                        )
+                    }
+                }
+            }
             /// The job, batch, voice or model does not exist.
             ///
             /// - Remark: Generated from `#/paths//api/tts/progress/{task_id}/get(streamJobProgress)/responses/404`.
@@ -779,6 +863,29 @@ package enum Operations {
                     default:
                         try throwUnexpectedResponseStatus(
                             expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The queue is full or the client is rate limited.
+            ///
+            /// - Remark: Generated from `#/paths//api/tts/progress/{task_id}/get(streamJobProgress)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            package var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
                             response: self
                         )
                     }
@@ -6617,6 +6724,331 @@ package enum Operations {
             /// An unexpected server error.
             ///
             /// - Remark: Generated from `#/paths//api/system/get(getSystem)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            package var internalServerError: Components.Responses.InternalError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// GPUs (as nvidia-smi reports them) and the models in memory, as the reference product answered.
+    ///
+    /// - Remark: HTTP `GET /api/gpu/status`.
+    /// - Remark: Generated from `#/paths//api/gpu/status/get(getGPUStatus)`.
+    package enum GetGPUStatus {
+        package static let id: Swift.String = "getGPUStatus"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/gpu/status/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetGPUStatus.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetGPUStatus.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.GetGPUStatus.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            package init(headers: Operations.GetGPUStatus.Input.Headers = .init()) {
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/gpu/status/GET/responses/200/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// Request id for logs and support; echoed from the request or generated. Always sent.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/gpu/status/GET/responses/200/headers/X-Request-Id`.
+                    package var xRequestId: Components.Headers.XRequestId?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xRequestId: Request id for logs and support; echoed from the request or generated. Always sent.
+                    package init(xRequestId: Components.Headers.XRequestId? = nil) {
+                        self.xRequestId = xRequestId
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.GetGPUStatus.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/api/gpu/status/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/gpu/status/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.GPUReport)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.GPUReport {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.GetGPUStatus.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.GetGPUStatus.Output.Ok.Headers = .init(),
+                    body: Operations.GetGPUStatus.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// Devices, their memory and the loaded models.
+            ///
+            /// - Remark: Generated from `#/paths//api/gpu/status/get(getGPUStatus)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetGPUStatus.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.GetGPUStatus.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An unexpected server error.
+            ///
+            /// - Remark: Generated from `#/paths//api/gpu/status/get(getGPUStatus)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            package var internalServerError: Components.Responses.InternalError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Unload every model from memory (GPU and CPU) to free it; the next request loads what it needs again.
+    ///
+    /// What the reference product's offload button did. Jobs in flight finish on the
+    /// instances they hold; their memory is freed when they end. Needs an `admin` key when
+    /// keys are required.
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/gpu/offload`.
+    /// - Remark: Generated from `#/paths//api/gpu/offload/post(offloadModels)`.
+    package enum OffloadModels {
+        package static let id: Swift.String = "offloadModels"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/gpu/offload/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.OffloadModels.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.OffloadModels.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.OffloadModels.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            package init(headers: Operations.OffloadModels.Input.Headers = .init()) {
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/gpu/offload/POST/responses/200/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// Request id for logs and support; echoed from the request or generated. Always sent.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/gpu/offload/POST/responses/200/headers/X-Request-Id`.
+                    package var xRequestId: Components.Headers.XRequestId?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xRequestId: Request id for logs and support; echoed from the request or generated. Always sent.
+                    package init(xRequestId: Components.Headers.XRequestId? = nil) {
+                        self.xRequestId = xRequestId
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.OffloadModels.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/api/gpu/offload/POST/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/gpu/offload/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.OffloadReport)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.OffloadReport {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.OffloadModels.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.OffloadModels.Output.Ok.Headers = .init(),
+                    body: Operations.OffloadModels.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// What was unloaded, and the devices afterwards.
+            ///
+            /// - Remark: Generated from `#/paths//api/gpu/offload/post(offloadModels)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.OffloadModels.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.OffloadModels.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An unexpected server error.
+            ///
+            /// - Remark: Generated from `#/paths//api/gpu/offload/post(offloadModels)/responses/500`.
             ///
             /// HTTP response code: `500 internalServerError`.
             case internalServerError(Components.Responses.InternalError)

@@ -38,8 +38,14 @@ package protocol APIProtocol: Sendable {
     /// closes after a terminal event (`completed`, `failed` or `cancelled`). A
     /// keep-alive comment line (`: keep-alive`) is sent every 15 seconds.
     ///
-    /// Each event has `event:` set to its type, `id:` set to its `sequence` and
-    /// `data:` holding one `JobEvent` JSON object. Event types:
+    /// By default the events are unnamed (`data:` and `id:` lines only), as the
+    /// reference product sent them, so that `EventSource.onmessage` receives every one;
+    /// their JSON carries the reference product's `status` (`starting`, `processing`,
+    /// `completed`, `error`), `message`/`step` (what is happening, in words) and
+    /// `elapsed` (seconds) besides our own fields (`type` is the event type). With
+    /// `events=named` each event also has `event:` set to its type, for
+    /// `addEventListener('progress', …)`. Either way `id:` is the event's `sequence` and
+    /// `data:` one `JobEvent` JSON object. Event types:
     /// - `queued`: the job entered the queue (`queue_position`).
     /// - `started`: a worker picked the job up.
     /// - `stage`: the job entered a new `stage`.
@@ -48,7 +54,14 @@ package protocol APIProtocol: Sendable {
     /// - `failed`: terminal; `problem` holds the `Problem`.
     /// - `cancelled`: terminal; the job was cancelled.
     ///
-    /// A reconnecting client may send `Last-Event-ID` to skip events it has seen.
+    /// A reconnecting client may send `Last-Event-ID` to skip events it has seen; when
+    /// it has seen the terminal event the answer is `204` (which tells a browser's
+    /// `EventSource` to stop reconnecting). A client that reads too slowly to keep up
+    /// (more than `GLMTTS_STREAM_BUFFER_EVENTS` events waiting) is disconnected after a
+    /// `: cut off` comment; the events it got are a gap-free prefix, and reconnecting
+    /// with `Last-Event-ID` (what `EventSource` does by itself) resumes after them. Open
+    /// streams count against the client until they end (`GLMTTS_MAX_STREAMS_PER_CLIENT`;
+    /// more get `429 stream.limit`).
     ///
     ///
     /// - Remark: HTTP `GET /api/tts/progress/{task_id}`.
@@ -206,6 +219,21 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/system`.
     /// - Remark: Generated from `#/paths//api/system/get(getSystem)`.
     func getSystem(_ input: Operations.GetSystem.Input) async throws -> Operations.GetSystem.Output
+    /// GPUs (as nvidia-smi reports them) and the models in memory, as the reference product answered.
+    ///
+    /// - Remark: HTTP `GET /api/gpu/status`.
+    /// - Remark: Generated from `#/paths//api/gpu/status/get(getGPUStatus)`.
+    func getGPUStatus(_ input: Operations.GetGPUStatus.Input) async throws -> Operations.GetGPUStatus.Output
+    /// Unload every model from memory (GPU and CPU) to free it; the next request loads what it needs again.
+    ///
+    /// What the reference product's offload button did. Jobs in flight finish on the
+    /// instances they hold; their memory is freed when they end. Needs an `admin` key when
+    /// keys are required.
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/gpu/offload`.
+    /// - Remark: Generated from `#/paths//api/gpu/offload/post(offloadModels)`.
+    func offloadModels(_ input: Operations.OffloadModels.Input) async throws -> Operations.OffloadModels.Output
     /// Prometheus metrics (text exposition format 0.0.4).
     ///
     /// Allowed with an `admin` key, or without a key from an address listed in `GLMTTS_METRICS_ALLOW`.
@@ -281,8 +309,14 @@ extension APIProtocol {
     /// closes after a terminal event (`completed`, `failed` or `cancelled`). A
     /// keep-alive comment line (`: keep-alive`) is sent every 15 seconds.
     ///
-    /// Each event has `event:` set to its type, `id:` set to its `sequence` and
-    /// `data:` holding one `JobEvent` JSON object. Event types:
+    /// By default the events are unnamed (`data:` and `id:` lines only), as the
+    /// reference product sent them, so that `EventSource.onmessage` receives every one;
+    /// their JSON carries the reference product's `status` (`starting`, `processing`,
+    /// `completed`, `error`), `message`/`step` (what is happening, in words) and
+    /// `elapsed` (seconds) besides our own fields (`type` is the event type). With
+    /// `events=named` each event also has `event:` set to its type, for
+    /// `addEventListener('progress', …)`. Either way `id:` is the event's `sequence` and
+    /// `data:` one `JobEvent` JSON object. Event types:
     /// - `queued`: the job entered the queue (`queue_position`).
     /// - `started`: a worker picked the job up.
     /// - `stage`: the job entered a new `stage`.
@@ -291,17 +325,26 @@ extension APIProtocol {
     /// - `failed`: terminal; `problem` holds the `Problem`.
     /// - `cancelled`: terminal; the job was cancelled.
     ///
-    /// A reconnecting client may send `Last-Event-ID` to skip events it has seen.
+    /// A reconnecting client may send `Last-Event-ID` to skip events it has seen; when
+    /// it has seen the terminal event the answer is `204` (which tells a browser's
+    /// `EventSource` to stop reconnecting). A client that reads too slowly to keep up
+    /// (more than `GLMTTS_STREAM_BUFFER_EVENTS` events waiting) is disconnected after a
+    /// `: cut off` comment; the events it got are a gap-free prefix, and reconnecting
+    /// with `Last-Event-ID` (what `EventSource` does by itself) resumes after them. Open
+    /// streams count against the client until they end (`GLMTTS_MAX_STREAMS_PER_CLIENT`;
+    /// more get `429 stream.limit`).
     ///
     ///
     /// - Remark: HTTP `GET /api/tts/progress/{task_id}`.
     /// - Remark: Generated from `#/paths//api/tts/progress/{task_id}/get(streamJobProgress)`.
     package func streamJobProgress(
         path: Operations.StreamJobProgress.Input.Path,
+        query: Operations.StreamJobProgress.Input.Query = .init(),
         headers: Operations.StreamJobProgress.Input.Headers = .init()
     ) async throws -> Operations.StreamJobProgress.Output {
         try await streamJobProgress(Operations.StreamJobProgress.Input(
             path: path,
+            query: query,
             headers: headers
         ))
     }
@@ -598,6 +641,25 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//api/system/get(getSystem)`.
     package func getSystem(headers: Operations.GetSystem.Input.Headers = .init()) async throws -> Operations.GetSystem.Output {
         try await getSystem(Operations.GetSystem.Input(headers: headers))
+    }
+    /// GPUs (as nvidia-smi reports them) and the models in memory, as the reference product answered.
+    ///
+    /// - Remark: HTTP `GET /api/gpu/status`.
+    /// - Remark: Generated from `#/paths//api/gpu/status/get(getGPUStatus)`.
+    package func getGPUStatus(headers: Operations.GetGPUStatus.Input.Headers = .init()) async throws -> Operations.GetGPUStatus.Output {
+        try await getGPUStatus(Operations.GetGPUStatus.Input(headers: headers))
+    }
+    /// Unload every model from memory (GPU and CPU) to free it; the next request loads what it needs again.
+    ///
+    /// What the reference product's offload button did. Jobs in flight finish on the
+    /// instances they hold; their memory is freed when they end. Needs an `admin` key when
+    /// keys are required.
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/gpu/offload`.
+    /// - Remark: Generated from `#/paths//api/gpu/offload/post(offloadModels)`.
+    package func offloadModels(headers: Operations.OffloadModels.Input.Headers = .init()) async throws -> Operations.OffloadModels.Output {
+        try await offloadModels(Operations.OffloadModels.Input(headers: headers))
     }
     /// Prometheus metrics (text exposition format 0.0.4).
     ///

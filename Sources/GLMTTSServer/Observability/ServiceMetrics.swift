@@ -87,6 +87,9 @@ package final class ServiceMetrics: Sendable {
         registry.makeGauge(descriptor: name("models_loaded", "models", "Models in memory.")).set(Double(state.modelsLoaded))
         registry.makeGauge(descriptor: name("process_resident_memory", "bytes", "Resident memory of the server process.")).set(Double(state.residentBytes))
         registry.makeGauge(descriptor: name("uptime", "seconds", "Seconds since the server started.")).set(state.uptimeSeconds)
+        registry.makeGauge(descriptor: name("progress_subscribers", "", "Open subscriptions to job progress (SSE streams, waiting requests).")).set(Double(state.progressSubscribers))
+        registry.makeGauge(descriptor: name("audio_listeners", "", "Open listeners for streamed audio.")).set(Double(state.audioListeners))
+        registry.makeGauge(descriptor: name("open_streams", "", "Streamed responses open now (SSE progress, streamed speech).")).set(Double(state.openStreams))
         return registry.emitToString()
     }
 
@@ -97,13 +100,20 @@ package final class ServiceMetrics: Sendable {
         package var modelsLoaded: Int
         package var residentBytes: Int
         package var uptimeSeconds: Double
+        package var progressSubscribers: Int
+        package var audioListeners: Int
+        package var openStreams: Int
 
-        package init(queued: Int, running: Int, modelsLoaded: Int, residentBytes: Int, uptimeSeconds: Double) {
+        package init(queued: Int, running: Int, modelsLoaded: Int, residentBytes: Int, uptimeSeconds: Double,
+                     progressSubscribers: Int = 0, audioListeners: Int = 0, openStreams: Int = 0) {
             self.queued = queued
             self.running = running
             self.modelsLoaded = modelsLoaded
             self.residentBytes = residentBytes
             self.uptimeSeconds = uptimeSeconds
+            self.progressSubscribers = progressSubscribers
+            self.audioListeners = audioListeners
+            self.openStreams = openStreams
         }
     }
 }
