@@ -28,13 +28,18 @@ ID3 = b"ID3\x03\x00\x00\x00\x00\x00\x00"
 
 
 @pytest.fixture(scope="module")
-def canary():
-    """Real audio files on this machine that no upload may reach, and an HTTP server on
-    loopback that counts every request made to it."""
+def canary(server):
+    """Real speech files on this machine that no upload may reach (words the server itself
+    spoke, so that a transcription of them would show), and an HTTP server on loopback that
+    counts every request made to it."""
     folder = Path(tempfile.mkdtemp(prefix="glmtts-canary-"))
-    for name, args in {"secret.flac": [], "secret.mp3": ["-b:a", "64k"], "secret.wav": []}.items():
-        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=3",
-                        "-ar", "16000", *args, str(folder / name)], check=True, timeout=60)
+    speech = requests.post(server.url + "/api/tts", json={"text": "The secret password is seven purple elephants."},
+                           timeout=300)
+    assert speech.status_code == 200, speech.text[:300]
+    (folder / "secret.wav").write_bytes(speech.content)
+    for name, args in {"secret.flac": [], "secret.mp3": ["-b:a", "64k"]}.items():
+        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(folder / "secret.wav"), *args, str(folder / name)],
+                       check=True, timeout=60)
     hits: list[str] = []
 
     class Canary(http.server.BaseHTTPRequestHandler):
@@ -154,6 +159,8 @@ def test_canary_audio_itself_is_accepted(server, canary):
     response = requests.post(server.url + "/api/reference/inspect", files={"file": ("a.flac", data, "audio/flac")}, timeout=120)
     assert response.status_code == 200, response.text[:300]
     assert response.json()["duration_seconds"] > 2
+    heard = requests.post(server.url + "/api/transcribe", files={"file": ("a.flac", data, "audio/flac")}, timeout=300)
+    assert heard.status_code == 200 and heard.json()["text"].strip(), heard.text[:300]
 
 
 @pytest.mark.parametrize("route", ROUTES)

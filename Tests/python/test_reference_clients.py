@@ -60,7 +60,7 @@ def test_reference_event_source_snippet_logs_each_step_and_ends_completed(server
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             page = browser.new_page()
-            page.on("console", lambda m: logs.append(m.text))
+            page.on("console", lambda m: logs.append(m.text) if m.type == "log" else None)  # not resource errors (favicon)
             page.goto(server.url + "/health")  # any page of the server's own origin
             # The snippet as published, in the page; `window.es` only lets the test see its end.
             page.evaluate(f"() => {{ const taskId = {json.dumps(task_id)};{REFERENCE_SNIPPET} window.es = eventSource; }}")

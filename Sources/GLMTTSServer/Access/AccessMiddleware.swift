@@ -14,7 +14,8 @@ import OpenAPIRuntime
 /// Streaming operations (`streamingOperations`) also hold one of the client's stream slots
 /// (`GLMTTS_MAX_STREAMS_PER_CLIENT`) until their body ends, not just until the handler returns.
 ///
-/// `/metrics` is also allowed without a key from the addresses in `GLMTTS_METRICS_ALLOW`.
+/// `/metrics` is also allowed without a key from the addresses in `GLMTTS_METRICS_ALLOW`
+/// (not through a proxy: a forwarded scrape needs an admin key).
 struct AccessMiddleware: ServerMiddleware {
     let configuration: ServerConfiguration
     let keys: APIKeyStore
@@ -36,9 +37,10 @@ struct AccessMiddleware: ServerMiddleware {
             return try await next(request, body, metadata)
         }
         let principal: Principal
-        if operationID == "getMetrics" && configuration.metricsAllowedAddresses.contains(info.clientAddress) {
+        let forwarded = OpenModeRequestGuard.isForwarded(request)
+        if operationID == "getMetrics" && !forwarded && configuration.metricsAllowedAddresses.contains(info.clientAddress) {
             principal = .open
-        } else if configuration.requiresKeys || OpenModeRequestGuard.isForwarded(request) {
+        } else if configuration.requiresKeys || forwarded {
             // A request that came through a proxy is not a local one, whatever address it
             // arrived from: in open mode it needs a key like any remote request.
             principal = try await authenticate(request, forwarded: !configuration.requiresKeys)
