@@ -11,7 +11,7 @@ var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsa
 exit(LLVMFuzzerRunDriver(&argc, &argv) { start, count in
     let bytes = start.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
     let done = DispatchSemaphore(value: 0)
-    Task {
+    Task.detached {  // not on the main actor: the main thread is waiting right here
         await FormFuzzEntry.run(bytes)
         done.signal()
     }

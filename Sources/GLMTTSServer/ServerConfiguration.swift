@@ -46,7 +46,7 @@ package struct ServerConfiguration: Sendable, Equatable {
     package var maxConcurrentPerClient = 16
     /// Streams (SSE progress, streamed speech) one client may have open at once, counted
     /// until each stream ends; more get 429.
-    package var maxStreamsPerClient = 8
+    package var maxStreamsPerClient = 16
     /// Most events or audio chunks a stream may have waiting for a slow reader; a reader
     /// that falls this far behind is disconnected (an SSE client resumes with `Last-Event-ID`).
     package var streamBufferLimit = 256

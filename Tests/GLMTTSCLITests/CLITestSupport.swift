@@ -50,23 +50,73 @@ enum CLI {
         errReader.start()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while !errBox.done { usleep(1000) }
+        // Stderr ends when every holder of its write end has closed it; a leftover grandchild
+        // (a worker the CLI failed to stop) would keep it open forever, so the wait is bounded.
+        guard let errData = errBox.wait(seconds: stderrPatience) else {
+            throw StuckStderr(arguments: arguments, seconds: stderrPatience)
+        }
         return Result(status: process.terminationStatus, stdoutData: outData,
-                      stderr: String(decoding: errBox.data, as: UTF8.self))
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// How long `run` waits for stderr to close after the child exited: a safety net
+    /// against a hang, never a measure (it normally closes with the exit).
+    static let stderrPatience = 120.0
+
+    /// Stderr stayed open long after `glmtts` exited.
+    struct StuckStderr: Error, CustomStringConvertible {
+        var arguments: [String]
+        var seconds: Double
+        var description: String {
+            "glmtts \(arguments.joined(separator: " ")) exited, but its stderr was still open \(Int(seconds)) s later (a child process left behind?)"
+        }
     }
 }
 
-/// Bytes filled in by a reader thread; `done` flips once they are complete.
+/// Fraction of the expected words (lower-cased, letters only) found in `heard`: for
+/// checking Whisper's transcripts of unseeded Piper audio tolerantly, never word for word.
+func wordRecall(expected: String, heard: String) -> Double {
+    func words(_ text: String) -> [String] {
+        text.lowercased().filter { $0 != "'" && $0 != "\u{2019}" }.split { !$0.isLetter }.map(String.init)
+    }
+    let want = words(expected)
+    var pool = words(heard)
+    var found = 0
+    for word in want {
+        if let index = pool.firstIndex(of: word) { found += 1; pool.remove(at: index) }
+    }
+    return want.isEmpty ? 1 : Double(found) / Double(want.count)
+}
+
+/// The recall a working synthesizer and recognizer always reach on one short sentence.
+let workingRecall = 0.6
+
+/// How alike two transcripts *of the same file by the same model* are: the smaller of the
+/// two word recalls (0 when either is empty). Identical samples decode to identical words
+/// unless faster-whisper falls back to (unseeded) sampling, so such pairs score 1, or about
+/// `sameAudio` for a one-word wobble; another clip scores near 0.
+func transcriptSimilarity(_ first: String, _ second: String) -> Double {
+    guard first.contains(where: \.isLetter), second.contains(where: \.isLetter) else { return 0 }
+    return min(wordRecall(expected: first, heard: second), wordRecall(expected: second, heard: first))
+}
+
+/// The `transcriptSimilarity` two transcripts of the same file always reach.
+let sameAudio = 0.8
+
+/// Bytes filled in once by a reader thread.
 private final class DataBox: @unchecked Sendable {
     // @unchecked Sendable: written once by the reader thread under `lock`, then only read.
     private let lock = NSLock()
+    private let filled = DispatchSemaphore(value: 0)
     private var stored = Data()
-    private var finished = false
 
     var data: Data {
         get { lock.lock(); defer { lock.unlock() }; return stored }
-        set { lock.lock(); stored = newValue; finished = true; lock.unlock() }
+        set { lock.lock(); stored = newValue; lock.unlock(); filled.signal() }
     }
 
-    var done: Bool { lock.lock(); defer { lock.unlock() }; return finished }
+    /// The bytes once the reader has filled them in; nil if that takes over `seconds`.
+    func wait(seconds: Double) -> Data? {
+        filled.wait(timeout: .now() + seconds) == .success ? data : nil
+    }
 }

@@ -11,19 +11,27 @@ import Testing
     }
 
     @Test func transcribesAFile() throws {
-        let file = try Self.speech("Good morning, the coffee is ready in the kitchen.")
+        let sentence = "Good morning, the coffee is ready in the kitchen."
+        let file = try Self.speech(sentence)
         defer { try? FileManager.default.removeItem(at: file) }
         let result = try CLI.run(["transcribe", file.path])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.lowercased().contains("coffee is ready"))
+        // Piper's noise is not seeded, so Whisper's exact words vary: most of the sentence.
+        let recall = wordRecall(expected: sentence, heard: result.stdout)
+        #expect(recall >= workingRecall, "recall \(recall), heard \"\(result.stdout)\"")
         let json = try CLI.run(["transcribe", file.path, "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: json.stdoutData) as? [String: Any])
         #expect((object["segments"] as? [Any])?.isEmpty == false)
         #expect(object["language"] as? String == "en")
+        // The same file through the same recognizer: --json carries the same words.
+        let text = try #require(object["text"] as? String)
+        let similarity = transcriptSimilarity(result.stdout, text)
+        #expect(similarity >= sameAudio, "similarity \(similarity): plain \"\(result.stdout)\", --json \"\(text)\"")
     }
 
     @Test func synthWithoutPromptTextTranscribesTheReferenceAndSaysSo() throws {
-        let reference = try Self.speech("This is the reference recording of my voice for the test.")
+        let sentence = "This is the reference recording of my voice for the test."
+        let reference = try Self.speech(sentence)
         defer { try? FileManager.default.removeItem(at: reference) }
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("o-\(UUID().uuidString).wav")
         defer { try? FileManager.default.removeItem(at: out) }
@@ -31,7 +39,10 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])
         #expect(object["referenceTextTranscribed"] as? Bool == true)
-        #expect((object["referenceText"] as? String)?.lowercased().contains("reference recording") == true)
+        // Whisper hears the prepared (trimmed) clip of unseeded audio: most of the sentence.
+        let heard = object["referenceText"] as? String ?? ""
+        let recall = wordRecall(expected: sentence, heard: heard)
+        #expect(recall >= workingRecall, "recall \(recall), heard \"\(heard)\"")
         let plain = try CLI.run(["synth", "Hello.", "--voice", reference.path, "-o", out.path])
         #expect(plain.stderr.contains("reference text (transcribed)"))
     }

@@ -36,9 +36,10 @@ import Testing
         #expect(quiet.unchanged == ["reload-voice"] && quiet.reloaded.isEmpty)
         // Changed files: a new instance after reload; the old one still works for its holder.
         let manifestURL = root.appendingPathComponent("reload-voice/manifest.json")
-        try Data(contentsOf: manifestURL).write(to: manifestURL)  // a new modification time
-        try await Task.sleep(for: .milliseconds(20))
-        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(5)], ofItemAtPath: manifestURL.path)
+        // A modification time set explicitly a minute past the recorded one, so the change
+        // never hangs on the file system's timestamp granularity or the clock.
+        let recorded = try #require(try FileManager.default.attributesOfItem(atPath: manifestURL.path)[.modificationDate] as? Date)
+        try FileManager.default.setAttributes([.modificationDate: recorded.addingTimeInterval(60)], ofItemAtPath: manifestURL.path)
         let report = await registry.refresh()
         #expect(report.reloaded == ["reload-voice"])
         let second = try await registry.synthesizer(id: "reload-voice")
@@ -65,9 +66,14 @@ import Testing
         let log = EventLog()
         let registry = EngineRegistry(store: store, events: { log.add($0) })
         _ = try await registry.synthesizer(id: "reload-voice")
-        #expect(await registry.unloadIdle(for: .seconds(60)).isEmpty)
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(await registry.unloadIdle(for: .milliseconds(10)) == ["reload-voice"])
+        #expect(await registry.unloadIdle(for: .seconds(86_400)).isEmpty)  // just used: far from a day idle
+        // Idle for 10 ms happens soon; poll (bounded) instead of guessing a sleep.
+        var unloaded: [String] = []
+        await poll("reload-voice to be unloaded after 10 ms idle") {
+            unloaded = await registry.unloadIdle(for: .milliseconds(10))
+            return !unloaded.isEmpty
+        }
+        #expect(unloaded == ["reload-voice"])
         _ = try await registry.load(id: "reload-voice")
         try FileManager.default.removeItem(at: root.appendingPathComponent("reload-voice"))
         #expect(await registry.refresh().unloaded == ["reload-voice"])

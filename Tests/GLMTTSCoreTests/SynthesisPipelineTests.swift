@@ -7,7 +7,7 @@ import Testing
     static let pipeline = SynthesisPipeline(registry: EngineRegistry(store: TestEnvironment.store))
 
     @Test func paragraphInEveryFormatDecodesBackIntelligibleAtTargetLoudness() async throws {
-        var decodedByFormat: [(OutputFormat, AudioBuffer)] = []
+        var decodedByFormat: [(format: OutputFormat, synthesized: AudioBuffer, decoded: AudioBuffer)] = []
         for format in OutputFormat.allCases {
             let output = try await Self.pipeline.run(SynthesisJob(text: PiperSynthesizerTests.paragraph, outputFormat: format))
             #expect(output.voiceID == "en_US-joe-medium")
@@ -27,14 +27,20 @@ import Testing
             #expect(abs(decoded.duration - output.audio.duration) < 0.1, "\(format): \(decoded.duration) vs \(output.audio.duration)")
             let decodedLoudness = try #require(LoudnessMeter.integratedLoudness(decoded))
             #expect(abs(decodedLoudness - loudness) < 1, "\(format): \(decodedLoudness) vs \(loudness)")
-            decodedByFormat.append((format, decoded))
+            decodedByFormat.append((format, output.audio, decoded))
         }
-        // Whisper hears the paragraph in every format, decoded back from the bytes.
-        let heard = try Transcriber.transcribe(decodedByFormat.map(\.1))
-        #expect(heard.count == decodedByFormat.count)
-        for ((format, _), transcript) in zip(decodedByFormat, heard) {
-            let recall = Transcriber.wordRecall(expected: PiperSynthesizerTests.paragraph, heard: transcript)
-            #expect(recall >= 0.8, "\(format): recall \(recall), heard \"\(transcript)\"")
+        // Whisper hears each format, decoded back from the bytes, as it hears the same
+        // synthesis before encoding (like with like: Piper's noise is not seeded, so each
+        // run's audio, and tiny.en's exact words, vary); and that is the paragraph.
+        let heard = try Transcriber.transcribe(decodedByFormat.map(\.synthesized) + decodedByFormat.map(\.decoded))
+        #expect(heard.count == 2 * decodedByFormat.count)
+        guard heard.count == 2 * decodedByFormat.count else { return }
+        for (index, entry) in decodedByFormat.enumerated() {
+            let direct = heard[index], decoded = heard[decodedByFormat.count + index]
+            let sense = Transcriber.wordRecall(expected: PiperSynthesizerTests.paragraph, heard: direct)
+            #expect(sense >= Transcriber.workingRecall, "\(entry.format): recall \(sense) of the paragraph, heard \"\(direct)\"")
+            let kept = Transcriber.wordRecall(expected: direct, heard: decoded)
+            #expect(kept >= 0.8, "\(entry.format): \(kept) of the words heard before encoding, heard \"\(decoded)\" for \"\(direct)\"")
         }
     }
 
@@ -48,7 +54,8 @@ import Testing
         let heard = try Transcriber.transcribe(audios)
         #expect(heard.count == sentences.count)
         for (expected, transcript) in zip(sentences, heard) {
-            #expect(Transcriber.wordRecall(expected: expected, heard: transcript) >= 0.8, "expected \"\(expected)\", heard \"\(transcript)\"")
+            let recall = Transcriber.wordRecall(expected: expected, heard: transcript)
+            #expect(recall >= Transcriber.workingRecall, "recall \(recall): expected \"\(expected)\", heard \"\(transcript)\"")
         }
     }
 

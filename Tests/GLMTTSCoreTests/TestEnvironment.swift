@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import GLMTTSCore
 
 /// Where the tests find the real models that scripts/prepare-models installed.
@@ -36,5 +37,22 @@ enum TestEnvironment {
     struct SetupError: Error, CustomStringConvertible {
         var message: String
         var description: String { message }
+    }
+}
+
+/// Re-checks `condition` every `interval` until it holds; records an issue naming `what`
+/// and returns false when it still does not hold after `seconds`. The limit is a safety
+/// net against a hang, never a measure: use it instead of sleep-then-assert.
+@discardableResult
+func poll(_ what: String, seconds: Double = 120, every interval: Duration = .milliseconds(50),
+          sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while true {
+        if try await condition() { return true }
+        if ContinuousClock.now >= deadline {
+            Issue.record("still waiting for \(what) after \(Int(seconds)) s", sourceLocation: sourceLocation)
+            return false
+        }
+        guard (try? await Task.sleep(for: interval)) != nil else { return false }  // cancelled
     }
 }

@@ -41,7 +41,11 @@ import Testing
         return try await CollectedSynthesis.run(engine, SynthesisRequest(text: text)).audio
     }
 
-    @Test func roundTripWordErrorRateIsAtMostTenPercent() async throws {
+    /// Piper's noise cannot be seeded (see PiperVoiceSettings), so each run hears slightly
+    /// different audio and tiny.en's exact words vary; the bound is one a working
+    /// recognizer on this voice always meets (runs here: about 1 %), while a broken one
+    /// (wrong rate, truncated audio, another language) lands far above it.
+    @Test func roundTripWordErrorRateStaysLow() async throws {
         let recognizer = try await Self.registry.recognizer()
         var errors = 0, words = 0
         var report: [String] = []
@@ -54,21 +58,23 @@ import Testing
             if sentenceErrors > 0 { report.append("\"\(sentence)\" → \"\(heard)\"") }
         }
         let rate = Double(errors) / Double(words)
-        #expect(rate <= 0.10, "WER \(rate) over \(words) words; misheard: \(report.joined(separator: "; "))")
+        #expect(rate <= WordErrorRate.workingRecognizerBound, "WER \(rate) over \(words) words; misheard: \(report.joined(separator: "; "))")
     }
 
     @Test func loadsLazilyUnloadsWhenIdleAndReloadsTransparently() async throws {
         let model = try TestEnvironment.model("whisper-tiny.en")
         let recognizer = try FasterWhisperRecognizer(model: model, projectRoot: TestEnvironment.packageRoot, idleTimeout: .seconds(1))
         #expect(await recognizer.isLoaded == false)
-        let speech = try await Self.piper("Hello there, general Kenobi.")
-        _ = try await recognizer.transcribe(speech)
+        // Long enough that a one-word wobble (see WordErrorRate.similarity) stays above the bound.
+        let speech = try await Self.piper("Hello there, general Kenobi. The ship is waiting for you at the northern dock.")
+        let first = try await recognizer.transcribe(speech)
         #expect(await recognizer.isLoaded)
         #expect(await recognizer.loadCount == 1)
-        try await Task.sleep(for: .milliseconds(2_000))
-        #expect(await recognizer.isLoaded == false, "unloaded after the idle timeout")
+        await poll("the recognizer to unload after its 1 s idle timeout") { await recognizer.isLoaded == false }
         let again = try await recognizer.transcribe(speech)
-        #expect(again.text.lowercased().contains("hello"))
+        // The same buffer through the same model: the reloaded worker hears what the first one did.
+        let similarity = WordErrorRate.similarity(again.text, first.text)
+        #expect(similarity >= WordErrorRate.sameAudio, "similarity \(similarity): first \"\(first.text)\", again \"\(again.text)\"")
         #expect(await recognizer.loadCount == 2)
         await recognizer.unload()
     }
@@ -78,14 +84,13 @@ import Testing
         // The point here is that the transcript is *trusted* (no refusal) and English; word
         // accuracy is the round-trip WER test's job. Piper's noise is not seeded, so its audio
         // varies between runs, and tiny.en has heard "cloming" and "chlomming my boys" for
-        // "cloning my voice": the calmest voice setting, and the sentence recognisably kept.
+        // "cloning my voice": the calmest voice setting, and most of the sentence kept.
         let engine = try await Self.registry.synthesizer(id: "en_US-joe-medium")
-        let calm = SynthesisRequest(text: "This is a reference clip for cloning my voice.",
-                                    parameters: SynthesisParameters(temperature: 0.1))
+        let sentence = "This is a reference clip for cloning my voice."
+        let calm = SynthesisRequest(text: sentence, parameters: SynthesisParameters(temperature: 0.1))
         let transcript = try await transcriber.transcribe(try await CollectedSynthesis.run(engine, calm).audio)
-        let reference = WordErrorRate.words("This is a reference clip for cloning my voice.")
-        #expect(WordErrorRate.errors(reference: reference, hypothesis: WordErrorRate.words(transcript.text)) <= 3, "\(transcript.text)")
-        #expect(transcript.text.lowercased().hasPrefix("this is a reference clip"), "\(transcript.text)")
+        let recall = Transcriber.wordRecall(expected: sentence, heard: transcript.text)
+        #expect(recall >= Transcriber.workingRecall, "recall \(recall), heard \"\(transcript.text)\"")
         #expect(transcript.language == "en")
     }
 
@@ -146,7 +151,10 @@ import Testing
         let reference = try AudioEncoder.encode(try await Self.piper("My name is Joe and this is how I sound."), as: .wav)
         let output = try await pipeline.run(SynthesisJob(text: "Hello.", referenceAudio: reference))
         #expect(output.referenceTextTranscribed)
-        #expect(WordErrorRate.words(output.referenceText ?? "") == WordErrorRate.words("My name is Joe and this is how I sound."))
+        // The pipeline hears its prepared (trimmed, resampled) clip, not these bytes, so
+        // compare with the sentence, tolerantly: Piper's noise is not seeded.
+        let recall = Transcriber.wordRecall(expected: "My name is Joe and this is how I sound.", heard: output.referenceText ?? "")
+        #expect(recall >= Transcriber.workingRecall, "recall \(recall), heard \"\(output.referenceText ?? "")\"")
         let skipped = try await pipeline.run(SynthesisJob(text: "Hello.", referenceAudio: reference, skipTranscription: true))
         #expect(!skipped.referenceTextTranscribed)
         #expect(skipped.referenceText == nil)

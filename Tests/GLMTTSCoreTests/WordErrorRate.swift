@@ -1,10 +1,27 @@
 /// Word error rate: (substitutions + deletions + insertions) ÷ reference words, after
 /// lower-casing and removing punctuation.
 enum WordErrorRate {
+    /// The aggregate WER (over many sentences) that Whisper tiny.en on Piper's unseeded
+    /// audio always stays under when both work: a floor for "it works", not a quality target.
+    static let workingRecognizerBound = 0.25
+
     /// Lower-cased words with punctuation removed (apostrophes kept).
     static func words(_ text: String) -> [String] {
         text.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "'") }.map(String.init)
     }
+
+    /// How alike two transcripts *of the same audio by the same model* are: 1 − word edit
+    /// distance ÷ the longer one's length (0 when either is empty). Identical samples decode
+    /// to identical words unless faster-whisper falls back to (unseeded) sampling, so such
+    /// pairs score 1, or about `sameAudio` for a one-word wobble; another clip scores near 0.
+    static func similarity(_ first: String, _ second: String) -> Double {
+        let a = words(first), b = words(second)
+        guard !a.isEmpty, !b.isEmpty else { return 0 }
+        return 1 - Double(errors(reference: a, hypothesis: b)) / Double(max(a.count, b.count))
+    }
+
+    /// The `similarity` two transcripts of the same audio always reach.
+    static let sameAudio = 0.8
 
     /// Edit distance between word sequences.
     static func errors(reference: [String], hypothesis: [String]) -> Int {

@@ -35,4 +35,16 @@ import Testing
     @Test func percentDecodingFollowsTheFormRules() {
         #expect(URLEncodedFormMiddleware.percentDecoded(Data("a+b%41%4a%".utf8)[...]) == Array("a bAJ%".utf8))
     }
+
+    /// Found by fuzzing: the OpenAPI runtime keeps a quoted boundary's quotes (and then finds
+    /// no parts), so a client that quotes it, as .NET does, got a 400.
+    @Test func aQuotedMultipartBoundaryIsUnquoted() {
+        #expect(URLEncodedFormMiddleware.unquotingBoundary(#"multipart/form-data; boundary="a b""#)
+            == "multipart/form-data; boundary=a b")
+        #expect(URLEncodedFormMiddleware.unquotingBoundary(#"Multipart/Form-Data;BOUNDARY = "x-1" ; charset=utf-8"#)
+            == "Multipart/Form-Data; boundary=x-1; charset=utf-8")
+        #expect(URLEncodedFormMiddleware.unquotingBoundary("multipart/form-data; boundary=plain") == nil)
+        #expect(URLEncodedFormMiddleware.unquotingBoundary(#"text/plain; boundary="x""#) == nil)
+        #expect(URLEncodedFormMiddleware.unquotingBoundary(#"multipart/form-data; boundary=""#) == nil)
+    }
 }

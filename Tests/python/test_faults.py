@@ -177,8 +177,8 @@ def writable(folder: Path) -> bool:
 # model (greedy decoding of identical samples gives identical words), never one clip's words with
 # another's. The clips' texts are not repetitive on purpose: a repetitive transcript (such as
 # SENTENCES, zlib ratio 3.2) fails faster-whisper's compression-ratio check (> 2.4), and its
-# fallback decodes again by *unseeded sampling*, so its words changed from run to run (a CI run
-# once matched 9 of 26 words).
+# fallback decodes again by *unseeded sampling*: the same bytes came back with different words
+# from one request to the next (a CI run once matched 9 of 26 words).
 
 SHORT_TEXT = ("A small boat left the harbour before dawn. The fisherman checked his nets twice, "
               "then steered toward the grey line of the horizon.")

@@ -68,7 +68,8 @@ class Tally:
 def test_load_at_and_above_capacity_only_documented_refusals(fresh_server_dir):
     server = Server(fresh_server_dir, env={
         "GLMTTS_MAX_QUEUED_JOBS": str(QUEUE), "GLMTTS_CPU_SLOTS": "1",
-        "GLMTTS_MAX_CONCURRENT_PER_CLIENT": str(CONCURRENCY), "GLMTTS_SYNC_WAIT_SECONDS": "600",
+        "GLMTTS_MAX_CONCURRENT_PER_CLIENT": str(CONCURRENCY), "GLMTTS_MAX_STREAMS_PER_CLIENT": str(CONCURRENCY),
+        "GLMTTS_SYNC_WAIT_SECONDS": "600",
     }).start()
     tally = Tally()
     health_ms, health_codes, rss_samples, queue_depths = [], [], [], []

@@ -3,7 +3,6 @@ rate limits and quotas, /metrics, /api/system, structured logs, settings file, h
 reload under load, SIGHUP, and graceful shutdown with SIGTERM."""
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess

@@ -11,11 +11,20 @@ import OpenAPIRuntime
 /// "text is required". JSON and multipart bodies are checked where they are decoded
 /// (`FormFields.addValue`); this does the same for URL-encoded forms before they are decoded.
 /// The body is already bounded by `RequestContextMiddleware` (413 beyond the limit).
+///
+/// It also unquotes a quoted multipart boundary (`multipart/form-data; boundary="x"`, as
+/// .NET's `MultipartFormDataContent` sends it, valid per RFC 2046): the OpenAPI runtime
+/// keeps the quotes as part of the boundary and then finds no part at all (a 400). Found by
+/// fuzzing (docs/FUZZING.md).
 struct URLEncodedFormMiddleware: ServerMiddleware {
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
+        var request = request
+        if let type = request.headerFields[.contentType], let unquoted = Self.unquotingBoundary(type) {
+            request.headerFields[.contentType] = unquoted
+        }
         guard let body, let type = request.headerFields[.contentType]?.lowercased(),
               type.hasPrefix("application/x-www-form-urlencoded") else {
             return try await next(request, body, metadata)
@@ -41,6 +50,24 @@ struct URLEncodedFormMiddleware: ServerMiddleware {
                     field: shown)
             }
         }
+    }
+
+    /// `value` with its multipart `boundary` parameter unquoted, or nil when it is not a
+    /// multipart type or its boundary is not quoted. (A boundary never holds `"` or `;`.)
+    static func unquotingBoundary(_ value: String) -> String? {
+        guard value.lowercased().hasPrefix("multipart/") else { return nil }
+        var parameters = value.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+        var changed = false
+        for index in parameters.indices.dropFirst() {
+            let parameter = parameters[index]
+            guard let equals = parameter.firstIndex(of: "="),
+                  parameter[..<equals].trimmingCharacters(in: .whitespaces).lowercased() == "boundary" else { continue }
+            let raw = parameter[parameter.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            guard raw.count >= 2, raw.hasPrefix("\""), raw.hasSuffix("\"") else { continue }
+            parameters[index] = " boundary=" + raw.dropFirst().dropLast()
+            changed = true
+        }
+        return changed ? parameters.joined(separator: ";") : nil
     }
 
     /// The bytes of one URL-encoded name or value.

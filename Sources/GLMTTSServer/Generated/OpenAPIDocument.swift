@@ -196,6 +196,7 @@ paths:
           description: The job has ended and `Last-Event-ID` shows the client has every event.
           headers: {X-Request-Id: {$ref: '#/components/headers/XRequestId'}}
         '404': {$ref: '#/components/responses/NotFound'}
+        '422': {$ref: '#/components/responses/UnprocessableEntity'}
         '429': {$ref: '#/components/responses/TooManyRequests'}
         '500': {$ref: '#/components/responses/InternalError'}
 
@@ -2076,6 +2077,9 @@ components:
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "422": {
+            "$ref": "#/components/responses/UnprocessableEntity"
           },
           "429": {
             "$ref": "#/components/responses/TooManyRequests"
