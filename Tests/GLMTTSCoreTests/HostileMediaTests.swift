@@ -53,4 +53,17 @@ import Testing
             }
         }
     }
+
+    /// A few kilobytes of FLAC silence at 384 kHz must not decode to gigabytes: samples are
+    /// bounded as if at 48 kHz, so at 384 kHz the longest clip is an eighth of the limit.
+    @Test func highSampleRatesCannotDecodeToGigabytes() throws {
+        let limits = AudioLimits(maxDuration: 60)
+        let fast = try AudioFixtures.ffmpegGenerate(["-f", "lavfi", "-i", "anullsrc=r=384000:cl=mono", "-t", "10", "-c:a", "flac", "-f", "flac"])
+        #expect(fast.count < 200_000)
+        let error = #expect(throws: AudioError.self) { try AudioDecoder.decode(fast, limits: limits) }
+        #expect(error?.code == "audio.too_long")
+        #expect(error?.message.contains("7 s limit") == true, "\(error?.message ?? "")")
+        let normal = try AudioFixtures.ffmpegGenerate(["-f", "lavfi", "-i", "sine=frequency=300:sample_rate=48000", "-t", "10", "-c:a", "flac", "-f", "flac"])
+        #expect(try AudioDecoder.decode(normal, limits: limits).audio.samples.count == 480_000)
+    }
 }

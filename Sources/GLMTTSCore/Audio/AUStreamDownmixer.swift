@@ -51,8 +51,10 @@ struct AUStreamDownmixer {
             }
         }
         pending.removeFirst(frames * frameBytes)
+        // Bounded in samples as AudioDecoder is (`AudioLimits.sampleBudgetRate`).
+        let limit = maxDuration * Double(min(sampleRate, AudioLimits.sampleBudgetRate)) / Double(sampleRate)
         let seconds = Double(mono.count) / Double(sampleRate)
-        if seconds > maxDuration { throw AudioError.tooLong(seconds: seconds, limit: maxDuration) }
+        if seconds > limit { throw AudioError.tooLong(seconds: seconds, limit: limit) }
     }
 
     /// Checks that a complete stream arrived.

@@ -88,13 +88,17 @@ public enum AudioDecoder {
         let channels = Int(info.channels), rate = Int(info.samplerate)
         guard AudioLimits.channelCounts.contains(channels) else { throw AudioError.implausibleChannelCount(channels) }
         guard AudioLimits.sampleRates.contains(rate) else { throw AudioError.implausibleSampleRate(rate) }
-        let maxFrames = Int(limits.maxDuration * Double(rate))
+        // Samples, not only seconds, are bounded: a tiny FLAC of silence at 384 kHz would
+        // otherwise decode to 600 s × 384 000 floats (0.9 GB). Above 48 kHz the longest clip
+        // is shorter in proportion (found by fuzzing).
+        let maxFrames = Int(limits.maxDuration * Double(min(rate, AudioLimits.sampleBudgetRate)))
+        let durationLimit = Double(maxFrames) / Double(rate)
         let declaredFrames = Int(info.frames)
         // WAV and FLAC declare an exact length (libsndfile already clamps a WAV data chunk to
         // the bytes present): refuse a too-long file before decoding it. MP3 lengths are
         // estimates, so those are only checked while reading.
         if container == .wav || container == .flac, declaredFrames > maxFrames, declaredFrames < Int(Int64.max / 2) {
-            throw AudioError.tooLong(seconds: Double(declaredFrames) / Double(rate), limit: limits.maxDuration)
+            throw AudioError.tooLong(seconds: Double(declaredFrames) / Double(rate), limit: durationLimit)
         }
         // Even so, never trust the declared length for an allocation: read in blocks and stop
         // at EOF or at the limit.
@@ -116,7 +120,7 @@ public enum AudioDecoder {
                 }
             }
             if mono.count > maxFrames {
-                throw AudioError.tooLong(seconds: Double(mono.count) / Double(rate), limit: limits.maxDuration)
+                throw AudioError.tooLong(seconds: Double(mono.count) / Double(rate), limit: durationLimit)
             }
         }
         if sf_error(file) != 0, mono.isEmpty {

@@ -18,4 +18,8 @@ public struct AudioLimits: Sendable, Equatable, Codable {
     public static let sampleRates = 4_000...384_000
     /// Accepted channel counts.
     public static let channelCounts = 1...32
+    /// Decoded samples are bounded by `maxDuration` seconds at this rate: audio sampled
+    /// faster may be proportionally shorter (at 384 kHz, an eighth of `maxDuration`), so a
+    /// small upload cannot decode to gigabytes.
+    public static let sampleBudgetRate = 48_000
 }
