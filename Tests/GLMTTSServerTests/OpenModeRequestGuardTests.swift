@@ -24,6 +24,15 @@ import Testing
         }
     }
 
+    @Test func requestsThroughAProxyAreRecognised() {
+        #expect(!OpenModeRequestGuard.isForwarded(request(host: "127.0.0.1:8080")))
+        for name in ["X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Proto", "x-forwarded-for"] {
+            var forwarded = request(host: "127.0.0.1:8080")
+            forwarded.headerFields[HTTPField.Name(name)!] = "203.0.113.7"
+            #expect(OpenModeRequestGuard.isForwarded(forwarded), "\(name)")
+        }
+    }
+
     @Test func programsOnLoopbackPass() {
         for host in ["127.0.0.1:8080", "localhost:8080", "LOCALHOST.", "[::1]:8080", "127.1.2.3", "::1", nil] {
             #expect(refusal(request(host: host)) == nil, "\(host ?? "no Host")")
