@@ -48,9 +48,9 @@ import Testing
     }
 
     @Test func stalledSSEReaderIsCutOffWithAGapFreePrefixAndResumesWithoutGaps() async throws {
-        try await Self.withHub(bufferLimit: 1_000) { hub, id in
+        try await Self.withHub(bufferLimit: 8) { hub, id in
             let events = try await hub.subscribe(to: id, jobIsFinal: false)
-            let body = ServerSentEvents.stream(events, after: 0, keepAlive: 3_600, bufferLimit: 8) { event in
+            let body = ServerSentEvents.stream(events, after: 0, keepAlive: 3_600) { event in
                 (event.kind.rawValue, APIModels.event(event))
             }
             // Nobody reads the body while the job publishes 40 events: none of this waits.
@@ -62,11 +62,11 @@ import Testing
             let ids = Self.ids(in: received)
             #expect(!ids.isEmpty && ids.count < 40)
             #expect(ids == Array(1...ids.count), "a prefix without holes")
-            #expect(received.hasSuffix(": cut off: this client fell behind; reconnect with Last-Event-ID to resume\n\n"))
+            #expect(received.hasSuffix(ServerSentEvents.cutOffNotice))
 
             // Reconnecting with Last-Event-ID = the last id seen gets exactly the rest.
             let again = try await hub.subscribe(to: id, jobIsFinal: true)
-            let resumed = ServerSentEvents.stream(again, after: ids.last!, keepAlive: 3_600, bufferLimit: 1_000) { event in
+            let resumed = ServerSentEvents.stream(again, after: ids.last!, keepAlive: 3_600) { event in
                 (event.kind.rawValue, APIModels.event(event))
             }
             let rest = try await Self.text(of: resumed)
@@ -76,23 +76,45 @@ import Testing
         }
     }
 
-    @Test func unnamedEventsCarryEveryIDWhenTheBufferHoldsThem() async throws {
+    @Test func aLongHistoryIsReplayedWholeToAReaderWhateverTheBufferLimit() async throws {
+        try await Self.withHub(bufferLimit: 2) { hub, id in
+            for n in 1...300 { await hub.publish(Self.progress(id, n)) }
+            await hub.publish(JobEvent(jobID: id, kind: .completed))
+            let events = try await hub.subscribe(to: id, jobIsFinal: true)
+            let body = ServerSentEvents.stream(events, after: 0, keepAlive: 3_600) { event in
+                (event.kind.rawValue, APIModels.event(event))
+            }
+            let received = try await Self.text(of: body)
+            #expect(Self.ids(in: received) == Array(1...301))
+            #expect(!received.contains("cut off"))
+        }
+    }
+
+    @Test func unnamedEventsCarryEveryIDAndTheReferenceFields() async throws {
         try await Self.withHub(bufferLimit: 1_000) { hub, id in
             let events = try await hub.subscribe(to: id, jobIsFinal: false)
-            let body = ServerSentEvents.stream(events, after: 0, keepAlive: 3_600, bufferLimit: 1_000) { event in
+            let body = ServerSentEvents.stream(events, after: 0, keepAlive: 3_600) { event in
                 (nil as String?, APIModels.event(event))
             }
             let reader = Task { try await Self.text(of: body) }
-            for n in 1...200 {
-                await hub.publish(Self.progress(id, n))
-                if n % 2 == 0 { try await Task.sleep(for: .milliseconds(1)) }
-            }
+            for n in 1...200 { await hub.publish(Self.progress(id, n)) }
             await hub.publish(JobEvent(jobID: id, kind: .completed))
             let received = try await reader.value
             // Unnamed events (the reference product's form) with every id, and no cut-off.
             #expect(Self.ids(in: received) == Array(1...201))
             #expect(!received.contains("event: ") && !received.contains("cut off"))
             #expect(received.contains("\"status\":\"completed\"") && received.contains("\"message\":\"Synthesising sentence 3 of 100\""))
+        }
+    }
+
+    @Test func aDroppedBodyEndsItsSubscription() async throws {
+        try await Self.withHub(bufferLimit: 100) { hub, id in
+            var body: HTTPBody? = ServerSentEvents.stream(try await hub.subscribe(to: id, jobIsFinal: false), after: 0,
+                                                          keepAlive: 3_600) { event in (nil as String?, APIModels.event(event)) }
+            #expect(await hub.subscriberCount() == 1)
+            _ = body
+            body = nil  // the server stops reading: the client went away
+            await Self.waitUntil("the dropped body's subscription to end") { await hub.subscriberCount() == 0 }
         }
     }
 

@@ -7,8 +7,9 @@
   `429 stream.limit`; slots come back when streams end.
 - A 200-job batch archive streams with flat server memory.
 
-(The stalled-reader cut-off and its gap-free resume are in StreamBoundsTests.swift, where
-a reader can be stalled exactly; the kernel's socket buffers make that vague over TCP.)"""
+- A reader that stalls is cut off with a gap-free prefix while the job goes on, and
+  resumes without gaps (here over TCP; exactly, in process, in StreamBoundsTests.swift)."""
+import socket
 import tempfile
 import threading
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import Server, assert_healthy, assert_problem, auth, create_key, metric_values
+from conftest import Server, assert_healthy, assert_problem, auth, create_key, metric_values, sse_events
 
 LONG_TEXT = " ".join(f"This is sentence number {i} of a long text that keeps the only voice slot busy for a while."
                      for i in range(1, 25))
@@ -203,3 +204,43 @@ def test_batch_archive_of_200_jobs_streams_with_flat_memory(roomy):
     assert archive.read("001.wav") == blob
     grown_mib = (peak[0] - baseline) / 1024
     assert grown_mib < 64, f"server memory grew {grown_mib:.0f} MiB while streaming a 200 MiB archive"
+
+
+def test_stalled_sse_reader_over_tcp_is_cut_off_and_resumes_without_gaps(tmp_path_factory):
+    """A reader that stops reading (tiny receive buffer and segments, so the kernel's buffers
+    fill after some kilobytes) is cut off by the server after GLMTTS_STREAM_BUFFER_EVENTS
+    waiting messages, while the job goes on to the end; when it reads again it finds a
+    gap-free prefix, the `: cut off` notice and the end, and a reconnect with Last-Event-ID
+    gets exactly the rest."""
+    srv = Server(tmp_path_factory.mktemp("stall"), env={"GLMTTS_STREAM_BUFFER_EVENTS": "4"}).start()
+    try:
+        text = " ".join(f"Line {i}." for i in range(1, 400))  # one progress event per sentence
+        job = requests.post(srv.url + "/api/tts", json={"text": text, "model": "espeak-en-us", "async": True}, timeout=60).json()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 536)
+        sock.connect(("127.0.0.1", srv.port))
+        sock.sendall(f"GET {job['progress_url']}?events=named HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        # The reader stalls; the job is not held up.
+        wait_for(lambda: requests.get(srv.url + job["status_url"], timeout=30).json()["status"] == "completed",
+                 "the job to complete while its reader stalls", seconds=600)
+        sock.settimeout(120)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+            if b"0\r\n\r\n" in received[-16:]:  # the end of the chunked body
+                break
+        sock.close()
+        text_received = received.decode(errors="replace")
+        assert ": cut off" in text_received, "the stalled reader was not cut off (kernel buffers held everything?)"
+        ids = [int(line[4:]) for line in text_received.splitlines() if line.startswith("id: ")]
+        assert ids and ids == list(range(1, len(ids) + 1)), ids[:20]
+        with requests.get(srv.url + job["progress_url"], headers={"Last-Event-ID": str(ids[-1])}, stream=True,
+                          timeout=120) as rest:
+            events = sse_events(rest)
+        sequences = ids + [int(e[1]) for e in events]
+        assert sequences == list(range(1, len(sequences) + 1))
+        assert events[-1][0] == "completed"
+        assert metric(srv, "glmtts_open_streams") == 0
+    finally:
+        srv.stop()

@@ -71,6 +71,7 @@ public actor ProgressHub {
                 log("cut off a subscriber of job \(id) that fell \(bufferLimit) events behind")
             }
         }
+        if subscribers[id]?.isEmpty == true { subscribers[id] = nil }
         if event.kind.isFinal {
             for continuation in subscribers.removeValue(forKey: id)?.values ?? [:].values { continuation.finish() }
             for continuation in audioListeners.removeValue(forKey: id)?.values ?? [:].values { continuation.finish() }

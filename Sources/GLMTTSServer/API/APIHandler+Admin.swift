@@ -27,7 +27,7 @@ extension APIHandler {
             modelsLoaded: loaded, residentBytes: SystemProbe.residentBytes(),
             uptimeSeconds: Date().timeIntervalSince(context.startedAt),
             progressSubscribers: await context.hub.subscriberCount(), audioListeners: await context.hub.audioListenerCount(),
-            openStreams: context.streams.total)
+            openStreams: context.streams.total, readersCutOff: await context.hub.cutOffCount)
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID),
                          body: .plainText(HTTPBody(context.metrics.exposition(state: state)))))
     }

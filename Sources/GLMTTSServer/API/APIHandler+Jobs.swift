@@ -47,10 +47,7 @@ extension APIHandler {
         }
         let events = try await context.hub.subscribe(to: record.id, jobIsFinal: record.status.isFinal)
         let named = input.query.events == .named
-        let metrics = context.metrics
-        let body = ServerSentEvents.stream(events, after: after, keepAlive: context.configuration.keepAliveSeconds,
-                                           bufferLimit: context.configuration.streamBufferLimit,
-                                           onCutOff: { metrics.limited(reason: "slow_reader") }) { event in
+        let body = ServerSentEvents.stream(events, after: after, keepAlive: context.configuration.keepAliveSeconds) { event in
             (named ? event.kind.rawValue : nil, APIModels.event(event))
         }
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .textEventStream(body)))

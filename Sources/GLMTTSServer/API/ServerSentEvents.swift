@@ -1,3 +1,4 @@
+import AsyncAlgorithms
 import Foundation
 import GLMTTSCore
 import OpenAPIRuntime
@@ -11,6 +12,9 @@ enum ServerSentEvents {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
+
+    /// The comment that ends a stream whose reader was cut off for falling behind.
+    static let cutOffNotice = ": cut off: this client fell behind; reconnect with Last-Event-ID to resume\n\n"
 
     /// One SSE message: `id`, `event` (omitted when nil: an unnamed event, which
     /// `EventSource.onmessage` receives) and one `data` line of JSON.
@@ -27,84 +31,70 @@ enum ServerSentEvents {
     /// seconds; it ends after the last event, and stops reading `events` when the client
     /// goes away.
     ///
-    /// At most `bufferLimit` messages wait for the client. One that reads too slowly to keep
-    /// up is cut off: it gets what is waiting, then a `: cut off` comment, then the end of
-    /// the stream — a gap-free prefix of the events, never a stream with a hole — and
-    /// resumes by reconnecting with `Last-Event-ID` (which `EventSource` does by itself).
-    /// The job is not held up: the subscription is dropped at once. `onCutOff` is told.
+    /// Messages are made only as fast as the client reads them (`AsyncChannel`: each send
+    /// waits for the writer), so replaying a long history never overruns anything. The one
+    /// buffer is the hub's, bounded by `ProgressHub.bufferLimit` live events: a reader so slow
+    /// that more pile up there is cut off by the hub — it gets what it already holds (a
+    /// gap-free prefix of the events), then a `: cut off` comment and the end of the stream,
+    /// and resumes by reconnecting with `Last-Event-ID` (which `EventSource` does by itself).
+    /// The job is never held up.
     static func stream<Payload: Encodable & Sendable>(
-        _ events: AsyncStream<JobEvent>, after: Int, keepAlive: Double, bufferLimit: Int,
-        onCutOff: @escaping @Sendable () -> Void = {},
+        _ events: AsyncStream<JobEvent>, after: Int, keepAlive: Double,
         render: @escaping @Sendable (JobEvent) -> (String?, Payload)
     ) -> HTTPBody {
-        let (bytes, continuation) = AsyncStream.makeStream(of: ArraySlice<UInt8>.self,
-                                                           bufferingPolicy: .bufferingOldest(max(2, bufferLimit) + 1))
-        let outlet = BoundedOutlet(continuation, onCutOff: onCutOff)
-        outlet.send("retry: 2000\n\n")
-        let keepAliveTask = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(max(0.05, keepAlive)))
-                if Task.isCancelled || !outlet.send(": keep-alive\n\n") { break }
-            }
-        }
-        let forward = Task {
-            for await event in events where event.sequence > after {
-                let (name, data) = render(event)
-                if !outlet.send(message(id: event.sequence, event: name, data: data)) {
-                    // Cancelled, the next `next()` ends the subscription at once; a `break`
-                    // would leave the hub feeding it until the job ends.
-                    withUnsafeCurrentTask { $0?.cancel() }
+        let channel = AsyncChannel<ArraySlice<UInt8>>()
+        let pump = Task {
+            await channel.send(ArraySlice("retry: 2000\n\n".utf8))
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(max(0.05, keepAlive)))
+                        if Task.isCancelled { break }
+                        await channel.send(ArraySlice(": keep-alive\n\n".utf8))
+                    }
                 }
+                var ended = false
+                for await event in events where event.sequence > after {
+                    let (name, data) = render(event)
+                    await channel.send(ArraySlice(message(id: event.sequence, event: name, data: data).utf8))
+                    ended = event.kind.isFinal
+                }
+                // The subscription ended before the final event: the hub cut this reader off.
+                if !ended && !Task.isCancelled { await channel.send(ArraySlice(cutOffNotice.utf8)) }
+                group.cancelAll()
             }
-            keepAliveTask.cancel()
-            outlet.finish()
+            channel.finish()
         }
-        continuation.onTermination = { _ in
-            forward.cancel()
-            keepAliveTask.cancel()
-        }
-        return HTTPBody(bytes, length: .unknown, iterationBehavior: .single)
+        return HTTPBody(PumpedBody(channel: channel, pump: PumpHandle(pump)), length: .unknown, iterationBehavior: .single)
     }
 
-    /// The writing end of an SSE body: refuses a message that would fill the buffer's last
-    /// slot, puts the `: cut off` notice there instead and ends the stream.
-    private final class BoundedOutlet: @unchecked Sendable {
-        // @unchecked Sendable: `open` is read and written under `lock`; the continuation is Sendable.
-        private let continuation: AsyncStream<ArraySlice<UInt8>>.Continuation
-        private let lock = NSLock()
-        private var open = true
-        private let onCutOff: @Sendable () -> Void
+    /// Cancels the pump when the body is dropped (the client went away and the server
+    /// stopped reading), so its subscription to the hub ends at once.
+    private final class PumpHandle: Sendable {
+        let task: Task<Void, Never>
+        init(_ task: Task<Void, Never>) { self.task = task }
+        deinit { task.cancel() }
+    }
 
-        init(_ continuation: AsyncStream<ArraySlice<UInt8>>.Continuation, onCutOff: @escaping @Sendable () -> Void) {
-            self.continuation = continuation
-            self.onCutOff = onCutOff
-        }
+    /// The channel as a body, holding the pump's handle for as long as it is read.
+    private struct PumpedBody: AsyncSequence, Sendable {
+        typealias Element = ArraySlice<UInt8>
+        let channel: AsyncChannel<ArraySlice<UInt8>>
+        let pump: PumpHandle
 
-        /// Queues `text`; false once the stream has ended (the client left or was cut off).
-        @discardableResult
-        func send(_ text: String) -> Bool {
-            lock.lock(); defer { lock.unlock() }
-            guard open else { return false }
-            switch continuation.yield(ArraySlice(text.utf8)) {
-            case .enqueued(let remaining) where remaining >= 2:
-                return true
-            case .enqueued(let remaining) where remaining == 1:
-                // The buffer's last slot is kept for the notice: the client is too far behind.
-                continuation.yield(ArraySlice(": cut off: this client fell behind; reconnect with Last-Event-ID to resume\n\n".utf8))
-                onCutOff()
-                fallthrough
-            default:
-                open = false
-                continuation.finish()
-                return false
+        func makeAsyncIterator() -> Iterator { Iterator(base: channel.makeAsyncIterator(), pump: pump) }
+
+        struct Iterator: AsyncIteratorProtocol {
+            var base: AsyncChannel<ArraySlice<UInt8>>.Iterator
+            let pump: PumpHandle
+
+            mutating func next() async -> ArraySlice<UInt8>? {
+                guard !Task.isCancelled else {
+                    pump.task.cancel()
+                    return nil
+                }
+                return await base.next()
             }
-        }
-
-        /// Ends the stream (after what is queued).
-        func finish() {
-            lock.lock(); defer { lock.unlock() }
-            open = false
-            continuation.finish()
         }
     }
 }

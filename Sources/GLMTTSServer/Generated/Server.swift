@@ -1095,7 +1095,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     /// A reconnecting client may send `Last-Event-ID` to skip events it has seen; when
     /// it has seen the terminal event the answer is `204` (which tells a browser's
     /// `EventSource` to stop reconnecting). A client that reads too slowly to keep up
-    /// (more than `GLMTTS_STREAM_BUFFER_EVENTS` events waiting) is disconnected after a
+    /// (more than `GLMTTS_STREAM_BUFFER_EVENTS` live events waiting) is disconnected after a
     /// `: cut off` comment; the events it got are a gap-free prefix, and reconnecting
     /// with `Last-Event-ID` (what `EventSource` does by itself) resumes after them. Open
     /// streams count against the client until they end (`GLMTTS_MAX_STREAMS_PER_CLIENT`;

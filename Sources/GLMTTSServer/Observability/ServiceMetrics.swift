@@ -90,6 +90,7 @@ package final class ServiceMetrics: Sendable {
         registry.makeGauge(descriptor: name("progress_subscribers", "", "Open subscriptions to job progress (SSE streams, waiting requests).")).set(Double(state.progressSubscribers))
         registry.makeGauge(descriptor: name("audio_listeners", "", "Open listeners for streamed audio.")).set(Double(state.audioListeners))
         registry.makeGauge(descriptor: name("open_streams", "", "Streamed responses open now (SSE progress, streamed speech).")).set(Double(state.openStreams))
+        registry.makeGauge(descriptor: name("stream_readers_cut_off", "", "Progress subscribers and audio listeners cut off for falling behind, since start.")).set(Double(state.readersCutOff))
         return registry.emitToString()
     }
 
@@ -103,9 +104,10 @@ package final class ServiceMetrics: Sendable {
         package var progressSubscribers: Int
         package var audioListeners: Int
         package var openStreams: Int
+        package var readersCutOff: Int
 
         package init(queued: Int, running: Int, modelsLoaded: Int, residentBytes: Int, uptimeSeconds: Double,
-                     progressSubscribers: Int = 0, audioListeners: Int = 0, openStreams: Int = 0) {
+                     progressSubscribers: Int = 0, audioListeners: Int = 0, openStreams: Int = 0, readersCutOff: Int = 0) {
             self.queued = queued
             self.running = running
             self.modelsLoaded = modelsLoaded
@@ -114,6 +116,7 @@ package final class ServiceMetrics: Sendable {
             self.progressSubscribers = progressSubscribers
             self.audioListeners = audioListeners
             self.openStreams = openStreams
+            self.readersCutOff = readersCutOff
         }
     }
 }
