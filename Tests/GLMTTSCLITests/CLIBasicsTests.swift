@@ -2,14 +2,14 @@ import Testing
 import Foundation
 
 @Suite struct CLIBasicsTests {
-    @Test func helpListsSubcommands() throws {
-        let result = try CLI.run(["--help"])
+    @Test func helpListsSubcommands() async throws {
+        let result = try await CLI.run(["--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("glmtts"))
     }
 
-    @Test func unknownSubcommandFails() throws {
-        let result = try CLI.run(["definitely-not-a-command"])
+    @Test func unknownSubcommandFails() async throws {
+        let result = try await CLI.run(["definitely-not-a-command"])
         #expect(result.status != 0)
         #expect(!result.stderr.isEmpty)
     }

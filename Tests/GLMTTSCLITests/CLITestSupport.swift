@@ -20,8 +20,18 @@ enum CLI {
         var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
     }
 
-    /// Runs `glmtts` with arguments and optional stdin bytes; waits for it to exit.
-    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> Result {
+    /// Runs `glmtts` with arguments and optional stdin bytes; waits for it to exit — on a
+    /// thread of its own, so that the test runner's cooperative pool (two threads on a
+    /// 2-core machine) is never blocked by a child process: blocking it starves every other
+    /// test running in parallel (a scheduler test's 60 s deadline ran out that way in CI).
+    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Swift.Result<CLI.Result, any Error> { try runBlocking(arguments, stdin: stdin, environment: environment) }) }.start()
+        }
+    }
+
+    /// `run`, blocking the calling thread.
+    private static func runBlocking(_ arguments: [String], stdin: Data?, environment: [String: String]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

@@ -16,8 +16,8 @@ import Testing
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         }
 
-        func run(_ arguments: [String]) throws -> CLI.Result {
-            try CLI.run(arguments, environment: ["GLMTTS_MODELS_DIR": models.path])
+        func run(_ arguments: [String]) async throws -> CLI.Result {
+            try await CLI.run(arguments, environment: ["GLMTTS_MODELS_DIR": models.path])
         }
 
         func file(_ name: String, _ data: Data) throws -> String {
@@ -34,35 +34,35 @@ import Testing
         func cleanUp() { try? FileManager.default.removeItem(at: root) }
     }
 
-    @Test func listOnAnEmptyDirectorySaysHowToImport() throws {
+    @Test func listOnAnEmptyDirectorySaysHowToImport() async throws {
         let box = try Sandbox()
         defer { box.cleanUp() }
-        let result = try box.run(["models", "list"])
+        let result = try await box.run(["models", "list"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("No models installed"))
         #expect(result.stdout.contains("import-piper"))
 
-        let json = try box.run(["models", "list", "--json"])
+        let json = try await box.run(["models", "list", "--json"])
         #expect(json.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect((object["models"] as? [Any])?.isEmpty == true)
         #expect((object["problems"] as? [Any])?.isEmpty == true)
     }
 
-    @Test func importListAndReimport() throws {
+    @Test func importListAndReimport() async throws {
         let box = try Sandbox()
         defer { box.cleanUp() }
-        let first = try box.run(["models", "import-piper", Self.joeONNX])
+        let first = try await box.run(["models", "import-piper", Self.joeONNX])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("Imported Piper voice 'en_US-joe-medium'"))
         #expect(first.stdout.contains("22050 Hz"))
         #expect(box.modelEntries == ["en_US-joe-medium"])
 
-        let again = try box.run(["models", "import-piper", Self.joeONNX, Self.joeConfig])
+        let again = try await box.run(["models", "import-piper", Self.joeONNX, Self.joeConfig])
         #expect(again.status == 0)
         #expect(again.stdout.contains("already imported"))
 
-        let table = try box.run(["models", "list"])
+        let table = try await box.run(["models", "list"])
         #expect(table.status == 0)
         let lines = table.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.split(separator: " ", omittingEmptySubsequences: true) == ["ID", "ENGINE", "LANGUAGES", "RATE", "CLONE", "LICENCE"])
@@ -71,11 +71,11 @@ import Testing
         #expect(table.stderr.isEmpty)
 
         // `glmtts models` defaults to `list`.
-        let bare = try box.run(["models"])
+        let bare = try await box.run(["models"])
         #expect(bare.status == 0)
         #expect(bare.stdout == table.stdout)
 
-        let json = try box.run(["models", "list", "--json"])
+        let json = try await box.run(["models", "list", "--json"])
         #expect(json.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let models = try #require(object["models"] as? [[String: Any]])
@@ -87,22 +87,22 @@ import Testing
         #expect((object["problems"] as? [Any])?.isEmpty == true)
     }
 
-    @Test func anotherSourceNeedsForce() throws {
+    @Test func anotherSourceNeedsForce() async throws {
         let box = try Sandbox()
         defer { box.cleanUp() }
-        #expect(try box.run(["models", "import-piper", Self.joeONNX, "--id", "joe"]).status == 0)
+        await #expect(try box.run(["models", "import-piper", Self.joeONNX, "--id", "joe"]).status == 0)
 
         var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.joeConfig))) as? [String: Any])
         config["inference"] = ["noise_scale": 0.4, "length_scale": 1.1, "noise_w": 0.7]
         let changed = try box.file("changed.json", JSONSerialization.data(withJSONObject: config))
 
-        let refused = try box.run(["models", "import-piper", Self.joeONNX, changed, "--id", "joe"])
+        let refused = try await box.run(["models", "import-piper", Self.joeONNX, changed, "--id", "joe"])
         #expect(refused.status == 2)
         #expect(refused.stderr.hasPrefix("error: "))
         #expect(refused.stderr.contains("already exists"))
         #expect(refused.stderr.contains("--force"))
 
-        let forced = try box.run(["models", "import-piper", Self.joeONNX, changed, "--id", "joe", "--force"])
+        let forced = try await box.run(["models", "import-piper", Self.joeONNX, changed, "--id", "joe", "--force"])
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect(forced.stdout.contains("Replaced model 'joe'"))
         #expect(box.modelEntries == ["joe"])
@@ -110,7 +110,7 @@ import Testing
         #expect(manifest.contains("\"noiseScale\" : \"0.4\""))
     }
 
-    @Test func badInputsExitWithInvalidInput() throws {
+    @Test func badInputsExitWithInvalidInput() async throws {
         let box = try Sandbox()
         defer { box.cleanUp() }
         let text = try box.file("notes.onnx", Data("just some text\n".utf8))
@@ -129,7 +129,7 @@ import Testing
             (["models", "import-piper", Self.joeONNX, notJSON], "not valid JSON"),
         ]
         for (arguments, message) in cases {
-            let result = try box.run(arguments)
+            let result = try await box.run(arguments)
             #expect(result.status == 2, "\(arguments): \(result.stderr)")
             #expect(result.stderr.hasPrefix("error: "), "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
@@ -138,30 +138,30 @@ import Testing
         }
     }
 
-    @Test func brokenManifestIsReportedNotFatal() throws {
+    @Test func brokenManifestIsReportedNotFatal() async throws {
         let box = try Sandbox()
         defer { box.cleanUp() }
         let broken = box.models.appendingPathComponent("broken", isDirectory: true)
         try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
         try Data("{ not a manifest".utf8).write(to: broken.appendingPathComponent("manifest.json"))
 
-        let table = try box.run(["models", "list"])
+        let table = try await box.run(["models", "list"])
         #expect(table.status == 0)
         #expect(table.stdout.contains("No models installed"))
         #expect(table.stderr.contains("warning: "))
         #expect(table.stderr.contains("broken/manifest.json"))
 
-        let json = try box.run(["models", "list", "--json"])
+        let json = try await box.run(["models", "list", "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let problems = try #require(object["problems"] as? [[String: Any]])
         #expect(problems.count == 1)
         #expect(problems.first?["code"] as? String == "model.invalid_manifest")
     }
 
-    @Test func missingArgumentIsAUsageError() throws {
+    @Test func missingArgumentIsAUsageError() async throws {
         let box = try Sandbox()
         defer { box.cleanUp() }
-        let result = try box.run(["models", "import-piper"])
+        let result = try await box.run(["models", "import-piper"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("Missing expected argument"))
     }

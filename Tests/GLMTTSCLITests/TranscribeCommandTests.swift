@@ -3,23 +3,23 @@ import Testing
 
 /// `glmtts transcribe` and the automatic reference transcription of `glmtts synth`.
 @Suite(.serialized) struct TranscribeCommandTests {
-    static func speech(_ text: String, model: String? = nil) throws -> URL {
+    static func speech(_ text: String, model: String? = nil) async throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("tx-\(UUID().uuidString).wav")
-        let made = try CLI.run(["synth", text, "-o", url.path, "--quiet"] + (model.map { ["--model", $0] } ?? []))
+        let made = try await CLI.run(["synth", text, "-o", url.path, "--quiet"] + (model.map { ["--model", $0] } ?? []))
         #expect(made.status == 0, "\(made.stderr)")
         return url
     }
 
-    @Test func transcribesAFile() throws {
+    @Test func transcribesAFile() async throws {
         let sentence = "Good morning, the coffee is ready in the kitchen."
-        let file = try Self.speech(sentence)
+        let file = try await Self.speech(sentence)
         defer { try? FileManager.default.removeItem(at: file) }
-        let result = try CLI.run(["transcribe", file.path])
+        let result = try await CLI.run(["transcribe", file.path])
         #expect(result.status == 0, "\(result.stderr)")
         // Piper's noise is not seeded, so Whisper's exact words vary: most of the sentence.
         let recall = wordRecall(expected: sentence, heard: result.stdout)
         #expect(recall >= workingRecall, "recall \(recall), heard \"\(result.stdout)\"")
-        let json = try CLI.run(["transcribe", file.path, "--json"])
+        let json = try await CLI.run(["transcribe", file.path, "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: json.stdoutData) as? [String: Any])
         #expect((object["segments"] as? [Any])?.isEmpty == false)
         #expect(object["language"] as? String == "en")
@@ -29,13 +29,13 @@ import Testing
         #expect(similarity >= sameAudio, "similarity \(similarity): plain \"\(result.stdout)\", --json \"\(text)\"")
     }
 
-    @Test func synthWithoutPromptTextTranscribesTheReferenceAndSaysSo() throws {
+    @Test func synthWithoutPromptTextTranscribesTheReferenceAndSaysSo() async throws {
         let sentence = "This is the reference recording of my voice for the test."
-        let reference = try Self.speech(sentence)
+        let reference = try await Self.speech(sentence)
         defer { try? FileManager.default.removeItem(at: reference) }
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("o-\(UUID().uuidString).wav")
         defer { try? FileManager.default.removeItem(at: out) }
-        let result = try CLI.run(["synth", "Hello.", "--voice", reference.path, "-o", out.path, "--json"])
+        let result = try await CLI.run(["synth", "Hello.", "--voice", reference.path, "-o", out.path, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])
         #expect(object["referenceTextTranscribed"] as? Bool == true)
@@ -43,42 +43,42 @@ import Testing
         let heard = object["referenceText"] as? String ?? ""
         let recall = wordRecall(expected: sentence, heard: heard)
         #expect(recall >= workingRecall, "recall \(recall), heard \"\(heard)\"")
-        let plain = try CLI.run(["synth", "Hello.", "--voice", reference.path, "-o", out.path])
+        let plain = try await CLI.run(["synth", "Hello.", "--voice", reference.path, "-o", out.path])
         #expect(plain.stderr.contains("reference text (transcribed)"))
     }
 
-    @Test func skipWhisperDoesNotTranscribe() throws {
-        let reference = try Self.speech("This is the reference recording of my voice for the test.")
+    @Test func skipWhisperDoesNotTranscribe() async throws {
+        let reference = try await Self.speech("This is the reference recording of my voice for the test.")
         defer { try? FileManager.default.removeItem(at: reference) }
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("o-\(UUID().uuidString).wav")
         defer { try? FileManager.default.removeItem(at: out) }
-        let result = try CLI.run(["synth", "Hello.", "--voice", reference.path, "--skip-whisper", "-o", out.path, "--json"])
+        let result = try await CLI.run(["synth", "Hello.", "--voice", reference.path, "--skip-whisper", "-o", out.path, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])
         #expect(object["referenceTextTranscribed"] as? Bool == false)
         #expect(object["referenceText"] == nil || object["referenceText"] is NSNull)
     }
 
-    @Test func mandarinReferenceToAnEnglishOnlyModelIsRefusedClearly() throws {
-        let reference = try Self.speech("今天天气很好，我们一起去公园散步吧。然后我们去吃饭，好不好？", model: "espeak-cmn")
+    @Test func mandarinReferenceToAnEnglishOnlyModelIsRefusedClearly() async throws {
+        let reference = try await Self.speech("今天天气很好，我们一起去公园散步吧。然后我们去吃饭，好不好？", model: "espeak-cmn")
         defer { try? FileManager.default.removeItem(at: reference) }
-        let result = try CLI.run(["synth", "Hello.", "--voice", reference.path, "-o", "/tmp/never-written.wav"])
+        let result = try await CLI.run(["synth", "Hello.", "--voice", reference.path, "-o", "/tmp/never-written.wav"])
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.contains("--prompt-text"))
         // With the text given, the same clip is fine.
-        let given = try CLI.run(["synth", "Hello.", "--voice", reference.path, "--prompt-text", "今天天气很好", "-o",
+        let given = try await CLI.run(["synth", "Hello.", "--voice", reference.path, "--prompt-text", "今天天气很好", "-o",
                                  FileManager.default.temporaryDirectory.appendingPathComponent("g-\(UUID().uuidString).wav").path])
         #expect(given.status == 0, "\(given.stderr)")
     }
 
-    @Test func badInputToTranscribe() throws {
+    @Test func badInputToTranscribe() async throws {
         let text = FileManager.default.temporaryDirectory.appendingPathComponent("t-\(UUID().uuidString).wav")
         try Data("not audio".utf8).write(to: text)
         defer { try? FileManager.default.removeItem(at: text) }
-        let notAudio = try CLI.run(["transcribe", text.path])
+        let notAudio = try await CLI.run(["transcribe", text.path])
         #expect(notAudio.status == 2)
         #expect(notAudio.stderr.contains("error: "))
-        let missing = try CLI.run(["transcribe", "/nonexistent.wav"])
+        let missing = try await CLI.run(["transcribe", "/nonexistent.wav"])
         #expect(missing.status == 3)
         let silence = FileManager.default.temporaryDirectory.appendingPathComponent("s-\(UUID().uuidString).wav")
         defer { try? FileManager.default.removeItem(at: silence) }
@@ -88,7 +88,7 @@ import Testing
         le(UInt32(16000)); le(UInt32(32000)); le(UInt16(2)); le(UInt16(16)); wav.append(contentsOf: Array("data".utf8)); le(UInt32(64000))
         wav.append(Data(count: 64000))
         try wav.write(to: silence)
-        let quiet = try CLI.run(["transcribe", silence.path])
+        let quiet = try await CLI.run(["transcribe", silence.path])
         #expect(quiet.status == 0)
         #expect(quiet.stderr.contains("warning: "), "\(quiet.stderr)")
     }

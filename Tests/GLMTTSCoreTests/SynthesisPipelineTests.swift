@@ -32,7 +32,7 @@ import Testing
         // Whisper hears each format, decoded back from the bytes, as it hears the same
         // synthesis before encoding (like with like: Piper's noise is not seeded, so each
         // run's audio, and tiny.en's exact words, vary); and that is the paragraph.
-        let heard = try Transcriber.transcribe(decodedByFormat.map(\.synthesized) + decodedByFormat.map(\.decoded))
+        let heard = try await Transcriber.transcribe(decodedByFormat.map(\.synthesized) + decodedByFormat.map(\.decoded))
         #expect(heard.count == 2 * decodedByFormat.count)
         guard heard.count == 2 * decodedByFormat.count else { return }
         for (index, entry) in decodedByFormat.enumerated() {
@@ -51,7 +51,7 @@ import Testing
         for sentence in sentences {
             audios.append(try await Self.pipeline.run(SynthesisJob(text: sentence)).audio)
         }
-        let heard = try Transcriber.transcribe(audios)
+        let heard = try await Transcriber.transcribe(audios)
         #expect(heard.count == sentences.count)
         for (expected, transcript) in zip(sentences, heard) {
             let recall = Transcriber.wordRecall(expected: expected, heard: transcript)

@@ -4,8 +4,15 @@ import Foundation
 /// Transcribes audio with the real Whisper tiny.en model (faster-whisper in the project
 /// venv), to check that synthesised speech is intelligible.
 enum Transcriber {
-    /// The transcript of each WAV, in order.
-    static func transcribe(_ audios: [AudioBuffer]) throws -> [String] {
+    /// The transcript of each WAV, in order. The Python process is waited for on a thread of
+    /// its own, never on the cooperative pool (which blocking would starve, see CLI.run).
+    static func transcribe(_ audios: [AudioBuffer]) async throws -> [String] {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try transcribeBlocking(audios) }) }.start()
+        }
+    }
+
+    private static func transcribeBlocking(_ audios: [AudioBuffer]) throws -> [String] {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("asr-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
