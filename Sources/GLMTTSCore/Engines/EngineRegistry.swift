@@ -26,6 +26,7 @@ public actor EngineRegistry {
     private var recognizerLoads: [String: Task<any SpeechRecognizer, Error>] = [:]
     private var transcribers: [String: ReferenceTranscriber] = [:]
     private var detector: Result<VoiceActivityDetector, Error>?
+    private let kokoroWorkers = KokoroWorkerPool()
 
     /// A registry over the models in `store`. Nothing is loaded until asked for.
     public init(store: ModelStore, projectRoot: URL = ProjectRoot.locate(), log: @escaping @Sendable (String) -> Void = { _ in },
@@ -118,6 +119,15 @@ public actor EngineRegistry {
         throw ModelError.notFound(id: Self.preferredDefaultVoice, available: [])
     }
 
+    /// The rule that picks a voice for a text's language (see ``VoiceChooser``), over the
+    /// installed voices and `GLMTTS_DEFAULT_VOICE` / `GLMTTS_DEFAULT_VOICES`.
+    public nonisolated func voiceChooser(environment: [String: String] = ProcessInfo.processInfo.environment) -> VoiceChooser {
+        let configured = environment["GLMTTS_DEFAULT_VOICE"].flatMap { $0.isEmpty ? nil : $0 }
+        return VoiceChooser(models: synthesizerModels(), configuredDefault: configured,
+                            languageDefaults: VoiceChooser.parseLanguageDefaults(environment["GLMTTS_DEFAULT_VOICES"]),
+                            fallbackDefault: try? defaultSynthesizerID(environment: environment))
+    }
+
     /// The synthesizer for model `id`, loading it on first use.
     public func synthesizer(id: String) async throws -> any SpeechSynthesizer {
         if var entry = loaded[id] {
@@ -203,8 +213,9 @@ public actor EngineRegistry {
     @discardableResult
     public func unload(id: String, reason: String = "admin") async -> Bool {
         var removed = false
-        if loaded.removeValue(forKey: id) != nil {
+        if let entry = loaded.removeValue(forKey: id) {
             removed = true
+            if entry.engine == .kokoro { await kokoroWorkers.release(id) }
         }
         if let recognizer = recognizers.removeValue(forKey: id) {
             removed = true
@@ -291,6 +302,7 @@ public actor EngineRegistry {
     /// Recognizer workers are stopped; in-process (sherpa-onnx) recognizers are released.
     public func reload() async {
         loaded.removeAll()
+        await kokoroWorkers.releaseAll()
         let stopping = recognizers.values
         recognizers.removeAll()
         recognizerLoads.removeAll()
@@ -304,6 +316,14 @@ public actor EngineRegistry {
     private func load(_ model: InstalledModel) async throws -> any SpeechSynthesizer {
         switch model.manifest.engine {
         case .glmtts: return try await WorkerSynthesizer.load(model, projectRoot: projectRoot, log: log, events: events)
+        case .kokoro:
+            let root = projectRoot
+            let worker = try await kokoroWorkers.worker(for: model, make: {
+                try KokoroSynthesizer.configuration(for: model, projectRoot: root, threads: PiperSynthesizer.defaultThreads)
+            }, log: log, events: events)
+            let synthesizer = try KokoroSynthesizer(model: model, worker: worker)
+            _ = try await worker.call("health", timeout: .seconds(120))
+            return synthesizer
         case .piper: return try await PiperSynthesizer.load(model)
         case .espeak: return try await EspeakSynthesizer.load(model)
         case .zipvoice, .pocket: return try await ZeroShotSynthesizer.load(model)

@@ -8,6 +8,8 @@ public enum EngineKind: String, Sendable, Codable, CaseIterable {
     case zipvoice
     /// Pocket-TTS zero-shot cloning model through sherpa-onnx.
     case pocket
+    /// Kokoro-82M v1.0 (ONNX) in the Kokoro worker: Mandarin, Japanese and English front ends.
+    case kokoro
     /// The real GLM-TTS model (PyTorch, NVIDIA GPU) in the out-of-process worker.
     case glmtts
     /// Whisper in CTranslate2 format, run by the faster-whisper worker.
@@ -27,7 +29,7 @@ public enum EngineKind: String, Sendable, Codable, CaseIterable {
     /// Whether manifests of this kind describe a speech synthesizer.
     public var isSynthesizer: Bool {
         switch self {
-        case .piper, .espeak, .zipvoice, .pocket, .glmtts: return true
+        case .piper, .espeak, .zipvoice, .pocket, .glmtts, .kokoro: return true
         case .fasterWhisper, .sileroVAD, .sherpaWhisper, .senseVoice, .moonshine: return false
         }
     }
@@ -36,7 +38,7 @@ public enum EngineKind: String, Sendable, Codable, CaseIterable {
     public var isRecognizer: Bool {
         switch self {
         case .fasterWhisper, .sherpaWhisper, .senseVoice, .moonshine: return true
-        case .piper, .espeak, .zipvoice, .pocket, .glmtts, .sileroVAD: return false
+        case .piper, .espeak, .zipvoice, .pocket, .glmtts, .kokoro, .sileroVAD: return false
         }
     }
 
@@ -46,7 +48,7 @@ public enum EngineKind: String, Sendable, Codable, CaseIterable {
     public var honouredParameters: Set<SynthesisParameter> {
         switch self {
         case .piper: return [.temperature, .speed]
-        case .espeak: return [.speed]
+        case .espeak, .kokoro: return [.speed]
         case .glmtts: return [.temperature, .topP, .topK, .samplingStrategy, .seed]
         case .zipvoice, .pocket: return ZeroShotFamily(engine: self)?.honouredParameters ?? []
         case .fasterWhisper, .sileroVAD, .sherpaWhisper, .senseVoice, .moonshine: return []

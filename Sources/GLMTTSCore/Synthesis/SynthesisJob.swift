@@ -22,11 +22,14 @@ public struct SynthesisJob: Sendable {
     public var requireClone: Bool
     /// Do not transcribe a reference clip that comes without its text.
     public var skipTranscription: Bool
+    /// The language the caller says the text is in; nil means detect it per sentence.
+    public var language: String?
 
     public init(text: String, voiceID: String? = nil, referenceAudio: Data? = nil, referenceText: String? = nil,
                 parameters: SynthesisParameters = SynthesisParameters(), outputFormat: OutputFormat = .wav,
                 normalizeLoudness: Bool = true, targetLoudness: Double = -16, requireClone: Bool = false,
-                skipTranscription: Bool = false) {
+                skipTranscription: Bool = false, language: String? = nil) {
+        self.language = language
         self.text = text
         self.voiceID = voiceID
         self.referenceAudio = referenceAudio

@@ -22,6 +22,8 @@ public struct SynthesisOutput: Sendable {
     public var notes: [String]
     /// Seconds spent in the engine (excludes decoding the reference and encoding).
     public var synthesisSeconds: Double
+    /// The languages of the text (primary codes, commonest first) the voice was chosen for.
+    public var languages: [String] = []
 
     /// Real-time factor of the engine: synthesis time ÷ audio duration (lower is faster).
     public var realTimeFactor: Double {

@@ -39,7 +39,8 @@ public struct SynthesisPipeline: Sendable {
         let text = try TextValidator.prepare(job.text, limits: textLimits)
         try job.parameters.validate()
 
-        let voiceID = try job.voiceID ?? registry.defaultSynthesizerID()
+        let choice = try registry.voiceChooser().choose(text: text, named: job.voiceID, language: job.language)
+        let voiceID = choice.voiceID
         progress(SynthesisProgress(stage: .loadingModel, fraction: 0.01, detail: voiceID))
         let engine = try await registry.synthesizer(id: voiceID)
         var notes: [String] = []
@@ -70,7 +71,7 @@ public struct SynthesisPipeline: Sendable {
 
         let request = SynthesisRequest(
             text: text, referenceAudio: engine.capabilities.canClone ? reference?.audio : nil,
-            referenceText: referenceText, parameters: job.parameters)
+            referenceText: referenceText, parameters: job.parameters, language: job.language)
         let started = ContinuousClock.now
         var audio = AudioBuffer(samples: [], sampleRate: engine.capabilities.sampleRate)
         var summary: SynthesisSummary?
@@ -103,7 +104,7 @@ public struct SynthesisPipeline: Sendable {
         return SynthesisOutput(
             audio: processed, encoded: encoded, format: format, voiceID: voiceID, summary: summary,
             referenceReport: reference?.report, referenceText: referenceText, referenceTextTranscribed: transcribed,
-            notes: notes, synthesisSeconds: synthesisSeconds)
+            notes: notes, synthesisSeconds: synthesisSeconds, languages: choice.languages)
     }
 
     /// Decodes and cleans up a reference clip (VAD trim, best window, quality report),

@@ -8,9 +8,12 @@ public struct SynthesisRequest: Sendable {
     public var referenceText: String?
     /// Synthesis knobs.
     public var parameters: SynthesisParameters
+    /// The language the caller says the text is in (any tag form); nil means detect it per sentence.
+    public var language: String?
 
     public init(text: String, referenceAudio: AudioBuffer? = nil, referenceText: String? = nil,
-                parameters: SynthesisParameters = SynthesisParameters()) {
+                parameters: SynthesisParameters = SynthesisParameters(), language: String? = nil) {
+        self.language = language
         self.text = text
         self.referenceAudio = referenceAudio
         self.referenceText = referenceText

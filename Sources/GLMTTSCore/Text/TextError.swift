@@ -25,6 +25,10 @@ public enum TextError: GLMTTSError, Equatable {
     /// One character (grapheme cluster) is made of more than `limit` code points, such as a
     /// letter under thousands of combining marks.
     case characterTooComplex(limit: Int)
+    /// The text is (partly) in `languages` (primary codes), which `voice` — or, when nil, no
+    /// installed voice that may be chosen by default — can speak. `alternatives` are the
+    /// installed voices that speak the text's languages.
+    case languageUnsupported(languages: [String], voice: String?, alternatives: [String])
 
     public var code: String {
         switch self {
@@ -35,6 +39,7 @@ public enum TextError: GLMTTSError, Equatable {
         case .noSpeakableContent: return "text.no_speakable_content"
         case .invalidEncoding: return "text.invalid_encoding"
         case .characterTooComplex: return "text.character_too_complex"
+        case .languageUnsupported: return "text.language_unsupported"
         }
     }
 
@@ -62,6 +67,15 @@ public enum TextError: GLMTTSError, Equatable {
         case let .characterTooComplex(limit):
             return "The text has a character built from more than \(limit) code points (for example a letter "
                 + "under a pile of combining accents), which cannot be spoken; remove the repeated marks."
+        case let .languageUnsupported(languages, voice, alternatives):
+            let names = languages.map { "\(LanguageCode.name($0)) (\($0))" }.joined(separator: ", ")
+            let others = alternatives.isEmpty
+                ? "No installed voice speaks it; install one (see docs/LANGUAGES.md)."
+                : "Installed voices that can: \(alternatives.prefix(12).joined(separator: ", ")); name one, or leave the voice empty to choose automatically."
+            if let voice {
+                return "The text is in \(names), which the voice '\(voice)' cannot speak. " + others
+            }
+            return "The text is in \(names), which no installed voice can speak by default. " + others
         }
     }
 }
