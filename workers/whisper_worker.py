@@ -26,6 +26,12 @@ Decisions worth knowing on the Swift side:
   switch to English otherwise). ``language_probability`` is ``null`` whenever the
   language was not detected (English-only model, or language given by the caller):
   faster-whisper reports a placeholder 1.0 in those cases, which is not a measurement.
+- ``initial_prompt`` (optional, at most 500 characters) is passed on as Whisper's prompt;
+  the Swift side sends a short Simplified-Chinese sentence for Mandarin, because Whisper
+  otherwise writes Mandarin in Traditional or Simplified characters at random.
+- ``detect_language`` answers the model's own language identification of the first 30 s
+  (one encoder pass and one decoder step): ``language``, ``language_probability`` and the
+  five likeliest ``candidates``. English-only models refuse it with ``bad_request``.
 - Cancellation is checked between segments (faster-whisper decodes lazily, one 30 s
   window at a time), so a cancel takes effect within one window's decoding time.
 """
@@ -39,6 +45,8 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # before anything can import huggingface_hub
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -143,15 +151,40 @@ class WhisperEngine:
         self.log.info("unloaded (was loaded: %s)", was)
         return {"unloaded": was}
 
-    def transcribe(self, req: Request) -> dict[str, Any]:
-        model = self.model
-        if model is None:
-            raise NotLoaded("no Whisper model loaded: send load first")
+    def _audio(self, req: Request) -> np.ndarray:
         samples, rate = decode_audio(req.require("audio"))
         if rate != SAMPLE_RATE:
             raise BadRequest(f"audio.sample_rate must be {SAMPLE_RATE} (got {rate}); resample first")
         if samples.size == 0:
             raise BadRequest("audio is empty")
+        return samples
+
+    def detect_language(self, req: Request) -> dict[str, Any]:
+        model = self.model
+        if model is None:
+            raise NotLoaded("no Whisper model loaded: send load first")
+        if not (self.info and self.info["multilingual"]):
+            raise BadRequest("this model is English-only: it cannot identify languages")
+        samples = self._audio(req)
+        try:
+            language, probability, ranked = model.detect_language(audio=samples)
+        except Exception as exc:  # noqa: BLE001
+            self.log.exception("language identification failed")
+            raise ModelError(f"language identification failed: {type(exc).__name__}") from None
+        return {
+            "language": language,
+            "language_probability": round(float(probability), 4),
+            "candidates": [[code, round(float(p), 4)] for code, p in ranked[:5]],
+        }
+
+    def transcribe(self, req: Request) -> dict[str, Any]:
+        model = self.model
+        if model is None:
+            raise NotLoaded("no Whisper model loaded: send load first")
+        samples = self._audio(req)
+        prompt = req.get("initial_prompt")
+        if prompt is not None and (not isinstance(prompt, str) or len(prompt) > 500):
+            raise BadRequest("initial_prompt must be a string of at most 500 characters")
 
         multilingual = bool(self.info and self.info["multilingual"])
         language = req.get("language")
@@ -175,6 +208,7 @@ class WhisperEngine:
                 vad_filter=False,
                 condition_on_previous_text=False,
                 word_timestamps=False,
+                initial_prompt=prompt or None,
             )
             segments: list[dict[str, Any]] = []
             for seg in segments_iter:  # decoded lazily: one window per step
@@ -219,6 +253,7 @@ def main(argv: list[str] | None = None) -> None:
     worker.register("load", engine.load)
     worker.register("unload", engine.unload)
     worker.register("transcribe", engine.transcribe)
+    worker.register("detect_language", engine.detect_language)
     log.info("whisper worker starting (pid %d)", os.getpid())
     worker.run()
 

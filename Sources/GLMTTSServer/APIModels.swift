@@ -76,7 +76,12 @@ enum APIModels {
             synthesisSeconds: result.synthesisSeconds,
             format: Components.Schemas.AudioFormat(rawValue: result.format.rawValue) ?? .wav,
             sampleRate: result.sampleRate, bytes: Int64(result.bytes),
-            audioUrl: "/api/tts/\(id.rawValue)/audio", notes: result.notes)
+            audioUrl: "/api/tts/\(id.rawValue)/audio", notes: result.notes, languages: result.languages,
+            speakerSimilarity: result.speakerSimilarity.map(finite),
+            voiceMatch: result.voiceMatch.map { match in
+                Components.Schemas.VoiceMatch(voice: match.voice, similarity: finite(match.similarity),
+                                              compared: match.compared.map { .init(voice: $0.voice, similarity: finite($0.similarity)) })
+            })
     }
 
     /// A reference clip's quality report.

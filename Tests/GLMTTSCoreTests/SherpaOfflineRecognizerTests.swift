@@ -709,7 +709,7 @@ import Testing
     struct StubRecognizer: SpeechRecognizer {
         let id: String
         let capabilities: RecognizerCapabilities
-        func transcribe(_ audio: AudioBuffer) async throws -> Transcript { throw AudioError.noSamples }
+        func transcribe(_ audio: AudioBuffer, language: String?) async throws -> Transcript { throw AudioError.noSamples }
     }
 
     @Test func referenceTranscriberJudgesTranscriptsWithoutConfidence() throws {

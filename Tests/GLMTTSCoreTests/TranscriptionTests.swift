@@ -188,8 +188,8 @@ actor CountingRecognizer: SpeechRecognizer {
     nonisolated var id: String { wrapped.id }
     nonisolated var capabilities: RecognizerCapabilities { wrapped.capabilities }
     init(wrapped: any SpeechRecognizer) { self.wrapped = wrapped }
-    func transcribe(_ audio: AudioBuffer) async throws -> Transcript {
+    func transcribe(_ audio: AudioBuffer, language: String?) async throws -> Transcript {
         calls += 1
-        return try await wrapped.transcribe(audio)
+        return try await wrapped.transcribe(audio, language: language)
     }
 }

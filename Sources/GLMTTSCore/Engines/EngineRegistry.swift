@@ -27,6 +27,7 @@ public actor EngineRegistry {
     private var transcribers: [String: ReferenceTranscriber] = [:]
     private var detector: Result<VoiceActivityDetector, Error>?
     private let kokoroWorkers = KokoroWorkerPool()
+    private var speakers: (encoder: SpeakerEncoder, matcher: VoiceMatcher)?
 
     /// A registry over the models in `store`. Nothing is loaded until asked for.
     public init(store: ModelStore, projectRoot: URL = ProjectRoot.locate(), log: @escaping @Sendable (String) -> Void = { _ in },
@@ -219,7 +220,7 @@ public actor EngineRegistry {
         }
         if let recognizer = recognizers.removeValue(forKey: id) {
             removed = true
-            transcribers[id] = nil
+            transcribers = transcribers.filter { !$0.key.split(separator: "+").contains(Substring(id)) }
             if let whisper = recognizer as? FasterWhisperRecognizer { await whisper.unload() }
         }
         recognizerLoads[id] = nil
@@ -274,13 +275,54 @@ public actor EngineRegistry {
         return model
     }
 
-    /// The auto-transcription rule over the default recognizer, shared so its cache is too.
+    /// The auto-transcription rule over the default recognizer (and the multilingual one, when
+    /// installed, which identifies the language first), shared so its cache is too.
     public func referenceTranscriber(cacheDirectory: URL?) async throws -> ReferenceTranscriber {
         let recognizer = try await recognizer()
-        if let existing = transcribers[recognizer.id] { return existing }
-        let transcriber = ReferenceTranscriber(recognizer: recognizer, cacheDirectory: cacheDirectory)
-        transcribers[recognizer.id] = transcriber
+        let identifier = try await languageIdentifier()
+        let key = recognizer.id + (identifier.map { "+\($0.id)" } ?? "")
+        if let existing = transcribers[key] { return existing }
+        let transcriber = ReferenceTranscriber(recognizer: recognizer, identifier: identifier, cacheDirectory: cacheDirectory)
+        transcribers[key] = transcriber
         return transcriber
+    }
+
+    /// The multilingual faster-whisper model (languages `*`, or more than one), which also
+    /// identifies languages; nil when none is installed.
+    public nonisolated func multilingualRecognizerModel() -> InstalledModel? {
+        store.scan().models.first { model in
+            model.manifest.engine == .fasterWhisper && !model.manifest.id.hasSuffix(".en")
+                && (model.manifest.languages.contains("*") || model.manifest.languages.count > 1)
+        }
+    }
+
+    /// The multilingual recognizer that identifies languages, if one is installed.
+    public func languageIdentifier() async throws -> FasterWhisperRecognizer? {
+        guard let model = multilingualRecognizerModel() else { return nil }
+        return try await recognizer(id: model.manifest.id) as? FasterWhisperRecognizer
+    }
+
+    /// The recognizer for speech in `language`: the default one when it covers the language
+    /// (tiny.en for English), else the multilingual one when it does, else the default (which
+    /// will answer in its own language, or refuse).
+    public func recognizer(forLanguage language: String) async throws -> any SpeechRecognizer {
+        let standard = try await recognizer()
+        if LanguageCode.covers(standard.capabilities.languages, language) { return standard }
+        if let multilingual = try await languageIdentifier(), LanguageCode.covers(multilingual.capabilities.languages, language) {
+            return multilingual
+        }
+        return standard
+    }
+
+    /// The speaker encoder and the voice matcher over it, created on first use; nil when no
+    /// speaker-embedding model is installed.
+    public func speakerTools() throws -> (encoder: SpeakerEncoder, matcher: VoiceMatcher)? {
+        if let speakers { return speakers }
+        guard let model = store.scan().models.first(where: { $0.manifest.engine == .speakerEmbedding }) else { return nil }
+        let encoder = try SpeakerEncoder(model: model, projectRoot: projectRoot, log: log, events: events)
+        let tools = (encoder, VoiceMatcher(registry: self, encoder: encoder))
+        speakers = tools
+        return tools
     }
 
     /// The shared Silero voice activity detector, loaded once; nil (logged once) when no
@@ -308,6 +350,8 @@ public actor EngineRegistry {
         recognizerLoads.removeAll()
         transcribers.removeAll()
         detector = nil
+        if let encoder = speakers?.encoder { await encoder.shutdown() }
+        speakers = nil
         for recognizer in stopping {
             if let whisper = recognizer as? FasterWhisperRecognizer { await whisper.unload() }
         }
@@ -327,7 +371,7 @@ public actor EngineRegistry {
         case .piper: return try await PiperSynthesizer.load(model)
         case .espeak: return try await EspeakSynthesizer.load(model)
         case .zipvoice, .pocket: return try await ZeroShotSynthesizer.load(model)
-        case .fasterWhisper, .sileroVAD, .sherpaWhisper, .senseVoice, .moonshine:
+        case .fasterWhisper, .sileroVAD, .speakerEmbedding, .sherpaWhisper, .senseVoice, .moonshine:
             throw ModelError.invalidManifest(path: model.manifest.id, reason: "it is a \(model.manifest.engine.rawValue) model, not a synthesizer")
         }
     }

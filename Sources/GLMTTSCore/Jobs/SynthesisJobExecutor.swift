@@ -37,7 +37,8 @@ public struct SynthesisJobExecutor: Sendable {
         let request = SynthesisJob(
             text: spec.text, voiceID: spec.model, referenceAudio: referenceAudio, referenceText: referenceText,
             parameters: spec.parameters, outputFormat: .wav, requireClone: spec.requireClone,
-            skipTranscription: spec.skipTranscription || (spec.savedVoiceID != nil && referenceText != nil))
+            skipTranscription: spec.skipTranscription || (spec.savedVoiceID != nil && referenceText != nil),
+            language: spec.language, voiceMatch: spec.voiceMatch ?? false)
         let output = try await pipeline.run(request, progress: { step in
             // "done" belongs to the job, not the pipeline: the file still has to be written
             // (and maybe encoded); the scheduler's `completed` event says done.
@@ -65,6 +66,7 @@ public struct SynthesisJobExecutor: Sendable {
             realTimeFactor: output.realTimeFactor, format: spec.format, sampleRate: output.audio.sampleRate, bytes: bytes,
             model: output.voiceID, cloned: output.summary.cloned, parameterReport: output.summary.parameterReport,
             referenceReport: output.referenceReport, referenceText: output.referenceText,
-            referenceTextTranscribed: output.referenceTextTranscribed, notes: output.notes)
+            referenceTextTranscribed: output.referenceTextTranscribed, notes: output.notes, languages: output.languages,
+            speakerSimilarity: output.speakerSimilarity, voiceMatch: output.voiceMatch)
     }
 }

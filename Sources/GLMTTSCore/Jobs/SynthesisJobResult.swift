@@ -26,11 +26,20 @@ public struct SynthesisJobResult: Sendable, Codable, Equatable {
     public var referenceTextTranscribed: Bool
     /// Plain-language notes for the user.
     public var notes: [String]
+    /// The languages of the text (primary codes, commonest first) the voice was chosen for.
+    public var languages: [String]?
+    /// Cosine similarity of the output voice to the reference clip's, when a clip was given.
+    public var speakerSimilarity: Double?
+    /// The built-in voice matched to the clip, when `voice_match` chose the voice.
+    public var voiceMatch: VoiceMatch?
 
     public init(durationSeconds: Double, synthesisSeconds: Double, realTimeFactor: Double, format: OutputFormat,
                 sampleRate: Int, bytes: Int, model: String, cloned: Bool, parameterReport: ParameterReport,
                 referenceReport: ReferenceQualityReport?, referenceText: String?, referenceTextTranscribed: Bool,
-                notes: [String]) {
+                notes: [String], languages: [String]? = nil, speakerSimilarity: Double? = nil, voiceMatch: VoiceMatch? = nil) {
+        self.languages = languages
+        self.speakerSimilarity = speakerSimilarity
+        self.voiceMatch = voiceMatch
         self.durationSeconds = durationSeconds
         self.synthesisSeconds = synthesisSeconds
         self.realTimeFactor = realTimeFactor

@@ -19,10 +19,18 @@ public struct SynthesisJobSpec: Sendable, Codable, Equatable {
     public var skipTranscription: Bool
     /// Fail instead of speaking in a stock voice when the engine cannot clone.
     public var requireClone: Bool
+    /// The language the caller says the text is in; nil means detect it.
+    public var language: String?
+    /// Speak with the built-in voice closest to the reference clip (nil, from jobs stored
+    /// before this field existed, means false).
+    public var voiceMatch: Bool?
 
     public init(text: String, model: String? = nil, savedVoiceID: String? = nil, hasUploadedReference: Bool = false,
                 referenceText: String? = nil, parameters: SynthesisParameters = SynthesisParameters(),
-                format: OutputFormat = .wav, skipTranscription: Bool = false, requireClone: Bool = false) {
+                format: OutputFormat = .wav, skipTranscription: Bool = false, requireClone: Bool = false,
+                language: String? = nil, voiceMatch: Bool = false) {
+        self.language = language
+        self.voiceMatch = voiceMatch
         self.text = text
         self.model = model
         self.savedVoiceID = savedVoiceID

@@ -16,6 +16,9 @@ public enum EngineKind: String, Sendable, Codable, CaseIterable {
     case fasterWhisper = "faster-whisper"
     /// Silero voice activity detector (ONNX) through sherpa-onnx.
     case sileroVAD = "silero-vad"
+    /// A speaker encoder (GE2E, Resemblyzer's weights) in the speaker worker: voice embeddings
+    /// for speaker similarity and voice matching.
+    case speakerEmbedding = "speaker-embedding"
     /// Whisper exported to ONNX by sherpa-onnx, run in-process through its C API
     /// (`SherpaOfflineRecognizer`; unverified here, see docs/RECOGNIZERS.md).
     case sherpaWhisper = "sherpa-whisper"
@@ -30,7 +33,7 @@ public enum EngineKind: String, Sendable, Codable, CaseIterable {
     public var isSynthesizer: Bool {
         switch self {
         case .piper, .espeak, .zipvoice, .pocket, .glmtts, .kokoro: return true
-        case .fasterWhisper, .sileroVAD, .sherpaWhisper, .senseVoice, .moonshine: return false
+        case .fasterWhisper, .sileroVAD, .speakerEmbedding, .sherpaWhisper, .senseVoice, .moonshine: return false
         }
     }
 
@@ -38,7 +41,7 @@ public enum EngineKind: String, Sendable, Codable, CaseIterable {
     public var isRecognizer: Bool {
         switch self {
         case .fasterWhisper, .sherpaWhisper, .senseVoice, .moonshine: return true
-        case .piper, .espeak, .zipvoice, .pocket, .glmtts, .kokoro, .sileroVAD: return false
+        case .piper, .espeak, .zipvoice, .pocket, .glmtts, .kokoro, .sileroVAD, .speakerEmbedding: return false
         }
     }
 
@@ -51,7 +54,7 @@ public enum EngineKind: String, Sendable, Codable, CaseIterable {
         case .espeak, .kokoro: return [.speed]
         case .glmtts: return [.temperature, .topP, .topK, .samplingStrategy, .seed]
         case .zipvoice, .pocket: return ZeroShotFamily(engine: self)?.honouredParameters ?? []
-        case .fasterWhisper, .sileroVAD, .sherpaWhisper, .senseVoice, .moonshine: return []
+        case .fasterWhisper, .sileroVAD, .speakerEmbedding, .sherpaWhisper, .senseVoice, .moonshine: return []
         }
     }
 }

@@ -49,7 +49,28 @@ public actor FasterWhisperRecognizer: SpeechRecognizer {
         self.configuration = configuration
     }
 
-    public func transcribe(_ audio: AudioBuffer) async throws -> Transcript {
+    /// Prompts that make Whisper write a language the way our users expect: Mandarin in
+    /// Simplified characters (without one, Whisper base writes Traditional ones about half the
+    /// time, measured), Japanese with its punctuation.
+    public static let initialPrompts = ["zh": "以下是普通话的句子。", "ja": "以下は日本語の文章です。"]
+
+    public func transcribe(_ audio: AudioBuffer, language: String?) async throws -> Transcript {
+        let code = capabilities.englishOnly ? "en" : language.map(LanguageCode.primary)
+        var fields: [String: JSONValue] = ["beam_size": .number(1), "language": code.map(JSONValue.string) ?? .null]
+        if let code, let prompt = Self.initialPrompts[code] { fields["initial_prompt"] = .string(prompt) }
+        let (answer, duration) = try await send("transcribe", audio: audio, fields: fields)
+        return Self.transcript(from: answer, duration: duration)
+    }
+
+    /// The model's own identification of the language of `audio` (first 30 s). Throws
+    /// `WorkerError` for English-only models, which cannot identify languages.
+    public func identifyLanguage(_ audio: AudioBuffer) async throws -> LanguageGuess {
+        let (answer, _) = try await send("detect_language", audio: audio, fields: [:])
+        return LanguageGuess(language: answer["language"]?.stringValue ?? "", probability: answer["language_probability"]?.doubleValue ?? 0)
+    }
+
+    /// Sends `op` with `audio` resampled to 16 kHz; the answer and the audio's duration.
+    private func send(_ op: String, audio: AudioBuffer, fields: [String: JSONValue]) async throws -> ([String: JSONValue], Double) {
         guard !audio.samples.isEmpty else { throw AudioError.noSamples }
         let resampled = try Resampler.resample(audio, to: capabilities.sampleRate)
         inFlight += 1
@@ -59,11 +80,9 @@ public actor FasterWhisperRecognizer: SpeechRecognizer {
         }
         let worker = try await loadedWorker()
         lastUse = .now
-        let fields = try await worker.call("transcribe", [
-            "audio": WorkerAudio.encode(resampled), "beam_size": .number(1),
-            "language": capabilities.englishOnly ? .string("en") : .null,
-        ])
-        return Self.transcript(from: fields, duration: resampled.duration)
+        var request = fields
+        request["audio"] = WorkerAudio.encode(resampled)
+        return (try await worker.call(op, request), resampled.duration)
     }
 
     /// Whether the model is loaded in a running worker now.

@@ -12,6 +12,13 @@ import Foundation
 /// installed for (English-only models get a stricter confidence bar instead, since they
 /// cannot detect languages). Results are cached by a SHA-256 of the clip's samples, in memory and in
 /// `cacheDirectory` if given.
+///
+/// With a multilingual `identifier` (Whisper base), the clip's language is identified first
+/// by that model: English goes to `recognizer` when it is English-only (tiny.en, with its
+/// stricter bar), every other language to the identifier itself, told the language (so
+/// Chinese comes back in Simplified characters). A clip whose language the identifier is
+/// less than ``minLanguageProbability`` sure of is refused
+/// (`TranscriptionError.languageUncertain`).
 public actor ReferenceTranscriber {
     /// Whisper's own threshold for "no speech" segments.
     public static let maxNoSpeechProbability = 0.6
@@ -29,15 +36,21 @@ public actor ReferenceTranscriber {
     /// (tiny.en renders Mandarin as chains like "1-2-1-2-4-3").
     public static let minLetterShare = 0.5
 
-    /// The recognizer used.
+    /// Below this probability of its likeliest language, the identifier is guessing.
+    public static let minLanguageProbability = 0.5
+
+    /// The recognizer used (for English, when an identifier is given).
     public nonisolated let recognizer: any SpeechRecognizer
+    /// The multilingual model that identifies the language and transcribes all but English.
+    public nonisolated let identifier: FasterWhisperRecognizer?
     private let cacheDirectory: URL?
     private var memory: [String: Transcript] = [:]
     private var order: [String] = []
     private let memoryLimit = 256
 
-    public init(recognizer: any SpeechRecognizer, cacheDirectory: URL? = nil) {
+    public init(recognizer: any SpeechRecognizer, identifier: FasterWhisperRecognizer? = nil, cacheDirectory: URL? = nil) {
         self.recognizer = recognizer
+        self.identifier = identifier
         self.cacheDirectory = cacheDirectory
     }
 
@@ -48,14 +61,35 @@ public actor ReferenceTranscriber {
             remember(key, cached)
             return try check(cached)
         }
-        let transcript = try await recognizer.transcribe(clip)
+        let transcript = try await recognize(clip)
         remember(key, transcript)
         writeCache(key, transcript)
         return try check(transcript)
     }
 
-    /// Applies the reliability rules (see the type's documentation).
+    /// The transcript of `clip` by the recognizer its language calls for.
+    private func recognize(_ clip: AudioBuffer) async throws -> Transcript {
+        guard let identifier else { return try await recognizer.transcribe(clip) }
+        let guess = try await identifier.identifyLanguage(clip)
+        guard guess.probability >= Self.minLanguageProbability else {
+            throw TranscriptionError.languageUncertain(recognizer: identifier.id, language: guess.language, probability: guess.probability)
+        }
+        var transcript = try await judge(forLanguage: guess.language).transcribe(clip, language: guess.language)
+        transcript.language = guess.language
+        transcript.languageProbability = guess.probability
+        return transcript
+    }
+
+    /// The recognizer that transcribes (and whose bar applies to) speech in `language`.
+    private nonisolated func judge(forLanguage language: String?) -> any SpeechRecognizer {
+        guard let identifier else { return recognizer }
+        return language == "en" && recognizer.capabilities.englishOnly ? recognizer : identifier
+    }
+
+    /// Applies the reliability rules (see the type's documentation) of the recognizer that
+    /// made `transcript`.
     public nonisolated func check(_ transcript: Transcript) throws -> Transcript {
+        let recognizer = judge(forLanguage: transcript.language)
         let name = recognizer.id
         let spoken = transcript.segments.filter { !$0.text.isEmpty }
         guard !transcript.text.isEmpty, !spoken.isEmpty else { throw TranscriptionError.noSpeech(recognizer: name) }
@@ -102,7 +136,7 @@ public actor ReferenceTranscriber {
     }
 
     private func cacheURL(_ key: String) -> URL? {
-        cacheDirectory?.appendingPathComponent("\(recognizer.id)-\(key).json")
+        cacheDirectory?.appendingPathComponent("\(recognizer.id)\(identifier.map { "+\($0.id)" } ?? "")-\(key).json")
     }
 
     private func readCache(_ key: String) -> Transcript? {

@@ -222,8 +222,9 @@ public final class SherpaOfflineRecognizer: SpeechRecognizer, @unchecked Sendabl
 
     /// Transcribes `audio` (any rate; resampled to 16 kHz). Throws `AudioError.noSamples`
     /// for empty audio, `AudioError` when it cannot be resampled, and `CancellationError`
-    /// when the task is cancelled (checked between windows).
-    public func transcribe(_ audio: AudioBuffer) async throws -> Transcript {
+    /// when the task is cancelled (checked between windows). `language` is not passed on: the
+    /// language of a sherpa-onnx recognizer is fixed when it is loaded (manifest options).
+    public func transcribe(_ audio: AudioBuffer, language: String?) async throws -> Transcript {
         guard !audio.samples.isEmpty else { throw AudioError.noSamples }
         let rate = Self.sampleRate
         let resampled = try await executor.run { try Resampler.resample(audio, to: rate) }

@@ -4,6 +4,14 @@ public protocol SpeechRecognizer: Sendable {
     var id: String { get }
     /// What it can do.
     var capabilities: RecognizerCapabilities { get }
-    /// Transcribes `audio` (any sample rate; implementations resample).
-    func transcribe(_ audio: AudioBuffer) async throws -> Transcript
+    /// Transcribes `audio` (any sample rate; implementations resample). `language` (an ISO
+    /// 639-1 code) says what the speech is in; nil lets a multilingual model detect it.
+    func transcribe(_ audio: AudioBuffer, language: String?) async throws -> Transcript
+}
+
+extension SpeechRecognizer {
+    /// Transcribes `audio`, detecting its language where the model can.
+    public func transcribe(_ audio: AudioBuffer) async throws -> Transcript {
+        try await transcribe(audio, language: nil)
+    }
 }

@@ -11,6 +11,9 @@ public enum TranscriptionError: GLMTTSError, Equatable {
     case notWords(recognizer: String, letterShare: Double)
     /// The recognizer detected a language it cannot transcribe well.
     case unsupportedLanguage(recognizer: String, language: String)
+    /// A multilingual recognizer could not tell which language the clip is in (its most
+    /// likely language had only `probability`): noise, music, or a language it does not know.
+    case languageUncertain(recognizer: String, language: String, probability: Double)
     /// No recognizer model is installed.
     case noRecognizer
 
@@ -21,6 +24,7 @@ public enum TranscriptionError: GLMTTSError, Equatable {
         case .repetitive: return "transcription.repetitive"
         case .notWords: return "transcription.not_words"
         case .unsupportedLanguage: return "transcription.unsupported_language"
+        case .languageUncertain: return "transcription.language_uncertain"
         case .noRecognizer: return "transcription.no_recognizer"
         }
     }
@@ -44,6 +48,8 @@ public enum TranscriptionError: GLMTTSError, Equatable {
             return "\(recognizer)'s transcript of the reference clip is mostly digits and symbols (\(Int((share * 100).rounded()))% letters), so it did not understand the speech — perhaps it is not in a language it knows. \(Self.advice)."
         case let .unsupportedLanguage(recognizer, language):
             return "The reference clip seems to be in '\(language)', which \(recognizer) cannot transcribe. \(Self.advice), or install a model for that language."
+        case let .languageUncertain(recognizer, language, probability):
+            return "\(recognizer) cannot tell which language the reference clip is in (at best '\(language)', \(Int((probability * 100).rounded()))% likely), so it is not transcribed — it may be noise, music, or a language the recognizer does not know. \(Self.advice)."
         case .noRecognizer:
             return "No speech recognizer is installed, so the reference text cannot be filled in automatically. \(Self.advice), or run scripts/prepare-models."
         }

@@ -24,12 +24,16 @@ public struct SynthesisJob: Sendable {
     public var skipTranscription: Bool
     /// The language the caller says the text is in; nil means detect it per sentence.
     public var language: String?
+    /// With a reference clip and no voice named, speak with the built-in voice closest to the
+    /// clip (by speaker embedding) when the chosen engine cannot clone.
+    public var voiceMatch: Bool
 
     public init(text: String, voiceID: String? = nil, referenceAudio: Data? = nil, referenceText: String? = nil,
                 parameters: SynthesisParameters = SynthesisParameters(), outputFormat: OutputFormat = .wav,
                 normalizeLoudness: Bool = true, targetLoudness: Double = -16, requireClone: Bool = false,
-                skipTranscription: Bool = false, language: String? = nil) {
+                skipTranscription: Bool = false, language: String? = nil, voiceMatch: Bool = false) {
         self.language = language
+        self.voiceMatch = voiceMatch
         self.text = text
         self.voiceID = voiceID
         self.referenceAudio = referenceAudio

@@ -24,6 +24,11 @@ public struct SynthesisOutput: Sendable {
     public var synthesisSeconds: Double
     /// The languages of the text (primary codes, commonest first) the voice was chosen for.
     public var languages: [String] = []
+    /// Cosine similarity of the output voice to the reference clip's (when a clip was given
+    /// and a speaker-embedding model is installed).
+    public var speakerSimilarity: Double?
+    /// The built-in voice matched to the clip, when `voice_match` chose the voice.
+    public var voiceMatch: VoiceMatch?
 
     /// Real-time factor of the engine: synthesis time ÷ audio duration (lower is faster).
     public var realTimeFactor: Double {

@@ -39,13 +39,35 @@ public struct SynthesisPipeline: Sendable {
         let text = try TextValidator.prepare(job.text, limits: textLimits)
         try job.parameters.validate()
 
-        let choice = try registry.voiceChooser().choose(text: text, named: job.voiceID, language: job.language)
-        let voiceID = choice.voiceID
+        let chooser = registry.voiceChooser()
+        let choice = try chooser.choose(text: text, named: job.voiceID, language: job.language)
+        var voiceID = choice.voiceID
+        var notes: [String] = []
+        var reference: PreparedReference?
+        var referenceEmbedding: [Double]?
+        var match: VoiceMatch?
+        if job.voiceMatch {
+            guard let clip = job.referenceAudio else {
+                throw EngineError.referenceRequired(engine: voiceID, what: "a reference clip (voice_match was set)")
+            }
+            if choice.named {
+                notes.append("voice_match was not applied: you named the voice '\(voiceID)', so it spoke.")
+            } else if (try? registry.store.model(id: voiceID))?.manifest.capabilities.canClone != true {
+                progress(SynthesisProgress(stage: .preparingReference, fraction: 0.01, detail: "finding the closest built-in voice"))
+                let prepared = try await prepareReference(clip, sampleRate: nil)
+                reference = prepared
+                (match, referenceEmbedding) = try await matchVoice(to: prepared.audio, chooser: chooser, languages: choice.languages)
+                if let match {
+                    voiceID = match.voice
+                    notes.append("voice_match: '\(match.voice)' is the built-in voice closest to your clip (speaker similarity "
+                        + "\(String(format: "%.2f", match.similarity)), best of \(match.compared.count)). It is not a clone of your voice; "
+                        + "install a cloning model (ZipVoice, Pocket-TTS or GLM-TTS) to clone.")
+                }
+            }
+        }
         progress(SynthesisProgress(stage: .loadingModel, fraction: 0.01, detail: voiceID))
         let engine = try await registry.synthesizer(id: voiceID)
-        var notes: [String] = []
 
-        var reference: PreparedReference?
         var referenceText = job.referenceText?.trimmingCharacters(in: .whitespacesAndNewlines)
         if referenceText?.isEmpty == true { referenceText = nil }
         var transcribed = false
@@ -54,7 +76,9 @@ public struct SynthesisPipeline: Sendable {
                 throw ParameterError.cloningUnsupported(engine: voiceID)
             }
             progress(SynthesisProgress(stage: .preparingReference, fraction: 0.01))
-            reference = try await prepareReference(clip, sampleRate: engine.capabilities.canClone ? engine.capabilities.sampleRate : nil)
+            if reference == nil || engine.capabilities.canClone {
+                reference = try await prepareReference(clip, sampleRate: engine.capabilities.canClone ? engine.capabilities.sampleRate : nil)
+            }
             if referenceText == nil && !job.skipTranscription, let prepared = reference {
                 progress(SynthesisProgress(stage: .transcribing, fraction: 0.02, detail: "transcribing the reference clip"))
                 let transcriber = try await registry.referenceTranscriber(cacheDirectory: transcriptCache)
@@ -93,6 +117,16 @@ public struct SynthesisPipeline: Sendable {
         let synthesisSeconds = (ContinuousClock.now - started).inSeconds
         guard let summary else { throw EngineError.generationFailed(engine: voiceID, reason: "the engine ended without finishing") }
 
+        var similarity: Double?
+        if let prepared = reference {
+            progress(SynthesisProgress(stage: .encoding, fraction: Share.synthesized, detail: "measuring speaker similarity"))
+            do {
+                similarity = try await speakerSimilarity(of: audio, to: prepared.audio, known: referenceEmbedding)
+            } catch {
+                notes.append("Speaker similarity was not measured: \((error as? GLMTTSError)?.message ?? "\(error)")")
+            }
+        }
+
         progress(SynthesisProgress(stage: .encoding, fraction: Share.synthesized))
         let normalize = job.normalizeLoudness, target = job.targetLoudness, format = job.outputFormat
         let finalAudio = audio
@@ -104,7 +138,31 @@ public struct SynthesisPipeline: Sendable {
         return SynthesisOutput(
             audio: processed, encoded: encoded, format: format, voiceID: voiceID, summary: summary,
             referenceReport: reference?.report, referenceText: referenceText, referenceTextTranscribed: transcribed,
-            notes: notes, synthesisSeconds: synthesisSeconds, languages: choice.languages)
+            notes: notes, synthesisSeconds: synthesisSeconds, languages: choice.languages, speakerSimilarity: similarity,
+            voiceMatch: match)
+    }
+
+    /// The built-in voice closest to `clip` among the non-cloning voices that speak
+    /// `languages` (espeak-ng ones excluded: they are not human voices), and the clip's embedding.
+    private func matchVoice(to clip: AudioBuffer, chooser: VoiceChooser, languages: [String]) async throws -> (VoiceMatch?, [Double]) {
+        guard let tools = try await registry.speakerTools() else {
+            throw ModelError.notFound(id: "speaker-ge2e", available: [])
+        }
+        let candidates = chooser.speakers(of: languages).filter { id in
+            guard let model = chooser.models.first(where: { $0.manifest.id == id }) else { return false }
+            return model.manifest.engine != .espeak && !model.manifest.capabilities.canClone
+        }
+        let embedding = try await tools.encoder.embedding(of: clip)
+        return (try await tools.matcher.closest(to: embedding, among: candidates, language: languages.first), embedding)
+    }
+
+    /// Cosine similarity of the voice in `audio` to the one in `reference`; nil when no
+    /// speaker-embedding model is installed.
+    private func speakerSimilarity(of audio: AudioBuffer, to reference: AudioBuffer, known: [Double]?) async throws -> Double? {
+        guard let encoder = try await registry.speakerTools()?.encoder else { return nil }
+        let referenceEmbedding: [Double]
+        if let known { referenceEmbedding = known } else { referenceEmbedding = try await encoder.embedding(of: reference) }
+        return SpeakerEncoder.cosine(try await encoder.embedding(of: audio), referenceEmbedding)
     }
 
     /// Decodes and cleans up a reference clip (VAD trim, best window, quality report),

@@ -14,7 +14,8 @@ extension APIHandler {
             form = SpeechForm(text: "", voiceID: body.voiceId, promptText: body.promptText, temperature: body.temperature,
                               topP: body.topP, topK: body.topK, samplingStrategy: body.samplingStrategy?.rawValue,
                               skipWhisper: body.skipWhisper.map(SpeechForm.flag), seed: body.seed, speed: body.speed,
-                              format: body.format?.rawValue, model: body.model, async: true)
+                              format: body.format?.rawValue, model: body.model, async: true,
+                              language: body.language, voiceMatch: body.voiceMatch.map(SpeechForm.flag))
         case let .multipartForm(parts):
             var fields = FormFields(maxValueBytes: context.configuration.textLimits.maxInputBytes,
                                     maxFileBytes: context.configuration.maxUploadBytes)
@@ -39,6 +40,8 @@ extension APIHandler {
                 case let .seed(p): try await fields.addValue("seed", p.payload.body)
                 case let .speed(p): try await fields.addValue("speed", p.payload.body)
                 case let .skipWhisper(p): try await fields.addValue("skip_whisper", p.payload.body)
+                case let .language(p): try await fields.addValue("language", p.payload.body)
+                case let .voiceMatch(p): try await fields.addValue("voice_match", p.payload.body)
                 case let .undocumented(raw): try await fields.addUnknown(raw)
                 }
             }

@@ -49,7 +49,9 @@ extension APIHandler {
             case let .format(p): try await fields.addValue("format", p.payload.body)
             case let .model(p): try await fields.addValue("model", p.payload.body)
             case let .async(p): try await fields.addValue("async", p.payload.body)
-            case let .undocumented(raw): try await fields.addUnknown(raw)
+            case let .language(p): try await fields.addValue("language", p.payload.body)
+                case let .voiceMatch(p): try await fields.addValue("voice_match", p.payload.body)
+                case let .undocumented(raw): try await fields.addUnknown(raw)
             }
         }
         return fields

@@ -43,15 +43,35 @@ extension APIHandler {
                 ? SynthesisParameter.allCases.map { Self.describe($0, honoured: honoured.contains($0), engine: manifest.engine) } : []
             return Components.Schemas.Engine(
                 id: manifest.id, engine: engine, kind: manifest.engine.isSynthesizer ? .synthesizer : .recognizer,
+                description: manifest.description, defaultChoice: manifest.options["defaultChoice"] != "never",
                 loaded: loaded.contains(manifest.id), language: manifest.languages.first, languages: manifest.languages,
                 sampleRate: manifest.sampleRate,
                 capabilities: .init(canClone: manifest.capabilities.canClone, streaming: manifest.capabilities.streaming,
                                     parameters: parameters))
         }
+        let chooser = context.registry.voiceChooser()
+        let spoken = Set(chooser.models.flatMap { $0.manifest.languages.map(LanguageCode.primary) }).subtracting(["*"])
+        var defaults: [String: String] = [:]
+        for language in spoken {
+            defaults[language] = try? chooser.choose(text: "", named: nil, language: language).voiceID
+        }
         let list = Components.Schemas.EngineList(
             defaultModel: (try? context.registry.defaultSynthesizerID()) ?? "",
+            languageDefaults: .init(additionalProperties: defaults),
             recognizer: context.registry.defaultRecognizer()?.manifest.id, engines: engines)
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(list)))
+    }
+
+    /// `POST /api/tts/voice`: the voice that would speak a text, and the text's languages.
+    func chooseVoice(_ input: Operations.ChooseVoice.Input) async throws -> Operations.ChooseVoice.Output {
+        guard case let .json(body) = input.body else { throw HTTPProblem.badRequest("Send a JSON body.", field: nil) }
+        let text = try TextValidator.prepare(body.text, limits: context.configuration.textLimits)
+        let named = body.model.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        if let named { try SpeechForm.checkSynthesizer(named, context: context) }
+        let language = try SpeechForm.language(body.language)
+        let choice = try SpeechForm.chooseVoice(text: text, named: named, language: language, context: context)
+        let answer = Components.Schemas.VoiceChoice(voice: choice.voiceID, languages: choice.languages, named: choice.named)
+        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(answer)))
     }
 
     /// One parameter of an engine: honoured or not (and why), range and default.

@@ -9,7 +9,7 @@ enum OperationScopes {
     /// Operations that read.
     static let readOperations: Set<String> = [
         "streamJobProgress", "getBatch", "getBatchArchive", "getJob", "getJobAudio", "listVoices", "getVoice",
-        "getVoiceAudio", "openAIListModels", "listEngines", "getLimits", "getSystem", "getGPUStatus",
+        "getVoiceAudio", "openAIListModels", "listEngines", "getLimits", "getSystem", "getGPUStatus", "chooseVoice",
     ]
 
     /// Operations that create or delete work.

@@ -9,7 +9,8 @@ extension SpeechForm {
                               ("temperature", body.temperature), ("top_p", body.topP), ("top_k", body.topK),
                               ("sampling_strategy", body.samplingStrategy), ("skip_whisper", body.skipWhisper),
                               ("seed", body.seed), ("speed", body.speed), ("format", body.format),
-                              ("model", body.model), ("async", body.async)] {
+                              ("model", body.model), ("async", body.async), ("language", body.language),
+                              ("voice_match", body.voiceMatch)] {
             fields.setValue(name, value)
         }
         try self.init(fields: fields)
@@ -20,14 +21,17 @@ extension SpeechForm {
         self.init(text: body.text, voiceID: body.voiceId, promptText: body.promptText, temperature: body.temperature,
                   topP: body.topP, topK: body.topK, samplingStrategy: body.samplingStrategy?.rawValue,
                   skipWhisper: body.skipWhisper.map(Self.flag), seed: body.seed, speed: body.speed,
-                  format: body.format?.rawValue, model: body.model, async: body.async.map(Self.flag))
+                  format: body.format?.rawValue, model: body.model, async: body.async.map(Self.flag),
+                  language: body.language, voiceMatch: body.voiceMatch.map(Self.flag))
     }
 
     /// A speech form from typed (JSON) fields.
     init(text: String, voiceID: String?, promptText: String?, temperature: Double?, topP: Double?, topK: Int?,
          samplingStrategy: String?, skipWhisper: Bool?, seed: Int64?, speed: Double?, format: String?, model: String?,
-         async: Bool?) {
+         async: Bool?, language: String? = nil, voiceMatch: Bool? = nil) {
         self.init()
+        self.language = language
+        self.voiceMatch = voiceMatch
         self.text = text
         self.voiceID = voiceID
         self.promptText = promptText

@@ -17,6 +17,8 @@ struct SpeechForm {
     var format: String?
     var model: String?
     var async: Bool?
+    var language: String?
+    var voiceMatch: Bool?
     var promptAudio: UploadedFile?
 
     /// Reads the typed fields of a multipart form; malformed numbers are 422s naming the field.
@@ -34,6 +36,8 @@ struct SpeechForm {
         format = fields.string("format")
         model = fields.string("model")
         async = try fields.bool("async")
+        language = fields.string("language")
+        voiceMatch = try fields.bool("voice_match")
         promptAudio = fields.file
     }
 
@@ -45,7 +49,7 @@ struct SpeechForm {
         guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw HTTPProblem.invalid("request.missing_field", "'text' is required: give the text to speak.", field: "text")
         }
-        _ = try TextValidator.prepare(text, limits: context.configuration.textLimits)
+        let prepared = try TextValidator.prepare(text, limits: context.configuration.textLimits)
 
         var parameters = SynthesisParameters()
         if let temperature { parameters.temperature = temperature }
@@ -103,10 +107,39 @@ struct SpeechForm {
         if let clip = promptAudio, clip.data.isEmpty {
             throw HTTPProblem.invalid("audio.empty", "The uploaded reference clip is empty.", field: clip.field)
         }
+        let textLanguage = try Self.language(language)
+        _ = try Self.chooseVoice(text: prepared, named: modelID, language: textLanguage, context: context)
+        if voiceMatch == true && promptAudio == nil && savedVoice == nil {
+            throw HTTPProblem.invalid("request.conflicting_fields",
+                "'voice_match' needs a reference clip to match: send 'prompt_audio' (a clip) or 'voice_id' (a saved voice).", field: "voice_match")
+        }
         return SynthesisJobSpec(
             text: text, model: modelID, savedVoiceID: savedVoice, hasUploadedReference: promptAudio != nil,
             referenceText: try Self.referenceText(promptText, field: "prompt_text", limits: context.configuration.textLimits),
-            parameters: parameters, format: outputFormat, skipTranscription: skipWhisper ?? false)
+            parameters: parameters, format: outputFormat, skipTranscription: skipWhisper ?? false,
+            language: textLanguage, voiceMatch: voiceMatch ?? false)
+    }
+
+    /// The voice for `text` (see `VoiceChooser`); a text the voice (or no voice) can speak is a
+    /// 422 naming the field to change.
+    static func chooseVoice(text: String, named: String?, language: String?, context: ServiceContext) throws -> VoiceChoice {
+        do {
+            return try context.registry.voiceChooser().choose(text: text, named: named, language: language)
+        } catch let error as TextError {
+            throw HTTPProblem.invalid(error.code, error.message, field: named == nil ? (language == nil ? "text" : "language") : "model")
+        }
+    }
+
+    /// The `language` field as a primary language code; nil when absent, empty or `auto`.
+    /// Throws a 422 naming the field when it is not a language tag.
+    static func language(_ raw: String?) throws -> String? {
+        guard let raw = raw?.trimmingCharacters(in: .whitespaces), !raw.isEmpty, raw.lowercased() != "auto" else { return nil }
+        let code = LanguageCode.primary(raw)
+        guard raw.count <= 16, (2...3).contains(code.count), code.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+            throw HTTPProblem.invalid("request.invalid_field",
+                "'language' must be a language code such as zh, ja or en (or auto); got '\(raw.prefix(20))'.", field: "language")
+        }
+        return code
     }
 
     /// Most characters of a reference clip's transcript (`prompt_text`, a voice's `text`): a

@@ -6,7 +6,7 @@ enum OpenAPIDocument {
 openapi: 3.1.0
 info:
   title: GLM-TTS Enhanced
-  version: 0.7.0
+  version: 0.8.0
   summary: Voice-cloning text-to-speech server with an OpenAI-compatible surface.
   description: |
     HTTP contract for the GLM-TTS Enhanced server: zero-shot voice cloning from a short
@@ -108,8 +108,10 @@ paths:
                 format: {$ref: '#/components/schemas/AudioFormat'}
                 model:
                   type: string
-                  description: Engine or voice model id from `GET /api/engines`; default model when absent.
+                  description: Engine or voice model id from `GET /api/engines`; when absent, the default voice for the text's language.
                 async: {$ref: '#/components/schemas/BooleanString'}
+                language: {$ref: '#/components/schemas/TextLanguage'}
+                voice_match: {$ref: '#/components/schemas/BooleanString'}
             encoding:
               prompt_audio: {contentType: '*/*'}
           application/x-www-form-urlencoded:
@@ -234,6 +236,8 @@ paths:
                 seed: {$ref: '#/components/schemas/Seed'}
                 speed: {$ref: '#/components/schemas/Speed'}
                 skip_whisper: {$ref: '#/components/schemas/BooleanString'}
+                language: {$ref: '#/components/schemas/TextLanguage'}
+                voice_match: {$ref: '#/components/schemas/BooleanString'}
             encoding:
               prompt_audio: {contentType: '*/*'}
       responses:
@@ -683,6 +687,37 @@ paths:
               schema: {$ref: '#/components/schemas/EngineList'}
         '500': {$ref: '#/components/responses/InternalError'}
 
+  /api/tts/voice:
+    post:
+      operationId: chooseVoice
+      tags: [tts]
+      summary: Which voice would speak this text, and in which language (nothing is synthesised).
+      description: |
+        Applies the voice rule of `POST /api/tts` to `text` (and `model`, `language`): the
+        languages detected sentence by sentence, and the voice that speaks them — the named one,
+        checked, or the default for the text's language. A text no installed voice can speak
+        answers `422` `text.language_unsupported`, naming the voices that can. The web page
+        calls this while the user types.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/VoiceChoiceRequest'}
+      responses:
+        '200':
+          description: The voice that would speak.
+          headers: {X-Request-Id: {$ref: '#/components/headers/XRequestId'}}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/VoiceChoice'}
+        '400': {$ref: '#/components/responses/BadRequest'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '413': {$ref: '#/components/responses/PayloadTooLarge'}
+        '415': {$ref: '#/components/responses/UnsupportedMediaType'}
+        '422': {$ref: '#/components/responses/UnprocessableEntity'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
+        '500': {$ref: '#/components/responses/InternalError'}
+
   /api/limits:
     get:
       operationId: getLimits
@@ -967,6 +1002,15 @@ components:
     XRealTimeFactor:
       description: Synthesis time divided by audio duration (below 1 is faster than real time).
       schema: {type: number, minimum: 0}
+    XVoice:
+      description: The voice (model id) that spoke; chosen for the text's language when none was named.
+      schema: {type: string}
+    XTextLanguage:
+      description: Languages of the text, commonest first, comma-separated (`zh`, `zh,en`).
+      schema: {type: string}
+    XSpeakerSimilarity:
+      description: Cosine similarity of the output voice to the reference clip's (present when a clip was used).
+      schema: {type: number, minimum: -1, maximum: 1}
     ContentDisposition:
       description: Suggested file name, e.g. `attachment; filename="speech.wav"`.
       schema: {type: string}
@@ -993,6 +1037,9 @@ components:
         X-Task-Id: {$ref: '#/components/headers/XTaskId'}
         X-Audio-Duration: {$ref: '#/components/headers/XAudioDuration'}
         X-Real-Time-Factor: {$ref: '#/components/headers/XRealTimeFactor'}
+        X-Voice: {$ref: '#/components/headers/XVoice'}
+        X-Text-Language: {$ref: '#/components/headers/XTextLanguage'}
+        X-Speaker-Similarity: {$ref: '#/components/headers/XSpeakerSimilarity'}
         Content-Disposition: {$ref: '#/components/headers/ContentDisposition'}
       content:
         audio/wav:
@@ -1089,6 +1136,48 @@ components:
       oneOf:
         - {type: boolean}
         - {type: integer, enum: [0, 1]}
+    TextLanguage:
+      type: string
+      description: "Language of the text (`zh`, `ja`, `en`, …); detected sentence by sentence when absent."
+      minLength: 2
+      maxLength: 16
+      pattern: '^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$'
+    VoiceChoiceRequest:
+      type: object
+      description: A text (and optionally a voice and language) to choose a voice for.
+      required: [text]
+      properties:
+        text: {type: string, minLength: 1, description: Text to speak; at most `max_text_characters` characters.}
+        model: {type: string, description: A voice (model id) to check against the text's languages.}
+        language: {$ref: '#/components/schemas/TextLanguage'}
+    VoiceChoice:
+      type: object
+      description: The voice that would speak a text.
+      required: [voice, languages, named]
+      properties:
+        voice: {type: string, description: The voice (model id).}
+        languages:
+          type: array
+          description: Languages of the text, commonest first; empty when it has no letters.
+          items: {type: string, description: 'A language code: zh, ja, en, …'}
+        named: {type: boolean, description: True when the caller named the voice (it was checked), false when it was chosen.}
+    VoiceMatch:
+      type: object
+      description: "With a reference clip and a voice that cannot clone: speak with the built-in voice closest to the clip (see `voice_match` in the result). Not a clone."
+      required: [voice, similarity, compared]
+      properties:
+        voice: {type: string, description: The built-in voice that spoke.}
+        similarity: {type: number, minimum: -1, maximum: 1, description: Cosine similarity of its speaker embedding to the clip's.}
+        compared:
+          type: array
+          description: Every voice compared, best first.
+          items:
+            type: object
+            description: One voice and its similarity to the clip.
+            required: [voice, similarity]
+            properties:
+              voice: {type: string, description: Voice (model id).}
+              similarity: {type: number, minimum: -1, maximum: 1, description: Cosine similarity to the clip.}
     LanguageCode:
       type: string
       description: Language code (ISO 639-1, e.g. `en`, `zh`), or `auto` to detect.
@@ -1168,6 +1257,8 @@ components:
         format: {$ref: '#/components/schemas/AudioFormat'}
         model: {type: string, description: Engine or voice model id from `GET /api/engines`.}
         async: {$ref: '#/components/schemas/Flag'}
+        language: {$ref: '#/components/schemas/TextLanguage'}
+        voice_match: {$ref: '#/components/schemas/Flag'}
     TTSRequestForm:
       type: object
       description: >-
@@ -1189,6 +1280,8 @@ components:
         format: {type: string, description: 'wav, mp3, opus, flac, aac or pcm.'}
         model: {type: string, description: Engine or voice model id from `GET /api/engines`.}
         async: {type: string, description: 'true or false (or 1 or 0): answer 202 at once.'}
+        language: {$ref: '#/components/schemas/TextLanguage'}
+        voice_match: {type: string, description: 'true or false (or 1 or 0): the built-in voice closest to the reference clip speaks.'}
     JobAccepted:
       type: object
       description: Reply to a request that was queued.
@@ -1336,6 +1429,18 @@ components:
           type: array
           description: Remarks about the synthesis (fallbacks, truncation, ignored options).
           items: {type: string, description: A remark.}
+        languages:
+          type: array
+          description: Languages of the text (commonest first), as detected or given; the voice was chosen or checked for them.
+          items: {type: string, description: 'A language code: zh, ja, en, …'}
+        speaker_similarity:
+          type: number
+          minimum: -1
+          maximum: 1
+          description: >-
+            Cosine similarity of the output's voice to the reference clip's (speaker embeddings; the same
+            voice scores about 0.9, different voices 0.6–0.75). Present when a reference clip was used.
+        voice_match: {$ref: '#/components/schemas/VoiceMatch'}
     JobEventType:
       type: string
       description: Type of a progress event; also the SSE `event` name.
@@ -1416,6 +1521,8 @@ components:
         seed: {$ref: '#/components/schemas/Seed'}
         speed: {$ref: '#/components/schemas/Speed'}
         skip_whisper: {$ref: '#/components/schemas/Flag'}
+        language: {$ref: '#/components/schemas/TextLanguage'}
+        voice_match: {$ref: '#/components/schemas/Flag'}
     BatchStatus:
       type: string
       description: Aggregate state; `partial` when finished with some jobs failed or cancelled.
@@ -1599,7 +1706,11 @@ components:
       description: Installed engines.
       required: [default_model, engines]
       properties:
-        default_model: {type: string, description: Engine used when a request names none.}
+        default_model: {type: string, description: 'Voice used when a request names none and the text has no letters (only digits); otherwise see `language_defaults`.'}
+        language_defaults:
+          type: object
+          description: 'For each language some installed voice speaks: the voice chosen for text in that language when none is named (`{"zh": "kokoro-jm_kumo", …}`).'
+          additionalProperties: {type: string, description: Voice (model id).}
         recognizer: {type: string, description: Default speech recogniser id; absent when none is installed.}
         engines: {type: array, description: All engines., items: {$ref: '#/components/schemas/Engine'}}
     Engine:
@@ -1611,8 +1722,10 @@ components:
         engine:
           type: string
           description: Engine family.
-          enum: [piper, espeak, zipvoice, pocket, glmtts, faster-whisper, sherpa-whisper, sense-voice, moonshine]
+          enum: [piper, espeak, kokoro, zipvoice, pocket, glmtts, faster-whisper, sherpa-whisper, sense-voice, moonshine]
         kind: {type: string, description: Whether it speaks or listens., enum: [synthesizer, recognizer]}
+        description: {type: string, description: 'What it is, in a line (quality, voice, limits).'}
+        default_choice: {type: boolean, description: 'False for voices only used when named (never chosen for a language by default).'}
         loaded: {type: boolean, description: True when its model is in memory.}
         language: {type: string, description: 'Main language, for single-language voices.'}
         languages:
@@ -1817,7 +1930,7 @@ components:
   "openapi": "3.1.0",
   "info": {
     "title": "GLM-TTS Enhanced",
-    "version": "0.7.0",
+    "version": "0.8.0",
     "summary": "Voice-cloning text-to-speech server with an OpenAI-compatible surface.",
     "description": "HTTP contract for the GLM-TTS Enhanced server: zero-shot voice cloning from a short\nreference recording, saved voices, asynchronous jobs with live progress (Server-Sent\nEvents), batches, speech recognition and an OpenAI-compatible `/v1` subset.\n\n## Conventions\n- Every response carries an `X-Request-Id` header. A client may send its own\n  `X-Request-Id`; the server echoes it, otherwise it generates one.\n- Errors under `/api`, `/health`, `/ready` and `/openapi.*` are RFC 9457\n  `application/problem+json` documents (`Problem`). The `type` URI is stable and\n  can be switched on; `title` and `detail` are for humans. Errors under `/v1`\n  use the OpenAI shape `{\"error\": {...}}` so that OpenAI SDKs can parse them.\n- Job, batch and voice ids are opaque strings matching `^[A-Za-z0-9_-]{8,64}$`.\n- Limits (text length, upload size, reference length, queue length, batch size)\n  are configurable; read them from `GET /api/limits`.\n\n## Authentication\nAPI keys are sent as `Authorization: Bearer <key>` (the header OpenAI clients already\nsend). With `GLMTTS_AUTH=keys` (the default when bound to a non-loopback address) every\noperation except `/health`, `/ready` and `/openapi.*` answers `401` without a valid,\nunrevoked key, and `403` when the key lacks the operation's scope: `read` (GET\noperations), `synthesize` (creating and deleting jobs, voices, transcriptions; includes\n`read`), `admin` (everything, incl. `/api/admin/*` and `/metrics`). Jobs, results and\nvoices belong to the key that created them: another non-admin key gets `404`.\nIn open mode (only allowed on loopback) no key is needed.\n\n## Rate limits\nRequests per minute and characters synthesised per day are limited per key (per\nclient address in open mode), and so are a client's concurrent requests. Responses\ncarry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`; a refused\nrequest gets `429` with `Retry-After`.\n",
     "license": {
@@ -1938,9 +2051,15 @@ components:
                   },
                   "model": {
                     "type": "string",
-                    "description": "Engine or voice model id from `GET /api/engines`; default model when absent."
+                    "description": "Engine or voice model id from `GET /api/engines`; when absent, the default voice for the text's language."
                   },
                   "async": {
+                    "$ref": "#/components/schemas/BooleanString"
+                  },
+                  "language": {
+                    "$ref": "#/components/schemas/TextLanguage"
+                  },
+                  "voice_match": {
                     "$ref": "#/components/schemas/BooleanString"
                   }
                 }
@@ -2162,6 +2281,12 @@ components:
                     "$ref": "#/components/schemas/Speed"
                   },
                   "skip_whisper": {
+                    "$ref": "#/components/schemas/BooleanString"
+                  },
+                  "language": {
+                    "$ref": "#/components/schemas/TextLanguage"
+                  },
+                  "voice_match": {
                     "$ref": "#/components/schemas/BooleanString"
                   }
                 }
@@ -3135,6 +3260,64 @@ components:
         }
       }
     },
+    "/api/tts/voice": {
+      "post": {
+        "operationId": "chooseVoice",
+        "tags": [
+          "tts"
+        ],
+        "summary": "Which voice would speak this text, and in which language (nothing is synthesised).",
+        "description": "Applies the voice rule of `POST /api/tts` to `text` (and `model`, `language`): the\nlanguages detected sentence by sentence, and the voice that speaks them — the named one,\nchecked, or the default for the text's language. A text no installed voice can speak\nanswers `422` `text.language_unsupported`, naming the voices that can. The web page\ncalls this while the user types.\n",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/VoiceChoiceRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The voice that would speak.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/VoiceChoice"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "422": {
+            "$ref": "#/components/responses/UnprocessableEntity"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
     "/api/limits": {
       "get": {
         "operationId": "getLimits",
@@ -3698,6 +3881,26 @@ components:
           "minimum": 0
         }
       },
+      "XVoice": {
+        "description": "The voice (model id) that spoke; chosen for the text's language when none was named.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "XTextLanguage": {
+        "description": "Languages of the text, commonest first, comma-separated (`zh`, `zh,en`).",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "XSpeakerSimilarity": {
+        "description": "Cosine similarity of the output voice to the reference clip's (present when a clip was used).",
+        "schema": {
+          "type": "number",
+          "minimum": -1,
+          "maximum": 1
+        }
+      },
       "ContentDisposition": {
         "description": "Suggested file name, e.g. `attachment; filename=\"speech.wav\"`.",
         "schema": {
@@ -3741,6 +3944,15 @@ components:
           },
           "X-Real-Time-Factor": {
             "$ref": "#/components/headers/XRealTimeFactor"
+          },
+          "X-Voice": {
+            "$ref": "#/components/headers/XVoice"
+          },
+          "X-Text-Language": {
+            "$ref": "#/components/headers/XTextLanguage"
+          },
+          "X-Speaker-Similarity": {
+            "$ref": "#/components/headers/XSpeakerSimilarity"
           },
           "Content-Disposition": {
             "$ref": "#/components/headers/ContentDisposition"
@@ -4001,6 +4213,107 @@ components:
           }
         ]
       },
+      "TextLanguage": {
+        "type": "string",
+        "description": "Language of the text (`zh`, `ja`, `en`, …); detected sentence by sentence when absent.",
+        "minLength": 2,
+        "maxLength": 16,
+        "pattern": "^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$"
+      },
+      "VoiceChoiceRequest": {
+        "type": "object",
+        "description": "A text (and optionally a voice and language) to choose a voice for.",
+        "required": [
+          "text"
+        ],
+        "properties": {
+          "text": {
+            "type": "string",
+            "minLength": 1,
+            "description": "Text to speak; at most `max_text_characters` characters."
+          },
+          "model": {
+            "type": "string",
+            "description": "A voice (model id) to check against the text's languages."
+          },
+          "language": {
+            "$ref": "#/components/schemas/TextLanguage"
+          }
+        }
+      },
+      "VoiceChoice": {
+        "type": "object",
+        "description": "The voice that would speak a text.",
+        "required": [
+          "voice",
+          "languages",
+          "named"
+        ],
+        "properties": {
+          "voice": {
+            "type": "string",
+            "description": "The voice (model id)."
+          },
+          "languages": {
+            "type": "array",
+            "description": "Languages of the text, commonest first; empty when it has no letters.",
+            "items": {
+              "type": "string",
+              "description": "A language code: zh, ja, en, …"
+            }
+          },
+          "named": {
+            "type": "boolean",
+            "description": "True when the caller named the voice (it was checked)",
+            "false when it was chosen.": null
+          }
+        }
+      },
+      "VoiceMatch": {
+        "type": "object",
+        "description": "With a reference clip and a voice that cannot clone: speak with the built-in voice closest to the clip (see `voice_match` in the result). Not a clone.",
+        "required": [
+          "voice",
+          "similarity",
+          "compared"
+        ],
+        "properties": {
+          "voice": {
+            "type": "string",
+            "description": "The built-in voice that spoke."
+          },
+          "similarity": {
+            "type": "number",
+            "minimum": -1,
+            "maximum": 1,
+            "description": "Cosine similarity of its speaker embedding to the clip's."
+          },
+          "compared": {
+            "type": "array",
+            "description": "Every voice compared, best first.",
+            "items": {
+              "type": "object",
+              "description": "One voice and its similarity to the clip.",
+              "required": [
+                "voice",
+                "similarity"
+              ],
+              "properties": {
+                "voice": {
+                  "type": "string",
+                  "description": "Voice (model id)."
+                },
+                "similarity": {
+                  "type": "number",
+                  "minimum": -1,
+                  "maximum": 1,
+                  "description": "Cosine similarity to the clip."
+                }
+              }
+            }
+          }
+        }
+      },
       "LanguageCode": {
         "type": "string",
         "description": "Language code (ISO 639-1, e.g. `en`, `zh`), or `auto` to detect.",
@@ -4179,6 +4492,12 @@ components:
           },
           "async": {
             "$ref": "#/components/schemas/Flag"
+          },
+          "language": {
+            "$ref": "#/components/schemas/TextLanguage"
+          },
+          "voice_match": {
+            "$ref": "#/components/schemas/Flag"
           }
         }
       },
@@ -4240,6 +4559,13 @@ components:
           "async": {
             "type": "string",
             "description": "true or false (or 1 or 0): answer 202 at once."
+          },
+          "language": {
+            "$ref": "#/components/schemas/TextLanguage"
+          },
+          "voice_match": {
+            "type": "string",
+            "description": "true or false (or 1 or 0): the built-in voice closest to the reference clip speaks."
           }
         }
       },
@@ -4664,6 +4990,23 @@ components:
               "type": "string",
               "description": "A remark."
             }
+          },
+          "languages": {
+            "type": "array",
+            "description": "Languages of the text (commonest first), as detected or given; the voice was chosen or checked for them.",
+            "items": {
+              "type": "string",
+              "description": "A language code: zh, ja, en, …"
+            }
+          },
+          "speaker_similarity": {
+            "type": "number",
+            "minimum": -1,
+            "maximum": 1,
+            "description": "Cosine similarity of the output's voice to the reference clip's (speaker embeddings; the same voice scores about 0.9, different voices 0.6–0.75). Present when a reference clip was used."
+          },
+          "voice_match": {
+            "$ref": "#/components/schemas/VoiceMatch"
           }
         }
       },
@@ -4896,6 +5239,12 @@ components:
             "$ref": "#/components/schemas/Speed"
           },
           "skip_whisper": {
+            "$ref": "#/components/schemas/Flag"
+          },
+          "language": {
+            "$ref": "#/components/schemas/TextLanguage"
+          },
+          "voice_match": {
             "$ref": "#/components/schemas/Flag"
           }
         }
@@ -5434,7 +5783,15 @@ components:
         "properties": {
           "default_model": {
             "type": "string",
-            "description": "Engine used when a request names none."
+            "description": "Voice used when a request names none and the text has no letters (only digits); otherwise see `language_defaults`."
+          },
+          "language_defaults": {
+            "type": "object",
+            "description": "For each language some installed voice speaks: the voice chosen for text in that language when none is named (`{\"zh\": \"kokoro-jm_kumo\", …}`).",
+            "additionalProperties": {
+              "type": "string",
+              "description": "Voice (model id)."
+            }
           },
           "recognizer": {
             "type": "string",
@@ -5472,6 +5829,7 @@ components:
             "enum": [
               "piper",
               "espeak",
+              "kokoro",
               "zipvoice",
               "pocket",
               "glmtts",
@@ -5488,6 +5846,14 @@ components:
               "synthesizer",
               "recognizer"
             ]
+          },
+          "description": {
+            "type": "string",
+            "description": "What it is, in a line (quality, voice, limits)."
+          },
+          "default_choice": {
+            "type": "boolean",
+            "description": "False for voices only used when named (never chosen for a language by default)."
           },
           "loaded": {
             "type": "boolean",

@@ -34,6 +34,18 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/headers/XRealTimeFactor`.
         package typealias XRealTimeFactor = Swift.Double
+        /// The voice (model id) that spoke; chosen for the text's language when none was named.
+        ///
+        /// - Remark: Generated from `#/components/headers/XVoice`.
+        package typealias XVoice = Swift.String
+        /// Languages of the text, commonest first, comma-separated (`zh`, `zh,en`).
+        ///
+        /// - Remark: Generated from `#/components/headers/XTextLanguage`.
+        package typealias XTextLanguage = Swift.String
+        /// Cosine similarity of the output voice to the reference clip's (present when a clip was used).
+        ///
+        /// - Remark: Generated from `#/components/headers/XSpeakerSimilarity`.
+        package typealias XSpeakerSimilarity = Swift.Double
         /// Suggested file name, e.g. `attachment; filename="speech.wav"`.
         ///
         /// - Remark: Generated from `#/components/headers/ContentDisposition`.

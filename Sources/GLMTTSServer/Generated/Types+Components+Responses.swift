@@ -37,6 +37,18 @@ extension Components {
                 ///
                 /// - Remark: Generated from `#/components/responses/SynthesizedAudio/headers/X-Real-Time-Factor`.
                 package var xRealTimeFactor: Components.Headers.XRealTimeFactor?
+                /// The voice (model id) that spoke; chosen for the text's language when none was named.
+                ///
+                /// - Remark: Generated from `#/components/responses/SynthesizedAudio/headers/X-Voice`.
+                package var xVoice: Components.Headers.XVoice?
+                /// Languages of the text, commonest first, comma-separated (`zh`, `zh,en`).
+                ///
+                /// - Remark: Generated from `#/components/responses/SynthesizedAudio/headers/X-Text-Language`.
+                package var xTextLanguage: Components.Headers.XTextLanguage?
+                /// Cosine similarity of the output voice to the reference clip's (present when a clip was used).
+                ///
+                /// - Remark: Generated from `#/components/responses/SynthesizedAudio/headers/X-Speaker-Similarity`.
+                package var xSpeakerSimilarity: Components.Headers.XSpeakerSimilarity?
                 /// Suggested file name, e.g. `attachment; filename="speech.wav"`.
                 ///
                 /// - Remark: Generated from `#/components/responses/SynthesizedAudio/headers/Content-Disposition`.
@@ -48,18 +60,27 @@ extension Components {
                 ///   - xTaskId: Id of the job that produced the audio.
                 ///   - xAudioDuration: Length of the audio in seconds.
                 ///   - xRealTimeFactor: Synthesis time divided by audio duration (below 1 is faster than real time).
+                ///   - xVoice: The voice (model id) that spoke; chosen for the text's language when none was named.
+                ///   - xTextLanguage: Languages of the text, commonest first, comma-separated (`zh`, `zh,en`).
+                ///   - xSpeakerSimilarity: Cosine similarity of the output voice to the reference clip's (present when a clip was used).
                 ///   - contentDisposition: Suggested file name, e.g. `attachment; filename="speech.wav"`.
                 package init(
                     xRequestId: Components.Headers.XRequestId? = nil,
                     xTaskId: Components.Headers.XTaskId? = nil,
                     xAudioDuration: Components.Headers.XAudioDuration? = nil,
                     xRealTimeFactor: Components.Headers.XRealTimeFactor? = nil,
+                    xVoice: Components.Headers.XVoice? = nil,
+                    xTextLanguage: Components.Headers.XTextLanguage? = nil,
+                    xSpeakerSimilarity: Components.Headers.XSpeakerSimilarity? = nil,
                     contentDisposition: Components.Headers.ContentDisposition? = nil
                 ) {
                     self.xRequestId = xRequestId
                     self.xTaskId = xTaskId
                     self.xAudioDuration = xAudioDuration
                     self.xRealTimeFactor = xRealTimeFactor
+                    self.xVoice = xVoice
+                    self.xTextLanguage = xTextLanguage
+                    self.xSpeakerSimilarity = xSpeakerSimilarity
                     self.contentDisposition = contentDisposition
                 }
             }

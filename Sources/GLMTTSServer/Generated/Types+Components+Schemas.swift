@@ -77,6 +77,152 @@ extension Components {
                 }
             }
         }
+        /// Language of the text (`zh`, `ja`, `en`, …); detected sentence by sentence when absent.
+        ///
+        /// - Remark: Generated from `#/components/schemas/TextLanguage`.
+        package typealias TextLanguage = Swift.String
+        /// A text (and optionally a voice and language) to choose a voice for.
+        ///
+        /// - Remark: Generated from `#/components/schemas/VoiceChoiceRequest`.
+        package struct VoiceChoiceRequest: Codable, Hashable, Sendable {
+            /// Text to speak; at most `max_text_characters` characters.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VoiceChoiceRequest/text`.
+            package var text: Swift.String
+            /// A voice (model id) to check against the text's languages.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VoiceChoiceRequest/model`.
+            package var model: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/VoiceChoiceRequest/language`.
+            package var language: Components.Schemas.TextLanguage?
+            /// Creates a new `VoiceChoiceRequest`.
+            ///
+            /// - Parameters:
+            ///   - text: Text to speak; at most `max_text_characters` characters.
+            ///   - model: A voice (model id) to check against the text's languages.
+            ///   - language:
+            package init(
+                text: Swift.String,
+                model: Swift.String? = nil,
+                language: Components.Schemas.TextLanguage? = nil
+            ) {
+                self.text = text
+                self.model = model
+                self.language = language
+            }
+            package enum CodingKeys: String, CodingKey {
+                case text
+                case model
+                case language
+            }
+        }
+        /// The voice that would speak a text.
+        ///
+        /// - Remark: Generated from `#/components/schemas/VoiceChoice`.
+        package struct VoiceChoice: Codable, Hashable, Sendable {
+            /// The voice (model id).
+            ///
+            /// - Remark: Generated from `#/components/schemas/VoiceChoice/voice`.
+            package var voice: Swift.String
+            /// Languages of the text, commonest first; empty when it has no letters.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VoiceChoice/languages`.
+            package var languages: [Swift.String]
+            /// True when the caller named the voice (it was checked)
+            ///
+            /// - Remark: Generated from `#/components/schemas/VoiceChoice/named`.
+            package var named: Swift.Bool
+            /// Creates a new `VoiceChoice`.
+            ///
+            /// - Parameters:
+            ///   - voice: The voice (model id).
+            ///   - languages: Languages of the text, commonest first; empty when it has no letters.
+            ///   - named: True when the caller named the voice (it was checked)
+            package init(
+                voice: Swift.String,
+                languages: [Swift.String],
+                named: Swift.Bool
+            ) {
+                self.voice = voice
+                self.languages = languages
+                self.named = named
+            }
+            package enum CodingKeys: String, CodingKey {
+                case voice
+                case languages
+                case named
+            }
+        }
+        /// With a reference clip and a voice that cannot clone: speak with the built-in voice closest to the clip (see `voice_match` in the result). Not a clone.
+        ///
+        /// - Remark: Generated from `#/components/schemas/VoiceMatch`.
+        package struct VoiceMatch: Codable, Hashable, Sendable {
+            /// The built-in voice that spoke.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VoiceMatch/voice`.
+            package var voice: Swift.String
+            /// Cosine similarity of its speaker embedding to the clip's.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VoiceMatch/similarity`.
+            package var similarity: Swift.Double
+            /// One voice and its similarity to the clip.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VoiceMatch/ComparedPayload`.
+            package struct ComparedPayloadPayload: Codable, Hashable, Sendable {
+                /// Voice (model id).
+                ///
+                /// - Remark: Generated from `#/components/schemas/VoiceMatch/ComparedPayload/voice`.
+                package var voice: Swift.String
+                /// Cosine similarity to the clip.
+                ///
+                /// - Remark: Generated from `#/components/schemas/VoiceMatch/ComparedPayload/similarity`.
+                package var similarity: Swift.Double
+                /// Creates a new `ComparedPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - voice: Voice (model id).
+                ///   - similarity: Cosine similarity to the clip.
+                package init(
+                    voice: Swift.String,
+                    similarity: Swift.Double
+                ) {
+                    self.voice = voice
+                    self.similarity = similarity
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case voice
+                    case similarity
+                }
+            }
+            /// Every voice compared, best first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VoiceMatch/compared`.
+            package typealias ComparedPayload = [Components.Schemas.VoiceMatch.ComparedPayloadPayload]
+            /// Every voice compared, best first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VoiceMatch/compared`.
+            package var compared: Components.Schemas.VoiceMatch.ComparedPayload
+            /// Creates a new `VoiceMatch`.
+            ///
+            /// - Parameters:
+            ///   - voice: The built-in voice that spoke.
+            ///   - similarity: Cosine similarity of its speaker embedding to the clip's.
+            ///   - compared: Every voice compared, best first.
+            package init(
+                voice: Swift.String,
+                similarity: Swift.Double,
+                compared: Components.Schemas.VoiceMatch.ComparedPayload
+            ) {
+                self.voice = voice
+                self.similarity = similarity
+                self.compared = compared
+            }
+            package enum CodingKeys: String, CodingKey {
+                case voice
+                case similarity
+                case compared
+            }
+        }
         /// Language code (ISO 639-1, e.g. `en`, `zh`), or `auto` to detect.
         ///
         /// - Remark: Generated from `#/components/schemas/LanguageCode`.
@@ -258,6 +404,10 @@ extension Components {
             package var model: Swift.String?
             /// - Remark: Generated from `#/components/schemas/TTSRequestJSON/async`.
             package var async: Components.Schemas.Flag?
+            /// - Remark: Generated from `#/components/schemas/TTSRequestJSON/language`.
+            package var language: Components.Schemas.TextLanguage?
+            /// - Remark: Generated from `#/components/schemas/TTSRequestJSON/voice_match`.
+            package var voiceMatch: Components.Schemas.Flag?
             /// Creates a new `TTSRequestJSON`.
             ///
             /// - Parameters:
@@ -274,6 +424,8 @@ extension Components {
             ///   - format:
             ///   - model: Engine or voice model id from `GET /api/engines`.
             ///   - async:
+            ///   - language:
+            ///   - voiceMatch:
             package init(
                 text: Swift.String,
                 voiceId: Components.Schemas.OpaqueId? = nil,
@@ -287,7 +439,9 @@ extension Components {
                 speed: Components.Schemas.Speed? = nil,
                 format: Components.Schemas.AudioFormat? = nil,
                 model: Swift.String? = nil,
-                async: Components.Schemas.Flag? = nil
+                async: Components.Schemas.Flag? = nil,
+                language: Components.Schemas.TextLanguage? = nil,
+                voiceMatch: Components.Schemas.Flag? = nil
             ) {
                 self.text = text
                 self.voiceId = voiceId
@@ -302,6 +456,8 @@ extension Components {
                 self.format = format
                 self.model = model
                 self.async = async
+                self.language = language
+                self.voiceMatch = voiceMatch
             }
             package enum CodingKeys: String, CodingKey {
                 case text
@@ -317,6 +473,8 @@ extension Components {
                 case format
                 case model
                 case async
+                case language
+                case voiceMatch = "voice_match"
             }
         }
         /// Synthesis request as an URL-encoded form (no upload). Form values are text; the server parses numbers and booleans itself and names the field when one is malformed. Ranges are those of the JSON request.
@@ -373,6 +531,12 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestForm/async`.
             package var async: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TTSRequestForm/language`.
+            package var language: Components.Schemas.TextLanguage?
+            /// true or false (or 1 or 0): the built-in voice closest to the reference clip speaks.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TTSRequestForm/voice_match`.
+            package var voiceMatch: Swift.String?
             /// Creates a new `TTSRequestForm`.
             ///
             /// - Parameters:
@@ -389,6 +553,8 @@ extension Components {
             ///   - format: wav, mp3, opus, flac, aac or pcm.
             ///   - model: Engine or voice model id from `GET /api/engines`.
             ///   - async: true or false (or 1 or 0): answer 202 at once.
+            ///   - language:
+            ///   - voiceMatch: true or false (or 1 or 0): the built-in voice closest to the reference clip speaks.
             package init(
                 text: Swift.String,
                 voiceId: Components.Schemas.OpaqueId? = nil,
@@ -402,7 +568,9 @@ extension Components {
                 speed: Swift.String? = nil,
                 format: Swift.String? = nil,
                 model: Swift.String? = nil,
-                async: Swift.String? = nil
+                async: Swift.String? = nil,
+                language: Components.Schemas.TextLanguage? = nil,
+                voiceMatch: Swift.String? = nil
             ) {
                 self.text = text
                 self.voiceId = voiceId
@@ -417,6 +585,8 @@ extension Components {
                 self.format = format
                 self.model = model
                 self.async = async
+                self.language = language
+                self.voiceMatch = voiceMatch
             }
             package enum CodingKeys: String, CodingKey {
                 case text
@@ -432,6 +602,8 @@ extension Components {
                 case format
                 case model
                 case async
+                case language
+                case voiceMatch = "voice_match"
             }
         }
         /// Reply to a request that was queued.
@@ -1012,6 +1184,16 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/JobResult/notes`.
             package var notes: [Swift.String]
+            /// Languages of the text (commonest first), as detected or given; the voice was chosen or checked for them.
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobResult/languages`.
+            package var languages: [Swift.String]?
+            /// Cosine similarity of the output's voice to the reference clip's (speaker embeddings; the same voice scores about 0.9, different voices 0.6–0.75). Present when a reference clip was used.
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobResult/speaker_similarity`.
+            package var speakerSimilarity: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/JobResult/voice_match`.
+            package var voiceMatch: Components.Schemas.VoiceMatch?
             /// Creates a new `JobResult`.
             ///
             /// - Parameters:
@@ -1023,6 +1205,9 @@ extension Components {
             ///   - bytes: Size of the encoded audio.
             ///   - audioUrl: Download URL.
             ///   - notes: Remarks about the synthesis (fallbacks, truncation, ignored options).
+            ///   - languages: Languages of the text (commonest first), as detected or given; the voice was chosen or checked for them.
+            ///   - speakerSimilarity: Cosine similarity of the output's voice to the reference clip's (speaker embeddings; the same voice scores about 0.9, different voices 0.6–0.75). Present when a reference clip was used.
+            ///   - voiceMatch:
             package init(
                 durationSeconds: Swift.Double,
                 realTimeFactor: Swift.Double,
@@ -1031,7 +1216,10 @@ extension Components {
                 sampleRate: Swift.Int,
                 bytes: Swift.Int64,
                 audioUrl: Swift.String,
-                notes: [Swift.String]
+                notes: [Swift.String],
+                languages: [Swift.String]? = nil,
+                speakerSimilarity: Swift.Double? = nil,
+                voiceMatch: Components.Schemas.VoiceMatch? = nil
             ) {
                 self.durationSeconds = durationSeconds
                 self.realTimeFactor = realTimeFactor
@@ -1041,6 +1229,9 @@ extension Components {
                 self.bytes = bytes
                 self.audioUrl = audioUrl
                 self.notes = notes
+                self.languages = languages
+                self.speakerSimilarity = speakerSimilarity
+                self.voiceMatch = voiceMatch
             }
             package enum CodingKeys: String, CodingKey {
                 case durationSeconds = "duration_seconds"
@@ -1051,6 +1242,9 @@ extension Components {
                 case bytes
                 case audioUrl = "audio_url"
                 case notes
+                case languages
+                case speakerSimilarity = "speaker_similarity"
+                case voiceMatch = "voice_match"
             }
         }
         /// Type of a progress event; also the SSE `event` name.
@@ -1344,6 +1538,10 @@ extension Components {
             package var speed: Components.Schemas.Speed?
             /// - Remark: Generated from `#/components/schemas/BatchRequestJSON/skip_whisper`.
             package var skipWhisper: Components.Schemas.Flag?
+            /// - Remark: Generated from `#/components/schemas/BatchRequestJSON/language`.
+            package var language: Components.Schemas.TextLanguage?
+            /// - Remark: Generated from `#/components/schemas/BatchRequestJSON/voice_match`.
+            package var voiceMatch: Components.Schemas.Flag?
             /// Creates a new `BatchRequestJSON`.
             ///
             /// - Parameters:
@@ -1359,6 +1557,8 @@ extension Components {
             ///   - seed:
             ///   - speed:
             ///   - skipWhisper:
+            ///   - language:
+            ///   - voiceMatch:
             package init(
                 texts: [Swift.String],
                 voiceId: Components.Schemas.OpaqueId? = nil,
@@ -1371,7 +1571,9 @@ extension Components {
                 samplingStrategy: Components.Schemas.SamplingStrategy? = nil,
                 seed: Components.Schemas.Seed? = nil,
                 speed: Components.Schemas.Speed? = nil,
-                skipWhisper: Components.Schemas.Flag? = nil
+                skipWhisper: Components.Schemas.Flag? = nil,
+                language: Components.Schemas.TextLanguage? = nil,
+                voiceMatch: Components.Schemas.Flag? = nil
             ) {
                 self.texts = texts
                 self.voiceId = voiceId
@@ -1385,6 +1587,8 @@ extension Components {
                 self.seed = seed
                 self.speed = speed
                 self.skipWhisper = skipWhisper
+                self.language = language
+                self.voiceMatch = voiceMatch
             }
             package enum CodingKeys: String, CodingKey {
                 case texts
@@ -1399,6 +1603,8 @@ extension Components {
                 case seed
                 case speed
                 case skipWhisper = "skip_whisper"
+                case language
+                case voiceMatch = "voice_match"
             }
         }
         /// Aggregate state; `partial` when finished with some jobs failed or cancelled.
@@ -2166,10 +2372,34 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/EngineList`.
         package struct EngineList: Codable, Hashable, Sendable {
-            /// Engine used when a request names none.
+            /// Voice used when a request names none and the text has no letters (only digits); otherwise see `language_defaults`.
             ///
             /// - Remark: Generated from `#/components/schemas/EngineList/default_model`.
             package var defaultModel: Swift.String
+            /// For each language some installed voice speaks: the voice chosen for text in that language when none is named (`{"zh": "kokoro-jm_kumo", …}`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/EngineList/language_defaults`.
+            package struct LanguageDefaultsPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.String]
+                /// Creates a new `LanguageDefaultsPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// For each language some installed voice speaks: the voice chosen for text in that language when none is named (`{"zh": "kokoro-jm_kumo", …}`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/EngineList/language_defaults`.
+            package var languageDefaults: Components.Schemas.EngineList.LanguageDefaultsPayload?
             /// Default speech recogniser id; absent when none is installed.
             ///
             /// - Remark: Generated from `#/components/schemas/EngineList/recognizer`.
@@ -2181,20 +2411,24 @@ extension Components {
             /// Creates a new `EngineList`.
             ///
             /// - Parameters:
-            ///   - defaultModel: Engine used when a request names none.
+            ///   - defaultModel: Voice used when a request names none and the text has no letters (only digits); otherwise see `language_defaults`.
+            ///   - languageDefaults: For each language some installed voice speaks: the voice chosen for text in that language when none is named (`{"zh": "kokoro-jm_kumo", …}`).
             ///   - recognizer: Default speech recogniser id; absent when none is installed.
             ///   - engines: All engines.
             package init(
                 defaultModel: Swift.String,
+                languageDefaults: Components.Schemas.EngineList.LanguageDefaultsPayload? = nil,
                 recognizer: Swift.String? = nil,
                 engines: [Components.Schemas.Engine]
             ) {
                 self.defaultModel = defaultModel
+                self.languageDefaults = languageDefaults
                 self.recognizer = recognizer
                 self.engines = engines
             }
             package enum CodingKeys: String, CodingKey {
                 case defaultModel = "default_model"
+                case languageDefaults = "language_defaults"
                 case recognizer
                 case engines
             }
@@ -2213,6 +2447,7 @@ extension Components {
             @frozen package enum EnginePayload: String, Codable, Hashable, Sendable, CaseIterable {
                 case piper = "piper"
                 case espeak = "espeak"
+                case kokoro = "kokoro"
                 case zipvoice = "zipvoice"
                 case pocket = "pocket"
                 case glmtts = "glmtts"
@@ -2236,6 +2471,14 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Engine/kind`.
             package var kind: Components.Schemas.Engine.KindPayload
+            /// What it is, in a line (quality, voice, limits).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Engine/description`.
+            package var description: Swift.String?
+            /// False for voices only used when named (never chosen for a language by default).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Engine/default_choice`.
+            package var defaultChoice: Swift.Bool?
             /// True when its model is in memory.
             ///
             /// - Remark: Generated from `#/components/schemas/Engine/loaded`.
@@ -2260,6 +2503,8 @@ extension Components {
             ///   - id: Id to pass as `model`.
             ///   - engine: Engine family.
             ///   - kind: Whether it speaks or listens.
+            ///   - description: What it is, in a line (quality, voice, limits).
+            ///   - defaultChoice: False for voices only used when named (never chosen for a language by default).
             ///   - loaded: True when its model is in memory.
             ///   - language: Main language, for single-language voices.
             ///   - languages: Supported language codes.
@@ -2269,6 +2514,8 @@ extension Components {
                 id: Swift.String,
                 engine: Components.Schemas.Engine.EnginePayload,
                 kind: Components.Schemas.Engine.KindPayload,
+                description: Swift.String? = nil,
+                defaultChoice: Swift.Bool? = nil,
                 loaded: Swift.Bool,
                 language: Swift.String? = nil,
                 languages: [Swift.String],
@@ -2278,6 +2525,8 @@ extension Components {
                 self.id = id
                 self.engine = engine
                 self.kind = kind
+                self.description = description
+                self.defaultChoice = defaultChoice
                 self.loaded = loaded
                 self.language = language
                 self.languages = languages
@@ -2288,6 +2537,8 @@ extension Components {
                 case id
                 case engine
                 case kind
+                case description
+                case defaultChoice = "default_choice"
                 case loaded
                 case language
                 case languages

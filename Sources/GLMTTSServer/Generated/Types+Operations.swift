@@ -226,6 +226,30 @@ package enum Operations {
                         }
                     }
                     case async(OpenAPIRuntime.MultipartPart<Operations.CreateSpeech.Input.Body.MultipartFormPayload.AsyncPayload>)
+                    /// - Remark: Generated from `#/paths/api/tts/POST/requestBody/multipartForm/language`.
+                    package struct LanguagePayload: Sendable, Hashable {
+                        package var body: OpenAPIRuntime.HTTPBody
+                        /// Creates a new `LanguagePayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - body:
+                        package init(body: OpenAPIRuntime.HTTPBody) {
+                            self.body = body
+                        }
+                    }
+                    case language(OpenAPIRuntime.MultipartPart<Operations.CreateSpeech.Input.Body.MultipartFormPayload.LanguagePayload>)
+                    /// - Remark: Generated from `#/paths/api/tts/POST/requestBody/multipartForm/voice_match`.
+                    package struct VoiceMatchPayload: Sendable, Hashable {
+                        package var body: OpenAPIRuntime.HTTPBody
+                        /// Creates a new `VoiceMatchPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - body:
+                        package init(body: OpenAPIRuntime.HTTPBody) {
+                            self.body = body
+                        }
+                    }
+                    case voiceMatch(OpenAPIRuntime.MultipartPart<Operations.CreateSpeech.Input.Body.MultipartFormPayload.VoiceMatchPayload>)
                     case undocumented(OpenAPIRuntime.MultipartRawPart)
                 }
                 /// - Remark: Generated from `#/paths/api/tts/POST/requestBody/content/multipart\/form-data`.
@@ -1155,6 +1179,30 @@ package enum Operations {
                         }
                     }
                     case skipWhisper(OpenAPIRuntime.MultipartPart<Operations.CreateBatch.Input.Body.MultipartFormPayload.SkipWhisperPayload>)
+                    /// - Remark: Generated from `#/paths/api/tts/batch/POST/requestBody/multipartForm/language`.
+                    package struct LanguagePayload: Sendable, Hashable {
+                        package var body: OpenAPIRuntime.HTTPBody
+                        /// Creates a new `LanguagePayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - body:
+                        package init(body: OpenAPIRuntime.HTTPBody) {
+                            self.body = body
+                        }
+                    }
+                    case language(OpenAPIRuntime.MultipartPart<Operations.CreateBatch.Input.Body.MultipartFormPayload.LanguagePayload>)
+                    /// - Remark: Generated from `#/paths/api/tts/batch/POST/requestBody/multipartForm/voice_match`.
+                    package struct VoiceMatchPayload: Sendable, Hashable {
+                        package var body: OpenAPIRuntime.HTTPBody
+                        /// Creates a new `VoiceMatchPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - body:
+                        package init(body: OpenAPIRuntime.HTTPBody) {
+                            self.body = body
+                        }
+                    }
+                    case voiceMatch(OpenAPIRuntime.MultipartPart<Operations.CreateBatch.Input.Body.MultipartFormPayload.VoiceMatchPayload>)
                     case undocumented(OpenAPIRuntime.MultipartRawPart)
                 }
                 /// - Remark: Generated from `#/paths/api/tts/batch/POST/requestBody/content/multipart\/form-data`.
@@ -5800,6 +5848,322 @@ package enum Operations {
             /// An unexpected server error.
             ///
             /// - Remark: Generated from `#/paths//api/engines/get(listEngines)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            package var internalServerError: Components.Responses.InternalError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Which voice would speak this text, and in which language (nothing is synthesised).
+    ///
+    /// Applies the voice rule of `POST /api/tts` to `text` (and `model`, `language`): the
+    /// languages detected sentence by sentence, and the voice that speaks them — the named one,
+    /// checked, or the default for the text's language. A text no installed voice can speak
+    /// answers `422` `text.language_unsupported`, naming the voices that can. The web page
+    /// calls this while the user types.
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/tts/voice`.
+    /// - Remark: Generated from `#/paths//api/tts/voice/post(chooseVoice)`.
+    package enum ChooseVoice {
+        package static let id: Swift.String = "chooseVoice"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/tts/voice/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ChooseVoice.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ChooseVoice.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ChooseVoice.Input.Headers
+            /// - Remark: Generated from `#/paths/api/tts/voice/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/tts/voice/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.VoiceChoiceRequest)
+            }
+            package var body: Operations.ChooseVoice.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            package init(
+                headers: Operations.ChooseVoice.Input.Headers = .init(),
+                body: Operations.ChooseVoice.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/tts/voice/POST/responses/200/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// Request id for logs and support; echoed from the request or generated. Always sent.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/tts/voice/POST/responses/200/headers/X-Request-Id`.
+                    package var xRequestId: Components.Headers.XRequestId?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xRequestId: Request id for logs and support; echoed from the request or generated. Always sent.
+                    package init(xRequestId: Components.Headers.XRequestId? = nil) {
+                        self.xRequestId = xRequestId
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.ChooseVoice.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/api/tts/voice/POST/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/tts/voice/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.VoiceChoice)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.VoiceChoice {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ChooseVoice.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.ChooseVoice.Output.Ok.Headers = .init(),
+                    body: Operations.ChooseVoice.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// The voice that would speak.
+            ///
+            /// - Remark: Generated from `#/paths//api/tts/voice/post(chooseVoice)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ChooseVoice.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ChooseVoice.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed (bad form data, JSON or parameter syntax).
+            ///
+            /// - Remark: Generated from `#/paths//api/tts/voice/post(chooseVoice)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The job, batch, voice or model does not exist.
+            ///
+            /// - Remark: Generated from `#/paths//api/tts/voice/post(chooseVoice)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The upload or text exceeds the server's limits.
+            ///
+            /// - Remark: Generated from `#/paths//api/tts/voice/post(chooseVoice)/responses/413`.
+            ///
+            /// HTTP response code: `413 contentTooLarge`.
+            case contentTooLarge(Components.Responses.PayloadTooLarge)
+            /// The associated value of the enum case if `self` is `.contentTooLarge`.
+            ///
+            /// - Throws: An error if `self` is not `.contentTooLarge`.
+            /// - SeeAlso: `.contentTooLarge`.
+            package var contentTooLarge: Components.Responses.PayloadTooLarge {
+                get throws {
+                    switch self {
+                    case let .contentTooLarge(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "contentTooLarge",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request body or an uploaded file has a media type the server cannot read.
+            ///
+            /// - Remark: Generated from `#/paths//api/tts/voice/post(chooseVoice)/responses/415`.
+            ///
+            /// HTTP response code: `415 unsupportedMediaType`.
+            case unsupportedMediaType(Components.Responses.UnsupportedMediaType)
+            /// The associated value of the enum case if `self` is `.unsupportedMediaType`.
+            ///
+            /// - Throws: An error if `self` is not `.unsupportedMediaType`.
+            /// - SeeAlso: `.unsupportedMediaType`.
+            package var unsupportedMediaType: Components.Responses.UnsupportedMediaType {
+                get throws {
+                    switch self {
+                    case let .unsupportedMediaType(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unsupportedMediaType",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Well-formed but invalid; `errors` lists the offending fields.
+            ///
+            /// - Remark: Generated from `#/paths//api/tts/voice/post(chooseVoice)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses.UnprocessableEntity)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            package var unprocessableContent: Components.Responses.UnprocessableEntity {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The queue is full or the client is rate limited.
+            ///
+            /// - Remark: Generated from `#/paths//api/tts/voice/post(chooseVoice)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            package var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An unexpected server error.
+            ///
+            /// - Remark: Generated from `#/paths//api/tts/voice/post(chooseVoice)/responses/500`.
             ///
             /// HTTP response code: `500 internalServerError`.
             case internalServerError(Components.Responses.InternalError)

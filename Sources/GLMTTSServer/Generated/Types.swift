@@ -187,6 +187,18 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/engines`.
     /// - Remark: Generated from `#/paths//api/engines/get(listEngines)`.
     func listEngines(_ input: Operations.ListEngines.Input) async throws -> Operations.ListEngines.Output
+    /// Which voice would speak this text, and in which language (nothing is synthesised).
+    ///
+    /// Applies the voice rule of `POST /api/tts` to `text` (and `model`, `language`): the
+    /// languages detected sentence by sentence, and the voice that speaks them — the named one,
+    /// checked, or the default for the text's language. A text no installed voice can speak
+    /// answers `422` `text.language_unsupported`, naming the voices that can. The web page
+    /// calls this while the user types.
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/tts/voice`.
+    /// - Remark: Generated from `#/paths//api/tts/voice/post(chooseVoice)`.
+    func chooseVoice(_ input: Operations.ChooseVoice.Input) async throws -> Operations.ChooseVoice.Output
     /// The server's configured limits.
     ///
     /// - Remark: HTTP `GET /api/limits`.
@@ -597,6 +609,26 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//api/engines/get(listEngines)`.
     package func listEngines(headers: Operations.ListEngines.Input.Headers = .init()) async throws -> Operations.ListEngines.Output {
         try await listEngines(Operations.ListEngines.Input(headers: headers))
+    }
+    /// Which voice would speak this text, and in which language (nothing is synthesised).
+    ///
+    /// Applies the voice rule of `POST /api/tts` to `text` (and `model`, `language`): the
+    /// languages detected sentence by sentence, and the voice that speaks them — the named one,
+    /// checked, or the default for the text's language. A text no installed voice can speak
+    /// answers `422` `text.language_unsupported`, naming the voices that can. The web page
+    /// calls this while the user types.
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/tts/voice`.
+    /// - Remark: Generated from `#/paths//api/tts/voice/post(chooseVoice)`.
+    package func chooseVoice(
+        headers: Operations.ChooseVoice.Input.Headers = .init(),
+        body: Operations.ChooseVoice.Input.Body
+    ) async throws -> Operations.ChooseVoice.Output {
+        try await chooseVoice(Operations.ChooseVoice.Input(
+            headers: headers,
+            body: body
+        ))
     }
     /// The server's configured limits.
     ///

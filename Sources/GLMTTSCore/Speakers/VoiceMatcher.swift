@@ -1,0 +1,59 @@
+import Foundation
+
+/// Finds the built-in voice closest to a reference clip: each candidate voice says a fixed
+/// sample text in the language of the request (once; embeddings are kept per voice, file
+/// revision and language), and the one whose embedding has the highest cosine with the
+/// clip's wins.
+///
+/// The first match over N voices costs N short syntheses (about a second each here); later
+/// ones cost only the clip's own embedding.
+public actor VoiceMatcher {
+    /// Sample sentences per language, 4–6 s of speech each: enough for a stable embedding.
+    public static let sampleTexts = [
+        "en": "The quick brown fox jumps over the lazy dog. I have been looking forward to talking with you today.",
+        "zh": "今天天气很好，我们一起去公园散步吧。这是一段用来比较声音的示例。",
+        "ja": "今日はとても良い天気ですね。これは声を比べるための短い例文です。",
+    ]
+
+    private let registry: EngineRegistry
+    private let encoder: SpeakerEncoder
+    private var embeddings: [String: [Double]] = [:]
+
+    public init(registry: EngineRegistry, encoder: SpeakerEncoder) {
+        self.registry = registry
+        self.encoder = encoder
+    }
+
+    /// The voice among `candidates` closest to `reference` (an embedding), for text in `language`.
+    public func closest(to reference: [Double], among candidates: [String], language: String?) async throws -> VoiceMatch? {
+        var compared: [VoiceSimilarity] = []
+        for id in candidates {
+            try Task.checkCancellation()
+            let voice = try await embedding(ofVoice: id, language: language)
+            compared.append(VoiceSimilarity(voice: id, similarity: SpeakerEncoder.cosine(reference, voice)))
+        }
+        compared.sort { $0.similarity != $1.similarity ? $0.similarity > $1.similarity : $0.voice < $1.voice }
+        guard let best = compared.first else { return nil }
+        return VoiceMatch(voice: best.voice, similarity: best.similarity, compared: compared)
+    }
+
+    /// The embedding of voice `id` saying the sample text of `language` (or of its own first language).
+    private func embedding(ofVoice id: String, language: String?) async throws -> [Double] {
+        let model = try registry.store.model(id: id)
+        let spoken = model.manifest.languages.map(LanguageCode.primary)
+        let chosen = language.flatMap { spoken.contains($0) ? $0 : nil } ?? spoken.first { Self.sampleTexts[$0] != nil } ?? "en"
+        let key = "\(id)/\(ModelRevision.of(model))/\(chosen)"
+        if let known = embeddings[key] { return known }
+        let synthesizer = try await registry.synthesizer(id: id)
+        var audio = AudioBuffer(samples: [], sampleRate: synthesizer.capabilities.sampleRate)
+        for try await event in synthesizer.synthesize(SynthesisRequest(text: Self.sampleTexts[chosen] ?? Self.sampleTexts["en"]!, language: chosen)) {
+            if case let .chunk(_, chunk) = event {
+                if audio.samples.isEmpty { audio.sampleRate = chunk.sampleRate }
+                audio.append(chunk)
+            }
+        }
+        let embedding = try await encoder.embedding(of: audio)
+        embeddings[key] = embedding
+        return embedding
+    }
+}
