@@ -83,6 +83,7 @@ import numpy as np  # noqa: E402
 
 from worker_protocol import (  # noqa: E402
     BadRequest,
+    Cancelled,
     ModelError,
     NotLoaded,
     Request,
@@ -813,7 +814,14 @@ class Kokoro:
         """Only the characters the model knows."""
         return "".join(c for c in phonemes if c in self.vocab)
 
-    def infer(self, phonemes: str, voice: str, speed: float) -> np.ndarray:
+    @staticmethod
+    def run_options() -> Any:
+        """Fresh run options; setting their ``terminate`` stops a running inference."""
+        import onnxruntime as ort  # noqa: PLC0415
+
+        return ort.RunOptions()
+
+    def infer(self, phonemes: str, voice: str, speed: float, run_options: Any = None) -> np.ndarray:
         """Audio (float32, 24 kHz) for at most :data:`MAX_TOKENS` known phonemes."""
         tokens = [self.vocab[c] for c in phonemes if c in self.vocab][:MAX_TOKENS]
         if not tokens:
@@ -823,7 +831,7 @@ class Kokoro:
             "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
             "style": style[min(len(tokens), len(style)) - 1].reshape(1, 256),
             "speed": np.array([speed], dtype=np.float32),
-        })[0]
+        }, run_options)[0]
         return np.asarray(audio, dtype=np.float32).reshape(-1)
 
 
@@ -987,14 +995,17 @@ class KokoroEngine:
         started = time.monotonic()
         total_samples = 0
         phonemes_out = []
-        for i, (text, language) in enumerate(sentences):
-            req.check_cancelled()
-            phonemes = self._phonemize(model, text, language, i)
-            phonemes_out.append(phonemes)
-            audio = self._speak(req, model, phonemes, voice, speed)
-            req.chunk(i, audio, SAMPLE_RATE)
-            total_samples += audio.size
-            req.progress((i + 1) / len(sentences), "synthesizing", f"sentence {i + 1} of {len(sentences)}")
+        run_options = model.run_options()
+        with CancelWatch(req, run_options):
+            for i, (text, language) in enumerate(sentences):
+                req.check_cancelled()
+                phonemes = self._phonemize(model, text, language, i)
+                phonemes_out.append(phonemes)
+                audio = self._speak(req, model, phonemes, voice, speed, run_options)
+                req.chunk(i, audio, SAMPLE_RATE)
+                total_samples += audio.size
+                req.progress((i + 1) / len(sentences), "synthesizing",
+                             f"sentence {i + 1} of {len(sentences)}")
         elapsed = time.monotonic() - started
         duration = total_samples / SAMPLE_RATE
         self.log.info("synthesized %d sentences, %.2f s of audio in %.2f s (RTF %.3f)",
@@ -1013,7 +1024,8 @@ class KokoroEngine:
         }
 
     @staticmethod
-    def _speak(req: Request, model: Kokoro, phonemes: str, voice: str, speed: float) -> np.ndarray:
+    def _speak(req: Request, model: Kokoro, phonemes: str, voice: str, speed: float,
+               run_options: Any) -> np.ndarray:
         """The audio of one sentence's phonemes (empty when there is nothing to say)."""
         if not has_sound(phonemes):
             return np.zeros(0, np.float32)
@@ -1023,12 +1035,45 @@ class KokoroEngine:
                 req.check_cancelled()
                 pieces.append(np.zeros(PIECE_GAP, np.float32))
             try:
-                audio = model.infer(piece, voice, speed)
+                audio = model.infer(piece, voice, speed, run_options)
             except Exception as exc:  # noqa: BLE001
+                if req.cancelled.is_set():        # stopped by CancelWatch
+                    raise Cancelled() from None
                 log.exception("inference failed")
                 raise ModelError(f"inference failed: {type(exc).__name__}: {_first_line(exc)}") from None
             pieces.append(trim_silence(audio))
         return np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
+
+
+class CancelWatch:
+    """While active, stops the running inference as soon as the request is cancelled.
+
+    ``cancel`` only sets ``req.cancelled`` (on the reader thread); checking it between
+    sentences would leave a long sentence running for seconds. This helper thread sets
+    ONNX Runtime's ``RunOptions.terminate``, which makes ``session.run`` fail at once.
+    """
+
+    POLL_SECONDS = 0.05
+
+    def __init__(self, req: Request, run_options: Any) -> None:
+        self.req = req
+        self.run_options = run_options
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="cancel-watch", daemon=True)
+
+    def _watch(self) -> None:
+        while not self._done.is_set():
+            if self.req.cancelled.wait(self.POLL_SECONDS):
+                self.run_options.terminate = True
+                return
+
+    def __enter__(self) -> "CancelWatch":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
 
 
 def _first_line(exc: BaseException, limit: int = 300) -> str:

@@ -8,8 +8,8 @@ import Foundation
 /// - A named voice must speak every one of them; otherwise ``TextError/languageUnsupported``
 ///   names the installed voices that can. Nothing reads Chinese as "Chinese letter".
 /// - With no voice named, the first installed voice that speaks all of the text's languages
-///   is chosen from: the configured default voice, the configured default for the text's
-///   main language, the built-in default for that language (``builtInDefaults``), then every
+///   is chosen from: the configured default voice, the configured and then the built-in
+///   default (``builtInDefaults``) of each of the text's languages, commonest first, then every
 ///   other installed voice (neural voices before espeak-ng ones, by id). Voices whose manifest
 ///   says `"defaultChoice": "never"` (espeak-ng Mandarin, which cannot read Hanzi) are only
 ///   used when named.
@@ -73,7 +73,7 @@ public struct VoiceChooser: Sendable {
             }
             return VoiceChoice(voiceID: id, languages: [], named: false)
         }
-        let preferred = [configuredDefault, languageDefaults[main], Self.builtInDefaults[main]].compactMap { $0 }
+        let preferred = ([configuredDefault] + languages.flatMap { [languageDefaults[$0], Self.builtInDefaults[$0]] }).compactMap { $0 }
         for id in preferred {
             if let model = models.first(where: { $0.manifest.id == id }), speaks(model, all: languages, byDefault: false) {
                 return VoiceChoice(voiceID: id, languages: languages, named: false)

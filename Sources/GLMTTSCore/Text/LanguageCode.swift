@@ -25,11 +25,11 @@ public enum LanguageCode {
         return languages.contains { let have = primary($0); return have == "*" || have == wanted }
     }
 
-    /// The English name of `code`, for messages (`zh` → `Chinese (Mandarin)`); the code
+    /// The English name of `code`, for messages (`zh` → `Mandarin Chinese`); the code
     /// itself when it is not one of the names this project knows.
     public static func name(_ code: String) -> String {
         let names = [
-            "zh": "Chinese (Mandarin)", "yue": "Cantonese", "ja": "Japanese", "ko": "Korean", "en": "English",
+            "zh": "Mandarin Chinese", "yue": "Cantonese", "ja": "Japanese", "ko": "Korean", "en": "English",
             "de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese", "nl": "Dutch",
             "ru": "Russian", "el": "Greek", "ar": "Arabic", "he": "Hebrew", "hi": "Hindi", "th": "Thai",
         ]
