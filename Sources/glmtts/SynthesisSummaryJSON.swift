@@ -17,6 +17,9 @@ struct SynthesisSummaryJSON: Encodable {
     var referenceTextTranscribed: Bool
     var referenceWarnings: [String]
     var notes: [String]
+    var languages: [String]
+    var speakerSimilarity: Double?
+    var voiceMatch: VoiceMatch?
 
     init(_ result: SynthesisOutput, path: String) {
         output = path
@@ -33,6 +36,9 @@ struct SynthesisSummaryJSON: Encodable {
         referenceTextTranscribed = result.referenceTextTranscribed
         referenceWarnings = result.referenceReport?.warnings.map(\.message) ?? []
         notes = result.notes
+        languages = result.languages
+        speakerSimilarity = result.speakerSimilarity
+        voiceMatch = result.voiceMatch
     }
 
     /// Pretty, key-sorted JSON text.

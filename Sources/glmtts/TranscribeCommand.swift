@@ -21,6 +21,9 @@ struct TranscribeCommand: AsyncParsableCommand {
     @Option(help: "Recognizer model id (see `glmtts models list`).")
     var model: String?
 
+    @Option(help: "Language of the speech (zh, ja, en, …); default: identified by the multilingual model when installed.")
+    var language: String?
+
     @Flag(help: "Print the transcript as JSON.")
     var json = false
 
@@ -29,10 +32,10 @@ struct TranscribeCommand: AsyncParsableCommand {
             let data = try readInput(file, what: "audio file", limit: AudioLimits.default.maxBytes)
             let audio = try await BlockingExecutor(label: "transcribe").run { try AudioDecoder.decode(data).audio }
             let registry = EngineRegistry(store: ModelStore(directory: DataDirectory.fromEnvironment().models), log: WorkerLog.sink)
-            let recognizer = try await registry.recognizer(id: model)
+            let recognizer: any SpeechRecognizer
             let transcript: Transcript
             do {
-                transcript = try await recognizer.transcribe(audio)
+                (recognizer, transcript) = try await registry.transcribe(audio, model: model, language: language)
             } catch {
                 await registry.reload()
                 throw error

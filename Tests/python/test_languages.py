@@ -153,7 +153,7 @@ def test_text_of_only_punctuation_or_only_digits(server):
     assert chinese_digits.status_code == 200
     assert chinese_digits.headers["X-Voice"] == "kokoro-jm_kumo"
     heard = hear(server, chinese_digits.content, language="zh")
-    assert "2024" in heard["text"] or "二" in heard["text"], heard
+    assert any(c in "0123456789零一二两三四五六七八九十百千" for c in heard["text"]), heard  # a number, in Chinese
 
 
 def test_espeak_mandarin_is_never_chosen_for_chinese_but_can_be_named(server):
@@ -214,7 +214,9 @@ def test_noise_as_a_reference_clip_gets_a_clear_answer(server):
                              files={"prompt_audio": ("noise.wav", buffer.getvalue(), "audio/wav")}, timeout=300)
     assert response.status_code in (200, 422), response.text
     if response.status_code == 422:
-        assert response.json()["code"].split(".")[0] in ("transcription", "reference", "audio"), response.text
+        code = response.json()["type"].rsplit("/", 1)[-1]
+        assert code.split(".")[0] in ("transcription", "reference", "audio"), response.text
+        assert "prompt_text" in response.json()["detail"] or "clip" in response.json()["detail"], response.text
     assert_healthy(server)
 
 

@@ -20,11 +20,11 @@ public struct TranscriptionJobExecutor: Sendable {
     /// Runs `spec` as job `job`.
     public func execute(_ spec: TranscriptionJobSpec, of job: JobRecord, reporter: JobReporter) async throws -> TranscriptionJobResult {
         reporter.stage("loading_model", fraction: 0.01)
-        var language = spec.language.map(LanguageCode.primary).flatMap { $0.isEmpty ? nil : $0 }
-        var named: (any SpeechRecognizer)?
-        if let model = spec.model { named = try await registry.recognizer(id: model) }
-        if let language, let recognizer = named, !LanguageCode.covers(recognizer.capabilities.languages, language) {
-            throw TranscriptionError.unsupportedLanguage(recognizer: recognizer.id, language: language)
+        if let model = spec.model, let language = spec.language.map(LanguageCode.primary), !language.isEmpty {
+            let recognizer = try await registry.recognizer(id: model)  // refuse before decoding anything
+            if !LanguageCode.covers(recognizer.capabilities.languages, language) {
+                throw TranscriptionError.unsupportedLanguage(recognizer: recognizer.id, language: language)
+            }
         }
         reporter.stage("preparing_reference", fraction: 0.05, detail: "decoding the audio")
         let data = try Data(contentsOf: files.upload(for: job.id))
@@ -32,29 +32,7 @@ public struct TranscriptionJobExecutor: Sendable {
         let audio = try await decoder.run { try AudioDecoder.decode(data, limits: limits).audio }
         reporter.stage("transcribing", fraction: 0.1)
         let started = ContinuousClock.now
-        var guess: LanguageGuess?
-        if named == nil, language == nil, let identifier = try await registry.languageIdentifier() {
-            reporter.stage("transcribing", fraction: 0.1, detail: "identifying the language")
-            guess = try await identifier.identifyLanguage(audio)
-            if let guess, guess.probability >= ReferenceTranscriber.minLanguageProbability { language = guess.language }
-        }
-        let recognizer: any SpeechRecognizer
-        if let named {
-            recognizer = named
-        } else if let language {
-            recognizer = try await registry.recognizer(forLanguage: language)
-        } else if let identifier = try await registry.languageIdentifier() {
-            recognizer = identifier
-        } else {
-            recognizer = try await registry.recognizer()
-        }
-        if let language, !LanguageCode.covers(recognizer.capabilities.languages, language) {
-            throw TranscriptionError.unsupportedLanguage(recognizer: recognizer.id, language: language)
-        }
-        var transcript = try await recognizer.transcribe(audio, language: language)
-        if let guess, transcript.languageProbability == nil, transcript.language == guess.language {
-            transcript.languageProbability = guess.probability
-        }
+        let (recognizer, transcript) = try await registry.transcribe(audio, model: spec.model, language: spec.language)
         let seconds = (ContinuousClock.now - started).inSeconds
         var warnings: [String] = []
         do {

@@ -174,7 +174,7 @@ struct APIHandler: APIProtocol {
         return Components.Responses.SynthesizedAudio(
             headers: .init(xRequestId: RequestInfo.current.requestID, xTaskId: job.id.rawValue,
                            xAudioDuration: result.durationSeconds, xRealTimeFactor: result.realTimeFactor,
-                           xVoice: result.model, xTextLanguage: result.languages.flatMap { $0.isEmpty ? nil : $0.joined(separator: ",") },
+                           xVoice: result.model, xTextLanguage: result.languages.flatMap { $0.isEmpty ? nil : $0 },
                            xSpeakerSimilarity: result.speakerSimilarity.map(APIModels.finite),
                            contentDisposition: Self.attachment(job.id, format: format)),
             body: Self.audioBody(data, format: format))

@@ -1007,7 +1007,7 @@ components:
       schema: {type: string}
     XTextLanguage:
       description: Languages of the text, commonest first, comma-separated (`zh`, `zh,en`).
-      schema: {type: string}
+      schema: {type: array, items: {type: string, description: 'A language code.'}}
     XSpeakerSimilarity:
       description: Cosine similarity of the output voice to the reference clip's (present when a clip was used).
       schema: {type: number, minimum: -1, maximum: 1}
@@ -3890,7 +3890,11 @@ components:
       "XTextLanguage": {
         "description": "Languages of the text, commonest first, comma-separated (`zh`, `zh,en`).",
         "schema": {
-          "type": "string"
+          "type": "array",
+          "items": {
+            "type": "string",
+            "description": "A language code."
+          }
         }
       },
       "XSpeakerSimilarity": {

@@ -41,7 +41,7 @@ extension Components {
         /// Languages of the text, commonest first, comma-separated (`zh`, `zh,en`).
         ///
         /// - Remark: Generated from `#/components/headers/XTextLanguage`.
-        package typealias XTextLanguage = Swift.String
+        package typealias XTextLanguage = [Swift.String]
         /// Cosine similarity of the output voice to the reference clip's (present when a clip was used).
         ///
         /// - Remark: Generated from `#/components/headers/XSpeakerSimilarity`.
