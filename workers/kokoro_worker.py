@@ -299,6 +299,7 @@ def _zh_rules() -> list[Rule]:
          lambda m: f"{zh_number(m.group(1))}比{zh_number(m.group(2))}"),
         ("phone 010-12345678", r"(?<!\d)(\d{3,4})-(\d{7,8})(?!\d)",
          lambda m: f"{zh_digits(m.group(1))}, {zh_digits(m.group(2))}"),
+        ("dot inside a name (example.com)", r"(?<=[A-Za-z0-9])\.(?=[A-Za-z])", lambda m: "点"),
         ("identifier after a keyword", rf"({keywords})(号码|号)?(\s*[:是为]?\s*)(\d{{3,}})",
          lambda m: m.group(1) + (m.group(2) or "") + m.group(3) + zh_digits(m.group(4))),
         ("long digit string", r"(?<![\d.])\d{11,}(?![\d.])", lambda m: zh_digits(m.group())),
@@ -360,6 +361,19 @@ def _zh_symbols(text: str) -> str:
 
 JA_DIGIT_KANA = ("ゼロ", "イチ", "ニー", "サン", "ヨン", "ゴー", "ロク", "ナナ", "ハチ", "キュー")
 JA_CURRENCY = {"¥": "円", "$": "ドル", "€": "ユーロ", "£": "ポンド", "₩": "ウォン"}
+
+
+JA_LETTERS = {
+    "A": "エー", "B": "ビー", "C": "シー", "D": "ディー", "E": "イー", "F": "エフ", "G": "ジー",
+    "H": "エイチ", "I": "アイ", "J": "ジェー", "K": "ケー", "L": "エル", "M": "エム", "N": "エヌ",
+    "O": "オー", "P": "ピー", "Q": "キュー", "R": "アール", "S": "エス", "T": "ティー", "U": "ユー",
+    "V": "ブイ", "W": "ダブリュー", "X": "エックス", "Y": "ワイ", "Z": "ゼット",
+}
+
+
+def ja_letters(word: str) -> str:
+    """Letter names in katakana: GPU -> ジーピーユー."""
+    return "".join(JA_LETTERS.get(c, "") for c in word.upper())
 
 
 def ja_digits(digits: str) -> str:
@@ -686,20 +700,26 @@ class JapaneseFrontEnd:
         return join_phonemes(parts)
 
     def _classify(self, run: str) -> list[tuple[bool, str]]:
-        """Words of a Latin run grouped as (read in English?, words)."""
+        """Words of a Latin run grouped as (read in English?, text).
+
+        Acronyms become Japanese letter names (GPU -> ジーピーユー, as Open JTalk reads
+        the ones it knows; it drops single letters); words Open JTalk knows stay as they
+        are; the others are English.
+        """
         groups: list[tuple[bool, str]] = []
         for word in run.split():
-            english = self.english is not None and self._unknown_to_openjtalk(word)
-            if groups and groups[-1][0] == english:
-                groups[-1] = (english, f"{groups[-1][1]} {word}")
+            if is_spelled_acronym(word):
+                english, text = False, ja_letters(word)
             else:
-                groups.append((english, word))
+                english, text = self.english is not None and self._unknown_to_openjtalk(word), word
+            if groups and groups[-1][0] == english:
+                groups[-1] = (english, f"{groups[-1][1]} {text}")
+            else:
+                groups.append((english, text))
         return groups
 
     def _unknown_to_openjtalk(self, word: str) -> bool:
-        """True for a word Open JTalk would only spell (tagged フィラー), except acronyms."""
-        if is_spelled_acronym(word):
-            return False                 # GPU, AI: Japanese letter names are the natural reading
+        """True for a word Open JTalk would only spell (it tags those フィラー)."""
         nodes = self._pyopenjtalk.run_frontend(word, use_sudachi_kanji_yomi=False)
         return any(node["pos"] == "フィラー" for node in nodes)
 
@@ -750,8 +770,9 @@ def _make_ja_g2p() -> Callable[[str], str]:
         def _tag(self, text: str) -> list[Any]:
             words = self._openjtalk(text)
             for word in words:
-                if word.surface.isdigit():
-                    word.surface = word.feature.pron or ""
+                if word.surface.isdigit():          # digits Open JTalk has no reading for: silent
+                    pron = word.feature.pron
+                    word.surface = "" if not pron or pron.isdigit() else pron
             return words
 
         def _normalize_text(self, text: str) -> str:

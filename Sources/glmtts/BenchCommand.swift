@@ -29,6 +29,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .customLong("skip-recognizer"), help: "Do not measure the speech recognizer.")
     var skipRecognizer = false
 
+    @Flag(help: "Measure the Kokoro voices per language (Mandarin, Japanese, English) and Whisper base beside tiny.en instead.")
+    var languages = false
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -41,11 +44,16 @@ struct BenchCommand: AsyncParsableCommand {
                 throw ParameterError.malformed("--threads must be between 1 and 64.")
             }
             let registry = EngineRegistry(store: ModelStore(directory: DataDirectory.fromEnvironment().models), log: WorkerLog.sink)
+            let quiet = json || isatty(STDERR_FILENO) != 1
+            if languages {
+                try await runLanguages(registry: registry, quiet: quiet)
+                return
+            }
             let installed = try registry.store.model(id: model ?? registry.defaultSynthesizerID())
             guard installed.manifest.engine == .piper else {
                 throw ParameterError.malformed("bench measures Piper voices; '\(installed.manifest.id)' is a \(installed.manifest.engine.rawValue) model.")
             }
-            let quietProgress = json || isatty(STDERR_FILENO) != 1
+            let quietProgress = quiet
             let report = try await SynthesisBenchmark.run(model: installed, iterations: iterations, threads: threads) { line in
                 if !quietProgress { FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8)) }
             }
@@ -65,6 +73,56 @@ struct BenchCommand: AsyncParsableCommand {
                 if let recognition { print("\n" + Self.table(recognition)) }
             }
         }
+    }
+
+    /// `--languages`: Kokoro per language, then each faster-whisper model on clips of every language it hears.
+    private func runLanguages(registry: EngineRegistry, quiet: Bool) async throws {
+        let progress: @Sendable (String) -> Void = { line in
+            if !quiet { FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8)) }
+        }
+        let kokoro = try await LanguageBenchmark.run(registry: registry, iterations: iterations, log: progress)
+        var clips: [String: [(String, AudioBuffer)]] = [:]
+        for language in kokoro.languages {
+            let engine = try await registry.synthesizer(id: language.voice)
+            let (short, long) = LanguageBenchmark.texts.first { $0.0 == language.language }.map { ($0.1, $0.2) } ?? ("", "")
+            clips[language.language] = [
+                ("\(language.language), short", try await RecognizerBenchmark.speak(short, with: engine, language: language.language)),
+                ("\(language.language), long", try await RecognizerBenchmark.speak(long, with: engine, language: language.language)),
+            ]
+        }
+        await registry.reload()  // stops the Kokoro worker before the recognizers are timed
+        var recognition: [RecognizerBenchmark.Report] = []
+        for model in registry.store.scan().models where model.manifest.engine == .fasterWhisper {
+            let heard = ["en", "zh", "ja"].filter { LanguageCode.covers(model.manifest.languages, $0) }
+            let report = try await RecognizerBenchmark.run(recognizerModel: model, clips: heard.flatMap { clips[$0] ?? [] },
+                                                           projectRoot: registry.projectRoot, iterations: iterations, log: progress)
+            recognition.append(report)
+        }
+        if !quiet { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if json {
+            print(Self.json(LanguageBenchReport(kokoro: kokoro, recognition: recognition)))
+            return
+        }
+        var lines = [
+            String(format: "Kokoro worker: start and model load %.2f s, peak RSS %@, %d measured runs per case (medians)", kokoro.loadSeconds,
+                   kokoro.workerPeakMemoryBytes.map { String(format: "%.0f MiB", Double($0) / 1_048_576) } ?? "unknown", iterations),
+            "", "| language | voice | case | audio (s) | median (s) | RTF | first audio, long (s) |", "|---|---|---|---:|---:|---:|---:|",
+        ]
+        for language in kokoro.languages {
+            for result in language.results {
+                lines.append(String(format: "| %@ | %@ | %@ | %.2f | %.3f | %.3f | %@ |", language.language, language.voice, result.name,
+                                    result.audioSeconds, result.medianSeconds, result.realTimeFactor,
+                                    result.name.hasPrefix("long") ? String(format: "%.3f", language.firstAudioSeconds) : ""))
+            }
+        }
+        print(lines.joined(separator: "\n"))
+        for report in recognition { print("\n" + Self.table(report)) }
+    }
+
+    /// Everything `bench --languages --json` prints.
+    struct LanguageBenchReport: Encodable {
+        var kokoro: LanguageBenchmark.Report
+        var recognition: [RecognizerBenchmark.Report]
     }
 
     static func table(_ report: SynthesisBenchmark.Report, iterations: Int) -> String {

@@ -43,9 +43,10 @@ def model_dir() -> Path:
 class WorkerProcess:
     """The worker behind pipes: requests out, every reply line parsed as JSON, per id."""
 
-    def __init__(self, args: list[str]):
+    def __init__(self, args: list[str], env: dict | None = None):
         self.process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True, encoding="utf-8")
+                                        stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                                        env={**os.environ, **(env or {})})
         self.lines: "queue.Queue[dict | None]" = queue.Queue()
         self.stderr: list[str] = []
         self.pending: dict[str, list[dict]] = {}
@@ -55,7 +56,10 @@ class WorkerProcess:
 
     def _read_stdout(self):
         for line in self.process.stdout:
-            self.lines.put(json.loads(line))  # anything but JSON on stdout fails loudly here
+            try:
+                self.lines.put(json.loads(line))
+            except ValueError:
+                self.lines.put({"event": "garbage", "line": line[:300]})
         self.lines.put(None)
 
     def _read_stderr(self):
@@ -72,6 +76,7 @@ class WorkerProcess:
             raise AssertionError(f"no reply within {timeout} s; worker log:\n{self.log_tail()}") from None
         if event is None:
             raise AssertionError(f"worker exited ({self.process.poll()}); log:\n{self.log_tail()}")
+        assert event["event"] != "garbage", f"not JSON on the protocol's stdout: {event['line']!r}"
         return event
 
     def send(self, op: str, **fields) -> str:
@@ -115,8 +120,8 @@ def cache_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("kokoro-cache")
 
 
-@pytest.fixture(scope="module")
-def worker(cache_dir):
+def start_worker(*extra: str, env: dict | None = None) -> WorkerProcess:
+    """A loaded worker on the test model (fails the test when the model or Python is missing)."""
     python, directory = worker_python(), model_dir()
     if not python.exists():
         pytest.fail(f"worker Python {python} not found: run scripts/bootstrap, or set GLMTTS_WORKER_PYTHON")
@@ -127,12 +132,21 @@ def worker(cache_dir):
     proc = WorkerProcess([str(python), str(WORKER), "--name", "kokoro-test",
                           "--model", str(directory / "model.onnx"),
                           "--voices", str(directory / "voices.npz"),
-                          "--vocab", str(directory / "vocab.json"),
-                          "--cache-dir", str(cache_dir)])
+                          "--vocab", str(directory / "vocab.json"), *extra], env=env)
     try:
         ready = proc.next_event(60)
         assert ready["event"] == "ready" and ready["worker"] == "kokoro", ready
         proc.load_result = proc.result("load", timeout=180, model={})
+    except BaseException:
+        proc.close()
+        raise
+    return proc
+
+
+@pytest.fixture(scope="module")
+def worker(cache_dir):
+    proc = start_worker("--cache-dir", str(cache_dir))
+    try:
         yield proc
     finally:
         proc.close()
@@ -188,6 +202,16 @@ def test_load_reports_voices_languages_and_time(worker, cache_dir):
     assert_healthy(worker)
     again = worker.result("load", model={})          # idempotent: the supervisor may replay it
     assert again["info"]["voices"] == info["voices"]
+
+
+def test_without_a_cache_dir_nothing_is_written_to_the_temp_dir(tmp_path):
+    proc = start_worker(env={"TMPDIR": str(tmp_path)})
+    try:
+        assert one(proc, "zh", "你好") == "ni↓xau↓"
+        assert proc.result("health", timeout=10)["loaded"] is True
+    finally:
+        proc.close()
+    assert list(tmp_path.iterdir()) == [], "jieba must not cache in the system temp dir"
 
 
 # -- synthesis ---------------------------------------------------------------------------------
@@ -359,6 +383,12 @@ def test_chinese_short_all_caps_words_are_spelled(worker):
     assert one(worker, "zh", "8GB内存") == one(worker, "zh", "八GB内存")
 
 
+def test_chinese_odd_input(worker):
+    assert one(worker, "zh", "١٢٣") == ""                # not cn2an's error
+    assert one(worker, "zh", "下载Node.js") == one(worker, "zh", "下载Node点js")
+    assert "ç" not in one(worker, "zh", "你好ça") or "s" in one(worker, "zh", "你好ça")
+
+
 def test_chinese_punctuation_becomes_vocabulary_marks(worker):
     got = one(worker, "zh", "你好，世界！真的吗？")
     assert got.count(",") == 1 and got.count("!") == 1 and got.endswith("?"), got
@@ -388,6 +418,13 @@ def test_japanese_numbers_are_read_by_open_jtalk(worker):
     assert "teɴ" in decimal and "paːsento" in decimal, decimal   # the point and the percent survive
     assert "saŋɡaʦɨ" in one(worker, "ja", "3月"), "3月 is sangatsu"
     assert "A" not in one(worker, "ja", "12345678901")           # no letters from an error message
+
+
+def test_japanese_front_end_survives_odd_input(worker):
+    assert one(worker, "ja", "很好")                    # kanji Open JTalk lacks: Unihan readings, no Sudachi
+    assert one(worker, "ja", "١٢٣") == ""                # other scripts' digits are silent, not an error
+    assert len(one(worker, "ja", "9" * 2000)) > 2000     # longer than Open JTalk takes in one go
+    assert one(worker, "ja", "A") == one(worker, "ja", "エー")   # single letters are not dropped
 
 
 def test_japanese_unknown_latin_words_are_read_in_english(worker):

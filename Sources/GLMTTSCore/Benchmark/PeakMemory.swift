@@ -16,4 +16,14 @@ public enum PeakMemory {
         return Int(usage.ru_maxrss)  // bytes on macOS
         #endif
     }
+
+    /// Peak resident set size (`VmHWM` in `/proc/<pid>/status`) of another process, bytes;
+    /// nil when it cannot be read (not Linux, or the process is gone).
+    public static func bytes(ofProcess pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 * 1024 }
+        }
+        return nil
+    }
 }

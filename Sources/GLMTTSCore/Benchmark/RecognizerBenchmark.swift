@@ -20,12 +20,23 @@ public enum RecognizerBenchmark {
         let engine = try await PiperSynthesizer.load(voice)
         var clips: [(String, AudioBuffer)] = []
         for (label, text) in [("short (1 sentence)", BenchmarkTexts.short), ("long (20 sentences)", BenchmarkTexts.long)] {
-            var audio = AudioBuffer(samples: [], sampleRate: voice.manifest.sampleRate)
-            for try await event in engine.synthesize(SynthesisRequest(text: text)) {
-                if case let .chunk(_, chunk) = event { audio.append(chunk) }
-            }
-            clips.append((label, audio))
+            clips.append((label, try await speak(text, with: engine)))
         }
+        return try await run(recognizerModel: recognizerModel, clips: clips, projectRoot: projectRoot, iterations: iterations, log: log)
+    }
+
+    /// All audio `engine` makes for `text`, joined.
+    public static func speak(_ text: String, with engine: any SpeechSynthesizer, language: String? = nil) async throws -> AudioBuffer {
+        var audio = AudioBuffer(samples: [], sampleRate: engine.capabilities.sampleRate)
+        for try await event in engine.synthesize(SynthesisRequest(text: text, language: language)) {
+            if case let .chunk(_, chunk) = event { audio.append(chunk) }
+        }
+        return audio
+    }
+
+    /// Runs the benchmark over labelled clips: the first is also the cold-start clip.
+    public static func run(recognizerModel: InstalledModel, clips: [(String, AudioBuffer)], projectRoot: URL, iterations: Int,
+                           log: @Sendable (String) -> Void = { _ in }) async throws -> Report {
         let recognizer = try FasterWhisperRecognizer(model: recognizerModel, projectRoot: projectRoot)
         defer { Task { await recognizer.unload() } }
         let clock = ContinuousClock()

@@ -44,6 +44,9 @@ public final class KokoroSynthesizer: SpeechSynthesizer {
             streaming: true, honouredParameters: EngineKind.kokoro.honouredParameters)
     }
 
+    /// The process id of the (shared) worker, when it runs.
+    public func workerProcessID() async -> Int32? { await worker.processIdentifier }
+
     /// The worker configuration for the model files of `model` (all voices of a file share it).
     public static func configuration(for model: InstalledModel, projectRoot: URL, threads: Int) throws -> WorkerConfiguration {
         let arguments = [
