@@ -13,6 +13,9 @@ const MIME = { wav: 'audio/wav', mp3: 'audio/mpeg', opus: 'audio/ogg; codecs=opu
 const state = {
   limits: { max_text_characters: 5000, formats: ['wav'] },
   engines: [],
+  languageDefaults: {}, // {zh: 'kokoro-jm_kumo', …}: the voice chosen for each language
+  defaultModel: '', // the voice for text without letters
+  touched: false, // a setting was changed by hand since the last reset (automatic mode keeps it)
   voices: [],
   clip: null, // {blob, name, label()}
   quality: null, // the server's report of the clip, or 'checking'
@@ -56,6 +59,12 @@ function say(el, fn, bad = false) {
 /** What to tell the user about a failure: the server's own `detail`, or "unreachable". */
 const errText = (e) => (e instanceof ApiError ? e.detail || t('errorNet') : String(e.message || e));
 
+/** The translation of `key` with the element `el` where its `{v}` is (a voice id, kept as the server wrote it). */
+function around(key, vars, el) {
+  const [before, after] = t(key, { ...vars, v: '\u0000' }).split('\u0000');
+  return [before, el, after ?? ''];
+}
+
 const num = (x, d = 1) => (x == null || Number.isNaN(x) ? t('unknown') : Number(x).toFixed(d));
 const secs = (x, d = 1) => t('sec', { s: num(x, d) });
 
@@ -82,7 +91,9 @@ function saveBlob(blob, name) {
 }
 
 const source = () => document.querySelector('input[name=src]:checked').value;
-const engine = () => state.engines.find((e) => e.id === $('model').value) || state.engines[0];
+const engineById = (id) => state.engines.find((e) => e.id === id);
+/** The engine that will speak: the one chosen, or in automatic mode the one the server said it would pick. */
+const engine = () => engineById($('model').value || predicted()?.voice) || state.engines[0];
 const param = (name) => engine()?.capabilities.parameters.find((p) => p.name === name);
 const selectedVoice = () => state.voices.find((v) => v.id === $('voice-select').value);
 
@@ -118,15 +129,92 @@ async function loadServerInfo() {
   const [limits, engines] = await Promise.all([getJSON('/api/limits'), getJSON('/api/engines')]);
   state.limits = limits;
   state.engines = engines.engines.filter((e) => e.kind === 'synthesizer');
-  $('model').replaceChildren(...state.engines.map((e) =>
-    h('option', { value: e.id, text: `${e.id} · ${e.engine}` })));
-  $('model').value = engines.default_model;
+  state.languageDefaults = engines.language_defaults || {};
+  state.defaultModel = engines.default_model;
+  renderModels(); // automatic: the voice follows the text's language
   const fmts = limits.formats.map((f) => h('option', { value: f, text: f.toUpperCase() }));
   $('format').replaceChildren(...fmts);
   $('dl-format').replaceChildren(...fmts.map((o) => o.cloneNode(true)));
   $('format').value = 'wav';
+  renderVoiceLine();
   applyEngine(true);
   renderCount();
+}
+
+// ---------------------------------------------------------------- voices by language
+
+/** A language tag's primary subtag, lower-cased (`en-US` → `en`); `cmn` (Mandarin) is `zh`. */
+function primaryLang(tag) {
+  const p = String(tag).toLowerCase().split(/[-_]/)[0];
+  return p === 'cmn' ? 'zh' : p;
+}
+/** The page's language as a text language: zh for both Chinese pages. */
+const pageLang = () => primaryLang(lang());
+const voiceLangs = (e) => [...new Set((e.languages || (e.language ? [e.language] : [])).map(primaryLang))].filter((l) => l !== '*');
+// Each language's name in its own words, added to a group label in another page language.
+const ENDONYM = { zh: '中文', ja: '日本語', en: 'English', yue: '粵語' };
+const ORDER = ['zh', 'ja', 'en'];
+
+/** A language's name in the page's language: ours for the usual ones, else the browser's. */
+function langName(code) {
+  const key = `lang_${code}`;
+  if (t(key) !== key) return t(key);
+  try {
+    return new Intl.DisplayNames([lang()], { type: 'language' }).of(code) || code;
+  } catch {
+    return code;
+  }
+}
+const langList = (codes) => codes.map(langName).join(t('listSep'));
+
+function groupLabel(code) {
+  const name = langName(code);
+  const own = ENDONYM[code];
+  return own && !name.includes(own) ? `${name} · ${own}` : name;
+}
+
+/** Never preselected voices (default_choice false) say why, from their description. */
+const notDefaultMark = (e) => (/hanzi/i.test(e.description || '') ? t('noHanzi') : t('notDefault'));
+
+/**
+ * The voice picker: "Automatic" first, then one group per language (the page's language
+ * first), each voice under every language it speaks, the language's default voice first.
+ * The option values are model ids; the selection is kept across re-renders.
+ */
+function renderModels() {
+  const sel = $('model');
+  const keep = sel.value;
+  const keepGroup = sel.selectedOptions[0]?.parentElement?.dataset.lang;
+  const langs = [];
+  for (const e of state.engines) for (const l of voiceLangs(e)) if (!langs.includes(l)) langs.push(l);
+  const rank = (l) => (l === pageLang() ? -1 : ORDER.includes(l) ? ORDER.indexOf(l) : ORDER.length);
+  langs.sort((a, b) => rank(a) - rank(b));
+  const option = (e, l) => {
+    const marks = [e.engine];
+    if (l && state.languageDefaults[l] === e.id) marks.push(t('langDefault'));
+    if (e.default_choice === false) marks.push(notDefaultMark(e));
+    return h('option', { value: e.id, title: e.description || null, 'data-default-choice': String(e.default_choice !== false), text: `${e.id} · ${marks.join(' · ')}` });
+  };
+  const groups = langs.map((l) => {
+    const def = state.languageDefaults[l];
+    const defEngine = engineById(def)?.engine;
+    const voices = state.engines.filter((e) => voiceLangs(e).includes(l));
+    // The default, then voices of its engine, then the others; those never chosen by default last.
+    const score = (e) => (e.id === def ? 0 : e.default_choice === false ? 3 : e.engine === defEngine ? 1 : 2);
+    voices.sort((a, b) => score(a) - score(b));
+    return h('optgroup', { label: groupLabel(l), 'data-lang': l }, ...voices.map((e) => option(e, l)));
+  });
+  const others = state.engines.filter((e) => voiceLangs(e).length === 0);
+  if (others.length) groups.push(h('optgroup', { label: t('otherLangs'), 'data-lang': '' }, ...others.map((e) => option(e, null))));
+  sel.replaceChildren(h('option', { value: '', text: t('auto') }), ...groups);
+  selectModel(keep, keepGroup);
+}
+
+/** Selects voice `id` (the option in language group `group` when it is listed more than once); '' is automatic. */
+function selectModel(id, group) {
+  const opts = [...$('model').options];
+  const opt = opts.find((o) => o.value === id && o.parentElement.dataset?.lang === group) || opts.find((o) => o.value === id) || opts[0];
+  if (opt) opt.selected = true;
 }
 
 /** Enables the controls the chosen engine honours; the others are disabled and say why. */
@@ -141,6 +229,7 @@ function applyEngine(reset = false) {
     if (p?.minimum != null) input.min = p.minimum;
     if (p?.maximum != null) input.max = p.maximum;
     if (reset) input.value = p?.default ?? (name === 'seed' ? '' : input.defaultValue);
+    if (reset) state.touched = false;
     box.title = input.title = off ? t('whyNot', { r: p.reason || '' }) : '';
     box.querySelector('.why').textContent = off ? t('notUsed') : '';
   }
@@ -181,6 +270,7 @@ function onSourceChange() {
   if (src === 'saved') onVoiceChosen();
   say($('voice-msg'), null);
   renderCloneNote();
+  renderVoiceLine();
   renderSnippets();
 }
 
@@ -188,7 +278,7 @@ function renderCloneNote() {
   const e = engine();
   const def = $('default-note');
   def.hidden = source() !== 'default';
-  show(def, e && !def.hidden ? () => t('defaultNote', { m: e.id }) : null);
+  show(def, !e || def.hidden ? null : $('model').value ? () => t('defaultNote', { m: e.id }) : () => t('autoNote'));
   const note = $('clone-note');
   note.hidden = !e || e.capabilities.can_clone || source() !== 'clip';
   show(note, note.hidden ? null : () => t('cannotClone', { m: e.id }));
@@ -378,6 +468,100 @@ function renderCount() {
   show($('count'), () => (n > max ? t('tooLong', { max }) + ' ' : '') + t('count', { n, max }));
 }
 
+// ---------------------------------------------------------------- the voice that will speak
+
+// What POST /api/tts/voice said about the current text, voice and language: `result`
+// ({voice, languages, named}) or `problem` (the detail of a 422: no such voice speaks it).
+const check = { seq: 0, timer: 0, key: '', result: null, problem: null };
+
+/** Asks again ~300 ms after the last change (typing, voice or language). */
+function scheduleVoiceCheck() {
+  clearTimeout(check.timer);
+  check.timer = setTimeout(runVoiceCheck, 300);
+}
+
+async function runVoiceCheck() {
+  clearTimeout(check.timer);
+  const text = $('text').value;
+  const model = $('model').value;
+  const language = $('text-lang').value;
+  const seq = ++check.seq;
+  // Nothing to ask about (or more than the server takes; the counter says so): the voice
+  // for the page's language is shown instead.
+  if (!booted || !text.trim() || textLength() > state.limits.max_text_characters) {
+    check.key = '';
+    check.result = check.problem = null;
+    return renderVoiceLine();
+  }
+  const key = JSON.stringify([text, model, language]);
+  if (key === check.key) return;
+  const body = { text };
+  if (model) body.model = model;
+  if (language) body.language = language;
+  let result = null;
+  let problem = null;
+  try {
+    result = await getJSON('/api/tts/voice', { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+  } catch (e) {
+    if (seq !== check.seq) return;
+    // A text no installed (or chosen) voice speaks: warn now; generating gets the same answer.
+    if (String(e.problem?.type || '').endsWith('text.language_unsupported')) problem = e.detail;
+    else if (!(e instanceof ApiError) || e.status === 0 || e.status >= 500) return; // try again on the next change
+  }
+  if (seq !== check.seq) return; // a newer question is on its way
+  check.key = key;
+  check.result = result;
+  check.problem = problem;
+  renderVoiceLine();
+}
+
+/** The voice that will speak and the text's languages, as far as known; null while unknown. */
+function predicted() {
+  if (check.result) return { voice: check.result.voice, languages: check.result.languages || [] };
+  if (check.problem || $('text').value.trim()) return null;
+  // No text yet: the voice for the chosen language, else the page's.
+  const model = $('model').value;
+  let language = $('text-lang').value || pageLang();
+  if (model) {
+    const langs = voiceLangs(engineById(model) || {});
+    if (!$('text-lang').value && langs.length && !langs.includes(language)) language = langs[0];
+    return { voice: model, languages: [language] };
+  }
+  const voice = state.languageDefaults[language] || state.defaultModel;
+  return voice ? { voice, languages: state.languageDefaults[language] ? [language] : [] } : null;
+}
+
+let shownEngine = null;
+function renderVoiceLine() {
+  const line = $('voice-line');
+  const warn = $('voice-warn');
+  warn.hidden = !check.problem;
+  // Our words, then the server's (which names the voices that can speak the text).
+  warn.replaceChildren(...(!check.problem ? [] : [h('b', { text: t('langWarn') }), ' ',
+    h('span', { class: 'detail', translate: 'no', text: check.problem })]));
+  const p = predicted();
+  line.dataset.voice = p?.voice || '';
+  line.dataset.languages = p?.languages.join(',') || '';
+  if (p) {
+    const e = engineById(p.voice);
+    const ref = source() !== 'default';
+    const matching = ref && $('voice-match').checked && !e?.capabilities.can_clone;
+    const l = langList(p.languages);
+    const cloning = ref && !!e?.capabilities.can_clone;
+    const voice = matching ? t('matching') : cloning ? t('cloning', { v: p.voice }) : p.voice;
+    line.replaceChildren(...around(l ? 'willSpeak' : 'willSpeakV', { l }, h('b', { translate: matching || cloning ? null : 'no', text: voice })));
+  } else {
+    line.replaceChildren();
+  }
+  // In automatic mode the voice's engine decides which settings apply: follow it.
+  const now = engine()?.id;
+  if (now !== shownEngine) {
+    const first = shownEngine === null;
+    shownEngine = now;
+    if (!first && !$('model').value) applyEngine(!state.touched);
+  }
+}
+
 // ---------------------------------------------------------------- generation
 
 /** The parameters to send: what the user set on controls the engine honours. */
@@ -397,6 +581,7 @@ function chosenParams() {
 // sampling controls, saved transcript); otherwise it uses the job API and plays at the end.
 function canStream() {
   if (!$('stream').checked || source() === 'clip') return false;
+  if ($('text-lang').value || voiceMatch()) return false; // /v1 takes no language and no voice match
   if (source() === 'saved' && (!selectedVoice() || $('ref-text').value !== selectedVoice().reference_text)) return false;
   return SAMPLING.every((name) => {
     const input = $(name);
@@ -405,10 +590,15 @@ function canStream() {
   });
 }
 
+/** Voice match is asked for, and there is a reference to match (the server refuses it without one). */
+const voiceMatch = () => $('voice-match').checked && source() !== 'default';
+
 function buildForm() {
   const form = new FormData();
   form.append('text', $('text').value);
-  form.append('model', $('model').value);
+  if ($('model').value) form.append('model', $('model').value); // none: the server picks by language
+  if ($('text-lang').value) form.append('language', $('text-lang').value);
+  if (voiceMatch()) form.append('voice_match', 'true');
   form.append('format', $('format').value);
   for (const [k, v] of Object.entries(chosenParams())) form.append(k, String(v));
   const ref = $('ref-text').value.trim();
@@ -426,7 +616,7 @@ function buildForm() {
 function voiceLabel() {
   if (source() === 'saved') return selectedVoice()?.name || '';
   if (source() === 'clip') return state.clip?.label() || '';
-  return $('model').value;
+  return $('model').value || predicted()?.voice || t('auto');
 }
 
 async function generate() {
@@ -436,7 +626,7 @@ async function generate() {
   if (!$('text').value.trim()) return fail(() => t('needText'));
   if (source() === 'clip' && !state.clip) return fail(() => t('needClip'));
   if (source() === 'saved' && !selectedVoice()) return fail(() => t('noVoices'));
-  const job = (state.job = state.view = { id: null, abort: new AbortController(), events: [], last: null, stream: canStream() });
+  const job = (state.job = state.view = { id: null, abort: new AbortController(), events: [], last: null, stream: canStream(), builtIn: source() === 'default' });
   state.result = null;
   $('result').hidden = true;
   $('idle').hidden = true;
@@ -518,9 +708,11 @@ async function runJob(job, entry) {
 
 /** The streaming path: /v1/audio/speech as raw PCM into Web Audio, and the job's SSE for progress. */
 async function runStreamed(job, entry) {
+  // Automatic: OpenAI's model and voice names leave the choice to the server, by language.
+  const model = $('model').value || 'tts-1';
   const body = {
-    model: $('model').value,
-    voice: source() === 'saved' ? $('voice-select').value : $('model').value,
+    model,
+    voice: source() === 'saved' ? $('voice-select').value : $('model').value || 'alloy',
     input: $('text').value,
     response_format: 'pcm',
   };
@@ -570,6 +762,7 @@ async function finish(job, entry, end, autoplay) {
   entry.status = end.type;
   if (end.type === 'completed') {
     state.result = await getJSON(`/api/tts/${job.id}`);
+    if (job.builtIn && state.result.model) entry.voice = state.result.model; // the voice that spoke
     entry.duration = state.result.result?.duration_seconds;
     entry.rtf = state.result.result?.real_time_factor;
     renderResult();
@@ -655,6 +848,19 @@ function renderResult() {
   if (!job) return;
   const r = job.result;
   $('result').hidden = false;
+  $('r-voice').textContent = job.model || t('unknown');
+  const langs = r.languages || [];
+  $('r-lang-row').hidden = !langs.length;
+  $('r-languages').dataset.languages = langs.join(',');
+  $('r-languages').textContent = langList(langs);
+  const sim = r.speaker_similarity;
+  $('r-sim-row').hidden = sim == null;
+  $('r-similarity').textContent = sim == null ? '' : num(sim, 2);
+  const m = r.voice_match;
+  $('r-match-row').hidden = !m;
+  $('r-match').dataset.voice = m?.voice || '';
+  $('r-match').replaceChildren(...(!m ? []
+    : around('voiceMatchRes', { s: num(m.similarity, 2) }, h('span', { translate: 'no', text: m.voice }))));
   $('r-duration').textContent = secs(r.duration_seconds, 2);
   $('r-rtf').textContent = num(r.real_time_factor, 3);
   const ref = job.reference;
@@ -667,6 +873,7 @@ function renderResult() {
   $('r-params').replaceChildren(
     h('h3', { text: t('applied') }), list(rep.applied, (p) => p.value),
     h('h3', { text: t('ignored') }), list(rep.ignored, (p) => p.reason));
+  $('r-notes-h').hidden = !r.notes.length;
   $('r-notes').replaceChildren(...r.notes.map((n) => h('li', { translate: 'no', text: n })));
 }
 
@@ -756,12 +963,15 @@ function renderSnippets() {
   if (src === 'saved' && $('voice-select').value) lines.push(`  -F voice_id=${$('voice-select').value} \\`);
   if (src !== 'default' && $('ref-text').value.trim()) lines.push(`  -F prompt_text=${shq($('ref-text').value.trim())} \\`);
   if (src === 'clip' && $('skip-whisper').checked) lines.push('  -F skip_whisper=true \\');
-  lines.push(`  -F model=${$('model').value} \\`);
+  if ($('model').value) lines.push(`  -F model=${$('model').value} \\`);
+  if ($('text-lang').value) lines.push(`  -F language=${$('text-lang').value} \\`);
+  if (voiceMatch()) lines.push('  -F voice_match=true \\');
   for (const [k, v] of Object.entries(chosenParams())) lines.push(`  -F ${k}=${v} \\`);
   lines.push(`  -F format=${fmt} -o speech.${fmt}`);
   $('code-curl').textContent = lines.join('\n');
 
-  const voice = src === 'saved' ? $('voice-select').value || $('model').value : $('model').value;
+  const model = $('model').value || 'tts-1'; // OpenAI's names: the server picks the voice by language
+  const voice = src === 'saved' ? $('voice-select').value || $('model').value || 'alloy' : $('model').value || 'alloy';
   const speed = $('speed').disabled ? '' : `, speed=${Number($('speed').value)}`;
   $('code-py').textContent = [
     ...(getKey() ? ['import os'] : []),
@@ -769,8 +979,9 @@ function renderSnippets() {
     '',
     `client = OpenAI(base_url=${pyq(origin + '/v1')}, api_key=${getKey() ? 'os.environ["GLMTTS_API_KEY"]' : '"unused"'})`,
     ...(src === 'clip' ? ['# /v1 takes a voice name: save the clip as a voice (POST /api/voices) and use its id.'] : []),
+    ...(!$('model').value ? ['# "tts-1" and an OpenAI voice name: the server picks the voice for the text\'s language.'] : []),
     'with client.audio.speech.with_streaming_response.create(',
-    `    model=${pyq($('model').value)}, voice=${pyq(voice)},`,
+    `    model=${pyq(model)}, voice=${pyq(voice)},`,
     `    input=${pyq($('text').value || 'Hello!')},`,
     `    response_format=${pyq(fmt)}${speed},`,
     ') as response:',
@@ -783,6 +994,8 @@ function renderSnippets() {
 function relabelAll() {
   setLang($('lang').value);
   for (const [el, fn] of live) el.textContent = fn();
+  renderModels(); // group names are translated, and the page's language comes first
+  renderVoiceLine(); // with no text, the voice for the page's language
   applyEngine();
   renderCount();
   renderQuality();
@@ -815,8 +1028,11 @@ function wire() {
   $('voice-select').addEventListener('change', onVoiceChosen);
   $('play-voice').addEventListener('click', playVoice);
   $('del-voice').addEventListener('click', deleteVoice);
-  $('text').addEventListener('input', renderCount);
-  $('model').addEventListener('change', () => applyEngine(true));
+  $('text').addEventListener('input', () => (renderCount(), scheduleVoiceCheck()));
+  $('model').addEventListener('change', () => (applyEngine(true), runVoiceCheck()));
+  $('text-lang').addEventListener('change', runVoiceCheck);
+  $('voice-match').addEventListener('change', renderVoiceLine);
+  for (const name of PARAMS) $(name).addEventListener('input', () => (state.touched = true));
   $('reset').addEventListener('click', () => applyEngine(true));
   for (const input of document.querySelectorAll('.rng input')) {
     input.addEventListener('input', () => (input.nextElementSibling.value = input.value));
@@ -845,6 +1061,7 @@ async function boot() {
     await loadVoices();
     await refreshHistory();
     booted = true;
+    runVoiceCheck(); // text typed (or kept by the browser) before the page was ready
     $('error').hidden = true;
   } catch (e) {
     $('idle').hidden = true;

@@ -42,9 +42,13 @@ Decisions worth knowing:
   right counters (3月 sangatsu, 20歳 hatachi-style sokuon, 1,234,567), instead of the
   romanizer's own converter (which drops "." and "%" and spells numbers over 10 digits
   as letters). A few forms Open JTalk misreads are rewritten first (10:30, ¥100, -5,
-  1/2, 2024-03-05, ℃). Latin words Open JTalk does not know (it spells them in
-  Japanese letter names: "Python" -> pi-wai-ti-...) go to the English front end; known
-  ones (Hello, iPhone) and all-caps acronyms keep their Japanese reading.
+  1/2, 2024-03-05, ℃, phone numbers). Latin words Open JTalk does not know (it spells
+  them in Japanese letter names: "Python" -> pi-wai-ti-...) go to the English front end;
+  known ones (Hello, iPhone) keep their Japanese reading; acronyms and single letters
+  are read as Japanese letter names (ジーピーユー; Open JTalk drops lone letters).
+  Kanji Open JTalk cannot read get Unihan readings (pyopenjtalk-plus would otherwise
+  need Sudachi's dictionary, which we do not install); text goes to Open JTalk in
+  clauses of at most 500 characters (it rejects long inputs).
 - English: espeak-ng (libespeak-ng.so.1 through ctypes; US English; IPA with "^" ties),
   mapped to Kokoro's American phoneme set exactly as misaki's espeak fallback does
   (diphthongs to A I O W Y, ɚ -> əɹ, r -> ɹ, no length marks, flap -> T). espeak
@@ -54,9 +58,14 @@ Decisions worth knowing:
   in ``info.languages`` (and is refused), and Latin words in Chinese are dropped.
 - Phonemes are finally filtered by the model's vocabulary; a sentence left with no
   sounds (only punctuation, or empty) gives an empty chunk.
+- ``ORT_DISABLE_TELEMETRY=1`` is set before anything imports onnxruntime, whose Linux
+  build otherwise writes telemetry state to ~/.cache/Microsoft and the temp dir and
+  uploads events. With it, the worker writes nothing but jieba's cache in --cache-dir.
 - ORT: ``--threads`` intra-op threads (default min(cores, 4)), one inter-op thread,
-  sequential execution; intra-op spinning is off (measured on a 2-core box: not slower,
-  and idle threads do not burn CPU between requests; ``--spin`` turns it on).
+  sequential execution; intra-op spinning is off (measured on a busy 2-core box: about
+  as fast or faster, less CPU time, and idle threads do not burn CPU; ``--spin`` turns
+  it on). A ``cancel`` stops a running inference at once (``RunOptions.terminate``),
+  not only between sentences.
 """
 
 from __future__ import annotations
@@ -76,6 +85,12 @@ import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterable
+
+# onnxruntime (1.32 on Linux) otherwise starts Microsoft's 1DS telemetry when imported: it
+# writes a device id and an event database under ~/.cache/Microsoft, a ".ses" file in the
+# temp dir, and tries to upload to mobile.events.data.microsoft.com. pyopenjtalk-plus imports
+# onnxruntime too, so this must come before any import that could load it.
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -188,7 +203,8 @@ ZH_UNITS = {
     "m": "米", "kg": "公斤", "mg": "毫克", "g": "克", "ml": "毫升", "mL": "毫升", "L": "升",
     "℃": "摄氏度", "°C": "摄氏度", "°F": "华氏度", "°": "度", "kWh": "千瓦时", "kW": "千瓦",
     "W": "瓦", "mAh": "毫安时", "V": "伏", "Hz": "赫兹", "kHz": "千赫", "MHz": "兆赫",
-    "GHz": "吉赫", "ms": "毫秒", "min": "分钟", "mph": "英里每小时", "ft": "英尺", "lb": "磅",
+    "GHz": "吉赫", "ms": "毫秒", "min": "分钟", "h": "小时", "mph": "英里每小时", "ft": "英尺",
+    "lb": "磅",
 }
 #: Currency signs before an amount -> the word after it.
 ZH_CURRENCY = {"¥": "元", "$": "美元", "€": "欧元", "£": "英镑", "₩": "韩元", "₽": "卢布"}

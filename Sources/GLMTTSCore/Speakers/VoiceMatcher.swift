@@ -8,11 +8,13 @@ import Foundation
 /// The first match over N voices costs N short syntheses (about a second each here); later
 /// ones cost only the clip's own embedding.
 public actor VoiceMatcher {
-    /// Sample sentences per language, 4–6 s of speech each: enough for a stable embedding.
+    /// Sample sentences per language, about 3–4 s of speech each: enough for a stable
+    /// embedding (two to three of the encoder's 1.6 s windows), short enough that the first
+    /// match over five voices costs five short syntheses.
     public static let sampleTexts = [
-        "en": "The quick brown fox jumps over the lazy dog. I have been looking forward to talking with you today.",
-        "zh": "今天天气很好，我们一起去公园散步吧。这是一段用来比较声音的示例。",
-        "ja": "今日はとても良い天気ですね。これは声を比べるための短い例文です。",
+        "en": "I have been looking forward to talking with you today.",
+        "zh": "今天天气很好，我们一起去公园散步吧。",
+        "ja": "今日はとても良い天気ですね、散歩しましょう。",
     ]
 
     private let registry: EngineRegistry

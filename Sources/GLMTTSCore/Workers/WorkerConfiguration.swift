@@ -45,6 +45,9 @@ public struct WorkerConfiguration: Sendable {
         WorkerConfiguration(
             name: name, executable: root.appendingPathComponent(".venv/bin/python"),
             arguments: ["-u", root.appendingPathComponent("workers/\(script)").path] + arguments,
-            environment: ["HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"])
+            environment: ["HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1",
+                          // onnxruntime 1.32's Python package writes a device id and usage database under ~/.cache
+                          // and holds an upload address unless this is set (found by the Kokoro worker's tests).
+                          "ORT_DISABLE_TELEMETRY": "1"])
     }
 }
