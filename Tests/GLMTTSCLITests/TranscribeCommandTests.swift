@@ -35,7 +35,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: reference) }
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("o-\(UUID().uuidString).wav")
         defer { try? FileManager.default.removeItem(at: out) }
-        let result = try await CLI.run(["synth", "Hello.", "--voice", reference.path, "-o", out.path, "--json"])
+        // Long enough (over 0.5 s of speech) for its speaker similarity to the clip to be measured.
+        let result = try await CLI.run(["synth", "Hello, see you at the library tomorrow afternoon.", "--voice", reference.path,
+                                        "-o", out.path, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])
         #expect(object["referenceTextTranscribed"] as? Bool == true)
@@ -66,7 +68,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: reference) }
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("m-\(UUID().uuidString).wav")
         defer { try? FileManager.default.removeItem(at: out) }
-        let result = try await CLI.run(["synth", "Hello.", "--voice", reference.path, "-o", out.path, "--json"])
+        // Long enough (over 0.5 s of speech) for its speaker similarity to the clip to be measured.
+        let result = try await CLI.run(["synth", "Hello, see you at the library tomorrow afternoon.", "--voice", reference.path,
+                                        "-o", out.path, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])
         #expect(object["referenceTextTranscribed"] as? Bool == true)

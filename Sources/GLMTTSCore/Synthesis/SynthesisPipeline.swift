@@ -40,6 +40,9 @@ public struct SynthesisPipeline: Sendable {
         try job.parameters.validate()
 
         let chooser = registry.voiceChooser()
+        if let named = job.voiceID, !chooser.models.contains(where: { $0.manifest.id == named }) {
+            _ = try await registry.synthesizer(id: named)  // throws the registry's own answer: invalid id, not found, not a voice
+        }
         let choice = try chooser.choose(text: text, named: job.voiceID, language: job.language)
         var voiceID = choice.voiceID
         var notes: [String] = []
