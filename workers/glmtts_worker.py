@@ -81,7 +81,7 @@ from worker_protocol import (  # noqa: E402
     ModelError,
     NotLoaded,
     Request,
-    Worker,
+    serve,
     WorkerError,
     as_int,
     decode_audio,
@@ -509,14 +509,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     log = setup_logging(args.name)
     engine = GLMTTSEngine(args, log)
-    worker = Worker("glmtts", log_name=args.name)
-    worker.loaded_probe = engine.is_loaded
-    worker.health_extra = engine.health_extra
-    worker.register("load", engine.load)
-    worker.register("unload", engine.unload)
-    worker.register("synthesize", engine.synthesize)
-    log.info("GLM-TTS worker starting (pid %d, repo %s)", os.getpid(), args.repo)
-    worker.run()
+    ops = {"load": engine.load, "unload": engine.unload, "synthesize": engine.synthesize}
+    serve("glmtts", args.name, engine, ops, log, note=f", repo {args.repo}")
 
 
 if __name__ == "__main__":

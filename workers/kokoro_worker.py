@@ -102,7 +102,7 @@ from worker_protocol import (  # noqa: E402
     ModelError,
     NotLoaded,
     Request,
-    Worker,
+    serve,
     WorkerError,
     setup_logging,
 )
@@ -1188,15 +1188,8 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--threads must be at least 1")
     log_ = setup_logging(args.name)
     engine = KokoroEngine(args, log_)
-    worker = Worker("kokoro", log_name=args.name)
-    worker.loaded_probe = engine.is_loaded
-    worker.health_extra = engine.health_extra
-    worker.register("load", engine.load)
-    worker.register("unload", engine.unload)
-    worker.register("synthesize", engine.synthesize)
-    worker.register("phonemize", engine.phonemize)
-    log_.info("kokoro worker starting (pid %d)", os.getpid())
-    worker.run()
+    ops = {"load": engine.load, "unload": engine.unload, "synthesize": engine.synthesize, "phonemize": engine.phonemize}
+    serve("kokoro", args.name, engine, ops, log_)
 
 
 if __name__ == "__main__":

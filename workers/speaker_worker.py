@@ -113,7 +113,7 @@ from worker_protocol import (  # noqa: E402
     ModelError,
     NotLoaded,
     Request,
-    Worker,
+    serve,
     decode_audio,
     setup_logging,
 )
@@ -724,14 +724,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     log = setup_logging(args.name)
     engine = SpeakerEngine(log, args.model)
-    worker = Worker("speaker", log_name=args.name)
-    worker.loaded_probe = engine.is_loaded
-    worker.health_extra = engine.health_extra
-    worker.register("load", engine.load)
-    worker.register("unload", engine.unload)
-    worker.register("embed", engine.embed)
-    log.info("speaker worker starting (pid %d)", os.getpid())
-    worker.run()
+    ops = {"load": engine.load, "unload": engine.unload, "embed": engine.embed}
+    serve("speaker", args.name, engine, ops, log)
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ from worker_protocol import (  # noqa: E402
     ModelError,
     NotLoaded,
     Request,
-    Worker,
+    serve,
     WorkerError,
     as_int,
     decode_audio,
@@ -247,15 +247,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     log = setup_logging(args.name)
     engine = WhisperEngine(log)
-    worker = Worker("whisper", log_name=args.name)
-    worker.loaded_probe = engine.is_loaded
-    worker.health_extra = engine.health_extra
-    worker.register("load", engine.load)
-    worker.register("unload", engine.unload)
-    worker.register("transcribe", engine.transcribe)
-    worker.register("detect_language", engine.detect_language)
-    log.info("whisper worker starting (pid %d)", os.getpid())
-    worker.run()
+    ops = {"load": engine.load, "unload": engine.unload, "transcribe": engine.transcribe, "detect_language": engine.detect_language}
+    serve("whisper", args.name, engine, ops, log)
 
 
 if __name__ == "__main__":

@@ -578,6 +578,18 @@ def _first_line(text: str, limit: int = 500) -> str:
     return line[:limit]
 
 
+def serve(kind: str, name: str, engine: Any, ops: dict[str, Handler], log: logging.Logger, note: str = "") -> None:
+    """Runs a worker for ``engine`` until stdin ends: ``engine.is_loaded`` answers ``health``'s
+    ``loaded``, ``engine.health_extra`` adds its fields, and ``ops`` maps op names to handlers."""
+    worker = Worker(kind, log_name=name)
+    worker.loaded_probe = engine.is_loaded
+    worker.health_extra = engine.health_extra
+    for op, handler in ops.items():
+        worker.register(op, handler)
+    log.info("%s worker starting (pid %d%s)", kind, os.getpid(), note)
+    worker.run()
+
+
 def setup_logging(name: str, level: int = logging.INFO) -> logging.Logger:
     """Log to stderr, one line per record, and return the logger for ``name``."""
     handler = logging.StreamHandler(sys.stderr)
