@@ -314,13 +314,13 @@ public actor EngineRegistry {
         return standard
     }
 
-    /// The speaker encoder and the voice matcher over it, created on first use; nil when no
-    /// speaker-embedding model is installed.
-    public func speakerTools() throws -> (encoder: SpeakerEncoder, matcher: VoiceMatcher)? {
+    /// The speaker encoder and the voice matcher over it, created on first use (the matcher
+    /// keeps voice embeddings in `cacheDirectory`); nil when no speaker-embedding model is installed.
+    public func speakerTools(cacheDirectory: URL? = nil) throws -> (encoder: SpeakerEncoder, matcher: VoiceMatcher)? {
         if let speakers { return speakers }
         guard let model = store.scan().models.first(where: { $0.manifest.engine == .speakerEmbedding }) else { return nil }
         let encoder = try SpeakerEncoder(model: model, projectRoot: projectRoot, log: log, events: events)
-        let tools = (encoder, VoiceMatcher(registry: self, encoder: encoder))
+        let tools = (encoder, VoiceMatcher(registry: self, encoder: encoder, cacheDirectory: cacheDirectory))
         speakers = tools
         return tools
     }

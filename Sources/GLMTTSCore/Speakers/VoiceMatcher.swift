@@ -5,8 +5,10 @@ import Foundation
 /// revision and language), and the one whose embedding has the highest cosine with the
 /// clip's wins.
 ///
-/// The first match over N voices costs N short syntheses (about a second each here); later
-/// ones cost only the clip's own embedding.
+/// The first match over N voices costs N short syntheses (a few seconds each here); the
+/// embeddings are then kept in memory and, with a `cacheDirectory`, on disk (one small JSON
+/// file per voice, file revision and language), so later matches — after a restart too —
+/// cost only the clip's own embedding.
 public actor VoiceMatcher {
     /// Sample sentences per language, about 3–4 s of speech each: enough for a stable
     /// embedding (two to three of the encoder's 1.6 s windows), short enough that the first
@@ -19,11 +21,13 @@ public actor VoiceMatcher {
 
     private let registry: EngineRegistry
     private let encoder: SpeakerEncoder
+    private let cacheDirectory: URL?
     private var embeddings: [String: [Double]] = [:]
 
-    public init(registry: EngineRegistry, encoder: SpeakerEncoder) {
+    public init(registry: EngineRegistry, encoder: SpeakerEncoder, cacheDirectory: URL? = nil) {
         self.registry = registry
         self.encoder = encoder
+        self.cacheDirectory = cacheDirectory
     }
 
     /// The voice among `candidates` closest to `reference` (an embedding), for text in `language`.
@@ -44,8 +48,11 @@ public actor VoiceMatcher {
         let model = try registry.store.model(id: id)
         let spoken = model.manifest.languages.map(LanguageCode.primary)
         let chosen = language.flatMap { spoken.contains($0) ? $0 : nil } ?? spoken.first { Self.sampleTexts[$0] != nil } ?? "en"
-        let key = "\(id)/\(ModelRevision.of(model))/\(chosen)"
-        if let known = embeddings[key] { return known }
+        let key = "\(id)-\(ModelRevision.of(model))-\(chosen)"  // model ids are safe file names (ModelManifest.isValidID)
+        if let known = embeddings[key] ?? readCache(key) {
+            embeddings[key] = known
+            return known
+        }
         let synthesizer = try await registry.synthesizer(id: id)
         var audio = AudioBuffer(samples: [], sampleRate: synthesizer.capabilities.sampleRate)
         for try await event in synthesizer.synthesize(SynthesisRequest(text: Self.sampleTexts[chosen] ?? Self.sampleTexts["en"]!, language: chosen)) {
@@ -56,6 +63,19 @@ public actor VoiceMatcher {
         }
         let embedding = try await encoder.embedding(of: audio)
         embeddings[key] = embedding
+        writeCache(key, embedding)
         return embedding
+    }
+
+    private func readCache(_ key: String) -> [Double]? {
+        guard let url = cacheDirectory?.appendingPathComponent("\(key).json"), let data = try? Data(contentsOf: url),
+              let values = try? JSONDecoder().decode([Double].self, from: data), values.count == 256 else { return nil }
+        return values
+    }
+
+    private func writeCache(_ key: String, _ embedding: [Double]) {
+        guard let directory = cacheDirectory, let data = try? JSONEncoder().encode(embedding) else { return }
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try? data.write(to: directory.appendingPathComponent("\(key).json"), options: .atomic)
     }
 }

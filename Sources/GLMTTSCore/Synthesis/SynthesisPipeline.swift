@@ -145,10 +145,15 @@ public struct SynthesisPipeline: Sendable {
             voiceMatch: match)
     }
 
+    /// Where the voice matcher keeps built-in voices' embeddings: beside the transcript cache.
+    private var embeddingCache: URL? {
+        transcriptCache?.deletingLastPathComponent().appendingPathComponent("voice-embeddings", isDirectory: true)
+    }
+
     /// The built-in voice closest to `clip` among the non-cloning voices that speak
     /// `languages` (espeak-ng ones excluded: they are not human voices), and the clip's embedding.
     private func matchVoice(to clip: AudioBuffer, chooser: VoiceChooser, languages: [String]) async throws -> (VoiceMatch?, [Double]) {
-        guard let tools = try await registry.speakerTools() else {
+        guard let tools = try await registry.speakerTools(cacheDirectory: embeddingCache) else {
             throw ModelError.notFound(id: "speaker-ge2e", available: [])
         }
         let candidates = chooser.speakers(of: languages).filter { id in
@@ -162,7 +167,7 @@ public struct SynthesisPipeline: Sendable {
     /// Cosine similarity of the voice in `audio` to the one in `reference`; nil when no
     /// speaker-embedding model is installed.
     private func speakerSimilarity(of audio: AudioBuffer, to reference: AudioBuffer, known: [Double]?) async throws -> Double? {
-        guard let encoder = try await registry.speakerTools()?.encoder else { return nil }
+        guard let encoder = try await registry.speakerTools(cacheDirectory: embeddingCache)?.encoder else { return nil }
         let referenceEmbedding: [Double]
         if let known { referenceEmbedding = known } else { referenceEmbedding = try await encoder.embedding(of: reference) }
         return SpeakerEncoder.cosine(try await encoder.embedding(of: audio), referenceEmbedding)
