@@ -264,9 +264,12 @@ def copy_models(target: Path):
 
 
 def set_length_scale(folder: Path, value: str):
+    """Rewrites the manifest the way an installer should: a new file renamed over the old one,
+    so a request that scans the models directory meanwhile never reads half a manifest."""
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["options"]["lengthScale"] = value
-    (folder / "manifest.json").write_text(json.dumps(manifest))
+    (folder / "manifest.json.tmp").write_text(json.dumps(manifest))
+    os.replace(folder / "manifest.json.tmp", folder / "manifest.json")
 
 
 def test_model_swap_under_load_loses_nothing_and_broken_model_keeps_old(fresh_server_dir, tmp_path):
