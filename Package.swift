@@ -10,7 +10,8 @@ let package = Package(
     name: "GLMTTS",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "GLMTTSCore", targets: ["GLMTTSCore"]),
+        .library(name: "GLMTTSEngine", targets: ["GLMTTSEngine"]),
+        .library(name: "GLMTTSService", targets: ["GLMTTSService"]),
         .executable(name: "glmtts", targets: ["glmtts"]),
     ],
     dependencies: [
@@ -22,53 +23,81 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CSherpaOnnx", path: "Sources/CSherpaOnnx"),
         .systemLibrary(name: "CEspeakNG", path: "Sources/CEspeakNG"),
         .systemLibrary(name: "CSndFile", path: "Sources/CSndFile"),
         .systemLibrary(name: "CSoxr", path: "Sources/CSoxr"),
+        // The engine layer: audio, text, reference clips, recognition, engines, workers,
+        // models and the synthesis pipeline. No jobs, no HTTP.
         .target(
-            name: "GLMTTSCore",
-            dependencies: [
-                "CSherpaOnnx", "CEspeakNG", "CSndFile", "CSoxr",
-                .product(name: "GRDB", package: "GRDB.swift"),
-            ],
+            name: "GLMTTSEngine",
+            dependencies: ["CSherpaOnnx", "CEspeakNG", "CSndFile", "CSoxr"],
             linkerSettings: [
                 .unsafeFlags(["-L\(sherpaLibDir)", "-Xlinker", "-rpath", "-Xlinker", sherpaLibDir]),
             ]
         ),
+        // The service layer: durable jobs and their scheduler, saved voices, API keys, and
+        // the stores behind them (SQLite today).
+        .target(
+            name: "GLMTTSService",
+            dependencies: ["GLMTTSEngine", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // `glmtts bench`'s measurements, kept out of the shipped libraries.
+        .target(name: "GLMTTSBenchmark", dependencies: ["GLMTTSEngine"]),
+        // The HTTP contract, generated from openapi/openapi.yaml by scripts/generate-openapi.
+        .target(
+            name: "GLMTTSAPI",
+            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            exclude: ["openapi.sha256"],
+            swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]
+        ),
+        // The HTTP server: handlers of the contract, middleware, web UI and docs routes.
         .target(
             name: "GLMTTSServer",
             dependencies: [
-                "GLMTTSCore",
+                "GLMTTSEngine",
+                "GLMTTSService",
+                "GLMTTSAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            exclude: ["Generated/openapi.sha256"],
             swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]
         ),
         .executableTarget(
             name: "glmtts",
             dependencies: [
-                "GLMTTSCore",
+                "GLMTTSEngine",
+                "GLMTTSService",
+                "GLMTTSBenchmark",
                 "GLMTTSServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Helpers shared by the test targets: test models and fixtures, the offline
+        // transcriber, word error rate, deterministic noise.
+        .target(name: "GLMTTSTestSupport", dependencies: ["GLMTTSEngine"], path: "Tests/GLMTTSTestSupport"),
         .testTarget(
-            name: "GLMTTSCoreTests",
-            dependencies: ["GLMTTSCore"]
+            name: "GLMTTSEngineTests",
+            dependencies: ["GLMTTSEngine", "GLMTTSTestSupport"]
+        ),
+        .testTarget(
+            name: "GLMTTSServiceTests",
+            dependencies: ["GLMTTSService", "GLMTTSTestSupport"]
         ),
         .testTarget(
             name: "GLMTTSServerTests",
             dependencies: [
                 "GLMTTSServer",
+                "GLMTTSTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Logging", package: "swift-log"),
@@ -76,7 +105,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GLMTTSCLITests",
-            dependencies: ["GLMTTSCore"]
+            dependencies: ["GLMTTSEngine", "GLMTTSTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]
@@ -87,7 +116,7 @@ let package = Package(
 if Context.environment["GLMTTS_FUZZ"] == "1" {
     package.targets += [
         .systemLibrary(name: "CLibFuzzer", path: "Sources/CLibFuzzer"),
-        .executableTarget(name: "FuzzAudio", dependencies: ["CLibFuzzer", "GLMTTSCore"]),
+        .executableTarget(name: "FuzzAudio", dependencies: ["CLibFuzzer", "GLMTTSEngine"]),
         .executableTarget(name: "FuzzForm", dependencies: ["CLibFuzzer", "GLMTTSServer"]),
     ]
 }

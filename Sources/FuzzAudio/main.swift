@@ -1,9 +1,9 @@
 // The `audio` libFuzzer target: built only with GLMTTS_FUZZ=1 by scripts/fuzz (see
-// docs/FUZZING.md). Everything it checks lives in GLMTTSCore's `AudioFuzzEntry`, which the
+// docs/FUZZING.md). Everything it checks lives in GLMTTSEngine's `AudioFuzzEntry`, which the
 // corpus replay test calls too.
 import CLibFuzzer
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
 
 var argc = CommandLine.argc
 var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv

@@ -1,5 +1,7 @@
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
+import GLMTTSService
+import GLMTTSAPI
 
 /// Conversions from the core's records to the wire types generated from openapi.yaml.
 enum APIModels {

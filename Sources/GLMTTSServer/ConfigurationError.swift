@@ -1,4 +1,4 @@
-package import GLMTTSCore
+package import GLMTTSEngine
 
 /// A setting has a value the server cannot use.
 package enum ConfigurationError: GLMTTSError {

@@ -1,5 +1,5 @@
 package import Foundation
-import GLMTTSCore
+import GLMTTSEngine
 package import Hummingbird
 package import Logging
 import NIOCore

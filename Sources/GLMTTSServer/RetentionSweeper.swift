@@ -1,5 +1,5 @@
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
 
 /// Deletes finished jobs (records, events, uploads and results) older than the retention
 /// time, every few minutes (and once at start), and files that no job owns (left by a

@@ -1,5 +1,5 @@
 package import Foundation
-package import GLMTTSCore
+package import GLMTTSEngine
 
 /// Settings of the HTTP service. Defaults are safe: loopback only, limits on.
 ///

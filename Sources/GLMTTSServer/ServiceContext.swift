@@ -1,5 +1,6 @@
 package import Foundation
-package import GLMTTSCore
+package import GLMTTSEngine
+package import GLMTTSService
 package import Logging
 
 /// Everything a running server shares: configuration, engines, the durable job store and

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
 
 /// `glmtts audio inspect FILE [--json]`: the quality report of a clip as a cloning reference.
 ///

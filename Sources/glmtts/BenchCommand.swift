@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
+import GLMTTSBenchmark
 
 /// `glmtts bench`: real-time factor, peak memory and engine overhead for a Piper voice.
 struct BenchCommand: AsyncParsableCommand {

@@ -1,4 +1,4 @@
-import GLMTTSCore
+import GLMTTSEngine
 
 /// Failures of the command line itself (files it cannot read or write).
 enum CLIError: GLMTTSError {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
 
 /// Runs a command body and turns failures into the CLI's error contract.
 ///

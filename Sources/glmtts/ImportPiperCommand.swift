@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
 
 /// `glmtts models import-piper VOICE.onnx [VOICE.onnx.json] [--id ID] [--force]`: imports
 /// a published Piper voice into the models directory (see `PiperVoiceImporter`).

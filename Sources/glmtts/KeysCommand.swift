@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
+import GLMTTSService
 import GLMTTSServer
 
 /// `glmtts keys`: create, list and revoke API keys in the server's database (works while

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
 
 /// `glmtts models list [--json]`: the installed models as a table (or JSON), and any
 /// model folders whose manifest cannot be read.

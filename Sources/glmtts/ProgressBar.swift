@@ -1,5 +1,5 @@
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal
 /// (scripts and pipes get clean output).

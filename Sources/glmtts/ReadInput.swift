@@ -1,5 +1,5 @@
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
 
 /// Reads a whole file, or standard input for "-", refusing more than `limit` bytes.
 /// `what` names the input in error messages ("reference clip").

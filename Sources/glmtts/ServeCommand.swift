@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
 import GLMTTSServer
 import Logging
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
 
 /// `glmtts synth`: text in, speech file out.
 struct SynthCommand: AsyncParsableCommand {

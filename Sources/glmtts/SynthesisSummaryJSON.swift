@@ -1,5 +1,5 @@
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
 
 /// The JSON summary `glmtts synth --json` prints: a stable shape scripts can parse.
 struct SynthesisSummaryJSON: Encodable {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
 
 /// `glmtts transcribe FILE`: speech to text with the default recognizer (Whisper).
 struct TranscribeCommand: AsyncParsableCommand {

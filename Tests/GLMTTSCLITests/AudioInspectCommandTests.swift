@@ -1,5 +1,5 @@
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
 import Testing
 
 /// `glmtts audio inspect` on real files made by the real voice.

@@ -1,4 +1,5 @@
 import Foundation
+import GLMTTSTestSupport
 
 /// Locates the built `glmtts` binary next to the test bundle and runs it.
 enum CLI {
@@ -83,31 +84,13 @@ enum CLI {
     }
 }
 
-/// Fraction of the expected words (lower-cased, letters only) found in `heard`: for
-/// checking Whisper's transcripts of unseeded Piper audio tolerantly, never word for word.
-func wordRecall(expected: String, heard: String) -> Double {
-    func words(_ text: String) -> [String] {
-        text.lowercased().filter { $0 != "'" && $0 != "\u{2019}" }.split { !$0.isLetter }.map(String.init)
-    }
-    let want = words(expected)
-    var pool = words(heard)
-    var found = 0
-    for word in want {
-        if let index = pool.firstIndex(of: word) { found += 1; pool.remove(at: index) }
-    }
-    return want.isEmpty ? 1 : Double(found) / Double(want.count)
-}
-
-/// The recall a working synthesizer and recognizer always reach on one short sentence.
-let workingRecall = 0.6
-
 /// How alike two transcripts *of the same file by the same model* are: the smaller of the
 /// two word recalls (0 when either is empty). Identical samples decode to identical words
 /// unless faster-whisper falls back to (unseeded) sampling, so such pairs score 1, or about
 /// `sameAudio` for a one-word wobble; another clip scores near 0.
 func transcriptSimilarity(_ first: String, _ second: String) -> Double {
     guard first.contains(where: \.isLetter), second.contains(where: \.isLetter) else { return 0 }
-    return min(wordRecall(expected: first, heard: second), wordRecall(expected: second, heard: first))
+    return min(Transcriber.wordRecall(expected: first, heard: second), Transcriber.wordRecall(expected: second, heard: first))
 }
 
 /// The `transcriptSimilarity` two transcripts of the same file always reach.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GLMTTSTestSupport
 
 /// `glmtts transcribe` and the automatic reference transcription of `glmtts synth`.
 @Suite(.serialized) struct TranscribeCommandTests {
@@ -17,8 +18,8 @@ import Testing
         let result = try await CLI.run(["transcribe", file.path])
         #expect(result.status == 0, "\(result.stderr)")
         // Piper's noise is not seeded, so Whisper's exact words vary: most of the sentence.
-        let recall = wordRecall(expected: sentence, heard: result.stdout)
-        #expect(recall >= workingRecall, "recall \(recall), heard \"\(result.stdout)\"")
+        let recall = Transcriber.wordRecall(expected: sentence, heard: result.stdout)
+        #expect(recall >= Transcriber.workingRecall, "recall \(recall), heard \"\(result.stdout)\"")
         let json = try await CLI.run(["transcribe", file.path, "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: json.stdoutData) as? [String: Any])
         #expect((object["segments"] as? [Any])?.isEmpty == false)
@@ -41,8 +42,8 @@ import Testing
         #expect(object["referenceTextTranscribed"] as? Bool == true)
         // Whisper hears the prepared (trimmed) clip of unseeded audio: most of the sentence.
         let heard = object["referenceText"] as? String ?? ""
-        let recall = wordRecall(expected: sentence, heard: heard)
-        #expect(recall >= workingRecall, "recall \(recall), heard \"\(heard)\"")
+        let recall = Transcriber.wordRecall(expected: sentence, heard: heard)
+        #expect(recall >= Transcriber.workingRecall, "recall \(recall), heard \"\(heard)\"")
         let plain = try await CLI.run(["synth", "Hello.", "--voice", reference.path, "-o", out.path])
         #expect(plain.stderr.contains("reference text (transcribed)"))
     }

@@ -1,5 +1,6 @@
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
+import GLMTTSAPI
 import HTTPTypes
 import Logging
 import OpenAPIRuntime
@@ -13,7 +14,7 @@ import Testing
 
     @Test func generatedCodeIsFromTheCurrentSpec() throws {
         let spec = try Data(contentsOf: Self.root.appendingPathComponent("openapi/openapi.yaml"))
-        let recorded = try String(contentsOf: Self.root.appendingPathComponent("Sources/GLMTTSServer/Generated/openapi.sha256"), encoding: .utf8)
+        let recorded = try String(contentsOf: Self.root.appendingPathComponent("Sources/GLMTTSAPI/openapi.sha256"), encoding: .utf8)
         #expect(SHA256.hex(of: spec) == recorded.trimmingCharacters(in: .whitespacesAndNewlines),
                 "openapi/openapi.yaml changed: run scripts/generate-openapi and commit the result")
         #expect(OpenAPIDocument.yaml.trimmingCharacters(in: .whitespacesAndNewlines)

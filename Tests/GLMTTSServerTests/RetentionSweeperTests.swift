@@ -1,5 +1,6 @@
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
+import GLMTTSService
 import Testing
 @testable import GLMTTSServer
 

@@ -598,7 +598,7 @@ def test_dockerignore_keeps_build_outputs_out_and_sources_in():
         assert ignored(path, patterns), path
     for path in ("Package.swift", "Sources/glmtts", "scripts/bootstrap", "scripts/prepare-models", "workers/whisper_worker.py",
                  "workers/requirements.txt", "Public", "openapi/openapi.yaml", "deploy/docker-entrypoint.sh",
-                 "deploy/healthcheck.py", "Tests/GLMTTSCoreTests"):
+                 "deploy/healthcheck.py", "Tests/GLMTTSEngineTests"):
         assert not ignored(path, patterns), path
 
 

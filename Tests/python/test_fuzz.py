@@ -39,7 +39,7 @@ from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 from conftest import Server
 
 KiB, MiB = 1 << 10, 1 << 20
-INTERNAL_MARKERS = ("/work/", "/tmp/", "/root/", "/home/", ".swift", "Traceback", "Fatal error", "GLMTTSCore",
+INTERNAL_MARKERS = ("/work/", "/tmp/", "/root/", "/home/", ".swift", "Traceback", "Fatal error", "GLMTTSCore", "GLMTTSEngine", "GLMTTSService",
                     "GLMTTSServer", "Swift.", "NSError", "DecodingError", "0x0000")
 
 

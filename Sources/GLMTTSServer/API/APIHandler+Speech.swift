@@ -1,5 +1,6 @@
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
+import GLMTTSAPI
 import OpenAPIRuntime
 
 extension APIHandler {

@@ -1,5 +1,7 @@
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
+import GLMTTSService
+import GLMTTSAPI
 import OpenAPIRuntime
 
 extension APIHandler {

@@ -1,5 +1,6 @@
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
+import GLMTTSService
 
 /// The ZIP archive of a batch's results, produced one file at a time as the client reads:
 /// each `next` loads one job's audio and returns its ZIP entry, the last one the closing

@@ -1,6 +1,7 @@
 import AsyncAlgorithms
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
+import GLMTTSService
 import OpenAPIRuntime
 
 /// Encodes progress events as a `text/event-stream` body.

@@ -1,5 +1,5 @@
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
 
 /// Turns the raw audio chunks of a running synthesis into the bytes of a streamed
 /// response, chunk by chunk, as sentences finish.

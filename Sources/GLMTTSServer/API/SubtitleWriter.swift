@@ -1,5 +1,5 @@
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
 
 /// SubRip (SRT) and WebVTT subtitles from a transcript's timed segments.
 enum SubtitleWriter {

@@ -1,5 +1,6 @@
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
+import GLMTTSService
 
 /// Records that keys were used (`last_used_at`) at most once a minute per key, so
 /// authenticating a request does not cost a database write each time.

@@ -1,4 +1,5 @@
-package import GLMTTSCore
+package import GLMTTSEngine
+package import GLMTTSService
 
 /// Who is making a request: an API key, or anyone (open mode).
 package struct Principal: Sendable, Equatable {

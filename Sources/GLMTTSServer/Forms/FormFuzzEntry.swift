@@ -1,5 +1,6 @@
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
+import GLMTTSAPI
 import HTTPTypes
 @_spi(Generated) import OpenAPIRuntime
 

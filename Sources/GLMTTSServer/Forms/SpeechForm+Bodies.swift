@@ -1,4 +1,5 @@
 import Foundation
+import GLMTTSAPI
 
 extension SpeechForm {
     /// The form of a URL-encoded `POST /api/tts` body: its values are text, parsed like a

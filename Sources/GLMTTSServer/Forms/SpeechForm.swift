@@ -1,5 +1,6 @@
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
+import GLMTTSService
 
 /// A synthesis request as received by `POST /api/tts` (multipart, URL-encoded or JSON)
 /// or one item of a batch, before validation.

@@ -1,5 +1,5 @@
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
 import HTTPTypes
 import OpenAPIRuntime
 

@@ -1,5 +1,6 @@
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
+import GLMTTSService
 import HTTPTypes
 import Hummingbird
 import Logging

@@ -1,5 +1,6 @@
 import Foundation
-import GLMTTSCore
+import GLMTTSEngine
+import GLMTTSService
 
 /// Wraps the service's job executor to record each attempt in `ServiceMetrics`: queue wait,
 /// run time, final status and (synthesis) real-time factor, by kind and engine; and to log

@@ -1,5 +1,5 @@
 import Foundation
-package import GLMTTSCore
+package import GLMTTSEngine
 import Prometheus
 
 /// The server's Prometheus metrics (swift-prometheus registry), served at `/metrics`.

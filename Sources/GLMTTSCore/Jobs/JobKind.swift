@@ -1,7 +1,0 @@
-/// What a job does.
-public enum JobKind: String, Sendable, Codable, CaseIterable {
-    /// Text to speech.
-    case synthesis
-    /// Speech to text.
-    case transcription
-}

@@ -1,0 +1,187 @@
+import Foundation
+import GLMTTSEngine
+
+/// Fans a job's events out to any number of subscribers, after persisting them.
+///
+/// A subscriber first receives the job's whole history, then live events, in sequence
+/// order, without gaps or repeats, and its stream ends after the final event (completed,
+/// failed, cancelled). Histories of running jobs are kept in memory; finished ones are
+/// read back from the store, so a subscriber that arrives after the end — even after a
+/// restart — still gets everything.
+///
+/// Publishing and subscribing take turns (one at a time, in arrival order), so a subscriber
+/// never reads a history that misses an event being saved. Nothing is published after a
+/// job's final event: a late event (a stale queue position, say) is dropped.
+///
+/// Audio chunks (for streaming responses) are live only: `listenForAudio` must be called
+/// before the job starts.
+///
+/// Every buffer is bounded: a subscriber or listener that falls `bufferLimit` items behind
+/// is cut off — its stream ends after what it already holds (a prefix, never a stream with
+/// a hole) — and the job goes on. A cut-off event subscriber can subscribe again and skip
+/// what it has (SSE clients do so with `Last-Event-ID`).
+public actor ProgressHub {
+    private let store: any JobStore
+    private let log: @Sendable (String) -> Void
+    /// Most items a subscriber or audio listener may have waiting before it is cut off.
+    public let bufferLimit: Int
+    /// How many subscribers and listeners were cut off for falling behind.
+    public private(set) var cutOffCount = 0
+    private var history: [JobID: [JobEvent]] = [:]
+    private var subscribers: [JobID: [UUID: AsyncStream<JobEvent>.Continuation]] = [:]
+    private var audioListeners: [JobID: [UUID: AsyncStream<AudioBuffer>.Continuation]] = [:]
+    private var busy = false
+    private var turnWaiters: [CheckedContinuation<Void, Never>] = []
+
+    /// A hub persisting into `store`; `log` receives persistence failures; `bufferLimit`
+    /// bounds what each subscriber and listener may have waiting.
+    public init(store: any JobStore, bufferLimit: Int = 1024, log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.store = store
+        self.bufferLimit = max(1, bufferLimit)
+        self.log = log
+    }
+
+    /// Number the event (next in its job), persist it and deliver it to subscribers.
+    /// An event for a job whose final event is already out is dropped (returned unnumbered).
+    @discardableResult
+    public func publish(_ event: JobEvent) async -> JobEvent {
+        await takeTurn()
+        defer { endTurn() }
+        let id = event.jobID
+        if history[id] == nil {
+            history[id] = (try? await store.events(for: id)) ?? []
+        }
+        if let last = history[id]?.last, last.kind.isFinal {
+            history[id] = nil
+            log("dropped a \(event.kind.rawValue) event of job \(id), which already ended (\(last.kind.rawValue))")
+            return event
+        }
+        var event = event
+        event.sequence = (history[id]?.last?.sequence ?? 0) + 1
+        do {
+            try await store.appendEvent(event)
+        } catch {
+            log("could not persist event \(event.sequence) of job \(id): \(error)")
+        }
+        history[id, default: []].append(event)
+        for (token, continuation) in subscribers[id] ?? [:] {
+            if case .dropped = continuation.yield(event) {
+                subscribers[id]?[token] = nil
+                continuation.finish()
+                cutOffCount += 1
+                log("cut off a subscriber of job \(id) that fell \(bufferLimit) events behind")
+            }
+        }
+        if subscribers[id]?.isEmpty == true { subscribers[id] = nil }
+        if event.kind.isFinal {
+            for continuation in subscribers.removeValue(forKey: id)?.values ?? [:].values { continuation.finish() }
+            for continuation in audioListeners.removeValue(forKey: id)?.values ?? [:].values { continuation.finish() }
+            history[id] = nil
+        }
+        return event
+    }
+
+    /// The job's events: history first, then live ones; ends after the final event, or
+    /// right after the history when `jobIsFinal` (the job ended without a final event on record).
+    public func subscribe(to id: JobID, jobIsFinal: Bool) async throws -> AsyncStream<JobEvent> {
+        await takeTurn()
+        defer { endTurn() }
+        let events: [JobEvent]
+        if let live = history[id] {
+            events = live
+        } else {
+            events = try await store.events(for: id)
+        }
+        // The history is delivered whole (it is bounded by the job's own length); live events
+        // are counted against `bufferLimit` on top of it.
+        let (stream, continuation) = AsyncStream.makeStream(of: JobEvent.self, bufferingPolicy: .bufferingOldest(events.count + bufferLimit))
+        for event in events { continuation.yield(event) }
+        if jobIsFinal || events.last?.kind.isFinal == true {
+            continuation.finish()
+            return stream
+        }
+        if history[id] == nil { history[id] = events }
+        let token = UUID()
+        subscribers[id, default: [:]][token] = continuation
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.unsubscribe(id, token) }
+        }
+        return stream
+    }
+
+    /// Live audio chunks of a job, in order; ends with the job's final event (or early,
+    /// when the listener falls `bufferLimit` chunks behind or `stopListeningForAudio` is called).
+    public func listenForAudio(to id: JobID) -> AsyncStream<AudioBuffer> {
+        let (stream, continuation) = AsyncStream.makeStream(of: AudioBuffer.self, bufferingPolicy: .bufferingOldest(bufferLimit))
+        let token = UUID()
+        audioListeners[id, default: [:]][token] = continuation
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.stopListening(id, token) }
+        }
+        return stream
+    }
+
+    /// Delivers a chunk of a job's audio to its listeners.
+    public func publishAudio(_ chunk: AudioBuffer, of id: JobID) {
+        for (token, continuation) in audioListeners[id] ?? [:] {
+            if case .dropped = continuation.yield(chunk) {
+                stopListening(id, token)
+                continuation.finish()
+                cutOffCount += 1
+                log("cut off an audio listener of job \(id) that fell \(bufferLimit) chunks behind")
+            }
+        }
+    }
+
+    /// Ends and removes every audio listener of job `id` (its request was refused or gave up).
+    public func stopListeningForAudio(to id: JobID) {
+        for continuation in audioListeners.removeValue(forKey: id)?.values ?? [:].values { continuation.finish() }
+    }
+
+    /// Number of open audio listeners (for metrics and tests).
+    public func audioListenerCount() -> Int { audioListeners.values.reduce(0) { $0 + $1.count } }
+
+    /// Whether anyone listens for the job's audio.
+    public func hasAudioListeners(_ id: JobID) -> Bool { !(audioListeners[id]?.isEmpty ?? true) }
+
+    /// Jobs that have at least one event subscriber.
+    public func subscribedJobIDs() -> [JobID] { Array(subscribers.keys) }
+
+    /// Publishes a `queued` event only when its position differs from the last one published.
+    public func publishQueuePositionIfChanged(_ event: JobEvent) async {
+        let last = history[event.jobID]?.last(where: { $0.queuePosition != nil })?.queuePosition
+        guard last != event.queuePosition else { return }
+        await publish(event)
+    }
+
+    /// Number of open event subscriptions (for metrics and tests).
+    public func subscriberCount() -> Int { subscribers.values.reduce(0) { $0 + $1.count } }
+
+    /// Waits until no other publish or subscribe is in progress (first come, first served).
+    private func takeTurn() async {
+        if !busy {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { turnWaiters.append($0) }
+    }
+
+    /// Hands the turn to the next waiter, if any.
+    private func endTurn() {
+        if turnWaiters.isEmpty {
+            busy = false
+        } else {
+            turnWaiters.removeFirst().resume()
+        }
+    }
+
+    private func unsubscribe(_ id: JobID, _ token: UUID) {
+        subscribers[id]?[token] = nil
+        if subscribers[id]?.isEmpty == true { subscribers[id] = nil }
+    }
+
+    private func stopListening(_ id: JobID, _ token: UUID) {
+        audioListeners[id]?[token] = nil
+        if audioListeners[id]?.isEmpty == true { audioListeners[id] = nil }
+    }
+}

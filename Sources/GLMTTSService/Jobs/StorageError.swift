@@ -1,0 +1,53 @@
+import Foundation
+import GLMTTSEngine
+
+/// A job's or voice's file (upload, result, clip) could not be written: the disk is full or
+/// the data directory is read-only. Retryable once the operator has fixed the disk.
+public enum StorageError: GLMTTSError, Equatable {
+    /// No space left (or the quota is spent) where `folder` is.
+    case diskFull(folder: String)
+    /// `folder` (or its file system) cannot be written.
+    case readOnly(folder: String)
+    /// Another input/output failure writing into `folder`.
+    case failed(folder: String)
+
+    public var code: String {
+        switch self {
+        case .diskFull: return "storage.disk_full"
+        case .readOnly: return "storage.read_only"
+        case .failed: return "storage.failed"
+        }
+    }
+
+    public var category: ErrorCategory { .unavailable }
+
+    public var message: String {
+        switch self {
+        case let .diskFull(folder):
+            return "The server's disk is full: a file could not be written in its '\(folder)' folder. Try again later; the operator must free space in the data directory."
+        case let .readOnly(folder):
+            return "The server's data directory cannot be written (its '\(folder)' folder is read-only). Try again later; the operator must make the data directory writable."
+        case let .failed(folder):
+            return "The server could not write a file in its '\(folder)' folder (an input/output error). Try again later; the operator should check the disk."
+        }
+    }
+
+    /// `error` from writing into `folder`, classified by its POSIX cause.
+    public static func classify(_ error: any Error, folder: URL) -> StorageError {
+        let name = folder.lastPathComponent
+        let nsError = error as NSError
+        var codes: [Int] = []
+        if nsError.domain == NSPOSIXErrorDomain { codes.append(nsError.code) }
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            codes.append(underlying.code)
+        }
+        if codes.contains(where: { $0 == Int(ENOSPC) || $0 == Int(EDQUOT) }) || nsError.code == CocoaError.fileWriteOutOfSpace.rawValue {
+            return .diskFull(folder: name)
+        }
+        if codes.contains(where: { $0 == Int(EROFS) || $0 == Int(EACCES) || $0 == Int(EPERM) })
+            || nsError.code == CocoaError.fileWriteVolumeReadOnly.rawValue || nsError.code == CocoaError.fileWriteNoPermission.rawValue {
+            return .readOnly(folder: name)
+        }
+        return .failed(folder: name)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import GLMTTSEngine
+
+/// Runs synthesis jobs through the one `SynthesisPipeline`: reads the uploaded or saved
+/// reference clip, maps pipeline progress to job events, streams raw chunks to listeners,
+/// and writes the result as `outputs/<id>.wav` (lossless, re-encodable) plus the format
+/// the client asked for.
+public struct SynthesisJobExecutor: Sendable {
+    /// The pipeline every synthesis takes.
+    public let pipeline: SynthesisPipeline
+    /// Where uploads, outputs and voices are.
+    public let files: JobFiles
+    /// Saved voices.
+    public let voices: any VoiceStore
+    private let encoder = BlockingExecutor(label: "job-encoder")
+
+    public init(pipeline: SynthesisPipeline, files: JobFiles, voices: any VoiceStore) {
+        self.pipeline = pipeline
+        self.files = files
+        self.voices = voices
+    }
+
+    /// Runs `spec` as job `job`.
+    public func execute(_ spec: SynthesisJobSpec, of job: JobRecord, reporter: JobReporter) async throws -> SynthesisJobResult {
+        var referenceAudio: Data?
+        var referenceText = spec.referenceText
+        if spec.hasUploadedReference {
+            referenceAudio = try Data(contentsOf: files.upload(for: job.id))
+        } else if let voiceID = spec.savedVoiceID {
+            guard let voice = try await voices.voice(id: voiceID), let clip = files.voiceClip(for: voiceID),
+                  let data = try? Data(contentsOf: clip) else {
+                throw JobProblem(code: "voice.not_found", title: "Not found", status: 404,
+                                 detail: "The saved voice '\(voiceID)' no longer exists; pick another voice or upload a clip.")
+            }
+            referenceAudio = data
+            if referenceText?.isEmpty ?? true { referenceText = voice.referenceText }
+        }
+        let request = SynthesisJob(
+            text: spec.text, voiceID: spec.model, referenceAudio: referenceAudio, referenceText: referenceText,
+            parameters: spec.parameters, outputFormat: .wav, requireClone: spec.requireClone,
+            skipTranscription: spec.skipTranscription || (spec.savedVoiceID != nil && referenceText != nil),
+            language: spec.language, voiceMatch: spec.voiceMatch ?? false)
+        let output = try await pipeline.run(request, progress: { step in
+            // "done" belongs to the job, not the pipeline: the file still has to be written
+            // (and maybe encoded); the scheduler's `completed` event says done.
+            if step.stage == .done { return }
+            if step.stage == .synthesizing, step.sentence != nil {
+                reporter.progress(step.stage.rawValue, fraction: step.fraction, sentence: step.sentence,
+                                  of: step.sentenceCount, detail: step.detail)
+            } else {
+                reporter.stage(step.stage.rawValue, fraction: step.fraction, detail: step.detail)
+            }
+        }, chunk: { reporter.audioChunk($0) })
+
+        try FileManager.default.createDirectory(at: files.outputs, withIntermediateDirectories: true)
+        try files.write(output.encoded, to: files.output(for: job.id, format: .wav))
+        var bytes = output.encoded.count
+        if spec.format != .wav {
+            reporter.stage(SynthesisProgress.Stage.encoding.rawValue, fraction: 0.97, detail: spec.format.rawValue)
+            let audio = output.audio, format = spec.format
+            let encoded = try await encoder.run { try AudioEncoder.encode(audio, as: format) }
+            try files.write(encoded, to: files.output(for: job.id, format: spec.format))
+            bytes = encoded.count
+        }
+        return SynthesisJobResult(
+            durationSeconds: output.audio.duration, synthesisSeconds: output.synthesisSeconds,
+            realTimeFactor: output.realTimeFactor, format: spec.format, sampleRate: output.audio.sampleRate, bytes: bytes,
+            model: output.voiceID, cloned: output.summary.cloned, parameterReport: output.summary.parameterReport,
+            referenceReport: output.referenceReport, referenceText: output.referenceText,
+            referenceTextTranscribed: output.referenceTextTranscribed, notes: output.notes, languages: output.languages,
+            speakerSimilarity: output.speakerSimilarity, voiceMatch: output.voiceMatch)
+    }
+}
