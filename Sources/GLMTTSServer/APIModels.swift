@@ -19,7 +19,7 @@ enum APIModels {
             status: status(record.status), createdAt: record.createdAt, startedAt: record.startedAt,
             finishedAt: record.finishedAt, queuePosition: record.status == .queued ? queuePosition : nil,
             progress: min(1, max(0, record.status == .completed ? 1 : record.progress)),
-            stage: record.status == .completed ? .done : record.stage.flatMap(Components.Schemas.JobStage.init(rawValue:)),
+            stage: record.status == .completed ? .done : record.stage.flatMap { Components.Schemas.JobStage(rawValue: $0.rawValue) },
             attempts: record.attempts, links: links(record.id, kind: record.kind))
         switch record.payload {
         case let .synthesis(spec):
@@ -117,7 +117,7 @@ enum APIModels {
             sequence: event.sequence, jobId: event.jobID.rawValue,
             _type: Components.Schemas.JobEventType(rawValue: event.kind.rawValue) ?? .stage,
             elapsedSeconds: max(0, event.elapsedSeconds), queuePosition: event.queuePosition,
-            stage: event.stage.flatMap(Components.Schemas.JobStage.init(rawValue:)), fraction: event.fraction,
+            stage: event.stage.flatMap { Components.Schemas.JobStage(rawValue: $0.rawValue) }, fraction: event.fraction,
             sentence: event.sentence, sentenceCount: event.sentenceCount, detail: event.detail)
         if let synthesis = event.result?.synthesis { wire.result = result(synthesis, id: event.jobID) }
         if let problem = event.problem, event.kind != .completed { wire.problem = self.problem(problem) }

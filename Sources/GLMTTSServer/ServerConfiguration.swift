@@ -1,5 +1,6 @@
 package import Foundation
 package import GLMTTSEngine
+package import GLMTTSService
 
 /// Settings of the HTTP service. Defaults are safe: loopback only, limits on.
 ///
@@ -22,7 +23,7 @@ package struct ServerConfiguration: Sendable, Equatable {
     /// Jobs that may wait; more get 429.
     package var maxQueuedJobs = 100
     /// Concurrent jobs per lane (`cpu` in-process engines, `asr` recognizer, `gpu` GPU workers).
-    package var laneSlots: [String: Int] = ["cpu": 1, "asr": 1, "gpu": 1]
+    package var laneSlots: [JobLane: Int] = [.cpu: 1, .asr: 1, .gpu: 1]
     /// Starts allowed per job before a retryable failure is final.
     package var maxAttempts = 3
     /// Most texts in one batch.
@@ -136,9 +137,9 @@ package struct ServerConfiguration: Sendable, Equatable {
         }
         config.maxAudioSeconds = try reader.double("GLMTTS_MAX_AUDIO_SECONDS", in: 1...86_400) ?? config.maxAudioSeconds
         config.maxQueuedJobs = try reader.integer("GLMTTS_MAX_QUEUED_JOBS", in: 1...1_000_000) ?? config.maxQueuedJobs
-        config.laneSlots["cpu"] = try reader.integer("GLMTTS_CPU_SLOTS", in: 1...256) ?? config.laneSlots["cpu"]
-        config.laneSlots["asr"] = try reader.integer("GLMTTS_ASR_SLOTS", in: 1...256) ?? config.laneSlots["asr"]
-        config.laneSlots["gpu"] = try reader.integer("GLMTTS_GPU_SLOTS", in: 1...256) ?? config.laneSlots["gpu"]
+        config.laneSlots[.cpu] = try reader.integer("GLMTTS_CPU_SLOTS", in: 1...256) ?? config.laneSlots[.cpu]
+        config.laneSlots[.asr] = try reader.integer("GLMTTS_ASR_SLOTS", in: 1...256) ?? config.laneSlots[.asr]
+        config.laneSlots[.gpu] = try reader.integer("GLMTTS_GPU_SLOTS", in: 1...256) ?? config.laneSlots[.gpu]
         config.maxAttempts = try reader.integer("GLMTTS_MAX_ATTEMPTS", in: 1...20) ?? config.maxAttempts
         config.maxBatchTexts = try reader.integer("GLMTTS_MAX_BATCH_TEXTS", in: 1...10_000) ?? config.maxBatchTexts
         config.synchronousWaitSeconds = try reader.double("GLMTTS_SYNC_WAIT_SECONDS", in: 1...86_400) ?? config.synchronousWaitSeconds

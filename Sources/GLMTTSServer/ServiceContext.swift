@@ -38,13 +38,6 @@ package final class ServiceContext: Sendable {
     /// When the server started.
     package let startedAt = Date()
 
-    /// Lane of synthesis jobs on GPU engines.
-    package static let gpuLane = "gpu"
-    /// Lane of in-process (CPU) synthesis.
-    package static let cpuLane = "cpu"
-    /// Lane of transcription jobs.
-    package static let asrLane = "asr"
-
     /// Opens the store in `configuration.dataDirectory` and starts the queue.
     package init(configuration: ServerConfiguration, logger: Logger) async throws {
         self.configuration = configuration
@@ -82,18 +75,17 @@ package final class ServiceContext: Sendable {
 
     /// The queue lane of a synthesis with `model` (nil: the default voice): GPU engines
     /// share the GPU lane, everything else runs on the CPU lane.
-    package func synthesisLane(model: String?) -> String {
-        guard let model, let installed = try? registry.store.model(id: model) else { return Self.cpuLane }
-        return installed.manifest.engine == .glmtts ? Self.gpuLane : Self.cpuLane
+    package func synthesisLane(model: String?) -> JobLane {
+        JobLane.synthesis(on: model.flatMap { try? registry.store.model(id: $0) }?.manifest.engine)
     }
 
     /// A new job record with this server's retry policy, owned by the requesting API key
     /// (`RequestInfo.current.principal`; nobody in open mode).
     package func makeJob(_ payload: JobPayload, id: JobID = JobID(), batchID: String? = nil, batchIndex: Int? = nil) -> JobRecord {
-        let lane: String
+        let lane: JobLane
         switch payload {
         case let .synthesis(spec): lane = synthesisLane(model: spec.model)
-        case .transcription: lane = Self.asrLane
+        case .transcription: lane = .asr
         }
         var job = JobRecord(id: id, payload: payload, lane: lane, maxAttempts: configuration.maxAttempts)
         job.batchID = batchID

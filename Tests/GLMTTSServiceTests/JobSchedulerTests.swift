@@ -24,8 +24,8 @@ struct JobScript: Sendable {
 
 /// What the test executor saw.
 struct ExecutorLog: Sendable {
-    var runningByLane: [String: Int] = [:]
-    var maxRunningByLane: [String: Int] = [:]
+    var runningByLane: [JobLane: Int] = [:]
+    var maxRunningByLane: [JobLane: Int] = [:]
     /// Every attempt, in start order.
     var starts: [JobID] = []
     /// Attempts that ended (any way).
@@ -65,7 +65,7 @@ final class ScriptedExecutor: JobExecutor {
             }
         }
         for (index, fraction) in script.progress.enumerated() {
-            reporter.progress("synthesizing", fraction: fraction, sentence: index + 1, of: script.progress.count)
+            reporter.progress(JobProgress(stage: .synthesizing, fraction: fraction, sentence: index + 1, sentenceCount: script.progress.count))
         }
         if let first = script.holdFromAttempt, job.attempts >= first {
             do {
@@ -153,12 +153,12 @@ final class GatedJobStore: JobStore {
     func insert(_ job: JobRecord) async throws -> JobRecord { try await base.insert(job) }
     func insert(_ jobs: [JobRecord]) async throws -> [JobRecord] { try await base.insert(jobs) }
     func job(_ id: JobID) async throws -> JobRecord? { try await base.job(id) }
-    func claimNext(lane: String, now: Date) async throws -> JobRecord? {
+    func claimNext(lane: JobLane, now: Date) async throws -> JobRecord? {
         let job = try await base.claimNext(lane: lane, now: now)
         if job != nil { await pass(.claim) }
         return job
     }
-    func updateProgress(_ id: JobID, progress: Double, stage: String?) async throws {
+    func updateProgress(_ id: JobID, progress: Double, stage: JobStage?) async throws {
         try await base.updateProgress(id, progress: progress, stage: stage)
     }
     func finish(_ id: JobID, status: JobStatus, result: JobResult?, problem: JobProblem?, at: Date) async throws {
@@ -177,7 +177,7 @@ final class GatedJobStore: JobStore {
     func events(for id: JobID) async throws -> [JobEvent] { try await base.events(for: id) }
     func queuePosition(of id: JobID) async throws -> Int? { try await base.queuePosition(of: id) }
     func queuedCount() async throws -> Int { try await base.queuedCount() }
-    func lanesWithQueuedJobs() async throws -> Set<String> {
+    func lanesWithQueuedJobs() async throws -> Set<JobLane> {
         let lanes = try await base.lanesWithQueuedJobs()
         await pass(.lanes)
         return lanes
@@ -252,7 +252,7 @@ final class SchedulerHarness: Sendable {
     }
 
     /// Runs `body` with a started scheduler, then shuts it down and deletes the database.
-    static func with(slots: [String: Int] = ["cpu": 1], maxQueued: Int = 100, scripts: [String: JobScript] = [:],
+    static func with(slots: [JobLane: Int] = [.cpu: 1], maxQueued: Int = 100, scripts: [String: JobScript] = [:],
                      files: JobTestDatabase? = nil,
                      _ body: (SchedulerHarness) async throws -> Void) async throws {
         let harness = try SchedulerHarness(files: try files ?? JobTestDatabase(),
@@ -287,7 +287,7 @@ final class SchedulerHarness: Sendable {
 
     /// Submits a job speaking `text`.
     @discardableResult
-    func submit(_ text: String, lane: String = "cpu", priority: Int = 0, maxAttempts: Int = 3) async throws -> JobRecord {
+    func submit(_ text: String, lane: JobLane = .cpu, priority: Int = 0, maxAttempts: Int = 3) async throws -> JobRecord {
         try await scheduler.submit(JobSamples.job(text, lane: lane, priority: priority, maxAttempts: maxAttempts,
                                                   createdAt: Date()))
     }
@@ -630,13 +630,13 @@ private func kinds(_ events: [JobEvent]) -> [JobEvent.Kind] {
             exhausted = try await store.insert(JobSamples.job("exhausted", lane: "gpu", maxAttempts: 1))
             waiting = try await store.insert(JobSamples.job("waiting"))
             for job in [resumable, exhausted, waiting] {
-                await hub.publish(JobEvent(jobID: job.id, kind: .queued, queuePosition: 1, stage: "queued"))
+                await hub.publish(JobEvent(jobID: job.id, kind: .queued, queuePosition: 1, stage: .queued))
             }
-            for lane in ["cpu", "gpu"] {
+            for lane: JobLane in [.cpu, .gpu] {
                 let claimed = try #require(try await store.claimNext(lane: lane, now: Date()))
-                await hub.publish(JobEvent(jobID: claimed.id, kind: .started, stage: "preparing_text", fraction: 0))
+                await hub.publish(JobEvent(jobID: claimed.id, kind: .started, stage: .preparingText, fraction: 0))
             }
-            try await store.updateProgress(resumable.id, progress: 0.5, stage: "synthesizing")
+            try await store.updateProgress(resumable.id, progress: 0.5, stage: .synthesizing)
             try database.close()
         }
 

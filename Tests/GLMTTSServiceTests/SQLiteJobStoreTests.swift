@@ -79,7 +79,7 @@ enum JobSamples {
                                     detail: "Something about the input.", retryable: false)
 
     /// A synthesis job speaking `text`.
-    static func job(_ text: String = "Hello.", lane: String = "cpu", priority: Int = 0, maxAttempts: Int = 3,
+    static func job(_ text: String = "Hello.", lane: JobLane = .cpu, priority: Int = 0, maxAttempts: Int = 3,
                     createdAt: Date = epoch, batchID: String? = nil, batchIndex: Int? = nil) -> JobRecord {
         JobRecord(payload: .synthesis(SynthesisJobSpec(text: text)), lane: lane, priority: priority,
                   maxAttempts: maxAttempts, createdAt: createdAt, batchID: batchID, batchIndex: batchIndex)
@@ -227,7 +227,7 @@ enum JobSamples {
 
     @Test func concurrentClaimsNeverHandOutAJobTwice() async throws {
         try await JobTestDatabase.with { _, store in
-            let lanes = ["cpu", "gpu"]
+            let lanes: [JobLane] = [.cpu, .gpu]
             let jobs = (0..<150).map { JobSamples.job("job \($0)", lane: lanes[$0 % 2]) }
             _ = try await store.insert(jobs)
             let claimed = try await withThrowingTaskGroup(of: [JobRecord].self) { group in
@@ -262,12 +262,12 @@ enum JobSamples {
             let queued = try await store.insert(JobSamples.job("queued"))
             _ = try await store.claimNext(lane: "cpu", now: JobSamples.epoch)
 
-            try await store.updateProgress(running.id, progress: 0.4, stage: "synthesizing")
+            try await store.updateProgress(running.id, progress: 0.4, stage: .synthesizing)
             let read = try #require(try await store.job(running.id))
             #expect(read.progress == 0.4)
-            #expect(read.stage == "synthesizing")
+            #expect(read.stage == .synthesizing)
 
-            try await store.updateProgress(queued.id, progress: 0.9, stage: "encoding")
+            try await store.updateProgress(queued.id, progress: 0.9, stage: .encoding)
             let untouched = try #require(try await store.job(queued.id))
             #expect(untouched.progress == 0)
             #expect(untouched.stage == nil)
@@ -278,7 +278,7 @@ enum JobSamples {
         try await JobTestDatabase.with { _, store in
             let job = try await store.insert(JobSamples.job())
             _ = try await store.claimNext(lane: "cpu", now: JobSamples.epoch)
-            try await store.updateProgress(job.id, progress: 0.3, stage: "synthesizing")
+            try await store.updateProgress(job.id, progress: 0.3, stage: .synthesizing)
             let at = JobSamples.epoch.addingTimeInterval(5)
             try await store.finish(job.id, status: .failed, result: nil, problem: JobSamples.problem, at: at)
             let failed = try #require(try await store.job(job.id))
@@ -310,7 +310,7 @@ enum JobSamples {
             let first = try await store.insert(JobSamples.job("first"))
             let second = try await store.insert(JobSamples.job("second"))
             _ = try await store.claimNext(lane: "cpu", now: JobSamples.epoch)
-            try await store.updateProgress(first.id, progress: 0.6, stage: "synthesizing")
+            try await store.updateProgress(first.id, progress: 0.6, stage: .synthesizing)
             let problem = JobProblem(code: "worker.crashed", title: "Crashed", status: 503, detail: "d", retryable: true)
             try await store.requeue(first.id, problem: problem)
 
@@ -389,13 +389,13 @@ enum JobSamples {
             let job = try await store.insert(JobSamples.job())
             let other = try await store.insert(JobSamples.job("other"))
             let events = [
-                JobEvent(sequence: 1, jobID: job.id, kind: .queued, elapsedSeconds: 0, queuePosition: 2, stage: "queued"),
-                JobEvent(sequence: 2, jobID: job.id, kind: .started, elapsedSeconds: 0.5, stage: "preparing_text",
+                JobEvent(sequence: 1, jobID: job.id, kind: .queued, elapsedSeconds: 0, queuePosition: 2, stage: .queued),
+                JobEvent(sequence: 2, jobID: job.id, kind: .started, elapsedSeconds: 0.5, stage: .preparingText,
                          fraction: 0, detail: "attempt 1 of 3"),
-                JobEvent(sequence: 3, jobID: job.id, kind: .progress, elapsedSeconds: 1.25, stage: "synthesizing",
+                JobEvent(sequence: 3, jobID: job.id, kind: .progress, elapsedSeconds: 1.25, stage: .synthesizing,
                          fraction: 0.5, sentence: 2, sentenceCount: 4),
                 JobEvent(sequence: 4, jobID: job.id, kind: .retrying, elapsedSeconds: 1.5, problem: JobSamples.problem),
-                JobEvent(sequence: 5, jobID: job.id, kind: .completed, elapsedSeconds: 2, stage: "done", fraction: 1,
+                JobEvent(sequence: 5, jobID: job.id, kind: .completed, elapsedSeconds: 2, stage: .done, fraction: 1,
                          result: JobSamples.synthesisResult),
             ]
             // Appended out of order: reading sorts by sequence.
@@ -475,7 +475,7 @@ enum JobSamples {
             _ = try await store.claimNext(lane: "other", now: JobSamples.epoch)
             try await store.finish(done.id, status: .completed, result: JobSamples.synthesisResult, problem: nil,
                                    at: JobSamples.epoch)
-            try await store.updateProgress(retry.id, progress: 0.7, stage: "synthesizing")
+            try await store.updateProgress(retry.id, progress: 0.7, stage: .synthesizing)
             let at = JobSamples.epoch.addingTimeInterval(60)
 
             let (requeued, failed) = try await store.recoverInterrupted(problem: JobScheduler.interrupted, at: at)

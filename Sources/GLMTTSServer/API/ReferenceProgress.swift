@@ -45,16 +45,16 @@ enum ReferenceProgress {
     }
 
     /// The words for a job stage.
-    private static func stageMessage(_ stage: String?) -> String? {
+    private static func stageMessage(_ stage: JobStage?) -> String? {
         switch stage {
-        case "queued": return "Queued"
-        case "preparing_text": return "Preparing the text"
-        case "loading_model": return "Loading the model"
-        case "preparing_reference": return "Preparing the reference clip"
-        case "transcribing": return "Transcribing the reference clip"
-        case "synthesizing": return "Synthesising"
-        case "encoding": return "Encoding the audio"
-        case "done": return "Done"
+        case .queued: return "Queued"
+        case .preparingText: return "Preparing the text"
+        case .loadingModel: return "Loading the model"
+        case .preparingReference: return "Preparing the reference clip"
+        case .transcribing: return "Transcribing the reference clip"
+        case .synthesizing: return "Synthesising"
+        case .encoding: return "Encoding the audio"
+        case .done: return "Done"
         default: return nil
         }
     }

@@ -37,7 +37,7 @@ public struct JobEvent: Sendable, Codable, Equatable {
     public var queuePosition: Int?
     /// Stage name: queued, preparing_text, loading_model, preparing_reference,
     /// transcribing, synthesizing, encoding, done.
-    public var stage: String?
+    public var stage: JobStage?
     /// Fraction of the job done, 0…1.
     public var fraction: Double?
     /// Sentence being worked on (1-based) and how many there are.
@@ -52,7 +52,7 @@ public struct JobEvent: Sendable, Codable, Equatable {
     public var problem: JobProblem?
 
     public init(sequence: Int = 0, jobID: JobID, kind: Kind, elapsedSeconds: Double = 0, queuePosition: Int? = nil,
-                stage: String? = nil, fraction: Double? = nil, sentence: Int? = nil, sentenceCount: Int? = nil,
+                stage: JobStage? = nil, fraction: Double? = nil, sentence: Int? = nil, sentenceCount: Int? = nil,
                 detail: String? = nil, result: JobResult? = nil, problem: JobProblem? = nil) {
         self.sequence = sequence
         self.jobID = jobID

@@ -10,7 +10,7 @@ public struct JobRecord: Sendable, Codable, Equatable {
     /// Queue state.
     public var status: JobStatus
     /// The concurrency lane (device) the job needs a slot in, e.g. `cpu`.
-    public var lane: String
+    public var lane: JobLane
     /// Higher runs first; equal priorities run first in, first out.
     public var priority: Int
     /// Arrival order, assigned by the store on insert (FIFO within a priority).
@@ -28,7 +28,7 @@ public struct JobRecord: Sendable, Codable, Equatable {
     /// Progress of the running attempt, 0…1.
     public var progress: Double
     /// Current stage name (see `JobEvent.stage`).
-    public var stage: String?
+    public var stage: JobStage?
     /// The result, once completed.
     public var result: JobResult?
     /// Why it failed or was cancelled.
@@ -41,7 +41,7 @@ public struct JobRecord: Sendable, Codable, Equatable {
     public var owner: String?
 
     /// A new queued job.
-    public init(id: JobID = JobID(), payload: JobPayload, lane: String, priority: Int = 0, maxAttempts: Int = 3,
+    public init(id: JobID = JobID(), payload: JobPayload, lane: JobLane, priority: Int = 0, maxAttempts: Int = 3,
                 createdAt: Date = Date(), batchID: String? = nil, batchIndex: Int? = nil, owner: String? = nil) {
         self.id = id
         self.payload = payload

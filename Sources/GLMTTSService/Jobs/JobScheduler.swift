@@ -15,7 +15,7 @@ public actor JobScheduler {
     private let configuration: JobSchedulerConfiguration
     private let log: @Sendable (String) -> Void
     private var running: [JobID: RunningJob] = [:]
-    private var reserved: [String: Int] = [:]
+    private var reserved: [JobLane: Int] = [:]
     private var cancelRequested: Set<JobID> = []
     private var accepting = true
     private var averageRunSeconds = 2.0
@@ -24,7 +24,7 @@ public actor JobScheduler {
     private var admissionWaiters: [CheckedContinuation<Void, Never>] = []
 
     private struct RunningJob {
-        var lane: String
+        var lane: JobLane
         /// The attempt this run is (`JobRecord.attempts` at its claim): a job that failed and
         /// was re-queued may be claimed again before the failed run has wound up.
         var attempt: Int
@@ -56,7 +56,7 @@ public actor JobScheduler {
         let (requeued, failed) = try await store.recoverInterrupted(problem: Self.interrupted, at: Date())
         for job in requeued {
             await hub.publish(JobEvent(jobID: job.id, kind: .retrying, elapsedSeconds: elapsed(job),
-                                       stage: "queued", detail: "requeued after a server restart", problem: Self.interrupted))
+                                       stage: .queued, detail: "requeued after a server restart", problem: Self.interrupted))
         }
         for job in failed {
             var problem = Self.interrupted
@@ -93,7 +93,7 @@ public actor JobScheduler {
         }
         for job in stored {
             let position = try? await store.queuePosition(of: job.id)
-            await hub.publish(JobEvent(jobID: job.id, kind: .queued, elapsedSeconds: 0, queuePosition: position, stage: "queued"))
+            await hub.publish(JobEvent(jobID: job.id, kind: .queued, elapsedSeconds: 0, queuePosition: position, stage: .queued))
         }
         await pump()
         return stored
@@ -158,7 +158,7 @@ public actor JobScheduler {
         guard accepting else { return }
         activePumps += 1
         defer { activePumps -= 1 }
-        let lanes: Set<String>
+        let lanes: Set<JobLane>
         do {
             lanes = try await store.lanesWithQueuedJobs()
         } catch {
@@ -185,13 +185,13 @@ public actor JobScheduler {
         await announceQueuePositions()
     }
 
-    private func occupied(_ lane: String) -> Int {
+    private func occupied(_ lane: JobLane) -> Int {
         running.values.filter { $0.lane == lane }.count + (reserved[lane] ?? 0)
     }
 
     private func run(_ job: JobRecord) async {
         let started = ContinuousClock.now
-        await hub.publish(JobEvent(jobID: job.id, kind: .started, elapsedSeconds: elapsed(job), stage: "preparing_text",
+        await hub.publish(JobEvent(jobID: job.id, kind: .started, elapsedSeconds: elapsed(job), stage: .preparingText,
                                    fraction: 0, detail: "attempt \(job.attempts) of \(job.maxAttempts)"))
         let (items, continuation) = AsyncStream.makeStream(of: ReporterItem.self, bufferingPolicy: .unbounded)
         let forwarder = Task { [hub, store] in
@@ -209,10 +209,11 @@ public actor JobScheduler {
         }
         let createdAt = job.createdAt
         let reporter = JobReporter(
-            emit: { kind, stage, fraction, sentence, count, detail in
+            emit: { kind, progress in
                 continuation.yield(.event(JobEvent(
-                    jobID: job.id, kind: kind, elapsedSeconds: Date().timeIntervalSince(createdAt), stage: stage,
-                    fraction: fraction, sentence: sentence, sentenceCount: count, detail: detail)))
+                    jobID: job.id, kind: kind, elapsedSeconds: Date().timeIntervalSince(createdAt), stage: progress.stage,
+                    fraction: progress.fraction, sentence: progress.sentence, sentenceCount: progress.sentenceCount,
+                    detail: progress.detail)))
             },
             audio: { chunk in continuation.yield(.audio(chunk)) })
 
@@ -241,7 +242,7 @@ public actor JobScheduler {
             switch outcome {
             case let .success(result):
                 try await store.finish(job.id, status: .completed, result: result, problem: nil, at: now)
-                await hub.publish(JobEvent(jobID: job.id, kind: .completed, elapsedSeconds: elapsed(job), stage: "done",
+                await hub.publish(JobEvent(jobID: job.id, kind: .completed, elapsedSeconds: elapsed(job), stage: .done,
                                            fraction: 1, result: result))
             case let .failure(error):
                 let clientCancelled = cancelRequested.contains(job.id)
@@ -257,7 +258,7 @@ public actor JobScheduler {
                 if problem.retryable && (job.attempts < job.maxAttempts || !accepting) {
                     // Announced before the job is back in the queue, so that it precedes the next
                     // attempt's `started`.
-                    await hub.publish(JobEvent(jobID: job.id, kind: .retrying, elapsedSeconds: elapsed(job), stage: "queued",
+                    await hub.publish(JobEvent(jobID: job.id, kind: .retrying, elapsedSeconds: elapsed(job), stage: .queued,
                                                detail: "attempt \(job.attempts) failed; queued again", problem: problem))
                     try await store.requeue(job.id, problem: problem)
                     // A cancel that came while the attempt was winding up applies to the queued job.
@@ -307,7 +308,7 @@ public actor JobScheduler {
             guard let position = try? await store.queuePosition(of: id) else { continue }
             guard let job = try? await store.job(id), job.status == .queued else { continue }
             await hub.publishQueuePositionIfChanged(JobEvent(
-                jobID: id, kind: .queued, elapsedSeconds: elapsed(job), queuePosition: position, stage: "queued"))
+                jobID: id, kind: .queued, elapsedSeconds: elapsed(job), queuePosition: position, stage: .queued))
         }
     }
 

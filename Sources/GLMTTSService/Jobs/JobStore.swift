@@ -19,10 +19,10 @@ public protocol JobStore: Sendable {
 
     /// Atomically takes the next queued job of `lane` (highest priority, then oldest),
     /// marks it running, counts the attempt and stamps `startedAt`. Nil when none waits.
-    func claimNext(lane: String, now: Date) async throws -> JobRecord?
+    func claimNext(lane: JobLane, now: Date) async throws -> JobRecord?
 
     /// Records progress of a running job (for status polling).
-    func updateProgress(_ id: JobID, progress: Double, stage: String?) async throws
+    func updateProgress(_ id: JobID, progress: Double, stage: JobStage?) async throws
 
     /// Moves a running job to a final status with its result or problem.
     func finish(_ id: JobID, status: JobStatus, result: JobResult?, problem: JobProblem?, at: Date) async throws
@@ -49,7 +49,7 @@ public protocol JobStore: Sendable {
     func queuedCount() async throws -> Int
 
     /// Lanes that have queued jobs.
-    func lanesWithQueuedJobs() async throws -> Set<String>
+    func lanesWithQueuedJobs() async throws -> Set<JobLane>
 
     /// After a crash: jobs left `running` go back to the queue if they have attempts left,
     /// else fail with `problem`. Returns both lists.

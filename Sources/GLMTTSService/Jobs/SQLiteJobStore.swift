@@ -35,10 +35,10 @@ public final class SQLiteJobStore: JobStore {
                                       batch_id, batch_index, owner)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [
-                        job.id.rawValue, job.kind.rawValue, job.status.rawValue, job.lane, job.priority,
+                        job.id.rawValue, job.kind.rawValue, job.status.rawValue, job.lane.rawValue, job.priority,
                         job.sequence, try Self.json(job.payload), job.attempts, job.maxAttempts,
                         job.createdAt.timeIntervalSince1970, job.startedAt?.timeIntervalSince1970,
-                        job.finishedAt?.timeIntervalSince1970, job.progress, job.stage,
+                        job.finishedAt?.timeIntervalSince1970, job.progress, job.stage?.rawValue,
                         try job.result.map(Self.json), try job.problem.map(Self.json),
                         job.batchID, job.batchIndex, job.owner,
                     ])
@@ -54,13 +54,13 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
-    public func claimNext(lane: String, now: Date) async throws -> JobRecord? {
+    public func claimNext(lane: JobLane, now: Date) async throws -> JobRecord? {
         let started = now.timeIntervalSince1970
         return try await database.write("claiming a job") { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT * FROM jobs WHERE status = 'queued' AND lane = ?
                 ORDER BY priority DESC, seq ASC LIMIT 1
-                """, arguments: [lane]) else { return nil }
+                """, arguments: [lane.rawValue]) else { return nil }
             var job = try Self.record(row)
             try db.execute(sql: """
                 UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ? WHERE id = ?
@@ -72,10 +72,10 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
-    public func updateProgress(_ id: JobID, progress: Double, stage: String?) async throws {
+    public func updateProgress(_ id: JobID, progress: Double, stage: JobStage?) async throws {
         try await database.write("recording a job's progress") { db in
             try db.execute(sql: "UPDATE jobs SET progress = ?, stage = ? WHERE id = ? AND status = 'running'",
-                           arguments: [progress, stage, id.rawValue])
+                           arguments: [progress, stage?.rawValue, id.rawValue])
         }
     }
 
@@ -167,9 +167,9 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
-    public func lanesWithQueuedJobs() async throws -> Set<String> {
+    public func lanesWithQueuedJobs() async throws -> Set<JobLane> {
         try await database.read("listing lanes with queued jobs") { db in
-            Set(try String.fetchAll(db, sql: "SELECT DISTINCT lane FROM jobs WHERE status = 'queued'"))
+            Set(try String.fetchAll(db, sql: "SELECT DISTINCT lane FROM jobs WHERE status = 'queued'").map(JobLane.init(rawValue:)))
         }
     }
 
@@ -249,7 +249,7 @@ public final class SQLiteJobStore: JobStore {
         else {
             throw StoreError.failed(operation: "reading a job", reason: "a stored job is malformed")
         }
-        var job = JobRecord(id: id, payload: payload, lane: try row.decode(String.self, forColumn: "lane"),
+        var job = JobRecord(id: id, payload: payload, lane: JobLane(rawValue: try row.decode(String.self, forColumn: "lane")),
                             priority: try row.decode(Int.self, forColumn: "priority"),
                             maxAttempts: try row.decode(Int.self, forColumn: "max_attempts"),
                             createdAt: Date(timeIntervalSince1970: try row.decode(Double.self, forColumn: "created_at")),
@@ -262,7 +262,7 @@ public final class SQLiteJobStore: JobStore {
         job.startedAt = try row.decode(Double?.self, forColumn: "started_at").map(Date.init(timeIntervalSince1970:))
         job.finishedAt = try row.decode(Double?.self, forColumn: "finished_at").map(Date.init(timeIntervalSince1970:))
         job.progress = try row.decode(Double.self, forColumn: "progress")
-        job.stage = try row.decode(String?.self, forColumn: "stage")
+        job.stage = try row.decode(String?.self, forColumn: "stage").flatMap(JobStage.init(rawValue:))
         job.result = try decodeJSON(JobResult.self, try row.decode(Data?.self, forColumn: "result"))
         job.problem = try decodeJSON(JobProblem.self, try row.decode(Data?.self, forColumn: "problem"))
         return job

@@ -45,10 +45,10 @@ public struct SynthesisJobExecutor: Sendable {
             // (and maybe encoded); the scheduler's `completed` event says done.
             if step.stage == .done { return }
             if step.stage == .synthesizing, step.sentence != nil {
-                reporter.progress(step.stage.rawValue, fraction: step.fraction, sentence: step.sentence,
-                                  of: step.sentenceCount, detail: step.detail)
+                reporter.progress(JobProgress(stage: .synthesizing, fraction: step.fraction, sentence: step.sentence,
+                                              sentenceCount: step.sentenceCount, detail: step.detail))
             } else {
-                reporter.stage(step.stage.rawValue, fraction: step.fraction, detail: step.detail)
+                reporter.stage(JobStage(step.stage), fraction: step.fraction, detail: step.detail)
             }
         }, chunk: { reporter.audioChunk($0) })
 
@@ -56,7 +56,7 @@ public struct SynthesisJobExecutor: Sendable {
         try files.write(output.encoded, to: files.output(for: job.id, format: .wav))
         var bytes = output.encoded.count
         if spec.format != .wav {
-            reporter.stage(SynthesisProgress.Stage.encoding.rawValue, fraction: 0.97, detail: spec.format.rawValue)
+            reporter.stage(.encoding, fraction: 0.97, detail: spec.format.rawValue)
             let audio = output.audio, format = spec.format
             let encoded = try await encoder.run { try AudioEncoder.encode(audio, as: format) }
             try files.write(encoded, to: files.output(for: job.id, format: spec.format))

@@ -20,18 +20,18 @@ public struct TranscriptionJobExecutor: Sendable {
 
     /// Runs `spec` as job `job`.
     public func execute(_ spec: TranscriptionJobSpec, of job: JobRecord, reporter: JobReporter) async throws -> TranscriptionJobResult {
-        reporter.stage("loading_model", fraction: 0.01)
+        reporter.stage(.loadingModel, fraction: 0.01)
         if let model = spec.model, let language = spec.language.map(LanguageCode.primary), !language.isEmpty {
             let recognizer = try await registry.recognizer(id: model)  // refuse before decoding anything
             if !LanguageCode.covers(recognizer.capabilities.languages, language) {
                 throw TranscriptionError.unsupportedLanguage(recognizer: recognizer.id, language: language)
             }
         }
-        reporter.stage("preparing_reference", fraction: 0.05, detail: "decoding the audio")
+        reporter.stage(.preparingReference, fraction: 0.05, detail: "decoding the audio")
         let data = try Data(contentsOf: files.upload(for: job.id))
         let limits = audioLimits
         let audio = try await decoder.run { try AudioDecoder.decode(data, limits: limits).audio }
-        reporter.stage("transcribing", fraction: 0.1)
+        reporter.stage(.transcribing, fraction: 0.1)
         let started = ContinuousClock.now
         let (recognizer, transcript) = try await registry.transcribe(audio, model: spec.model, language: spec.language)
         let seconds = (ContinuousClock.now - started).inSeconds
