@@ -55,6 +55,10 @@ What a ``synthesize`` does, mapped onto upstream:
   default 8). With a cached ``voice_key`` the ``reference`` may be omitted; without a
   ``voice_key`` the prompt is computed for the request and not kept. The Swift side must
   change the key when the reference clip or its transcript changes.
+
+The code: this file holds the op handlers (:class:`GLMTTSEngine`) and the command line;
+``glmtts_sampling`` reads the parameters and overrides upstream's sampler, and
+``glmtts_prompts`` computes and caches the voice prompts.
 """
 
 from __future__ import annotations
@@ -62,40 +66,27 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import secrets
 import sys
-import tempfile
 import time
-import wave
-from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from glmtts_prompts import VoicePrompt, VoicePromptCache  # noqa: E402
+from glmtts_sampling import FLOW_STEPS, Sampling, override_ras_sampling, read_parameters  # noqa: E402
 from worker_protocol import (  # noqa: E402
     BadRequest,
     ModelError,
     NotLoaded,
     Request,
-    serve,
     WorkerError,
-    as_int,
-    decode_audio,
+    first_line,
+    serve,
     setup_logging,
 )
 
 SAMPLE_RATE = 24_000
-#: sampling_strategy → flow-matching steps (upstream default n_timesteps = 10).
-FLOW_STEPS = {"fast": 5, "balanced": 10, "quality": 20}
-DEFAULT_STRATEGY = "balanced"
-#: Upstream ras_sampling defaults (cosyvoice/utils/common.py) and its implicit temperature.
-DEFAULT_TEMPERATURE = 1.0
-DEFAULT_TOP_P = 0.8
-DEFAULT_TOP_K = 25
 #: Files upstream's load_models opens, relative to the checkpoint directory.
 CKPT_FILES = (
     "llm/config.json",
@@ -107,30 +98,6 @@ CKPT_FILES = (
 )
 NOT_INSTALLED = ("GLM-TTS is not installed: set --repo to a GLM-TTS checkout with ckpt/ weights "
                  "and install its requirements on a CUDA machine")
-#: Upstream keeps LLM input under 750 tokens (25 speech tokens per second).
-LONG_REFERENCE_SECONDS = 20.0
-
-
-@dataclass
-class VoicePrompt:
-    """Prompt features of one reference clip, as upstream's callers compute them."""
-
-    prompt_text: str            # normalised transcript of the reference
-    prompt_text_token: Any      # torch int32 [1, T] (transcript + " ")
-    speech_tokens: list[int]    # prompt speech tokens (speech tokenizer, 25 Hz)
-    flow_prompt_token: Any      # torch int32 [1, N] of speech_tokens, on the device
-    speech_feat: Any            # prompt mel features [1, frames, 80]
-    embedding: Any              # CAM++ speaker embedding [1, 192]
-    seconds: float
-
-
-@dataclass
-class Sampling:
-    """Sampling values in force for the current request (read by the RAS override)."""
-
-    temperature: float = DEFAULT_TEMPERATURE
-    top_p: float = DEFAULT_TOP_P
-    top_k: int = DEFAULT_TOP_K
 
 
 class GLMTTSEngine:
@@ -141,7 +108,7 @@ class GLMTTSEngine:
         self.log = log
         self.components: dict[str, Any] | None = None
         self.info: dict[str, Any] | None = None
-        self.voices: "OrderedDict[str, VoicePrompt]" = OrderedDict()
+        self.prompts = VoicePromptCache(args.voice_cache, SAMPLE_RATE, log)
         self.sampling = Sampling()
 
     # -- health ----------------------------------------------------------------
@@ -151,7 +118,7 @@ class GLMTTSEngine:
 
     def health_extra(self) -> dict[str, Any]:
         return {"device": self.args.device, "repo": self.args.repo,
-                "voices_cached": len(self.voices)}
+                "voices_cached": len(self.prompts)}
 
     # -- load / unload ---------------------------------------------------------------
 
@@ -220,17 +187,9 @@ class GLMTTSEngine:
         except Exception as exc:  # noqa: BLE001
             self.log.exception("load_models failed")
             raise ModelError(f"GLM-TTS load_models failed: {type(exc).__name__}: "
-                             f"{_short(exc)}") from None
+                             f"{first_line(str(exc), 300)}") from None
 
-        sampling = self.sampling
-
-        def sampling_ids_ras(weighted_scores: Any, decoded_tokens: list[int], sampling_k: int) -> Any:
-            """RAS as upstream, with the request's temperature/top_p/top_k."""
-            return common.ras_sampling(weighted_scores, decoded_tokens, sampling_k,
-                                       top_p=sampling.top_p, top_k=sampling.top_k,
-                                       temperature=sampling.temperature)
-
-        llm.sampling_ids_ras = sampling_ids_ras  # instance attribute shadows the method
+        override_ras_sampling(llm, common, self.sampling)
 
         self.components = {"gi": gi, "torch": torch, "frontend": frontend,
                            "text_frontend": text_frontend, "llm": llm, "flow": token2wav,
@@ -255,7 +214,7 @@ class GLMTTSEngine:
         torch = self.components["torch"] if self.components else None
         self.components = None
         self.info = None
-        self.voices.clear()
+        self.prompts.clear()
         gc.collect()
         if torch is not None:
             torch.cuda.empty_cache()
@@ -273,7 +232,7 @@ class GLMTTSEngine:
         params = req.get("parameters", {})
         if not isinstance(params, dict):
             raise BadRequest("field 'parameters' must be an object")
-        applied, ignored, steps, seed = self._parameters(params)
+        applied, ignored, steps, seed = read_parameters(params, self.sampling)
         voice_key = req.get("voice_key")
         if voice_key is not None and not isinstance(voice_key, str):
             raise BadRequest("voice_key must be a string")
@@ -281,12 +240,12 @@ class GLMTTSEngine:
         if reference is not None and not isinstance(reference, dict):
             raise BadRequest("reference must be an object with audio and text")
 
-        torch, gi = c["torch"], c["gi"]
+        torch = c["torch"]
         text_frontend = c["text_frontend"]
         started = time.monotonic()
         try:
             with torch.inference_mode():
-                voice, cache_state = self._voice(req, voice_key, reference)
+                voice, cache_state = self.prompts.prompt_for(c, voice_key, reference)
                 req.check_cancelled()
                 synth_text = text_frontend.text_normalize(text)
                 segments = text_frontend.split_by_len(synth_text) if synth_text else []
@@ -301,7 +260,7 @@ class GLMTTSEngine:
             self.log.exception("synthesis failed")
             if oom:
                 torch.cuda.empty_cache()
-            raise ModelError(f"GLM-TTS synthesis failed: {type(exc).__name__}: {_short(exc)}",
+            raise ModelError(f"GLM-TTS synthesis failed: {type(exc).__name__}: {first_line(str(exc), 300)}",
                              retryable=oom) from None
 
         return {
@@ -316,102 +275,6 @@ class GLMTTSEngine:
             "flow_steps": steps,
             "elapsed": round(time.monotonic() - started, 3),
         }
-
-    def _parameters(self, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], int, int]:
-        """Validate parameters, set the sampler, return (applied, ignored, flow steps, seed)."""
-        applied: dict[str, Any] = {}
-        ignored: dict[str, str] = {}
-
-        def number(name: str, default: float, low: float, high: float) -> float:
-            value = params.get(name)
-            if value is None:
-                return default
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low < value <= high:
-                raise BadRequest(f"parameters.{name} must be a number in ({low}, {high}]")
-            return float(value)
-
-        temperature = number("temperature", DEFAULT_TEMPERATURE, 0.0, 2.0)
-        top_p = number("top_p", DEFAULT_TOP_P, 0.0, 1.0)
-        top_k = params.get("top_k")
-        top_k = DEFAULT_TOP_K if top_k is None else as_int(top_k, "parameters.top_k", 1, 1000)
-        strategy = params.get("sampling_strategy") or DEFAULT_STRATEGY
-        if strategy not in FLOW_STEPS:
-            raise BadRequest(f"parameters.sampling_strategy must be one of {', '.join(FLOW_STEPS)}")
-        seed = params.get("seed")
-        if seed is None:
-            seed = secrets.randbelow(2**31)
-        else:
-            seed = as_int(seed, "parameters.seed", 0, 2**32 - 1)
-
-        self.sampling.temperature, self.sampling.top_p, self.sampling.top_k = temperature, top_p, top_k
-        applied.update(temperature=temperature, top_p=top_p, top_k=top_k,
-                       sampling_strategy=strategy, seed=seed)
-        if "speed" in params and params["speed"] is not None:
-            ignored["speed"] = ("GLM-TTS has no speaking-rate control; upstream only offers an "
-                                "ffmpeg atempo post-process")
-        for name in params:
-            if name not in applied and name not in ignored and params[name] is not None:
-                ignored[name] = "unknown to the GLM-TTS worker"
-        return applied, ignored, FLOW_STEPS[strategy], seed
-
-    def _voice(self, req: Request, voice_key: str | None,
-               reference: dict[str, Any] | None) -> tuple[VoicePrompt, str]:
-        """The prompt for this request: from the LRU by voice_key, or computed from reference."""
-        if voice_key is not None and voice_key in self.voices:
-            self.voices.move_to_end(voice_key)
-            return self.voices[voice_key], "hit"
-        if reference is None:
-            if voice_key is not None:
-                raise BadRequest(f"voice '{voice_key}' is not cached here: send its reference")
-            raise BadRequest("GLM-TTS clones a voice: a reference {audio, text} is required")
-        ref_text = reference.get("text")
-        if not isinstance(ref_text, str) or not ref_text.strip():
-            raise BadRequest("reference.text (the transcript of the clip) is required")
-        samples, rate = decode_audio(reference.get("audio"), what="reference.audio")
-        seconds = samples.size / rate
-        if seconds < 0.5:
-            raise BadRequest("reference.audio is shorter than 0.5 s")
-        if seconds > LONG_REFERENCE_SECONDS:
-            self.log.warning("reference is %.1f s long; upstream prompts are 3-10 s and the LLM "
-                             "input is capped at 750 tokens (30 s)", seconds)
-        voice = self._extract_prompt(samples, rate, ref_text)
-        if voice_key is None:
-            return voice, "none"
-        self.voices[voice_key] = voice
-        while len(self.voices) > max(0, self.args.voice_cache):
-            evicted, _ = self.voices.popitem(last=False)
-            self.log.info("voice cache: evicted %s", evicted)
-        return voice, "miss"
-
-    def _extract_prompt(self, samples: np.ndarray, rate: int, ref_text: str) -> VoicePrompt:
-        """Prompt features exactly as upstream's jsonl_generate computes them from a file."""
-        c = self.components
-        assert c is not None
-        torch, gi = c["torch"], c["gi"]
-        frontend, text_frontend = c["frontend"], c["text_frontend"]
-        # Upstream's extractors take a file path (and resample with torchaudio on CUDA).
-        fd, path = tempfile.mkstemp(prefix="glmtts-ref-", suffix=".wav")
-        os.close(fd)
-        try:
-            _write_wav(path, samples, rate)
-            prompt_text = text_frontend.text_normalize(ref_text)
-            prompt_text_token = frontend._extract_text_token(prompt_text + " ")
-            prompt_speech_token = frontend._extract_speech_token([path])
-            speech_feat = frontend._extract_speech_feat(path, sample_rate=SAMPLE_RATE)
-            embedding = frontend._extract_spk_embedding(path)
-        finally:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
-        speech_tokens = [int(t) for t in prompt_speech_token.reshape(-1).tolist()]
-        if not speech_tokens:
-            raise BadRequest("no speech tokens could be extracted from reference.audio")
-        flow_prompt_token = torch.tensor([speech_tokens], dtype=torch.int32).to(gi.DEVICE)
-        return VoicePrompt(prompt_text=prompt_text, prompt_text_token=prompt_text_token,
-                           speech_tokens=speech_tokens, flow_prompt_token=flow_prompt_token,
-                           speech_feat=speech_feat, embedding=embedding,
-                           seconds=samples.size / rate)
 
     def _generate(self, req: Request, voice: VoicePrompt, synth_text: str,
                   segments: list[str], steps: int, seed: int) -> int:
@@ -477,21 +340,6 @@ class GLMTTSEngine:
         if state["segment"] != n:
             self.log.warning("upstream produced %d segments, expected %d", state["segment"], n)
         return state["samples"]
-
-
-def _write_wav(path: str, samples: np.ndarray, rate: int) -> None:
-    """Write mono float samples as a 16-bit PCM WAV (what upstream's loaders read)."""
-    pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2")
-    with wave.open(path, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(pcm.tobytes())
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:300] if text else ""
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -62,6 +62,7 @@ from worker_protocol import (  # noqa: E402
     WorkerError,
     as_int,
     decode_audio,
+    first_line,
     setup_logging,
 )
 
@@ -121,7 +122,7 @@ class WhisperEngine:
         except Exception as exc:  # noqa: BLE001 - any library failure is a model error
             self.log.exception("loading %s failed", directory)
             raise ModelError(f"could not load Whisper model: {type(exc).__name__}: "
-                             f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''}") from None
+                             f"{first_line(str(exc), None)}") from None
         multilingual = bool(model.model.is_multilingual)
         with self._lock:
             self.model = model

@@ -31,277 +31,56 @@ What this module guarantees, so that worker scripts do not have to:
   status 0, well inside the 2 s the supervisor allows.
 - Lines longer than 64 MiB and lines that are not a JSON object are answered with
   ``bad_request`` when an ``id`` can be recovered, and logged to stderr otherwise.
+
+The pieces live in focused modules and are all importable from here: the errors
+(:mod:`worker_errors`), protocol audio (:mod:`worker_audio`), the line framing
+(:mod:`worker_lines`) and :class:`Request` (:mod:`worker_request`).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import logging
-import math
 import os
 import queue
-import re
 import sys
 import threading
 import traceback
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import numpy as np
+from worker_audio import AUDIO_ENCODINGS, decode_audio, encode_audio
+from worker_errors import (
+    BAD_REQUEST,
+    CANCELLED,
+    INTERNAL,
+    MODEL_ERROR,
+    NOT_LOADED,
+    BadRequest,
+    Cancelled,
+    ModelError,
+    NotLoaded,
+    WorkerError,
+    as_int,
+    first_line,
+)
+from worker_lines import MAX_LINE_BYTES, dumps_line, salvage_id
+from worker_request import Handler, Request
+
+__all__ = [
+    "AUDIO_ENCODINGS", "BAD_REQUEST", "CANCELLED", "CONCURRENT_OPS", "EOF_GRACE_SECONDS",
+    "INTERNAL", "MAX_LINE_BYTES", "MODEL_ERROR", "NOT_LOADED", "PROTOCOL_VERSION",
+    "BadRequest", "Cancelled", "Handler", "ModelError", "NotLoaded", "Request", "Worker",
+    "WorkerError", "as_int", "decode_audio", "encode_audio", "first_line", "serve",
+    "setup_logging",
+]
 
 PROTOCOL_VERSION = 1
-MAX_LINE_BYTES = 64 * 1024 * 1024
 EOF_GRACE_SECONDS = 1.5
-
-#: Error codes of the protocol.
-BAD_REQUEST = "bad_request"
-NOT_LOADED = "not_loaded"
-MODEL_ERROR = "model_error"
-CANCELLED = "cancelled"
-INTERNAL = "internal"
 
 #: Ops answered on the reader thread, while another request runs.
 CONCURRENT_OPS = frozenset({"health", "cancel"})
 
 log = logging.getLogger("worker")
-
-
-# ---------------------------------------------------------------------------
-# Errors
-# ---------------------------------------------------------------------------
-
-
-class WorkerError(Exception):
-    """An error that ends a request with a protocol ``error`` event.
-
-    ``message`` is for the supervisor's log: keep it short, never a traceback.
-    """
-
-    code: str = INTERNAL
-
-    def __init__(self, message: str, *, code: str | None = None, retryable: bool = False) -> None:
-        super().__init__(message)
-        if code is not None:
-            self.code = code
-        self.message = message
-        self.retryable = retryable
-
-
-class BadRequest(WorkerError):
-    """The request is malformed or asks for something this worker cannot do."""
-
-    code = BAD_REQUEST
-
-
-class NotLoaded(WorkerError):
-    """The op needs a loaded model and none is loaded."""
-
-    code = NOT_LOADED
-
-
-class ModelError(WorkerError):
-    """The model (or the library running it) failed."""
-
-    code = MODEL_ERROR
-
-
-class Cancelled(WorkerError):
-    """The request was cancelled by a ``cancel`` op or by shutdown."""
-
-    code = CANCELLED
-
-    def __init__(self, message: str = "cancelled") -> None:
-        super().__init__(message)
-
-
-# ---------------------------------------------------------------------------
-# Audio
-# ---------------------------------------------------------------------------
-
-AUDIO_ENCODINGS = ("pcm_s16le", "pcm_f32le")
-
-
-def as_int(value: Any, name: str, low: int, high: int) -> int:
-    """``value`` as an int in [low, high], or :class:`BadRequest`.
-
-    Whole floats (``2.0``) are accepted: JSON has one number type and the Swift encoder
-    may write a whole Double either way. Booleans are not numbers here.
-    """
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise BadRequest(f"{name} must be an integer {low}..{high}")
-    return value
-
-
-def decode_audio(obj: Any, *, what: str = "audio") -> tuple[np.ndarray, int]:
-    """Decode a protocol audio object into ``(samples, sample_rate)``.
-
-    ``samples`` is a 1-D float32 array in [-1, 1] (pcm_s16le is scaled by 1/32768;
-    pcm_f32le is passed through). Raises :class:`BadRequest` for anything malformed:
-    unknown encoding, channels other than 1, bad base64, a byte count that is not a
-    whole number of samples, or non-finite float samples.
-    """
-    if not isinstance(obj, dict):
-        raise BadRequest(f"{what} must be an object")
-    encoding = obj.get("encoding")
-    if encoding not in AUDIO_ENCODINGS:
-        raise BadRequest(f"{what}.encoding must be one of {', '.join(AUDIO_ENCODINGS)}")
-    rate = as_int(obj.get("sample_rate"), f"{what}.sample_rate", 1, 768_000)
-    channels = obj.get("channels", 1)
-    if channels is None or isinstance(channels, bool) or channels != 1:
-        raise BadRequest(f"{what}.channels must be 1 (mono)")
-    data = obj.get("data")
-    if not isinstance(data, str):
-        raise BadRequest(f"{what}.data must be a base64 string")
-    try:
-        raw = base64.b64decode(data, validate=True)
-    except (binascii.Error, ValueError):
-        raise BadRequest(f"{what}.data is not valid base64") from None
-    if encoding == "pcm_s16le":
-        if len(raw) % 2:
-            raise BadRequest(f"{what}.data length is not a multiple of 2 bytes")
-        samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
-    else:
-        if len(raw) % 4:
-            raise BadRequest(f"{what}.data length is not a multiple of 4 bytes")
-        samples = np.frombuffer(raw, dtype="<f4").astype(np.float32)
-        if samples.size and not np.isfinite(samples).all():
-            raise BadRequest(f"{what}.data contains NaN or infinite samples")
-    return samples, rate
-
-
-def encode_audio(samples: Any, sample_rate: int, encoding: str = "pcm_f32le") -> dict[str, Any]:
-    """Encode mono samples (any float array-like, nominally [-1, 1]) as a protocol audio object.
-
-    pcm_s16le clips to [-1, 1] and rounds; pcm_f32le keeps the values as float32.
-    """
-    if encoding not in AUDIO_ENCODINGS:
-        raise ValueError(f"unknown encoding {encoding!r}")
-    arr = np.asarray(samples, dtype=np.float32).reshape(-1)
-    if encoding == "pcm_s16le":
-        raw = (np.clip(arr, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
-    else:
-        raw = arr.astype("<f4").tobytes()
-    return {
-        "encoding": encoding,
-        "sample_rate": int(sample_rate),
-        "channels": 1,
-        "data": base64.b64encode(raw).decode("ascii"),
-    }
-
-
-# ---------------------------------------------------------------------------
-# JSON helpers
-# ---------------------------------------------------------------------------
-
-
-def _finite(value: Any) -> Any:
-    """Replace NaN/Infinity (not representable in JSON) by None, recursively."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
-
-
-def _dumps(obj: dict[str, Any]) -> str:
-    """Serialise one protocol line (compact, UTF-8, strict JSON)."""
-    try:
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    except ValueError:
-        return json.dumps(_finite(obj), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
-_ID_PATTERN = re.compile(rb'"id"\s*:\s*("(?:[^"\\]|\\.){0,200}"|-?\d{1,18})')
-
-
-def _salvage_id(head: bytes) -> Any:
-    """Best effort: find the request id near the start of a line we cannot parse whole."""
-    match = _ID_PATTERN.search(head[:65536])
-    if not match:
-        return None
-    try:
-        return json.loads(match.group(1))
-    except ValueError:
-        return None
-
-
-# ---------------------------------------------------------------------------
-# Requests
-# ---------------------------------------------------------------------------
-
-
-@dataclass
-class Request:
-    """One request as a handler sees it.
-
-    ``fields`` is the whole request object (``id`` and ``op`` included). Use
-    :meth:`progress` and :meth:`chunk` to emit events, and poll ``cancelled`` (or call
-    :meth:`check_cancelled`) at safe points of long work.
-    """
-
-    id: Any
-    op: str
-    fields: dict[str, Any]
-    worker: "Worker"
-    cancelled: threading.Event = field(default_factory=threading.Event)
-    finished: bool = False
-
-    def get(self, name: str, default: Any = None) -> Any:
-        """The value of a request field, or ``default`` when absent or null."""
-        value = self.fields.get(name)
-        return default if value is None else value
-
-    def require(self, name: str, kind: type | tuple[type, ...] | None = None) -> Any:
-        """The value of a required field; :class:`BadRequest` if absent or of the wrong type."""
-        value = self.fields.get(name)
-        if value is None:
-            raise BadRequest(f"missing field '{name}'")
-        if kind is not None and not isinstance(value, kind):
-            names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-            raise BadRequest(f"field '{name}' must be of type {names}")
-        return value
-
-    def check_cancelled(self) -> None:
-        """Raise :class:`Cancelled` if a ``cancel`` (or shutdown) targeted this request."""
-        if self.cancelled.is_set():
-            raise Cancelled()
-
-    def progress(self, fraction: float, stage: str, detail: str | None = None) -> None:
-        """Emit a ``progress`` event (fraction clamped to [0, 1])."""
-        event: dict[str, Any] = {
-            "id": self.id,
-            "event": "progress",
-            "fraction": max(0.0, min(1.0, float(fraction))),
-            "stage": stage,
-        }
-        if detail is not None:
-            event["detail"] = detail
-        self._emit(event)
-
-    def chunk(self, index: int, samples: Any, sample_rate: int, encoding: str = "pcm_f32le") -> None:
-        """Emit a ``chunk`` event carrying synthesis audio (chunks must come in order)."""
-        self._emit({"id": self.id, "event": "chunk", "index": int(index),
-                    "audio": encode_audio(samples, sample_rate, encoding)})
-
-    def _emit(self, event: dict[str, Any]) -> None:
-        if self.finished:
-            log.warning("request %r emitted an event after it ended; dropped", self.id)
-            return
-        self.worker.write(event)
-
-
-Handler = Callable[[Request], dict[str, Any] | None]
-
-
-# ---------------------------------------------------------------------------
-# Worker
-# ---------------------------------------------------------------------------
 
 
 class Worker:
@@ -359,7 +138,7 @@ class Worker:
 
     def write(self, obj: dict[str, Any]) -> None:
         """Write one protocol line (thread-safe, flushed)."""
-        self.write_raw(_dumps(obj))
+        self.write_raw(dumps_line(obj))
 
     def write_raw(self, line: str) -> None:
         """Write one raw line to the protocol stdout (tests use it to emit garbage)."""
@@ -435,7 +214,7 @@ class Worker:
             self._error(req.id, exc.code, exc.message, exc.retryable)
         except Exception as exc:  # noqa: BLE001 - every failure must end the request
             log.error("request %r (%s) raised:\n%s", req.id, req.op, traceback.format_exc())
-            self._error(req.id, INTERNAL, f"{type(exc).__name__}: {_first_line(str(exc))}")
+            self._error(req.id, INTERNAL, f"{type(exc).__name__}: {first_line(str(exc))}")
         finally:
             req.finished = True
             with self._state_lock:
@@ -469,7 +248,7 @@ class Worker:
         self._on_eof(exit_on_eof)
 
     def _reject(self, head: bytes, why: str) -> None:
-        req_id = _salvage_id(head)
+        req_id = salvage_id(head)
         if req_id is None:
             log.error("protocol error, no request id: %s", why)
         else:
@@ -480,7 +259,7 @@ class Worker:
         try:
             obj = json.loads(line)
         except (ValueError, UnicodeDecodeError) as exc:
-            self._reject(line, f"line is not valid JSON ({_first_line(str(exc))})")
+            self._reject(line, f"line is not valid JSON ({first_line(str(exc))})")
             return
         if not isinstance(obj, dict):
             log.error("protocol error, no request id: line is a JSON %s, not an object",
@@ -533,7 +312,7 @@ class Worker:
             return
         except Exception as exc:  # noqa: BLE001
             log.error("health raised:\n%s", traceback.format_exc())
-            self._error(req.id, INTERNAL, f"{type(exc).__name__}: {_first_line(str(exc))}")
+            self._error(req.id, INTERNAL, f"{type(exc).__name__}: {first_line(str(exc))}")
             return
         reply = {"id": req.id, "event": "result"}
         reply.update(result)
@@ -570,12 +349,6 @@ class Worker:
                         EOF_GRACE_SECONDS)
             with self._write_lock:  # do not cut a reply line in half
                 self._exit(0)
-
-
-def _first_line(text: str, limit: int = 500) -> str:
-    """The first line of an exception message, shortened: never a traceback."""
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line[:limit]
 
 
 def serve(kind: str, name: str, engine: Any, ops: dict[str, Handler], log: logging.Logger, note: str = "") -> None:
