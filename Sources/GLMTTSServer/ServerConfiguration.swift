@@ -63,6 +63,8 @@ package struct ServerConfiguration: Sendable, Equatable {
     package var modelIdleSeconds = 1800.0
     /// Running jobs get this long to finish at shutdown, seconds; later they are re-queued.
     package var shutdownGraceSeconds = 30.0
+    /// Default voices (`GLMTTS_DEFAULT_VOICE`, `GLMTTS_DEFAULT_VOICES`).
+    package var voiceDefaults = VoiceDefaults()
 
     /// Every setting name the server reads (the settings file may hold only these).
     package static let settingNames: Set<String> = [
@@ -175,6 +177,7 @@ package struct ServerConfiguration: Sendable, Equatable {
         if let proxies = reader.string("GLMTTS_TRUSTED_PROXIES") { config.trustedProxies = list(proxies) }
         config.modelIdleSeconds = try reader.double("GLMTTS_MODEL_IDLE_SECONDS", in: 0...31_536_000) ?? config.modelIdleSeconds
         config.shutdownGraceSeconds = try reader.double("GLMTTS_SHUTDOWN_GRACE_SECONDS", in: 0...86_400) ?? config.shutdownGraceSeconds
+        config.voiceDefaults = VoiceDefaults(voice: reader.string("GLMTTS_DEFAULT_VOICE"), languages: reader.string("GLMTTS_DEFAULT_VOICES"))
         try config.validate()
         return config
     }

@@ -99,8 +99,9 @@ import GLMTTSTestSupport
         await registry.reload()
         #expect(await registry.loadedIDs().isEmpty)
         await #expect(throws: ModelError.self) { _ = try await registry.synthesizer(id: "silero-vad") }
-        #expect(try registry.defaultSynthesizerID(environment: [:]) == "en_US-joe-medium")
-        #expect(try registry.defaultSynthesizerID(environment: ["GLMTTS_DEFAULT_VOICE": "espeak-ja"]) == "espeak-ja")
+        #expect(try registry.defaultSynthesizerID() == "en_US-joe-medium")
+        let configured = EngineRegistry(store: TestEnvironment.store, voiceDefaults: VoiceDefaults(voice: "espeak-ja"))
+        #expect(try configured.defaultSynthesizerID() == "espeak-ja")
     }
 }
 

@@ -32,8 +32,9 @@ import Testing
             }
         }
         let recorder = RouteRecorder()
-        try await ServerTestHarness.withContext { context in
-            try APIHandler(context: context).registerHandlers(on: recorder)
+        try await ServerTestHarness.withDependencies { dependencies in
+            try APIHandler(dependencies: dependencies, reloader: ModelReloader(engines: dependencies.engines, logger: dependencies.logger))
+                .registerHandlers(on: recorder)
         }
         #expect(recorder.routes == specified)
         #expect(specified.count >= 25)

@@ -3,7 +3,7 @@ import GLMTTSEngine
 import Logging
 @testable import GLMTTSServer
 
-/// Opens a real `ServiceContext` over a temporary data directory (SQLite file and all)
+/// Opens real `ServerDependencies` over a temporary data directory (SQLite file and all)
 /// that uses the test models, and removes it afterwards.
 enum ServerTestHarness {
     /// The test models prepared by scripts/test (data/test/models).
@@ -20,19 +20,25 @@ enum ServerTestHarness {
         return configuration
     }
 
-    static func withContext<T>(_ adjust: (inout ServerConfiguration) -> Void = { _ in },
-                               _ body: (ServiceContext) async throws -> T) async throws -> T {
+    static func withDependencies<T>(_ adjust: (inout ServerConfiguration) -> Void = { _ in },
+                                    _ body: (ServerDependencies) async throws -> T) async throws -> T {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("glmtts-server-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         var configuration = configuration(root)
         adjust(&configuration)
-        let context = try await ServiceContext(configuration: configuration, logger: Logger(label: "test"))
+        let dependencies = try await ServerDependencies.open(configuration: configuration, logger: Logger(label: "test"))
+        try await dependencies.scheduler.start()
+        func stop() async {
+            await dependencies.scheduler.shutdown(gracePeriod: .seconds(5))
+            await dependencies.engines.reload()
+            await dependencies.close()
+        }
         do {
-            let value = try await body(context)
-            await context.shutdown(gracePeriod: .seconds(5))
+            let value = try await body(dependencies)
+            await stop()
             return value
         } catch {
-            await context.shutdown(gracePeriod: .seconds(5))
+            await stop()
             throw error
         }
     }

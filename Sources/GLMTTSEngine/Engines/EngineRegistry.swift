@@ -19,6 +19,8 @@ public actor EngineRegistry {
     public nonisolated let store: ModelStore
     /// Folder holding `workers/` and `.venv/` (for out-of-process engines).
     public nonisolated let projectRoot: URL
+    /// The operator's default voices.
+    public nonisolated let voiceDefaults: VoiceDefaults
     private let log: @Sendable (String) -> Void
     private let events: EngineEventSink
     private var loaded: [String: LoadedSynthesizer] = [:]
@@ -31,9 +33,10 @@ public actor EngineRegistry {
 
     /// A registry over the models in `store`. Nothing is loaded until asked for.
     public init(store: ModelStore, projectRoot: URL = ProjectRoot.locate(), log: @escaping @Sendable (String) -> Void = { _ in },
-                events: @escaping EngineEventSink = { _ in }) {
+                events: @escaping EngineEventSink = { _ in }, voiceDefaults: VoiceDefaults = VoiceDefaults()) {
         self.store = store
         self.projectRoot = projectRoot
+        self.voiceDefaults = voiceDefaults
         self.log = log
         self.events = events
     }
@@ -109,10 +112,10 @@ public actor EngineRegistry {
         store.scan().models.filter { $0.manifest.engine.isSynthesizer }
     }
 
-    /// The voice used when none is named: `GLMTTS_DEFAULT_VOICE` if set, else
+    /// The voice used when none is named: the configured default voice if set, else
     /// `en_US-joe-medium` if installed, else the first Piper voice, else the first synthesizer.
-    public nonisolated func defaultSynthesizerID(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
-        if let configured = environment["GLMTTS_DEFAULT_VOICE"], !configured.isEmpty { return configured }
+    public nonisolated func defaultSynthesizerID() throws -> String {
+        if let configured = voiceDefaults.voice { return configured }
         let models = synthesizerModels()
         if models.contains(where: { $0.manifest.id == Self.preferredDefaultVoice }) { return Self.preferredDefaultVoice }
         if let piper = models.first(where: { $0.manifest.engine == .piper }) { return piper.manifest.id }
@@ -121,12 +124,10 @@ public actor EngineRegistry {
     }
 
     /// The rule that picks a voice for a text's language (see ``VoiceChooser``), over the
-    /// installed voices and `GLMTTS_DEFAULT_VOICE` / `GLMTTS_DEFAULT_VOICES`.
-    public nonisolated func voiceChooser(environment: [String: String] = ProcessInfo.processInfo.environment) -> VoiceChooser {
-        let configured = environment["GLMTTS_DEFAULT_VOICE"].flatMap { $0.isEmpty ? nil : $0 }
-        return VoiceChooser(models: synthesizerModels(), configuredDefault: configured,
-                            languageDefaults: VoiceChooser.parseLanguageDefaults(environment["GLMTTS_DEFAULT_VOICES"]),
-                            fallbackDefault: try? defaultSynthesizerID(environment: environment))
+    /// installed voices and the configured `voiceDefaults`.
+    public nonisolated func voiceChooser() -> VoiceChooser {
+        VoiceChooser(models: synthesizerModels(), configuredDefault: voiceDefaults.voice,
+                     languageDefaults: voiceDefaults.byLanguage, fallbackDefault: try? defaultSynthesizerID())
     }
 
     /// The synthesizer for model `id`, loading it on first use.

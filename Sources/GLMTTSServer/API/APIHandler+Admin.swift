@@ -10,10 +10,10 @@ extension APIHandler {
         let memory = SystemProbe.systemMemory()
         let (gpus, note) = SystemProbe.gpus()
         let status = Components.Schemas.SystemStatus(
-            version: SystemProbe.version, startedAt: context.startedAt, uptimeSeconds: Date().timeIntervalSince(context.startedAt),
-            authMode: context.configuration.requiresKeys ? .keys : .open,
-            enginesLoaded: await context.registry.loadedIDs(), recognizersLoaded: await context.registry.loadedRecognizerIDs(),
-            queue: .init(queued: (try? await context.jobs.queuedCount()) ?? 0, running: await context.scheduler.runningCount()),
+            version: SystemProbe.version, startedAt: dependencies.startedAt, uptimeSeconds: Date().timeIntervalSince(dependencies.startedAt),
+            authMode: dependencies.configuration.requiresKeys ? .keys : .open,
+            enginesLoaded: await dependencies.engines.loadedIDs(), recognizersLoaded: await dependencies.engines.loadedRecognizerIDs(),
+            queue: .init(queued: (try? await dependencies.jobs.queuedCount()) ?? 0, running: await dependencies.queue.runningCount()),
             memory: .init(processResidentBytes: Int64(SystemProbe.residentBytes()), systemTotalBytes: memory.total,
                           systemAvailableBytes: memory.available),
             cpuCores: ProcessInfo.processInfo.activeProcessorCount, loadAverage: SystemProbe.loadAverage(),
@@ -23,23 +23,23 @@ extension APIHandler {
 
     /// `GET /metrics`: Prometheus text format.
     func getMetrics(_ input: Operations.GetMetrics.Input) async throws -> Operations.GetMetrics.Output {
-        let loaded = await context.registry.loadedIDs().count + context.registry.loadedRecognizerIDs().count
+        let loaded = await dependencies.engines.loadedIDs().count + dependencies.engines.loadedRecognizerIDs().count
         let state = ServiceMetrics.State(
-            queued: (try? await context.jobs.queuedCount()) ?? 0, running: await context.scheduler.runningCount(),
+            queued: (try? await dependencies.jobs.queuedCount()) ?? 0, running: await dependencies.queue.runningCount(),
             modelsLoaded: loaded, residentBytes: SystemProbe.residentBytes(),
-            uptimeSeconds: Date().timeIntervalSince(context.startedAt),
-            progressSubscribers: await context.hub.subscriberCount(), audioListeners: await context.hub.audioListenerCount(),
-            openStreams: context.streams.total, readersCutOff: await context.hub.cutOffCount)
+            uptimeSeconds: Date().timeIntervalSince(dependencies.startedAt),
+            progressSubscribers: await dependencies.progress.subscriberCount(), audioListeners: await dependencies.progress.audioListenerCount(),
+            openStreams: dependencies.streams.total, readersCutOff: await dependencies.progress.cutOffCount)
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID),
-                         body: .plainText(HTTPBody(context.metrics.exposition(state: state)))))
+                         body: .plainText(HTTPBody(dependencies.metrics.exposition(state: state)))))
     }
 
     /// `GET /api/admin/keys`.
     func listAPIKeys(_ input: Operations.ListAPIKeys.Input) async throws -> Operations.ListAPIKeys.Output {
         let day = APIKeyStore.day(of: Date())
         var keys: [Components.Schemas.APIKey] = []
-        for key in try await context.keys.all() {
-            keys.append(Self.apiKey(key, usedToday: try await context.keys.usage(id: key.id, day: day)))
+        for key in try await dependencies.keys.all() {
+            keys.append(Self.apiKey(key, usedToday: try await dependencies.keys.usage(id: key.id, day: day)))
         }
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(.init(keys: keys))))
     }
@@ -61,9 +61,9 @@ extension APIHandler {
         if let quota = body.quotaCharsPerDay, !(0...1_000_000_000_000).contains(quota) {
             throw HTTPProblem.invalid("request.invalid_field", "'quota_chars_per_day' must be 0…10^12.", field: "quota_chars_per_day")
         }
-        let (record, token) = try await context.keys.create(name: name, scopes: scopes, rateLimitPerMinute: body.rateLimitPerMinute,
+        let (record, token) = try await dependencies.keys.create(name: name, scopes: scopes, rateLimitPerMinute: body.rateLimitPerMinute,
                                                              quotaCharactersPerDay: body.quotaCharsPerDay.map { Int($0) })
-        context.logger.notice("API key created", metadata: ["key_id": "\(record.id)", "scopes": "\(scopes.map(\.rawValue).joined(separator: ","))",
+        dependencies.logger.notice("API key created", metadata: ["key_id": "\(record.id)", "scopes": "\(scopes.map(\.rawValue).joined(separator: ","))",
                                                              "by": "\(RequestInfo.current.principal.keyID ?? "open")"])
         return .created(.init(headers: .init(xRequestId: RequestInfo.current.requestID),
                               body: .json(.init(value1: Self.apiKey(record, usedToday: 0), value2: .init(key: token.text)))))
@@ -71,16 +71,16 @@ extension APIHandler {
 
     /// `DELETE /api/admin/keys/{id}`.
     func revokeAPIKey(_ input: Operations.RevokeAPIKey.Input) async throws -> Operations.RevokeAPIKey.Output {
-        guard let record = try await context.keys.revoke(id: input.path.keyId) else {
+        guard let record = try await dependencies.keys.revoke(id: input.path.keyId) else {
             throw HTTPProblem.notFound("There is no API key '\(input.path.keyId.prefix(64))'; list them with GET /api/admin/keys.")
         }
-        context.logger.notice("API key revoked", metadata: ["key_id": "\(record.id)", "by": "\(RequestInfo.current.principal.keyID ?? "open")"])
+        dependencies.logger.notice("API key revoked", metadata: ["key_id": "\(record.id)", "by": "\(RequestInfo.current.principal.keyID ?? "open")"])
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(Self.apiKey(record, usedToday: nil))))
     }
 
     /// `POST /api/admin/models/reload`: what SIGHUP does.
     func reloadAllModels(_ input: Operations.ReloadAllModels.Input) async throws -> Operations.ReloadAllModels.Output {
-        let report = await context.refreshModels(trigger: "admin API")
+        let report = await reloader.refresh(trigger: "admin API")
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(.init(
             reloaded: report.reloaded, unchanged: report.unchanged, unloaded: report.unloaded,
             failed: report.failed.map { .init(id: $0.id, detail: $0.detail) }))))
@@ -92,11 +92,11 @@ extension APIHandler {
         let state: ModelLoadState
         do {
             switch input.path.action {
-            case .load: state = try await context.registry.load(id: id)
+            case .load: state = try await dependencies.engines.load(id: id)
             case .unload:
-                await context.registry.unload(id: id)
-                state = try await context.registry.state(of: id)
-            case .reload: state = try await context.registry.reload(id: id)
+                await dependencies.engines.unload(id: id)
+                state = try await dependencies.engines.state(of: id)
+            case .reload: state = try await dependencies.engines.reload(id: id)
             }
         } catch let error as any GLMTTSError {
             if let missing = error as? ModelError, case .notFound = missing { throw HTTPProblem.from(missing) }

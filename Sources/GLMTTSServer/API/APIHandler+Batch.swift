@@ -19,13 +19,13 @@ extension APIHandler {
                               format: body.format?.rawValue, model: body.model, async: true,
                               language: body.language, voiceMatch: body.voiceMatch.map(SpeechForm.flag))
         case let .multipartForm(parts):
-            var fields = FormFields(maxValueBytes: context.configuration.textLimits.maxInputBytes,
-                                    maxFileBytes: context.configuration.maxUploadBytes)
+            var fields = FormFields(maxValueBytes: dependencies.configuration.textLimits.maxInputBytes,
+                                    maxFileBytes: dependencies.configuration.maxUploadBytes)
             for try await part in parts {
                 switch part {
                 case let .texts(p):
-                    guard texts.count < context.configuration.maxBatchTexts else { throw tooManyTexts() }
-                    let data = try await FormFields.collect(p.payload.body, upTo: context.configuration.textLimits.maxInputBytes, field: "texts")
+                    guard texts.count < dependencies.configuration.maxBatchTexts else { throw tooManyTexts() }
+                    let data = try await FormFields.collect(p.payload.body, upTo: dependencies.configuration.textLimits.maxInputBytes, field: "texts")
                     guard let text = String(data: data, encoding: .utf8) else {
                         throw HTTPProblem.badRequest("A 'texts' part is not UTF-8 text.", field: "texts")
                     }
@@ -52,7 +52,7 @@ extension APIHandler {
         guard !texts.isEmpty else {
             throw HTTPProblem.invalid("request.missing_field", "'texts' is required: give at least one text.", field: "texts")
         }
-        guard texts.count <= context.configuration.maxBatchTexts else { throw tooManyTexts() }
+        guard texts.count <= dependencies.configuration.maxBatchTexts else { throw tooManyTexts() }
 
         let batchID = RandomIdentifier.hex(bytes: 16)
         var jobs: [JobRecord] = []
@@ -61,13 +61,13 @@ extension APIHandler {
             item.text = text
             let spec: SynthesisJobSpec
             do {
-                spec = try await item.spec(context: context)
+                spec = try await item.spec(dependencies: dependencies)
             } catch var problem as HTTPProblem {
                 problem.detail = "Text \(index + 1): \(problem.detail)"
                 problem.field = "texts[\(index)]"
                 throw problem
             }
-            jobs.append(context.makeJob(.synthesis(spec), batchID: batchID, batchIndex: index))
+            jobs.append(makeJob(.synthesis(spec), batchID: batchID, batchIndex: index))
         }
         let stored = try await submit(jobs, upload: form.promptAudio?.data)
         return .accepted(.init(headers: .init(xRequestId: RequestInfo.current.requestID, location: "/api/tts/batch/\(batchID)"),
@@ -76,7 +76,7 @@ extension APIHandler {
 
     private func tooManyTexts() -> HTTPProblem {
         HTTPProblem.invalid("batch.too_many_texts",
-            "A batch holds at most \(context.configuration.maxBatchTexts) texts; split it into several batches.", field: "texts")
+            "A batch holds at most \(dependencies.configuration.maxBatchTexts) texts; split it into several batches.", field: "texts")
     }
 
     /// `GET /api/tts/batch/{id}`.
@@ -88,13 +88,13 @@ extension APIHandler {
     /// `DELETE /api/tts/batch/{id}`: cancels what is unfinished and deletes every result.
     func deleteBatch(_ input: Operations.DeleteBatch.Input) async throws -> Operations.DeleteBatch.Output {
         let (_, jobs) = try await batchJobs(input.path.batchId)
-        for job in jobs where !job.status.isFinal { _ = try await context.scheduler.cancel(job.id) }
+        for job in jobs where !job.status.isFinal { _ = try await dependencies.queue.cancel(job.id) }
         for job in jobs {
-            if let now = try await context.jobs.job(job.id), !now.status.isFinal {
+            if let now = try await dependencies.jobs.job(job.id), !now.status.isFinal {
                 _ = try await waitForEnd(of: job.id)
             }
-            try await context.jobs.delete(job.id)
-            context.files.removeFiles(of: job.id)
+            try await dependencies.jobs.delete(job.id)
+            await dependencies.blobs.removeBlobs(of: job.id)
         }
         return .noContent(.init(headers: .init(xRequestId: RequestInfo.current.requestID)))
     }
@@ -124,7 +124,7 @@ extension APIHandler {
     /// The jobs of batch `raw`, in order; 404 when malformed or unknown.
     private func batchJobs(_ raw: String) async throws -> (String, [JobRecord]) {
         guard RandomIdentifier.isHex(raw, bytes: 16) else { throw batchNotFound(raw) }
-        let jobs = try await context.jobs.jobs(inBatch: raw).sorted { ($0.batchIndex ?? 0) < ($1.batchIndex ?? 0) }
+        let jobs = try await dependencies.jobs.jobs(inBatch: raw).sorted { ($0.batchIndex ?? 0) < ($1.batchIndex ?? 0) }
         guard let first = jobs.first, RequestInfo.current.principal.canSee(owner: first.owner) else { throw batchNotFound(raw) }
         return (raw, jobs)
     }

@@ -8,7 +8,7 @@ extension APIHandler {
     /// report, reference transcript and quality, result or problem.
     func getJob(_ input: Operations.GetJob.Input) async throws -> Operations.GetJob.Output {
         let record = try await job(input.path.taskId)
-        let position = record.status == .queued ? try await context.jobs.queuePosition(of: record.id) : nil
+        let position = record.status == .queued ? try await dependencies.jobs.queuePosition(of: record.id) : nil
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID),
                          body: .json(APIModels.job(record, queuePosition: position))))
     }
@@ -17,13 +17,13 @@ extension APIHandler {
     /// deletes a finished one with its files (204).
     func deleteJob(_ input: Operations.DeleteJob.Input) async throws -> Operations.DeleteJob.Output {
         let record = try await job(input.path.taskId)
-        if !record.status.isFinal, try await context.scheduler.cancel(record.id) {
-            let now = try await context.jobs.job(record.id) ?? record
+        if !record.status.isFinal, try await dependencies.queue.cancel(record.id) {
+            let now = try await dependencies.jobs.job(record.id) ?? record
             return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID),
                              body: .json(APIModels.job(now, queuePosition: nil))))
         }
-        try await context.jobs.delete(record.id)
-        context.files.removeFiles(of: record.id)
+        try await dependencies.jobs.delete(record.id)
+        await dependencies.blobs.removeBlobs(of: record.id)
         return .noContent(.init(headers: .init(xRequestId: RequestInfo.current.requestID)))
     }
 
@@ -43,12 +43,12 @@ extension APIHandler {
     func streamJobProgress(_ input: Operations.StreamJobProgress.Input) async throws -> Operations.StreamJobProgress.Output {
         let record = try await job(input.path.taskId)
         let after = input.headers.lastEventID ?? 0
-        if record.status.isFinal, after > 0, try await context.jobs.events(for: record.id).last.map({ $0.sequence <= after }) ?? true {
+        if record.status.isFinal, after > 0, try await dependencies.jobs.events(for: record.id).last.map({ $0.sequence <= after }) ?? true {
             return .noContent(.init(headers: .init(xRequestId: RequestInfo.current.requestID)))
         }
-        let events = try await context.hub.subscribe(to: record.id, jobIsFinal: record.status.isFinal)
+        let events = try await dependencies.progress.subscribe(to: record.id, jobIsFinal: record.status.isFinal)
         let named = input.query.events == .named
-        let body = ServerSentEvents.stream(events, after: after, keepAlive: context.configuration.keepAliveSeconds) { event in
+        let body = ServerSentEvents.stream(events, after: after, keepAlive: dependencies.configuration.keepAliveSeconds) { event in
             (named ? event.kind.rawValue : nil, APIModels.event(event))
         }
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .textEventStream(body)))

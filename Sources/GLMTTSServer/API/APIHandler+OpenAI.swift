@@ -23,16 +23,16 @@ extension APIHandler {
         form.format = format.rawValue
         let model = request.model.trimmingCharacters(in: .whitespaces)
         if !Self.openAISpeechModels.contains(model) {
-            try SpeechForm.checkSynthesizer(model, context: context)
+            try SpeechForm.checkSynthesizer(model, dependencies: dependencies)
             form.model = model
         }
         let voice = request.voice.trimmingCharacters(in: .whitespaces)
         let principal = RequestInfo.current.principal
         if try await visibleVoice(id: voice) != nil {
             form.voiceID = voice
-        } else if let named = try await context.voices.voices(named: voice).first(where: { principal.canSee(owner: $0.owner) }) {
+        } else if let named = try await dependencies.voices.voices(named: voice).first(where: { principal.canSee(owner: $0.owner) }) {
             form.voiceID = named.id
-        } else if context.registry.synthesizerModels().contains(where: { $0.manifest.id == voice }) {
+        } else if dependencies.engines.synthesizerModels().contains(where: { $0.manifest.id == voice }) {
             form.model = form.model ?? voice
         } else if !Self.openAIVoices.contains(voice.lowercased()) {
             throw HTTPProblem(code: "voice.not_found", title: "Not found", status: 404,
@@ -41,31 +41,31 @@ extension APIHandler {
         }
         let spec: SynthesisJobSpec
         do {
-            spec = try await form.spec(context: context)
+            spec = try await form.spec(dependencies: dependencies)
         } catch var problem as HTTPProblem where problem.field == "text" {
             problem.field = "input"  // OpenAI's name for the text
             problem.detail = problem.detail.replacingOccurrences(of: "'text'", with: "'input'")
             throw problem
         }
-        let job = context.makeJob(.synthesis(spec))
-        let audio = await context.hub.listenForAudio(to: job.id)
+        let job = makeJob(.synthesis(spec))
+        let audio = await dependencies.progress.listenForAudio(to: job.id)
         do {
             _ = try await submit(job, upload: nil)
         } catch {
-            await context.hub.stopListeningForAudio(to: job.id)  // refused: nobody will read it
+            await dependencies.progress.stopListeningForAudio(to: job.id)  // refused: nobody will read it
             throw error
         }
 
         let sse = request.streamFormat == .sse
         // Bounded: a client that falls this many chunks behind is disconnected (the job goes
         // on; its audio stays at /api/tts/{id}/audio).
-        let limit = context.configuration.streamBufferLimit
+        let limit = dependencies.configuration.streamBufferLimit
         let (bytes, output) = AsyncThrowingStream.makeStream(of: ArraySlice<UInt8>.self, bufferingPolicy: .bufferingOldest(limit))
         let (started, signal) = AsyncStream.makeStream(of: Bool.self)
         let characters = request.input.count
         let tooSlow = HTTPProblem(code: "stream.too_slow", title: "Client too slow", status: 503,
                                   detail: "The client read the audio stream too slowly (\(limit) chunks were waiting) and was disconnected; the job goes on: fetch its audio from /api/tts/\(job.id)/audio.")
-        let producer = Task { [context] in
+        let producer = Task { [dependencies] in
             var encoder = SpeechStreamEncoder(format: format)
             var signalled = false
             func send(_ data: Data) throws {
@@ -82,7 +82,7 @@ extension APIHandler {
             }
             do {
                 for await chunk in audio { try send(try encoder.encode(chunk)) }
-                let final = try await context.jobs.job(job.id)
+                let final = try await dependencies.jobs.job(job.id)
                 guard final?.status == .completed else {
                     // The hub cut the listener off while the job runs on: this reader is too slow.
                     if let final, !final.status.isFinal { throw tooSlow }
@@ -97,14 +97,14 @@ extension APIHandler {
                 }
                 output.finish()
             } catch {
-                await context.hub.stopListeningForAudio(to: job.id)
+                await dependencies.progress.stopListeningForAudio(to: job.id)
                 if !signalled { signal.yield(false); signal.finish() }
                 output.finish(throwing: error)
             }
         }
-        output.onTermination = { [context] reason in
+        output.onTermination = { [dependencies] reason in
             producer.cancel()
-            if case .cancelled = reason { Task { _ = try? await context.scheduler.cancel(job.id) } }
+            if case .cancelled = reason { Task { _ = try? await dependencies.queue.cancel(job.id) } }
         }
         // Answer only once audio flows, so a job that fails first gets a proper error status.
         var first = started.makeAsyncIterator()
@@ -129,7 +129,7 @@ extension APIHandler {
     /// vtt, verbose_json) with the default recognizer, as a queued job.
     func openAICreateTranscription(_ input: Operations.OpenAICreateTranscription.Input) async throws -> Operations.OpenAICreateTranscription.Output {
         guard case let .multipartForm(parts) = input.body else { throw HTTPProblem.unsupportedMediaType() }
-        var fields = FormFields(maxValueBytes: 16 << 10, maxFileBytes: context.configuration.maxUploadBytes)
+        var fields = FormFields(maxValueBytes: 16 << 10, maxFileBytes: dependencies.configuration.maxUploadBytes)
         for try await part in parts {
             switch part {
             case let .file(p): try await fields.addFile("file", p.payload.body, filename: p.filename)
@@ -179,8 +179,8 @@ extension APIHandler {
     /// `GET /v1/models`: installed voice models and recognizers, plus OpenAI's model names
     /// (served by the default voice).
     func openAIListModels(_ input: Operations.OpenAIListModels.Input) async throws -> Operations.OpenAIListModels.Output {
-        let created = Int64(context.startedAt.timeIntervalSince1970)
-        var models = context.registry.store.scan().models
+        let created = Int64(dependencies.startedAt.timeIntervalSince1970)
+        var models = dependencies.engines.store.scan().models
             .filter { $0.manifest.engine.isSynthesizer || $0.manifest.engine.isRecognizer }
             .map { Components.Schemas.OpenAIModel(id: $0.manifest.id, object: .model, created: created, ownedBy: "glmtts") }
         models += Self.openAISpeechModels.sorted().map { .init(id: $0, object: .model, created: created, ownedBy: "glmtts") }

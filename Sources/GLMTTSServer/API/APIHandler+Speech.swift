@@ -13,12 +13,12 @@ extension APIHandler {
         case let .multipartForm(parts):
             form = try SpeechForm(fields: try await collectSpeechParts(parts))
         case let .urlEncodedForm(body):
-            form = try SpeechForm(urlEncoded: body, maxValueBytes: context.configuration.textLimits.maxInputBytes)
+            form = try SpeechForm(urlEncoded: body, maxValueBytes: dependencies.configuration.textLimits.maxInputBytes)
         case let .json(body):
             form = SpeechForm(json: body)
         }
-        let spec = try await form.spec(context: context)
-        let job = try await submit(context.makeJob(.synthesis(spec)), upload: form.promptAudio?.data)
+        let spec = try await form.spec(dependencies: dependencies)
+        let job = try await submit(makeJob(.synthesis(spec)), upload: form.promptAudio?.data)
 
         let preferAsync = input.headers.prefer?.lowercased().contains("respond-async") ?? false
         if preferAsync || form.async == true {
@@ -32,8 +32,8 @@ extension APIHandler {
 
     /// Reads the parts of a `POST /api/tts` multipart body.
     private func collectSpeechParts(_ parts: MultipartBody<Operations.CreateSpeech.Input.Body.MultipartFormPayload>) async throws -> FormFields {
-        var fields = FormFields(maxValueBytes: context.configuration.textLimits.maxInputBytes,
-                                maxFileBytes: context.configuration.maxUploadBytes)
+        var fields = FormFields(maxValueBytes: dependencies.configuration.textLimits.maxInputBytes,
+                                maxFileBytes: dependencies.configuration.maxUploadBytes)
         for try await part in parts {
             switch part {
             case let .text(p): try await fields.addValue("text", p.payload.body)

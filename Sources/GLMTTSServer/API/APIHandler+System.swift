@@ -15,14 +15,14 @@ extension APIHandler {
     func ready(_ input: Operations.Ready.Input) async throws -> Operations.Ready.Output {
         var checks: [Components.Schemas.ReadyCheck] = []
         do {
-            try await context.database.checkWritable()
+            try await dependencies.jobs.checkWritable()
             checks.append(.init(name: "store", ok: true))
         } catch {
             checks.append(.init(name: "store", ok: false, detail: JobProblem(error).detail))
         }
         do {
-            let id = try context.registry.defaultSynthesizerID()
-            _ = try await context.registry.synthesizer(id: id)
+            let id = try dependencies.engines.defaultSynthesizerID()
+            _ = try await dependencies.engines.synthesizer(id: id)
             checks.append(.init(name: "default_engine", ok: true, detail: id))
         } catch {
             checks.append(.init(name: "default_engine", ok: false, detail: JobProblem(error).detail))
@@ -35,8 +35,8 @@ extension APIHandler {
 
     /// `GET /api/engines`: installed engines with capabilities, without loading any.
     func listEngines(_ input: Operations.ListEngines.Input) async throws -> Operations.ListEngines.Output {
-        let loaded = Set(await context.registry.loadedIDs()).union(await context.registry.loadedRecognizerIDs())
-        let models = context.registry.store.scan().models.filter { $0.manifest.engine.isSynthesizer || $0.manifest.engine.isRecognizer }
+        let loaded = Set(await dependencies.engines.loadedIDs()).union(await dependencies.engines.loadedRecognizerIDs())
+        let models = dependencies.engines.store.scan().models.filter { $0.manifest.engine.isSynthesizer || $0.manifest.engine.isRecognizer }
         let engines = models.compactMap { model -> Components.Schemas.Engine? in
             let manifest = model.manifest
             guard let engine = Components.Schemas.Engine.EnginePayload(rawValue: manifest.engine.rawValue) else { return nil }
@@ -51,27 +51,27 @@ extension APIHandler {
                 capabilities: .init(canClone: manifest.capabilities.canClone, streaming: manifest.capabilities.streaming,
                                     parameters: parameters))
         }
-        let chooser = context.registry.voiceChooser()
+        let chooser = dependencies.engines.voiceChooser()
         let spoken = Set(chooser.models.flatMap { $0.manifest.languages.map(LanguageCode.primary) }).subtracting(["*"])
         var defaults: [String: String] = [:]
         for language in spoken {
             defaults[language] = try? chooser.choose(text: "", named: nil, language: language).voiceID
         }
         let list = Components.Schemas.EngineList(
-            defaultModel: (try? context.registry.defaultSynthesizerID()) ?? "",
+            defaultModel: (try? dependencies.engines.defaultSynthesizerID()) ?? "",
             languageDefaults: .init(additionalProperties: defaults),
-            recognizer: context.registry.defaultRecognizer()?.manifest.id, engines: engines)
+            recognizer: dependencies.engines.defaultRecognizer()?.manifest.id, engines: engines)
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(list)))
     }
 
     /// `POST /api/tts/voice`: the voice that would speak a text, and the text's languages.
     func chooseVoice(_ input: Operations.ChooseVoice.Input) async throws -> Operations.ChooseVoice.Output {
         guard case let .json(body) = input.body else { throw HTTPProblem.badRequest("Send a JSON body.", field: nil) }
-        let text = try TextValidator.prepare(body.text, limits: context.configuration.textLimits)
+        let text = try TextValidator.prepare(body.text, limits: dependencies.configuration.textLimits)
         let named = body.model.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
-        if let named { try SpeechForm.checkSynthesizer(named, context: context) }
+        if let named { try SpeechForm.checkSynthesizer(named, dependencies: dependencies) }
         let language = try SpeechForm.language(body.language)
-        let choice = try SpeechForm.chooseVoice(text: text, named: named, language: language, context: context)
+        let choice = try SpeechForm.chooseVoice(text: text, named: named, language: language, dependencies: dependencies)
         let answer = Components.Schemas.VoiceChoice(voice: choice.voiceID, languages: choice.languages, named: choice.named)
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(answer)))
     }
@@ -109,7 +109,7 @@ extension APIHandler {
 
     /// `GET /api/limits`: what this server accepts.
     func getLimits(_ input: Operations.GetLimits.Input) async throws -> Operations.GetLimits.Output {
-        let c = context.configuration
+        let c = dependencies.configuration
         let limits = Components.Schemas.Limits(
             maxTextCharacters: c.textLimits.maxCharacters, maxUploadBytes: Int64(c.maxUploadBytes),
             maxReferenceSeconds: c.maxAudioSeconds, maxQueueLength: c.maxQueuedJobs, maxBatchTexts: c.maxBatchTexts,

@@ -13,7 +13,7 @@ extension APIHandler {
         let audio: Data
         switch input.body {
         case let .multipartForm(parts):
-            var fields = FormFields(maxValueBytes: 1024, maxFileBytes: context.configuration.maxUploadBytes)
+            var fields = FormFields(maxValueBytes: 1024, maxFileBytes: dependencies.configuration.maxUploadBytes)
             for try await part in parts {
                 switch part {
                 case let .file(p): try await fields.addFile("file", p.payload.body, filename: p.filename)
@@ -27,7 +27,7 @@ extension APIHandler {
             audio = file.data
             language = fields.string("language") ?? language
         case let .binary(body), let .audio_Ast_(body):
-            audio = try await FormFields.collect(body, upTo: context.configuration.maxUploadBytes, field: "body")
+            audio = try await FormFields.collect(body, upTo: dependencies.configuration.maxUploadBytes, field: "body")
         }
         let (_, result) = try await transcribe(audio, language: language, requireReliable: false)
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(APIModels.transcript(result))))
@@ -44,7 +44,7 @@ extension APIHandler {
             throw HTTPProblem.invalid("request.invalid_field", "'language' must be a language code such as en or zh.", field: "language")
         }
         let spec = TranscriptionJobSpec(language: code, requireReliable: requireReliable)
-        let job = try await submit(context.makeJob(.transcription(spec)), upload: audio)
+        let job = try await submit(makeJob(.transcription(spec)), upload: audio)
         let final = try await waitForEnd(of: job.id)
         try Self.requireCompleted(final)
         guard let result = final.result?.transcription else {
@@ -57,7 +57,7 @@ extension APIHandler {
     /// speech, level, clipping, noise, warnings), judged as synthesis would judge it.
     func inspectReference(_ input: Operations.InspectReference.Input) async throws -> Operations.InspectReference.Output {
         guard case let .multipartForm(parts) = input.body else { throw HTTPProblem.unsupportedMediaType() }
-        var fields = FormFields(maxValueBytes: 1024, maxFileBytes: context.configuration.maxUploadBytes)
+        var fields = FormFields(maxValueBytes: 1024, maxFileBytes: dependencies.configuration.maxUploadBytes)
         for try await part in parts {
             switch part {
             case let .file(p): try await fields.addFile("file", p.payload.body, filename: p.filename)
@@ -67,7 +67,7 @@ extension APIHandler {
         guard let file = fields.file, !file.data.isEmpty else {
             throw HTTPProblem.invalid("request.missing_field", "'file' is required: upload the reference clip.", field: "file")
         }
-        let prepared = try await context.pipeline.prepareReference(file.data, sampleRate: nil)
+        let prepared = try await dependencies.pipeline.prepareReference(file.data, sampleRate: nil)
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(APIModels.quality(prepared.report))))
     }
 }

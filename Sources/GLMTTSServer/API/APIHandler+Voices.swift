@@ -11,7 +11,7 @@ extension APIHandler {
     /// `GET /api/voices`.
     func listVoices(_ input: Operations.ListVoices.Input) async throws -> Operations.ListVoices.Output {
         let principal = RequestInfo.current.principal
-        let voices = try await context.voices.allVoices().filter { principal.canSee(owner: $0.owner) }.map(APIModels.voice)
+        let voices = try await dependencies.voices.allVoices().filter { principal.canSee(owner: $0.owner) }.map(APIModels.voice)
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(.init(voices: voices))))
     }
 
@@ -21,7 +21,7 @@ extension APIHandler {
     /// `voices/<random id>.wav`; the name lives only in the database.
     func createVoice(_ input: Operations.CreateVoice.Input) async throws -> Operations.CreateVoice.Output {
         guard case let .multipartForm(parts) = input.body else { throw HTTPProblem.unsupportedMediaType() }
-        var fields = FormFields(maxValueBytes: 64 << 10, maxFileBytes: context.configuration.maxUploadBytes)
+        var fields = FormFields(maxValueBytes: 64 << 10, maxFileBytes: dependencies.configuration.maxUploadBytes)
         for try await part in parts {
             switch part {
             case let .name(p): try await fields.addValue("name", p.payload.body)
@@ -42,25 +42,22 @@ extension APIHandler {
         guard let clip = fields.file, !clip.data.isEmpty else {
             throw HTTPProblem.invalid("request.missing_field", "'audio' is required: upload a reference clip (WAV, MP3, FLAC, Ogg…).", field: "audio")
         }
-        let prepared = try await context.pipeline.prepareReference(clip.data, sampleRate: nil)
-        var text = try SpeechForm.referenceText(fields.string("text"), field: "text", limits: context.configuration.textLimits)
+        let prepared = try await dependencies.pipeline.prepareReference(clip.data, sampleRate: nil)
+        var text = try SpeechForm.referenceText(fields.string("text"), field: "text", limits: dependencies.configuration.textLimits)
         var transcribed = false
         if text == nil, try fields.bool("skip_whisper") != true {
-            let transcriber = try await context.registry.referenceTranscriber(cacheDirectory: context.pipeline.transcriptCache)
+            let transcriber = try await dependencies.engines.referenceTranscriber(cacheDirectory: dependencies.pipeline.transcriptCache)
             text = try await transcriber.transcribe(prepared.audio).text
             transcribed = true
         }
         let voice = VoiceRecord(name: name, referenceText: text, transcribed: transcribed, quality: prepared.report,
                                 owner: RequestInfo.current.principal.owner)
-        guard let path = context.files.voiceClip(for: voice.id) else {
-            throw HTTPProblem(JobProblem(code: "internal", title: "Internal error", status: 500, detail: "Could not name the voice."))
-        }
         let wav = try AudioEncoder.encode(prepared.audio, as: .wav)
-        try context.files.write(wav, to: path)
+        try await dependencies.blobs.write(wav, to: .voiceClip(voice.id))
         do {
-            try await context.voices.insert(voice)
+            try await dependencies.voices.insert(voice)
         } catch {
-            try? FileManager.default.removeItem(at: path)
+            await dependencies.blobs.remove(.voiceClip(voice.id))
             throw error
         }
         return .created(.init(headers: .init(xRequestId: RequestInfo.current.requestID, location: "/api/voices/\(voice.id)"),
@@ -77,15 +74,15 @@ extension APIHandler {
     /// with a clear "voice no longer exists".
     func deleteVoice(_ input: Operations.DeleteVoice.Input) async throws -> Operations.DeleteVoice.Output {
         let voice = try await savedVoice(input.path.voiceId)
-        _ = try await context.voices.delete(id: voice.id)
-        if let path = context.files.voiceClip(for: voice.id) { try? FileManager.default.removeItem(at: path) }
+        _ = try await dependencies.voices.delete(id: voice.id)
+        await dependencies.blobs.remove(.voiceClip(voice.id))
         return .noContent(.init(headers: .init(xRequestId: RequestInfo.current.requestID)))
     }
 
     /// `GET /api/voices/{id}/audio`: the stored (trimmed) clip as WAV.
     func getVoiceAudio(_ input: Operations.GetVoiceAudio.Input) async throws -> Operations.GetVoiceAudio.Output {
         let voice = try await savedVoice(input.path.voiceId)
-        guard let path = context.files.voiceClip(for: voice.id), let data = try? Data(contentsOf: path) else {
+        guard let data = try await dependencies.blobs.read(.voiceClip(voice.id)) else {
             throw HTTPProblem(code: "voice.audio_gone", title: "Gone", status: 410,
                               detail: "The clip of voice '\(voice.id)' is missing on the server; delete the voice and save it again.")
         }

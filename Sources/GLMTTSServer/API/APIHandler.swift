@@ -12,15 +12,30 @@ import OpenAPIRuntime
 /// `RequestContextMiddleware`) instead of returning the spec's error responses, so every
 /// failure has the one problem shape.
 struct APIHandler: APIProtocol {
-    /// Everything the server shares.
-    let context: ServiceContext
+    /// The stores, queue, engines and settings the operations work with.
+    let dependencies: ServerDependencies
+    /// Re-reads the models directory for the admin API.
+    let reloader: ModelReloader
 
     // MARK: Shared helpers
+
+    /// A new job record with this server's retry policy, in the lane its engine needs,
+    /// owned by the requesting API key (nobody in open mode).
+    func makeJob(_ payload: JobPayload, id: JobID = JobID(), batchID: String? = nil, batchIndex: Int? = nil) -> JobRecord {
+        let lane: JobLane
+        switch payload {
+        case let .synthesis(spec):
+            lane = .synthesis(on: spec.model.flatMap { try? dependencies.engines.store.model(id: $0) }?.manifest.engine)
+        case .transcription: lane = .asr
+        }
+        return JobRecord(id: id, payload: payload, lane: lane, maxAttempts: dependencies.configuration.maxAttempts,
+                         batchID: batchID, batchIndex: batchIndex, owner: RequestInfo.current.principal.owner)
+    }
 
     /// The job `raw`; a malformed id (path-traversal-looking, wrong length) or a job of
     /// another API key is a 404 like an unknown one, so ids cannot be probed.
     func job(_ raw: String) async throws -> JobRecord {
-        guard let id = JobID(raw), let job = try await context.jobs.job(id),
+        guard let id = JobID(raw), let job = try await dependencies.jobs.job(id),
               RequestInfo.current.principal.canSee(owner: job.owner) else {
             throw HTTPProblem(code: "job.not_found", title: "Not found", status: 404,
                               detail: "There is no job '\(raw.prefix(64))'. Jobs are kept for \(retentionText); it may have expired or been deleted.")
@@ -31,7 +46,7 @@ struct APIHandler: APIProtocol {
     /// The saved voice `id` when the requesting key may use it (its own, or any for admins
     /// and in open mode); nil otherwise.
     func visibleVoice(id: String) async throws -> VoiceRecord? {
-        guard VoiceRecord.isValidID(id), let voice = try await context.voices.voice(id: id),
+        guard VoiceRecord.isValidID(id), let voice = try await dependencies.voices.voice(id: id),
               RequestInfo.current.principal.canSee(owner: voice.owner) else { return nil }
         return voice
     }
@@ -42,13 +57,13 @@ struct APIHandler: APIProtocol {
     func chargeQuota(characters: Int) async throws -> QuotaCharge? {
         let principal = RequestInfo.current.principal
         guard let keyID = principal.keyID else { return nil }
-        let limit = principal.quotaCharactersPerDay ?? context.configuration.quotaCharactersPerDay
+        let limit = principal.quotaCharactersPerDay ?? dependencies.configuration.quotaCharactersPerDay
         guard limit > 0 else { return nil }
         let now = Date()
         let day = APIKeyStore.day(of: now)
-        let (allowed, used) = try await context.keys.charge(id: keyID, day: day, characters: characters, limit: limit)
+        let (allowed, used) = try await dependencies.keys.charge(id: keyID, day: day, characters: characters, limit: limit)
         guard allowed else {
-            context.metrics.limited(reason: "quota")
+            dependencies.metrics.limited(reason: "quota")
             let midnight = Calendar(identifier: .gregorian).nextDate(
                 after: now, matching: DateComponents(timeZone: TimeZone(identifier: "UTC"), hour: 0, minute: 0, second: 0),
                 matchingPolicy: .nextTime) ?? now.addingTimeInterval(86_400)
@@ -64,16 +79,16 @@ struct APIHandler: APIProtocol {
     func refund(_ charge: QuotaCharge?) async {
         guard let charge else { return }
         do {
-            try await context.keys.refund(id: charge.keyID, day: charge.day, characters: charge.characters)
+            try await dependencies.keys.refund(id: charge.keyID, day: charge.day, characters: charge.characters)
         } catch {
-            context.logger.warning("could not give back quota", metadata: ["key": "\(charge.keyID)", "error": "\(error)"])
+            dependencies.logger.warning("could not give back quota", metadata: ["key": "\(charge.keyID)", "error": "\(error)"])
         }
     }
 
     /// How long results are kept, for messages.
     var retentionText: String {
-        let hours = context.configuration.retentionSeconds / 3600
-        return hours >= 1 ? "\(Int(hours)) hours" : "\(Int(context.configuration.retentionSeconds)) seconds"
+        let hours = dependencies.configuration.retentionSeconds / 3600
+        return hours >= 1 ? "\(Int(hours)) hours" : "\(Int(dependencies.configuration.retentionSeconds)) seconds"
     }
 
     /// Queues `jobs` (all or none), each with its reference clip `upload` (if any) stored
@@ -88,11 +103,11 @@ struct APIHandler: APIProtocol {
         let charge = characters > 0 ? try await chargeQuota(characters: characters) : nil
         do {
             if let upload {
-                for job in jobs { try context.files.write(upload, to: context.files.upload(for: job.id)) }
+                for job in jobs { try await dependencies.blobs.write(upload, to: .upload(job.id)) }
             }
-            return try await context.scheduler.submit(jobs)
+            return try await dependencies.queue.submit(jobs)
         } catch {
-            for job in jobs { context.files.removeFiles(of: job.id) }
+            for job in jobs { await dependencies.blobs.removeBlobs(of: job.id) }
             await refund(charge)
             throw error
         }
@@ -105,16 +120,16 @@ struct APIHandler: APIProtocol {
 
     /// Waits until job `id` ends (or `timeout` seconds pass) and returns its latest record.
     func waitForEnd(of id: JobID, timeout: Double? = nil) async throws -> JobRecord {
-        let current = try await context.jobs.job(id)
-        let events = try await context.hub.subscribe(to: id, jobIsFinal: current?.status.isFinal ?? true)
-        let limit = timeout ?? context.configuration.synchronousWaitSeconds
+        let current = try await dependencies.jobs.job(id)
+        let events = try await dependencies.progress.subscribe(to: id, jobIsFinal: current?.status.isFinal ?? true)
+        let limit = timeout ?? dependencies.configuration.synchronousWaitSeconds
         await withTaskGroup(of: Void.self) { group in
             group.addTask { for await _ in events {} }
             group.addTask { try? await Task.sleep(for: .seconds(limit)) }
             await group.next()
             group.cancelAll()
         }
-        guard let latest = try await context.jobs.job(id) else {
+        guard let latest = try await dependencies.jobs.job(id) else {
             throw HTTPProblem(code: "job.not_found", title: "Not found", status: 404, detail: "The job was deleted while it ran.")
         }
         return latest
@@ -136,21 +151,12 @@ struct APIHandler: APIProtocol {
                               detail: "Job '\(job.id)' is still \(job.status.rawValue); follow /api/tts/progress/\(job.id) and fetch the audio when it completes.")
         }
         let format = requested ?? result.format
-        let url = context.files.output(for: job.id, format: format)
-        if let data = try? Data(contentsOf: url) { return (data, format, result) }
-        guard let wav = try? Data(contentsOf: context.files.output(for: job.id, format: .wav)) else {
+        guard let data = try await dependencies.outputs.audio(of: job.id, as: format) else {
             throw HTTPProblem(code: "job.audio_gone", title: "Gone", status: 410,
                               detail: "The audio of job '\(job.id)' is no longer stored (results are kept for \(retentionText)).")
         }
-        let encoded = try await Self.encoder.run {
-            try AudioEncoder.encode(try AudioDecoder.decode(wav).audio, as: format)
-        }
-        try? context.files.write(encoded, to: url)
-        return (encoded, format, result)
+        return (data, format, result)
     }
-
-    /// Encodes outside the cooperative thread pool.
-    static let encoder = BlockingExecutor(label: "api-encoder")
 
     /// A response body of audio bytes in the content type of `format`.
     static func audioBody(_ data: Data, format: OutputFormat) -> Components.Responses.SynthesizedAudio.Body {
@@ -198,7 +204,7 @@ struct APIHandler: APIProtocol {
 
     /// The `202 Accepted` document of a queued job.
     func accepted(_ job: JobRecord) async -> Components.Schemas.JobAccepted {
-        let position = try? await context.jobs.queuePosition(of: job.id)
+        let position = try? await dependencies.jobs.queuePosition(of: job.id)
         return Components.Schemas.JobAccepted(
             id: job.id.rawValue, status: APIModels.status(job.status), statusUrl: "/api/tts/\(job.id.rawValue)",
             progressUrl: "/api/tts/progress/\(job.id.rawValue)", audioUrl: "/api/tts/\(job.id.rawValue)/audio",

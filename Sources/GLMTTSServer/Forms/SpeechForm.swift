@@ -46,11 +46,11 @@ struct SpeechForm {
 
     /// The validated job: text within limits, parameters in range, a known format, model
     /// and voice; a clip or a saved voice, not both. Throws a problem naming the field.
-    func spec(context: ServiceContext) async throws -> SynthesisJobSpec {
+    func spec(dependencies: ServerDependencies) async throws -> SynthesisJobSpec {
         guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw HTTPProblem.invalid("request.missing_field", "'text' is required: give the text to speak.", field: "text")
         }
-        let prepared = try TextValidator.prepare(text, limits: context.configuration.textLimits)
+        let prepared = try TextValidator.prepare(text, limits: dependencies.configuration.textLimits)
 
         var parameters = SynthesisParameters()
         if let temperature { parameters.temperature = temperature }
@@ -88,7 +88,7 @@ struct SpeechForm {
 
         var modelID: String?
         if let model = model?.trimmingCharacters(in: .whitespaces), !model.isEmpty {
-            try Self.checkSynthesizer(model, context: context)
+            try Self.checkSynthesizer(model, dependencies: dependencies)
             modelID = model
         }
 
@@ -98,7 +98,7 @@ struct SpeechForm {
                 throw HTTPProblem.invalid("request.conflicting_fields",
                     "Send either 'prompt_audio' (a clip) or 'voice_id' (a saved voice), not both.", field: "voice_id")
             }
-            guard VoiceRecord.isValidID(voiceID), let voice = try await context.voices.voice(id: voiceID),
+            guard VoiceRecord.isValidID(voiceID), let voice = try await dependencies.voices.voice(id: voiceID),
                   RequestInfo.current.principal.canSee(owner: voice.owner) else {
                 throw HTTPProblem(code: "voice.not_found", title: "Not found", status: 404,
                                   detail: "There is no saved voice '\(voiceID.prefix(64))'; list voices with GET /api/voices.", field: "voice_id")
@@ -109,23 +109,23 @@ struct SpeechForm {
             throw HTTPProblem.invalid("audio.empty", "The uploaded reference clip is empty.", field: clip.field)
         }
         let textLanguage = try Self.language(language)
-        _ = try Self.chooseVoice(text: prepared, named: modelID, language: textLanguage, context: context)
+        _ = try Self.chooseVoice(text: prepared, named: modelID, language: textLanguage, dependencies: dependencies)
         if voiceMatch == true && promptAudio == nil && savedVoice == nil {
             throw HTTPProblem.invalid("request.conflicting_fields",
                 "'voice_match' needs a reference clip to match: send 'prompt_audio' (a clip) or 'voice_id' (a saved voice).", field: "voice_match")
         }
         return SynthesisJobSpec(
             text: text, model: modelID, savedVoiceID: savedVoice, hasUploadedReference: promptAudio != nil,
-            referenceText: try Self.referenceText(promptText, field: "prompt_text", limits: context.configuration.textLimits),
+            referenceText: try Self.referenceText(promptText, field: "prompt_text", limits: dependencies.configuration.textLimits),
             parameters: parameters, format: outputFormat, skipTranscription: skipWhisper ?? false,
             language: textLanguage, voiceMatch: voiceMatch ?? false)
     }
 
     /// The voice for `text` (see `VoiceChooser`); a text the voice (or no voice) can speak is a
     /// 422 naming the field to change.
-    static func chooseVoice(text: String, named: String?, language: String?, context: ServiceContext) throws -> VoiceChoice {
+    static func chooseVoice(text: String, named: String?, language: String?, dependencies: ServerDependencies) throws -> VoiceChoice {
         do {
-            return try context.registry.voiceChooser().choose(text: text, named: named, language: language)
+            return try dependencies.engines.voiceChooser().choose(text: text, named: named, language: language)
         } catch let error as TextError {
             throw HTTPProblem.invalid(error.code, error.message, field: named == nil ? (language == nil ? "text" : "language") : "model")
         }
@@ -170,8 +170,8 @@ struct SpeechForm {
     }
 
     /// Throws a clear problem unless `id` is an installed synthesizer.
-    static func checkSynthesizer(_ id: String, context: ServiceContext) throws {
-        let known = context.registry.store.scan().models.filter { $0.manifest.engine.isSynthesizer }.map(\.manifest.id)
+    static func checkSynthesizer(_ id: String, dependencies: ServerDependencies) throws {
+        let known = dependencies.engines.store.scan().models.filter { $0.manifest.engine.isSynthesizer }.map(\.manifest.id)
         guard known.contains(id) else {
             throw HTTPProblem(code: "model.not_found", title: "Not found", status: 404,
                               detail: "There is no voice model '\(id.prefix(64))'. Installed: \(known.sorted().joined(separator: ", ")); see GET /api/engines.",

@@ -9,7 +9,7 @@ import GLMTTSEngine
 /// state is published through `hub` (and so persisted as an event).
 public actor JobScheduler {
     /// Where events go.
-    public nonisolated let hub: ProgressHub
+    public nonisolated let hub: any ProgressBus
     private let store: any JobStore
     private let executor: any JobExecutor
     private let configuration: JobSchedulerConfiguration
@@ -41,7 +41,7 @@ public actor JobScheduler {
         code: "server.shutting_down", title: "Shutting down", status: 503,
         detail: "The server is shutting down and accepts no new jobs; try again in a moment.", retryable: true)
 
-    public init(store: any JobStore, hub: ProgressHub, executor: any JobExecutor,
+    public init(store: any JobStore, hub: any ProgressBus, executor: any JobExecutor,
                 configuration: JobSchedulerConfiguration, log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.store = store
         self.hub = hub

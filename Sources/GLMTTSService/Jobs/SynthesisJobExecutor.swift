@@ -3,21 +3,22 @@ import GLMTTSEngine
 
 /// Runs synthesis jobs through the one `SynthesisPipeline`: reads the uploaded or saved
 /// reference clip, maps pipeline progress to job events, streams raw chunks to listeners,
-/// and writes the result as `outputs/<id>.wav` (lossless, re-encodable) plus the format
-/// the client asked for.
+/// and keeps the result through `JobOutputs` (the lossless master plus the format the
+/// client asked for).
 public struct SynthesisJobExecutor: Sendable {
     /// The pipeline every synthesis takes.
     public let pipeline: SynthesisPipeline
-    /// Where uploads, outputs and voices are.
-    public let files: JobFiles
+    /// Where uploads and voice clips are.
+    public let blobs: any BlobStore
     /// Saved voices.
     public let voices: any VoiceStore
-    private let encoder = BlockingExecutor(label: "job-encoder")
+    private let outputs: JobOutputs
 
-    public init(pipeline: SynthesisPipeline, files: JobFiles, voices: any VoiceStore) {
+    public init(pipeline: SynthesisPipeline, blobs: any BlobStore, voices: any VoiceStore) {
         self.pipeline = pipeline
-        self.files = files
+        self.blobs = blobs
         self.voices = voices
+        outputs = JobOutputs(blobs: blobs)
     }
 
     /// Runs `spec` as job `job`.
@@ -25,10 +26,13 @@ public struct SynthesisJobExecutor: Sendable {
         var referenceAudio: Data?
         var referenceText = spec.referenceText
         if spec.hasUploadedReference {
-            referenceAudio = try Data(contentsOf: files.upload(for: job.id))
+            guard let upload = try await blobs.read(.upload(job.id)) else {
+                throw JobProblem(code: "job.upload_gone", title: "Gone", status: 410,
+                                 detail: "The uploaded reference clip of this job is no longer stored; submit the request again.")
+            }
+            referenceAudio = upload
         } else if let voiceID = spec.savedVoiceID {
-            guard let voice = try await voices.voice(id: voiceID), let clip = files.voiceClip(for: voiceID),
-                  let data = try? Data(contentsOf: clip) else {
+            guard let voice = try await voices.voice(id: voiceID), let data = try await blobs.read(.voiceClip(voiceID)) else {
                 throw JobProblem(code: "voice.not_found", title: "Not found", status: 404,
                                  detail: "The saved voice '\(voiceID)' no longer exists; pick another voice or upload a clip.")
             }
@@ -52,16 +56,8 @@ public struct SynthesisJobExecutor: Sendable {
             }
         }, chunk: { reporter.audioChunk($0) })
 
-        try FileManager.default.createDirectory(at: files.outputs, withIntermediateDirectories: true)
-        try files.write(output.encoded, to: files.output(for: job.id, format: .wav))
-        var bytes = output.encoded.count
-        if spec.format != .wav {
-            reporter.stage(.encoding, fraction: 0.97, detail: spec.format.rawValue)
-            let audio = output.audio, format = spec.format
-            let encoded = try await encoder.run { try AudioEncoder.encode(audio, as: format) }
-            try files.write(encoded, to: files.output(for: job.id, format: spec.format))
-            bytes = encoded.count
-        }
+        if spec.format != .wav { reporter.stage(.encoding, fraction: 0.97, detail: spec.format.rawValue) }
+        let bytes = try await outputs.store(master: output.encoded, audio: output.audio, of: job.id, as: spec.format)
         return SynthesisJobResult(
             durationSeconds: output.audio.duration, synthesisSeconds: output.synthesisSeconds,
             realTimeFactor: output.realTimeFactor, format: spec.format, sampleRate: output.audio.sampleRate, bytes: bytes,

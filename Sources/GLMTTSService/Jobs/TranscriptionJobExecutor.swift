@@ -7,14 +7,14 @@ public struct TranscriptionJobExecutor: Sendable {
     /// Engines.
     public let registry: EngineRegistry
     /// Where uploads are.
-    public let files: JobFiles
+    public let blobs: any BlobStore
     /// Limits on the uploaded audio.
     public let audioLimits: AudioLimits
     private let decoder = BlockingExecutor(label: "transcription-decoder")
 
-    public init(registry: EngineRegistry, files: JobFiles, audioLimits: AudioLimits = .default) {
+    public init(registry: EngineRegistry, blobs: any BlobStore, audioLimits: AudioLimits = .default) {
         self.registry = registry
-        self.files = files
+        self.blobs = blobs
         self.audioLimits = audioLimits
     }
 
@@ -28,7 +28,10 @@ public struct TranscriptionJobExecutor: Sendable {
             }
         }
         reporter.stage(.preparingReference, fraction: 0.05, detail: "decoding the audio")
-        let data = try Data(contentsOf: files.upload(for: job.id))
+        guard let data = try await blobs.read(.upload(job.id)) else {
+            throw JobProblem(code: "job.upload_gone", title: "Gone", status: 410,
+                             detail: "The uploaded audio of this job is no longer stored; submit the request again.")
+        }
         let limits = audioLimits
         let audio = try await decoder.run { try AudioDecoder.decode(data, limits: limits).audio }
         reporter.stage(.transcribing, fraction: 0.1)

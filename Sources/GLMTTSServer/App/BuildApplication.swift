@@ -1,0 +1,50 @@
+import GLMTTSEngine
+package import Hummingbird
+import OpenAPIHummingbird
+
+/// The HTTP server over `dependencies`: the OpenAPI operations (`APIHandler`) behind the
+/// request middleware, the Swagger UI at `/docs`, the web UI at `/`, and the background
+/// services — the job queue, the retention sweeper, the idle-model unloader and the SIGHUP
+/// model reloader — which `runService()` runs in one `ServiceGroup` with the server and
+/// stops gracefully on SIGTERM/SIGINT (server first, queue last). Building it starts
+/// nothing; the queue starts just before the server accepts requests.
+///
+/// `onServerRunning` receives the bound port (useful with port 0).
+package func buildApplication(
+    configuration: ServerConfiguration, dependencies: ServerDependencies,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) throws -> some ApplicationProtocol {
+    let router = Router(context: ServerRequestContext.self)
+    // The largest upload plus room for the other fields (the longest text, in UTF-8, with
+    // margin for a clear "text too long" answer rather than a 413).
+    let maxBody = configuration.maxUploadBytes + max(1 << 20, configuration.textLimits.maxCharacters * 4 * 4)
+    router.add(middleware: RequestContextMiddleware(
+        maxBodyBytes: maxBody, maxUploadBytes: configuration.maxUploadBytes, logger: dependencies.logger,
+        metrics: dependencies.metrics, trustedProxies: Set(configuration.trustedProxies)))
+    router.add(middleware: CrossOriginMiddleware(allowedOrigins: configuration.corsAllowedOrigins))
+    let access = AccessMiddleware(configuration: configuration, keys: dependencies.keys, limiter: RateLimiter(),
+                                  streams: dependencies.streams, metrics: dependencies.metrics,
+                                  usage: KeyUsageRecorder(keys: dependencies.keys))
+    let reloader = ModelReloader(engines: dependencies.engines, logger: dependencies.logger)
+    try APIHandler(dependencies: dependencies, reloader: reloader)
+        .registerHandlers(on: router, middlewares: [access, URLEncodedFormMiddleware()])
+    SwaggerUIRoutes.add(to: router)
+    WebUIRoutes.add(to: router)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "glmtts"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: dependencies.logger)
+    let scheduler = dependencies.scheduler
+    app.beforeServerStarts { try await scheduler.start() }
+    // Shut down in reverse order, after the server: the reloader, unloader and sweeper
+    // stop at once; the queue lets running jobs finish.
+    app.addServices(
+        JobQueueService(scheduler: scheduler, gracePeriod: .milliseconds(Int(configuration.shutdownGraceSeconds * 1000)),
+                        logger: dependencies.logger),
+        RetentionSweeper(jobs: dependencies.jobs, blobs: dependencies.blobs, retentionSeconds: configuration.retentionSeconds,
+                         logger: dependencies.logger),
+        IdleModelUnloader(engines: dependencies.engines, idleSeconds: configuration.modelIdleSeconds),
+        reloader)
+    return app
+}

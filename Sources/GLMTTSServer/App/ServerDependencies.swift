@@ -1,0 +1,87 @@
+package import Foundation
+package import GLMTTSEngine
+package import GLMTTSService
+package import Logging
+
+/// What the HTTP server is built from: its settings, the engines, and the stores, queue and
+/// progress bus behind the API — each a protocol where another implementation can take
+/// its place (`JobStore`, `VoiceStore`, `BlobStore`, `ProgressBus`, `JobQueue`).
+///
+/// Building one has no side effects; `open(configuration:logger:)` is the one place that
+/// opens the local stores (the SQLite database and the files under the data directory).
+/// Nothing runs until the application's services start (`buildApplication`).
+package struct ServerDependencies: Sendable {
+    /// Server settings.
+    package let configuration: ServerConfiguration
+    /// Engines (synthesizers, recognizers), loaded lazily.
+    package let engines: EngineRegistry
+    /// The one synthesis pipeline (also used to inspect clips for voices).
+    package let pipeline: SynthesisPipeline
+    /// Jobs and their events.
+    package let jobs: any JobStore
+    /// Saved voices.
+    package let voices: any VoiceStore
+    /// Uploads, results and voice clips.
+    package let blobs: any BlobStore
+    /// The audio of finished jobs (master and renditions).
+    package let outputs: JobOutputs
+    /// Live progress fan-out.
+    package let progress: any ProgressBus
+    /// The queue, as the scheduler that runs it (started and stopped by `JobQueueService`).
+    package let scheduler: JobScheduler
+    /// API keys and their daily usage.
+    package let keys: APIKeyStore
+    /// Closes the stores once everything has stopped.
+    package let close: @Sendable () async -> Void
+    /// Prometheus metrics.
+    package let metrics: ServiceMetrics
+    /// The server's log.
+    package let logger: Logger
+    /// Streams open per client (counted until each stream ends).
+    let streams = StreamSlots()
+    /// When the server started.
+    package let startedAt = Date()
+
+    /// The queue as handlers see it.
+    package var queue: any JobQueue { scheduler }
+
+    /// Opens the local stores in `configuration.dataDirectory`: `service/service.sqlite`
+    /// (jobs, events, voices, keys) and the files under `service/`. Starts nothing.
+    package static func open(configuration: ServerConfiguration, logger: Logger) async throws -> ServerDependencies {
+        let data = configuration.dataDirectory
+        let log: @Sendable (String) -> Void = { [logger] line in logger.info("\(line)") }
+        let metrics = ServiceMetrics()
+        let engines = EngineRegistry(store: ModelStore(directory: data.models), log: log, events: { event in metrics.engine(event) },
+                                     voiceDefaults: configuration.voiceDefaults)
+        let serviceRoot = data.root.appendingPathComponent("service", isDirectory: true)
+        let blobs = LocalBlobStore(root: serviceRoot)
+        try blobs.createFolders()
+        let database = try ServiceDatabase(path: serviceRoot.appendingPathComponent("service.sqlite"))
+        let jobs = SQLiteJobStore(database: database)
+        let voices = SQLiteVoiceStore(database: database)
+        let hub = ProgressHub(store: jobs, bufferLimit: configuration.streamBufferLimit, log: log)
+        let pipeline = SynthesisPipeline(
+            registry: engines, textLimits: configuration.textLimits, audioLimits: configuration.audioLimits,
+            transcriptCache: serviceRoot.appendingPathComponent("transcripts", isDirectory: true))
+        let executor = MeasuredJobExecutor(
+            base: ServiceJobExecutor(
+                synthesis: SynthesisJobExecutor(pipeline: pipeline, blobs: blobs, voices: voices),
+                transcription: TranscriptionJobExecutor(registry: engines, blobs: blobs, audioLimits: configuration.audioLimits)),
+            metrics: metrics
+        ) { [logger] message, fields in
+            logger.info("\(message)", metadata: fields.mapValues { .string($0) })
+        }
+        let scheduler = JobScheduler(
+            store: jobs, hub: hub, executor: executor,
+            configuration: JobSchedulerConfiguration(slots: configuration.laneSlots, maxQueued: configuration.maxQueuedJobs),
+            log: log)
+        return ServerDependencies(
+            configuration: configuration, engines: engines, pipeline: pipeline, jobs: jobs, voices: voices, blobs: blobs,
+            outputs: JobOutputs(blobs: blobs), progress: hub, scheduler: scheduler, keys: APIKeyStore(database: database),
+            close: {
+                // Closing waits for reads still running; do that off the cooperative pool.
+                _ = try? await BlockingExecutor(label: "database-close").run { try database.close() }
+            },
+            metrics: metrics, logger: logger)
+    }
+}
