@@ -4,103 +4,46 @@ import difflib
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
+import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))  # the harnesses' shared support package, scripts/glmtts_support
+
+from glmtts_support.server import GlmttsServer, free_port, swift_bin_path  # noqa: E402,F401 (free_port: for the tests)
+from glmtts_support.sse import sse_blocks  # noqa: E402
 
 
 def binary() -> str:
+    """The glmtts binary under test: $GLMTTS_BIN (made absolute: tests link to it from
+    elsewhere), else the debug build SwiftPM would make."""
     if os.environ.get("GLMTTS_BIN"):
-        return str(Path(os.environ["GLMTTS_BIN"]).resolve())  # absolute: tests link to it from elsewhere
-    bin_dir = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, check=True,
-                             capture_output=True, text=True).stdout.strip()
-    return str(Path(bin_dir) / "glmtts")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return str(Path(os.environ["GLMTTS_BIN"]).resolve())
+    return str(swift_bin_path("debug"))
 
 
 STARTED: list["Server"] = []  # every Server started in this run, for `stop_leaked_servers`
 
 
-class Server:
-    """One server process over `data_dir`; can be stopped, killed and started again."""
+class Server(GlmttsServer):
+    """One `glmtts serve` of the binary under test over `data_dir`, on a free loopback port,
+    with the test models, no per-minute rate limit (most tests fire many requests quickly from
+    one address; the rate limit itself is tested in test_ops.py with its own settings) and the
+    settings in `env` on top. Can be stopped, killed and started again."""
 
     def __init__(self, data_dir: Path, env: dict | None = None):
-        self.data_dir = data_dir
-        self.extra_env = env or {}
-        self.port = free_port()
-        self.process = None
-        self.log_path = data_dir / "server.log"
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        super().__init__(None, data_dir, env={"GLMTTS_RATE_LIMIT_PER_MINUTE": "0", **(env or {})})
 
     def start(self, timeout: float = 120):
-        env = dict(os.environ)
-        env.update({
-            "GLMTTS_DATA_DIR": str(self.data_dir),
-            "GLMTTS_MODELS_DIR": str(ROOT / "data" / "test" / "models"),
-            "GLMTTS_HOST": "127.0.0.1",
-            "GLMTTS_PORT": str(self.port),
-            # Most tests fire many requests quickly from one address; the rate limit itself
-            # is tested in test_ops.py with its own settings.
-            "GLMTTS_RATE_LIMIT_PER_MINUTE": "0",
-        })
-        env.update(self.extra_env)
-        self.log = open(self.log_path, "ab")
-        self.process = subprocess.Popen([binary(), "serve"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        """Starts the server and waits until /health answers 200; returns self."""
+        self.binary = binary()
         STARTED.append(self)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log_text()[-3000:]}")
-            try:
-                if requests.get(self.url + "/health", timeout=2).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("server did not become healthy:\n" + self.log_text()[-3000:])
-
-    def log_text(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def stop(self, sig=signal.SIGTERM, timeout: float = 60):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if getattr(self, "log", None):
-            self.log.close()
-
-    def kill9(self):
-        self.stop(signal.SIGKILL)
-
-    def rss_kib(self) -> int:
-        with open(f"/proc/{self.process.pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        return 0
+        return super().start(timeout=timeout)
 
 
 def create_key(data_dir: Path, name: str, *scopes: str, extra=()) -> str:
@@ -115,6 +58,7 @@ def create_key(data_dir: Path, name: str, *scopes: str, extra=()) -> str:
 
 
 def auth(key: str) -> dict:
+    """The Authorization header for API key `key`."""
     return {"Authorization": f"Bearer {key}"}
 
 
@@ -143,6 +87,7 @@ def operations(server):
 
 @pytest.fixture(scope="session")
 def server():
+    """The session's shared server (open access, its own data directory); it must stop cleanly."""
     with tempfile.TemporaryDirectory(prefix="glmtts-http-") as tmp:
         srv = Server(Path(tmp)).start()
         yield srv
@@ -152,6 +97,7 @@ def server():
 
 @pytest.fixture
 def fresh_server_dir():
+    """An empty temporary data directory for a test's own server."""
     with tempfile.TemporaryDirectory(prefix="glmtts-http-") as tmp:
         yield Path(tmp)
 
@@ -212,12 +158,15 @@ def assert_same_transcript(heard: str, reference: str, at_least: float = 0.9):
 
 
 def assert_healthy(server):
+    """`server` still answers /health with {"status": "ok"}."""
     response = requests.get(server.url + "/health", timeout=10)
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
 
 def assert_problem(response, status, code=None):
+    """`response` is an RFC 9457 problem with `status` (and type /problems/`code`), carrying the
+    request id and no internals; returns its body."""
     assert response.status_code == status, response.text[:500]
     assert response.headers["content-type"].startswith("application/problem+json"), response.headers
     body = response.json()
@@ -235,22 +184,11 @@ def sse_events(response):
     `event` is the SSE event name, or for an unnamed event (the default form of
     /api/tts/progress, which `EventSource.onmessage` receives) the event type the JSON
     carries in `type`."""
-    import json
-    events, current = [], {}
-    for raw in response.iter_lines(decode_unicode=True):
-        if raw is None:
-            continue
-        line = raw
-        if line == "":
-            if "data" in current:
-                data = json.loads(current["data"])
-                events.append((current.get("event") or data.get("type"), current.get("id"), data))
-            current = {}
-            continue
-        if line.startswith(":"):
-            continue
-        key, _, value = line.partition(":")
-        current[key] = value[1:] if value.startswith(" ") else value
+    events = []
+    for block in sse_blocks(response.iter_lines(decode_unicode=True)):
+        if "data" in block:
+            data = json.loads(block["data"])
+            events.append((block.get("event") or data.get("type"), block.get("id"), data))
     return events
 
 
