@@ -16,11 +16,9 @@ enum SwaggerUIRoutes {
     ]
 
     /// Where the assets are: `GLMTTS_SWAGGER_UI_DIR`, else `<project>/vendor/swagger-ui`.
-    static var directory: URL {
-        if let custom = ProcessInfo.processInfo.environment["GLMTTS_SWAGGER_UI_DIR"], !custom.isEmpty {
-            return URL(fileURLWithPath: custom, isDirectory: true)
-        }
-        return ProjectRoot.locate().appendingPathComponent("vendor/swagger-ui", isDirectory: true)
+    static func directory(_ configuration: ServerConfiguration) -> URL {
+        configuration.swaggerUIDirectory
+            ?? configuration.projectRoot.appendingPathComponent("vendor/swagger-ui", isDirectory: true)
     }
 
     /// The page.
@@ -48,7 +46,8 @@ enum SwaggerUIRoutes {
       presets: [SwaggerUIBundle.presets.apis], layout: "BaseLayout" });
     """
 
-    static func add(to router: Router<some RequestContext>) {
+    /// Adds the routes, serving the assets from `directory`.
+    static func add(to router: Router<some RequestContext>, directory: URL) {
         router.get("/docs") { _, _ in
             guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("swagger-ui-bundle.js").path) else {
                 throw HTTPProblem(code: "docs.unavailable", title: "Not available", status: 503,

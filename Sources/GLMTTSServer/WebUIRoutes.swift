@@ -29,22 +29,21 @@ enum WebUIRoutes {
     ].joined(separator: "; ")
 
     /// Where the files are: `GLMTTS_WEB_DIR`, else `<project>/Public`.
-    static var directory: URL {
-        if let custom = ProcessInfo.processInfo.environment["GLMTTS_WEB_DIR"], !custom.isEmpty {
-            return URL(fileURLWithPath: custom, isDirectory: true)
-        }
-        return ProjectRoot.locate().appendingPathComponent("Public", isDirectory: true)
+    static func directory(_ configuration: ServerConfiguration) -> URL {
+        configuration.webDirectory ?? configuration.projectRoot.appendingPathComponent("Public", isDirectory: true)
     }
 
-    static func add(to router: Router<some RequestContext>) {
-        router.get("/") { request, _ in try serve("index.html", request: request) }
-        router.get("/ui/:file") { request, context in try serve(context.parameters.get("file") ?? "", request: request) }
+    /// Adds the routes, serving the files of `folder`.
+    static func add(to router: Router<some RequestContext>, folder: URL) {
+        router.get("/") { request, _ in try serve("index.html", from: folder, request: request) }
+        router.get("/ui/:file") { request, context in
+            try serve(context.parameters.get("file") ?? "", from: folder, request: request)
+        }
     }
 
     /// The file `name` if the folder lists it and its type is known; 304 when the client's
     /// `If-None-Match` matches.
-    static func serve(_ name: String, request: Request) throws -> Response {
-        let folder = directory
+    static func serve(_ name: String, from folder: URL, request: Request) throws -> Response {
         let listed = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         let ext = (name as NSString).pathExtension.lowercased()
         guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GLMTTSEngine
+import GLMTTSServer
 
 /// `glmtts audio inspect FILE [--json]`: the quality report of a clip as a cloning reference.
 ///
@@ -26,7 +27,7 @@ struct AudioInspectCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let data = try readInput(file, what: "audio file", limit: AudioLimits.default.maxBytes)
-            let store = ModelStore(directory: DataDirectory.fromEnvironment().models)
+            let store = ModelStore(directory: try EngineSettings.load().dataDirectory.models)
             let (report, decoded, vadProblem) = try await BlockingExecutor(label: "inspect").run {
                 let decoded = try AudioDecoder.decode(data)
                 var vad: VoiceActivityDetector?

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GLMTTSEngine
+import GLMTTSServer
 import GLMTTSBenchmark
 
 /// `glmtts bench`: real-time factor, peak memory and engine overhead for a Piper voice.
@@ -44,7 +45,8 @@ struct BenchCommand: AsyncParsableCommand {
             guard (1...64).contains(threads) else {
                 throw ParameterError.malformed("--threads must be between 1 and 64.")
             }
-            let registry = EngineRegistry(store: ModelStore(directory: DataDirectory.fromEnvironment().models), log: WorkerLog.sink)
+            let settings = try EngineSettings.load()
+            let registry = settings.makeRegistry(log: WorkerLog.sink(verbose: settings.verboseWorkers))
             let quiet = json || isatty(STDERR_FILENO) != 1
             if languages {
                 try await runLanguages(registry: registry, quiet: quiet)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GLMTTSEngine
+import GLMTTSServer
 
 /// `glmtts models import-piper VOICE.onnx [VOICE.onnx.json] [--id ID] [--force]`: imports
 /// a published Piper voice into the models directory (see `PiperVoiceImporter`).
@@ -32,7 +33,7 @@ struct ImportPiperCommand: AsyncParsableCommand {
         let id = self.id
         let force = self.force
         try await runReportingErrors {
-            let store = ModelStore(directory: DataDirectory.fromEnvironment().models)
+            let store = ModelStore(directory: try EngineSettings.load().dataDirectory.models)
             let result = try await BlockingExecutor(label: "import-piper").run {
                 try PiperVoiceImporter().importVoice(onnx: onnx, config: config, into: store, id: id, overwrite: force)
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GLMTTSEngine
+import GLMTTSServer
 
 /// `glmtts models list [--json]`: the installed models as a table (or JSON), and any
 /// model folders whose manifest cannot be read.
@@ -17,7 +18,7 @@ struct ModelsListCommand: AsyncParsableCommand {
     mutating func run() async throws {
         let asJSON = json
         try await runReportingErrors {
-            let store = ModelStore(directory: DataDirectory.fromEnvironment().models)
+            let store = ModelStore(directory: try EngineSettings.load().dataDirectory.models)
             let (models, problems) = store.scan()
             if asJSON {
                 try printJSON(store: store, models: models, problems: problems)

@@ -67,8 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
                 return handler
             }
             let logger = Logger(label: "glmtts")
-            let unknown = ProcessInfo.processInfo.environment.keys.filter { $0.hasPrefix("GLMTTS_") && !ServerConfiguration.settingNames.contains($0) && $0 != "GLMTTS_BIN" }
-            for name in unknown.sorted() {
+            for name in SettingsSource.unknownNames() {
                 logger.warning("ignoring unknown setting \(name) (see .env.example for the settings)")
             }
             try await GLMTTSServer.run(configuration: configuration, logger: logger)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GLMTTSEngine
+import GLMTTSServer
 
 /// `glmtts synth`: text in, speech file out.
 struct SynthCommand: AsyncParsableCommand {
@@ -67,8 +68,9 @@ struct SynthCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let job = try makeJob()
-            let data = DataDirectory.fromEnvironment()
-            let registry = EngineRegistry(store: ModelStore(directory: data.models), log: WorkerLog.sink)
+            let settings = try EngineSettings.load()
+            let data = settings.dataDirectory
+            let registry = settings.makeRegistry(log: WorkerLog.sink(verbose: settings.verboseWorkers))
             let pipeline = SynthesisPipeline(registry: registry, transcriptCache: data.root.appendingPathComponent("cache/transcripts"))
             let bar = ProgressBar(quiet: quiet)
             let result: Result<SynthesisOutput, Error>

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GLMTTSEngine
+import GLMTTSServer
 
 /// `glmtts transcribe FILE`: speech to text with the default recognizer (Whisper).
 struct TranscribeCommand: AsyncParsableCommand {
@@ -31,7 +32,8 @@ struct TranscribeCommand: AsyncParsableCommand {
         try await runReportingErrors {
             let data = try readInput(file, what: "audio file", limit: AudioLimits.default.maxBytes)
             let audio = try await BlockingExecutor(label: "transcribe").run { try AudioDecoder.decode(data).audio }
-            let registry = EngineRegistry(store: ModelStore(directory: DataDirectory.fromEnvironment().models), log: WorkerLog.sink)
+            let settings = try EngineSettings.load()
+            let registry = settings.makeRegistry(log: WorkerLog.sink(verbose: settings.verboseWorkers))
             let recognizer: any SpeechRecognizer
             let transcript: Transcript
             do {

@@ -4,8 +4,8 @@ import Foundation
 /// `GLMTTS_VERBOSE=1`, otherwise nowhere (the command's own output stays clean).
 enum WorkerLog {
     /// The log function to hand to `EngineRegistry`.
-    static let sink: @Sendable (String) -> Void = {
-        guard ProcessInfo.processInfo.environment["GLMTTS_VERBOSE"] == "1" else { return { _ in } }
+    static func sink(verbose: Bool) -> @Sendable (String) -> Void {
+        guard verbose else { return { _ in } }
         return { line in FileHandle.standardError.write(Data("\(line)\n".utf8)) }
-    }()
+    }
 }

@@ -148,12 +148,7 @@ enum FFmpeg {
 
     /// The first `ffmpeg` executable on PATH (or in /usr/bin, /usr/local/bin).
     static func locate() -> URL? {
-        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
-        for directory in paths + ["/usr/bin", "/usr/local/bin"] where !directory.isEmpty {
-            let candidate = URL(fileURLWithPath: directory).appendingPathComponent("ffmpeg")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return nil
+        ProcessEnvironment.executable(named: "ffmpeg")
     }
 
     /// What the helper threads of one run report back.

@@ -2,8 +2,8 @@ import Foundation
 
 /// Where the service keeps its state: models, voices, outputs, database.
 ///
-/// Resolution order: `GLMTTS_DATA_DIR`, else `./data` under the current directory.
-/// The models directory is `GLMTTS_MODELS_DIR`, else `<data>/models`.
+/// The configuration resolves it from the settings `GLMTTS_DATA_DIR` (else `./data` under
+/// the current directory) and `GLMTTS_MODELS_DIR` (else `<data>/models`).
 public struct DataDirectory: Sendable, Equatable {
     /// Root of the data directory.
     public var root: URL
@@ -16,12 +16,13 @@ public struct DataDirectory: Sendable, Equatable {
         self.models = (models ?? root.appendingPathComponent("models", isDirectory: true)).standardizedFileURL
     }
 
-    /// Resolves the locations from the environment (see type documentation).
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> DataDirectory {
+    /// The data directory at `dataPath` (else `./data`) with its models at `modelsPath`
+    /// (else `<data>/models`); relative paths are taken from the current directory.
+    public static func resolve(dataPath: String?, modelsPath: String?) -> DataDirectory {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
-        let root = environment["GLMTTS_DATA_DIR"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true, relativeTo: cwd) }
+        let root = dataPath.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true, relativeTo: cwd) }
             ?? cwd.appendingPathComponent("data", isDirectory: true)
-        let models = environment["GLMTTS_MODELS_DIR"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true, relativeTo: cwd) }
+        let models = modelsPath.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true, relativeTo: cwd) }
         return DataDirectory(root: root, models: models)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Finds the installation folder that holds `workers/` and the Python venv `.venv/`.
 ///
-/// Order: `GLMTTS_ROOT`; else the first ancestor of the running executable (e.g.
+/// Order: the configured root (setting `GLMTTS_ROOT`); else the first ancestor of the running executable (e.g.
 /// `.build/release/glmtts`) that contains `workers/whisper_worker.py`; else the current
 /// directory.
 public enum ProjectRoot {
@@ -10,8 +10,8 @@ public enum ProjectRoot {
     static let marker = "workers/whisper_worker.py"
 
     /// The root folder (see the type's documentation).
-    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let configured = environment["GLMTTS_ROOT"], !configured.isEmpty {
+    public static func locate(configured: String? = nil) -> URL {
+        if let configured, !configured.isEmpty {
             return URL(fileURLWithPath: configured, isDirectory: true)
         }
         let fm = FileManager.default

@@ -23,7 +23,7 @@ final class WorkerProcess: @unchecked Sendable {
         (lines, linesContinuation) = AsyncStream.makeStream(of: Data.self)
         process.executableURL = configuration.executable
         process.arguments = configuration.arguments
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessEnvironment.variables
         for (key, value) in configuration.environment { environment[key] = value }
         process.environment = environment
         process.standardInput = stdin

@@ -28,8 +28,8 @@ package func buildApplication(
     let reloader = ModelReloader(engines: dependencies.engines, logger: dependencies.logger)
     try APIHandler(dependencies: dependencies, reloader: reloader)
         .registerHandlers(on: router, middlewares: [access, URLEncodedFormMiddleware()])
-    SwaggerUIRoutes.add(to: router)
-    WebUIRoutes.add(to: router)
+    SwaggerUIRoutes.add(to: router, directory: SwaggerUIRoutes.directory(configuration))
+    WebUIRoutes.add(to: router, folder: WebUIRoutes.directory(configuration))
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "glmtts"),

@@ -51,8 +51,7 @@ package struct ServerDependencies: Sendable {
         let data = configuration.dataDirectory
         let log: @Sendable (String) -> Void = { [logger] line in logger.info("\(line)") }
         let metrics = ServiceMetrics()
-        let engines = EngineRegistry(store: ModelStore(directory: data.models), log: log, events: { event in metrics.engine(event) },
-                                     voiceDefaults: configuration.voiceDefaults)
+        let engines = configuration.engineSettings.makeRegistry(log: log, events: { event in metrics.engine(event) })
         let serviceRoot = data.root.appendingPathComponent("service", isDirectory: true)
         let blobs = LocalBlobStore(root: serviceRoot)
         try blobs.createFolders()

@@ -1,4 +1,5 @@
 import Foundation
+import GLMTTSEngine
 
 /// Reads the machine's figures for `/api/system` and `/metrics`: process and system memory
 /// (Linux `/proc`), load average, CPU cores, and NVIDIA GPUs through `nvidia-smi` when it is
@@ -43,8 +44,7 @@ enum SystemProbe {
 
     /// The GPUs, or why there are none.
     static func gpus() -> (gpus: [GPU], note: String?) {
-        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        guard let smi = paths.map({ "\($0)/nvidia-smi" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        guard let smi = ProcessEnvironment.executable(named: "nvidia-smi")?.path else {
             return ([], "nvidia-smi is not installed: no NVIDIA GPU is visible to this server.")
         }
         let process = Process()

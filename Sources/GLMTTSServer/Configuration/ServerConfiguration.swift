@@ -5,8 +5,9 @@ package import GLMTTSService
 /// Settings of the HTTP service. Defaults are safe: loopback only, limits on.
 ///
 /// `load` reads, from lowest to highest precedence: the built-in defaults, a settings file
-/// (`GLMTTS_CONFIG` or `glmtts serve --config`), `GLMTTS_*` environment variables, and the
-/// `glmtts serve` flags (applied by the command). Every setting is listed in `.env.example`.
+/// (`GLMTTS_CONFIG` or `glmtts serve --config`), `GLMTTS_*` environment variables (merged by
+/// swift-configuration's `ConfigReader`, see `SettingsSource`), and the `glmtts serve`
+/// flags (applied by the command). Every setting is listed in `.env.example`.
 package struct ServerConfiguration: Sendable, Equatable {
     /// Address to bind (default 127.0.0.1: loopback only).
     package var host = "127.0.0.1"
@@ -65,18 +66,17 @@ package struct ServerConfiguration: Sendable, Equatable {
     package var shutdownGraceSeconds = 30.0
     /// Default voices (`GLMTTS_DEFAULT_VOICE`, `GLMTTS_DEFAULT_VOICES`).
     package var voiceDefaults = VoiceDefaults()
+    /// The folder holding `workers/`, `.venv/`, `Public/` and `vendor/` (`GLMTTS_ROOT`).
+    package var projectRoot = ProjectRoot.locate()
+    /// The web UI's files (`GLMTTS_WEB_DIR`, else `<project>/Public`).
+    package var webDirectory: URL?
+    /// The Swagger UI's files (`GLMTTS_SWAGGER_UI_DIR`, else `<project>/vendor/swagger-ui`).
+    package var swaggerUIDirectory: URL?
 
-    /// Every setting name the server reads (the settings file may hold only these).
-    package static let settingNames: Set<String> = [
-        "GLMTTS_HOST", "GLMTTS_PORT", "GLMTTS_DATA_DIR", "GLMTTS_MODELS_DIR", "GLMTTS_ROOT", "GLMTTS_MAX_UPLOAD_MB",
-        "GLMTTS_MAX_TEXT_CHARS", "GLMTTS_MAX_AUDIO_SECONDS", "GLMTTS_MAX_QUEUED_JOBS", "GLMTTS_CPU_SLOTS",
-        "GLMTTS_ASR_SLOTS", "GLMTTS_GPU_SLOTS", "GLMTTS_MAX_ATTEMPTS", "GLMTTS_SYNC_WAIT_SECONDS",
-        "GLMTTS_RETENTION_HOURS", "GLMTTS_CORS_ORIGINS", "GLMTTS_LOG_LEVEL", "GLMTTS_LOG_FORMAT", "GLMTTS_AUTH",
-        "GLMTTS_RATE_LIMIT_PER_MINUTE", "GLMTTS_QUOTA_CHARS_PER_DAY", "GLMTTS_MAX_CONCURRENT_PER_CLIENT",
-        "GLMTTS_METRICS_ALLOW", "GLMTTS_TRUSTED_PROXIES", "GLMTTS_MODEL_IDLE_SECONDS",
-        "GLMTTS_SHUTDOWN_GRACE_SECONDS", "GLMTTS_DEFAULT_VOICE", "GLMTTS_DEFAULT_VOICES", "GLMTTS_SWAGGER_UI_DIR", "GLMTTS_WEB_DIR",
-        "GLMTTS_CONFIG", "GLMTTS_GPU_IDS", "GLMTTS_MAX_STREAMS_PER_CLIENT", "GLMTTS_STREAM_BUFFER_EVENTS", "GLMTTS_MAX_BATCH_TEXTS",
-    ]
+    /// The engines' share of the settings.
+    package var engineSettings: EngineSettings {
+        EngineSettings(dataDirectory: dataDirectory, projectRoot: projectRoot, voiceDefaults: voiceDefaults)
+    }
 
     /// Whether the bind address is loopback only.
     package var isLoopbackOnly: Bool {
@@ -101,20 +101,17 @@ package struct ServerConfiguration: Sendable, Equatable {
     }
 
     /// Settings from the defaults, the settings file named by `GLMTTS_CONFIG` (or
-    /// `configFile`), then `environment`. Throws a `ConfigurationError` naming the setting
-    /// (and file line) when something is malformed or unsafe. The file's settings are also
-    /// exported to this process's environment where it does not set them itself, so parts
-    /// that read the environment directly (default voice, project root, UI folders) see them.
-    package static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
+    /// `configFile`), then `environment` (see `SettingsSource`). Throws a
+    /// `ConfigurationError` naming the setting (and file line) when something is malformed
+    /// or unsafe.
+    package static func load(environment: [String: String] = ProcessEnvironment.variables,
                              configFile: URL? = nil) throws -> ServerConfiguration {
-        var merged: [String: String] = [:]
-        let file = configFile ?? environment["GLMTTS_CONFIG"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-        if let file {
-            merged = try SettingsFile.read(file, known: settingNames)
-            for (name, value) in merged where environment[name] == nil { setenv(name, value, 0) }
-        }
-        merged.merge(environment) { _, fromEnvironment in fromEnvironment }
-        return try fromEnvironment(merged)
+        try ServerConfiguration(try SettingsSource.reader(environment: environment, configFile: configFile))
+    }
+
+    /// Settings from `environment` alone over the defaults (no settings file).
+    package static func fromEnvironment(_ environment: [String: String]) throws -> ServerConfiguration {
+        try load(environment: environment.filter { $0.key != "GLMTTS_CONFIG" })
     }
 
     package init(dataDirectory: DataDirectory) {
@@ -124,11 +121,16 @@ package struct ServerConfiguration: Sendable, Equatable {
     /// Audio limits derived from the settings.
     package var audioLimits: AudioLimits { AudioLimits(maxBytes: maxUploadBytes, maxDuration: maxAudioSeconds) }
 
-    /// Settings from `GLMTTS_*` environment variables over the defaults. Throws a
-    /// `ConfigurationError` naming the variable when a value is malformed.
-    package static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
-        var config = ServerConfiguration(dataDirectory: .fromEnvironment(environment))
-        let reader = EnvironmentReader(environment: environment)
+    /// The settings in `settings` over the defaults. Throws a `ConfigurationError` naming
+    /// the setting when a value is malformed, or the combination is unsafe.
+    package init(_ settings: SettingsReader) throws {
+        let engine = EngineSettings(settings)
+        var config = ServerConfiguration(dataDirectory: engine.dataDirectory)
+        config.projectRoot = engine.projectRoot
+        config.voiceDefaults = engine.voiceDefaults
+        let reader = settings
+        config.webDirectory = reader.string("GLMTTS_WEB_DIR").map { URL(fileURLWithPath: $0, isDirectory: true) }
+        config.swaggerUIDirectory = reader.string("GLMTTS_SWAGGER_UI_DIR").map { URL(fileURLWithPath: $0, isDirectory: true) }
         if let host = reader.string("GLMTTS_HOST") { config.host = host }
         config.port = try reader.integer("GLMTTS_PORT", in: 0...65_535) ?? config.port
         if let megabytes = try reader.double("GLMTTS_MAX_UPLOAD_MB", in: 0.001...4096) {
@@ -146,9 +148,7 @@ package struct ServerConfiguration: Sendable, Equatable {
         config.maxBatchTexts = try reader.integer("GLMTTS_MAX_BATCH_TEXTS", in: 1...10_000) ?? config.maxBatchTexts
         config.synchronousWaitSeconds = try reader.double("GLMTTS_SYNC_WAIT_SECONDS", in: 1...86_400) ?? config.synchronousWaitSeconds
         config.retentionSeconds = try reader.double("GLMTTS_RETENTION_HOURS", in: 0...87_600).map { $0 * 3600 } ?? config.retentionSeconds
-        if let origins = reader.string("GLMTTS_CORS_ORIGINS") {
-            config.corsAllowedOrigins = list(origins)
-        }
+        if let origins = reader.list("GLMTTS_CORS_ORIGINS") { config.corsAllowedOrigins = origins }
         if let mode = reader.string("GLMTTS_AUTH") {
             guard let parsed = AccessMode(rawValue: mode.lowercased()) else {
                 throw ConfigurationError.invalid(name: "GLMTTS_AUTH", value: mode, expected: "auto, open or keys")
@@ -173,16 +173,11 @@ package struct ServerConfiguration: Sendable, Equatable {
             }
             config.logLevel = level.lowercased()
         }
-        if let allowed = reader.string("GLMTTS_METRICS_ALLOW") { config.metricsAllowedAddresses = list(allowed) }
-        if let proxies = reader.string("GLMTTS_TRUSTED_PROXIES") { config.trustedProxies = list(proxies) }
+        if let allowed = reader.list("GLMTTS_METRICS_ALLOW") { config.metricsAllowedAddresses = allowed }
+        if let proxies = reader.list("GLMTTS_TRUSTED_PROXIES") { config.trustedProxies = proxies }
         config.modelIdleSeconds = try reader.double("GLMTTS_MODEL_IDLE_SECONDS", in: 0...31_536_000) ?? config.modelIdleSeconds
         config.shutdownGraceSeconds = try reader.double("GLMTTS_SHUTDOWN_GRACE_SECONDS", in: 0...86_400) ?? config.shutdownGraceSeconds
-        config.voiceDefaults = VoiceDefaults(voice: reader.string("GLMTTS_DEFAULT_VOICE"), languages: reader.string("GLMTTS_DEFAULT_VOICES"))
         try config.validate()
-        return config
-    }
-
-    private static func list(_ text: String) -> [String] {
-        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        self = config
     }
 }
