@@ -91,7 +91,7 @@ struct SynthCommand: AsyncParsableCommand {
 
     /// Builds the job from the arguments, validating everything before any work starts.
     func makeJob() throws -> SynthesisJob {
-        let text = try readText()
+        let text = try SpeechText(try readText())
         let format = try outputFormat()
         if json && output == "-" {
             throw ParameterError.malformed("--json writes to standard output, so it cannot be combined with -o -.")

@@ -15,12 +15,12 @@ import GLMTTSTestSupport
         #expect(result.summary?.parameterReport.ignored[.temperature]?.contains("formant") == true)
     }
 
-    @Test func speedIsBoundedHonestly() {
+    @Test func speedIsBoundedHonestly() throws {
         #expect(EspeakSynthesizer.rate(forSpeed: 1).wordsPerMinute == 175)
         #expect(EspeakSynthesizer.rate(forSpeed: 1).bounded == false)
         #expect(EspeakSynthesizer.rate(forSpeed: 0.25) == (80, true))
         #expect(EspeakSynthesizer.rate(forSpeed: 4) == (450, true))
-        let report = EspeakSynthesizer.report(for: SynthesisParameters(speed: 4))
+        let report = EspeakSynthesizer.report(for: try SynthesisParameters(speed: 4))
         #expect(report.applied[.speed]?.contains("limit") == true)
     }
 
@@ -28,7 +28,7 @@ import GLMTTSTestSupport
         let engine = try await EspeakSynthesizer.load(TestEnvironment.model("espeak-en-us"))
         let text = "This is a sentence spoken by espeak at two rates."
         let normal = try await CollectedSynthesis.run(engine, SynthesisRequest(text: text)).audio.duration
-        let fast = try await CollectedSynthesis.run(engine, SynthesisRequest(text: text, parameters: SynthesisParameters(speed: 2))).audio.duration
+        let fast = try await CollectedSynthesis.run(engine, SynthesisRequest(text: text, parameters: try SynthesisParameters(speed: 2))).audio.duration
         #expect(fast < normal * 0.75)
     }
 
@@ -46,7 +46,7 @@ import GLMTTSTestSupport
         let engine = try await EspeakSynthesizer.load(TestEnvironment.model("espeak-en-us"))
         for speed in [Double.nan, .infinity, -.infinity] {
             await #expect(throws: ParameterError.self) {
-                _ = try await CollectedSynthesis.run(engine, SynthesisRequest(text: "Hi.", parameters: SynthesisParameters(speed: speed)))
+                _ = try await CollectedSynthesis.run(engine, SynthesisRequest(text: "Hi.", parameters: try SynthesisParameters(speed: speed)))
             }
         }
         #expect(EspeakSynthesizer.rate(forSpeed: .nan).bounded)

@@ -1,29 +1,39 @@
+import Foundation
 import Testing
 @testable import GLMTTSEngine
 
 @Suite struct SynthesisParametersTests {
     @Test func defaultsAreValid() throws {
-        try SynthesisParameters().validate()
+        #expect(try SynthesisParameters(temperature: 0.8, topP: 0.9, topK: 25, speed: 1) == SynthesisParameters())
     }
 
-    @Test(arguments: [
-        SynthesisParameters(temperature: 0.05), SynthesisParameters(temperature: 1.6),
-        SynthesisParameters(temperature: .nan), SynthesisParameters(topP: 0.4),
-        SynthesisParameters(topP: 1.01), SynthesisParameters(topK: 0), SynthesisParameters(topK: 101),
-        SynthesisParameters(speed: 0.2), SynthesisParameters(speed: 4.5), SynthesisParameters(speed: .infinity),
-    ])
-    func outOfRangeIsRejected(_ parameters: SynthesisParameters) {
-        #expect(throws: ParameterError.self) { try parameters.validate() }
+    @Test func outOfRangeCannotBeBuilt() {
+        let attempts: [() throws -> SynthesisParameters] = [
+            { try SynthesisParameters(temperature: 0.05) }, { try SynthesisParameters(temperature: 1.6) },
+            { try SynthesisParameters(temperature: .nan) }, { try SynthesisParameters(topP: 0.4) },
+            { try SynthesisParameters(topP: 1.01) }, { try SynthesisParameters(topK: 0) }, { try SynthesisParameters(topK: 101) },
+            { try SynthesisParameters(speed: 0.2) }, { try SynthesisParameters(speed: 4.5) }, { try SynthesisParameters(speed: .infinity) },
+        ]
+        for attempt in attempts {
+            #expect(throws: ParameterError.self) { _ = try attempt() }
+        }
+    }
+
+    @Test func outOfRangeCannotBeDecoded() throws {
+        let stored = Data(#"{"temperature": 0.8, "topP": 0.9, "topK": 0, "samplingStrategy": "balanced", "speed": 1}"#.utf8)
+        #expect(throws: ParameterError.self) { _ = try JSONDecoder().decode(SynthesisParameters.self, from: stored) }
+        let valid = try SynthesisParameters(temperature: 0.5, topK: 7, seed: 3, speed: 2)
+        #expect(try JSONDecoder().decode(SynthesisParameters.self, from: JSONEncoder().encode(valid)) == valid)
     }
 
     @Test func boundsAreAccepted() throws {
-        try SynthesisParameters(temperature: 0.1, topP: 0.5, topK: 1, speed: 0.25).validate()
-        try SynthesisParameters(temperature: 1.5, topP: 1.0, topK: 100, speed: 4.0).validate()
+        _ = try SynthesisParameters(temperature: 0.1, topP: 0.5, topK: 1, speed: 0.25)
+        _ = try SynthesisParameters(temperature: 1.5, topP: 1.0, topK: 100, speed: 4.0)
     }
 
     @Test func errorNamesParameterAndRange() {
         do {
-            try SynthesisParameters(speed: 9).validate()
+            _ = try SynthesisParameters(speed: 9)
             Issue.record("expected an error")
         } catch let error as ParameterError {
             #expect(error.code == "parameter.out_of_range")

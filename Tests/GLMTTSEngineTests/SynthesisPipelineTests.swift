@@ -10,7 +10,7 @@ import GLMTTSTestSupport
     @Test func paragraphInEveryFormatDecodesBackIntelligibleAtTargetLoudness() async throws {
         var decodedByFormat: [(format: OutputFormat, synthesized: AudioBuffer, decoded: AudioBuffer)] = []
         for format in OutputFormat.allCases {
-            let output = try await Self.pipeline.run(SynthesisJob(text: PiperSynthesizerTests.paragraph, outputFormat: format))
+            let output = try await Self.pipeline.run(SynthesisJob(text: try SpeechText(PiperSynthesizerTests.paragraph), outputFormat: format))
             #expect(output.voiceID == "en_US-joe-medium")
             #expect(output.audio.sampleRate == 22050)
             #expect(output.summary.chunkCount == 10)
@@ -50,7 +50,7 @@ import GLMTTSTestSupport
                          "Seven green apples were sitting on the kitchen table."]
         var audios: [AudioBuffer] = []
         for sentence in sentences {
-            audios.append(try await Self.pipeline.run(SynthesisJob(text: sentence)).audio)
+            audios.append(try await Self.pipeline.run(SynthesisJob(text: try SpeechText(sentence))).audio)
         }
         let heard = try await Transcriber.transcribe(audios)
         #expect(heard.count == sentences.count)
@@ -62,7 +62,7 @@ import GLMTTSTestSupport
 
     @Test func progressRunsForwardToDone() async throws {
         let steps = ProgressLog()
-        _ = try await Self.pipeline.run(SynthesisJob(text: "One. Two. Three.")) { steps.append($0) }
+        _ = try await Self.pipeline.run(SynthesisJob(text: try SpeechText("One. Two. Three."))) { steps.append($0) }
         let fractions = steps.all.map(\.fraction)
         #expect(fractions == fractions.sorted())
         #expect(steps.all.last?.stage == .done)
@@ -70,24 +70,24 @@ import GLMTTSTestSupport
     }
 
     @Test func referenceWithANonCloningVoiceIsAnalysedAndSaysSo() async throws {
-        let reference = try await Self.pipeline.run(SynthesisJob(text: "This is my voice, recorded as a reference clip for the test.")).encoded
-        let output = try await Self.pipeline.run(SynthesisJob(text: "Hello.", referenceAudio: reference, referenceText: "This is my voice."))
+        let reference = try await Self.pipeline.run(SynthesisJob(text: try SpeechText("This is my voice, recorded as a reference clip for the test."))).encoded
+        let output = try await Self.pipeline.run(SynthesisJob(text: try SpeechText("Hello."), referenceAudio: reference, referenceText: "This is my voice."))
         #expect(output.summary.cloned == false)
         #expect(output.notes.contains { $0.contains("not cloned") })
         #expect(output.referenceReport != nil)
         await #expect(throws: ParameterError.cloningUnsupported(engine: "en_US-joe-medium")) {
-            _ = try await Self.pipeline.run(SynthesisJob(text: "Hello.", referenceAudio: reference, requireClone: true))
+            _ = try await Self.pipeline.run(SynthesisJob(text: try SpeechText("Hello."), referenceAudio: reference, requireClone: true))
         }
     }
 
     @Test func badInputsAreTypedErrorsAndThePipelineStaysUsable() async throws {
-        await #expect(throws: TextError.self) { _ = try await Self.pipeline.run(SynthesisJob(text: "  ")) }
-        await #expect(throws: TextError.self) { _ = try await Self.pipeline.run(SynthesisJob(text: String(repeating: "a ", count: 600_000))) }
-        await #expect(throws: ParameterError.self) { _ = try await Self.pipeline.run(SynthesisJob(text: "Hi.", parameters: SynthesisParameters(topK: 0))) }
-        await #expect(throws: AudioError.self) { _ = try await Self.pipeline.run(SynthesisJob(text: "Hi.", referenceAudio: Data("not audio".utf8))) }
-        await #expect(throws: ModelError.self) { _ = try await Self.pipeline.run(SynthesisJob(text: "Hi.", voiceID: "../../etc/passwd")) }
-        await #expect(throws: ModelError.self) { _ = try await Self.pipeline.run(SynthesisJob(text: "Hi.", voiceID: "missing-voice")) }
-        let output = try await Self.pipeline.run(SynthesisJob(text: "Still working."))
+        await #expect(throws: TextError.self) { _ = try await Self.pipeline.run(SynthesisJob(text: try SpeechText("  "))) }
+        await #expect(throws: TextError.self) { _ = try await Self.pipeline.run(SynthesisJob(text: try SpeechText(String(repeating: "a ", count: 600_000)))) }
+        #expect(throws: ParameterError.self) { _ = try SynthesisParameters(topK: 0) }
+        await #expect(throws: AudioError.self) { _ = try await Self.pipeline.run(SynthesisJob(text: try SpeechText("Hi."), referenceAudio: Data("not audio".utf8))) }
+        await #expect(throws: ModelError.self) { _ = try await Self.pipeline.run(SynthesisJob(text: try SpeechText("Hi."), voiceID: "../../etc/passwd")) }
+        await #expect(throws: ModelError.self) { _ = try await Self.pipeline.run(SynthesisJob(text: try SpeechText("Hi."), voiceID: "missing-voice")) }
+        let output = try await Self.pipeline.run(SynthesisJob(text: try SpeechText("Still working.")))
         #expect(output.audio.duration > 0.3)
     }
 

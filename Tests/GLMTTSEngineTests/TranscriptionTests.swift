@@ -88,7 +88,7 @@ import GLMTTSTestSupport
         // "cloning my voice": the calmest voice setting, and most of the sentence kept.
         let engine = try await Self.registry.synthesizer(id: "en_US-joe-medium")
         let sentence = "This is a reference clip for cloning my voice."
-        let calm = SynthesisRequest(text: sentence, parameters: SynthesisParameters(temperature: 0.1))
+        let calm = SynthesisRequest(text: sentence, parameters: try SynthesisParameters(temperature: 0.1))
         let transcript = try await transcriber.transcribe(try await CollectedSynthesis.run(engine, calm).audio)
         let recall = Transcriber.wordRecall(expected: sentence, heard: transcript.text)
         #expect(recall >= Transcriber.workingRecall, "recall \(recall), heard \"\(transcript.text)\"")
@@ -150,16 +150,16 @@ import GLMTTSTestSupport
     @Test func pipelineTranscribesAMissingReferenceTextUnlessSkipped() async throws {
         let pipeline = SynthesisPipeline(registry: Self.registry)
         let reference = try AudioEncoder.encode(try await Self.piper("My name is Joe and this is how I sound."), as: .wav)
-        let output = try await pipeline.run(SynthesisJob(text: "Hello.", referenceAudio: reference))
+        let output = try await pipeline.run(SynthesisJob(text: try SpeechText("Hello."), referenceAudio: reference))
         #expect(output.referenceTextTranscribed)
         // The pipeline hears its prepared (trimmed, resampled) clip, not these bytes, so
         // compare with the sentence, tolerantly: Piper's noise is not seeded.
         let recall = Transcriber.wordRecall(expected: "My name is Joe and this is how I sound.", heard: output.referenceText ?? "")
         #expect(recall >= Transcriber.workingRecall, "recall \(recall), heard \"\(output.referenceText ?? "")\"")
-        let skipped = try await pipeline.run(SynthesisJob(text: "Hello.", referenceAudio: reference, skipTranscription: true))
+        let skipped = try await pipeline.run(SynthesisJob(text: try SpeechText("Hello."), referenceAudio: reference, skipTranscription: true))
         #expect(!skipped.referenceTextTranscribed)
         #expect(skipped.referenceText == nil)
-        let given = try await pipeline.run(SynthesisJob(text: "Hello.", referenceAudio: reference, referenceText: "Given text."))
+        let given = try await pipeline.run(SynthesisJob(text: try SpeechText("Hello."), referenceAudio: reference, referenceText: "Given text."))
         #expect(!given.referenceTextTranscribed)
         #expect(given.referenceText == "Given text.")
     }
@@ -172,13 +172,13 @@ import GLMTTSTestSupport
         while samples.count < target { samples += sentence.samples + [Float](repeating: 0, count: sentence.sampleRate / 2) }
         let tenMinutes = AudioBuffer(samples: Array(samples.prefix(target)), sampleRate: sentence.sampleRate)
         let flac = try AudioEncoder.encode(tenMinutes, as: .flac)
-        let output = try await pipeline.run(SynthesisJob(text: "Hello.", referenceAudio: flac, skipTranscription: true))
+        let output = try await pipeline.run(SynthesisJob(text: try SpeechText("Hello."), referenceAudio: flac, skipTranscription: true))
         let report = try #require(output.referenceReport)
         #expect(report.durationSeconds > 598)
         #expect(report.preparedSeconds <= ReferencePreparer.maxWindow + 0.31)
         #expect(report.warnings.contains { $0.code == "reference.long" })
         let longer = try AudioEncoder.encode(AudioBuffer(samples: samples + samples.prefix(sentence.sampleRate * 5), sampleRate: sentence.sampleRate), as: .flac)
-        await #expect(throws: AudioError.self) { _ = try await pipeline.run(SynthesisJob(text: "Hello.", referenceAudio: longer)) }
+        await #expect(throws: AudioError.self) { _ = try await pipeline.run(SynthesisJob(text: try SpeechText("Hello."), referenceAudio: longer)) }
     }
 }
 

@@ -218,7 +218,7 @@ import GLMTTSTestSupport
 
     // MARK: parameters
 
-    @Test func strategiesMapToSteps() {
+    @Test func strategiesMapToSteps() throws {
         #expect(ZeroShotStepSchedule.zipvoiceDistill.steps(for: .fast) == 4)
         #expect(ZeroShotStepSchedule.zipvoiceDistill.steps(for: .balanced) == 8)
         #expect(ZeroShotStepSchedule.zipvoiceDistill.steps(for: .quality) == 16)
@@ -228,16 +228,16 @@ import GLMTTSTestSupport
         #expect(ZeroShotStepSchedule.pocket.steps(for: .quality) == 10)
         for strategy in SamplingStrategy.allCases {
             let settings = ZeroShotGenerationSettings.make(
-                family: .zipvoice, steps: .zipvoiceDistill, parameters: SynthesisParameters(samplingStrategy: strategy),
+                family: .zipvoice, steps: .zipvoiceDistill, parameters: try SynthesisParameters(samplingStrategy: strategy),
                 seed: 1, maxReferenceSeconds: 15)
             #expect(settings.numSteps == ZeroShotStepSchedule.zipvoiceDistill.steps(for: strategy))
         }
     }
 
-    @Test func zipvoiceSettingsCarrySpeedAndNoSeed() {
+    @Test func zipvoiceSettingsCarrySpeedAndNoSeed() throws {
         let settings = ZeroShotGenerationSettings.make(
             family: .zipvoice, steps: .zipvoiceDistill,
-            parameters: SynthesisParameters(temperature: 1.2, samplingStrategy: .quality, seed: 9, speed: 1.5),
+            parameters: try SynthesisParameters(temperature: 1.2, samplingStrategy: .quality, seed: 9, speed: 1.5),
             seed: 9, maxReferenceSeconds: 15)
         #expect(settings == ZeroShotGenerationSettings(numSteps: 16, speed: 1.5, modelSeed: nil, extra: [:]))
         #expect(settings.extraJSON == "{}")
@@ -245,7 +245,7 @@ import GLMTTSTestSupport
 
     @Test func pocketExtraIsValidJSONWithTheModelsKeys() throws {
         let settings = ZeroShotGenerationSettings.make(
-            family: .pocket, steps: .pocket, parameters: SynthesisParameters(temperature: 0.6, seed: 42, speed: 2),
+            family: .pocket, steps: .pocket, parameters: try SynthesisParameters(temperature: 0.6, seed: 42, speed: 2),
             seed: 42, maxReferenceSeconds: 12.5)
         #expect(settings.numSteps == 5)
         #expect(settings.speed == 1)
@@ -281,8 +281,8 @@ import GLMTTSTestSupport
         }
     }
 
-    @Test func reportsSayHowEachParameterWasUsed() {
-        let parameters = SynthesisParameters(temperature: 0.9, samplingStrategy: .fast, seed: nil, speed: 1.25)
+    @Test func reportsSayHowEachParameterWasUsed() throws {
+        let parameters = try SynthesisParameters(temperature: 0.9, samplingStrategy: .fast, seed: nil, speed: 1.25)
         let zipvoice = ZeroShotGenerationSettings.parameterReport(
             family: .zipvoice, steps: .zipvoiceDistill, parameters: parameters, seed: 77, seedWasDrawn: true)
         #expect(zipvoice.applied[.samplingStrategy]?.contains("4 flow-matching steps") == true)
@@ -301,7 +301,7 @@ import GLMTTSTestSupport
 
         let large = UInt64(Int32.max) + 10
         let folded = ZeroShotGenerationSettings.parameterReport(
-            family: .pocket, steps: .pocket, parameters: SynthesisParameters(seed: large), seed: large, seedWasDrawn: false)
+            family: .pocket, steps: .pocket, parameters: try SynthesisParameters(seed: large), seed: large, seedWasDrawn: false)
         #expect(folded.applied[.seed] == "seed \(large), passed to the model as 9")
     }
 

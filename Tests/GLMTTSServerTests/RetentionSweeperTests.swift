@@ -8,7 +8,7 @@ import Testing
 @Suite struct RetentionSweeperTests {
     @Test func deletesExpiredFinishedJobsAndTheirFiles() async throws {
         try await ServerTestHarness.withDependencies({ $0.retentionSeconds = 3600 }) { context in
-            let spec = SynthesisJobSpec(text: "Old.", hasUploadedReference: true)
+            let spec = SynthesisJobSpec(text: try SpeechText("Old."), hasUploadedReference: true)
             let old = try await context.jobs.insert(JobRecord(payload: .synthesis(spec), lane: .cpu))
             let fresh = try await context.jobs.insert(JobRecord(payload: .synthesis(spec), lane: .cpu))
             let queued = try await context.jobs.insert(JobRecord(payload: .synthesis(spec), lane: .cpu))

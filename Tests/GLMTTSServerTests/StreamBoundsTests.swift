@@ -17,7 +17,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         let database = try ServiceDatabase(path: root.appendingPathComponent("service.sqlite"))
         let store = SQLiteJobStore(database: database)
-        let job = try await store.insert(JobRecord(payload: .synthesis(SynthesisJobSpec(text: "Hello.")), lane: "cpu"))
+        let job = try await store.insert(JobRecord(payload: .synthesis(SynthesisJobSpec(text: try SpeechText("Hello."))), lane: "cpu"))
         try await body(ProgressHub(store: store, bufferLimit: bufferLimit), job.id)
         try database.close()
     }
@@ -169,8 +169,9 @@ import Testing
     }
 
     @Test func batchArchiveStreamsOneEntryAtATimeIntoAValidZip() async throws {
+        let text = try SpeechText("x")
         let jobs = (0..<200).map { index in
-            var job = JobRecord(payload: .synthesis(SynthesisJobSpec(text: "x")), lane: "cpu", batchIndex: index)
+            var job = JobRecord(payload: .synthesis(SynthesisJobSpec(text: text)), lane: "cpu", batchIndex: index)
             job.status = .completed
             return job
         }

@@ -49,9 +49,9 @@ enum JobSamples {
     static let epoch = Date(timeIntervalSince1970: 1_700_000_000.5)
 
     static let fullSynthesisSpec = SynthesisJobSpec(
-        text: "Hello there. 你好！", model: "piper-en_US-joe-medium", savedVoiceID: String(repeating: "ab", count: 16),
+        text: try! SpeechText("Hello there. 你好！"), model: "piper-en_US-joe-medium", savedVoiceID: String(repeating: "ab", count: 16),
         hasUploadedReference: true, referenceText: "The reference text.",
-        parameters: SynthesisParameters(temperature: 0.55, topP: 0.7, topK: 12, samplingStrategy: .quality,
+        parameters: try! SynthesisParameters(temperature: 0.55, topP: 0.7, topK: 12, samplingStrategy: .quality,
                                         seed: 42, speed: 1.25),
         format: .opus, skipTranscription: true, requireClone: true)
 
@@ -81,13 +81,13 @@ enum JobSamples {
     /// A synthesis job speaking `text`.
     static func job(_ text: String = "Hello.", lane: JobLane = .cpu, priority: Int = 0, maxAttempts: Int = 3,
                     createdAt: Date = epoch, batchID: String? = nil, batchIndex: Int? = nil) -> JobRecord {
-        JobRecord(payload: .synthesis(SynthesisJobSpec(text: text)), lane: lane, priority: priority,
+        JobRecord(payload: .synthesis(SynthesisJobSpec(text: try! SpeechText(text))), lane: lane, priority: priority,
                   maxAttempts: maxAttempts, createdAt: createdAt, batchID: batchID, batchIndex: batchIndex)
     }
 
     /// The text of a synthesis job (how the tests name their jobs).
     static func text(of job: JobRecord) -> String {
-        if case let .synthesis(spec) = job.payload { return spec.text }
+        if case let .synthesis(spec) = job.payload { return spec.text.value }
         return "(transcription)"
     }
 }

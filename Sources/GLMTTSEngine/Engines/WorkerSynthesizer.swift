@@ -58,7 +58,6 @@ public final class WorkerSynthesizer: SpeechSynthesizer {
 
     public func synthesize(_ request: SynthesisRequest) -> AsyncThrowingStream<SynthesisEvent, Error> {
         SynthesisStream.make { [self] continuation, _ in
-            try request.parameters.validate()
             guard let reference = request.referenceAudio, !reference.samples.isEmpty else {
                 throw EngineError.referenceRequired(engine: id, what: "a reference clip")
             }

@@ -11,7 +11,6 @@ public enum SentenceStream {
         produce: @escaping @Sendable (_ chunk: String, _ isLast: Bool, _ flag: CancellationFlag) async throws -> AudioBuffer?
     ) -> AsyncThrowingStream<SynthesisEvent, Error> {
         SynthesisStream.make { continuation, flag in
-            try request.parameters.validate()
             let chunks = SentenceSplitter.split(request.text, maxChunkCharacters: TextLimits.default.maxChunkCharacters)
             let produced = try await run(chunks: chunks, engine: engine, continuation: continuation, flag: flag, produce: produce)
             continuation.yield(.finished(SynthesisSummary(

@@ -1,9 +1,9 @@
 import Foundation
 
-/// Everything one synthesis job needs, as a client states it (CLI now, HTTP later).
+/// Everything one synthesis job needs, as a client states it (CLI or the job queue).
 public struct SynthesisJob: Sendable {
-    /// Text to speak, raw (validated and cleaned by the pipeline).
-    public var text: String
+    /// Text to speak, validated and cleaned by the surface that took it.
+    public var text: SpeechText
     /// Voice (model id); nil picks the registry's default.
     public var voiceID: String?
     /// Reference clip bytes in any supported format, for cloning.
@@ -28,7 +28,7 @@ public struct SynthesisJob: Sendable {
     /// clip (by speaker embedding) when the chosen engine cannot clone.
     public var voiceMatch: Bool
 
-    public init(text: String, voiceID: String? = nil, referenceAudio: Data? = nil, referenceText: String? = nil,
+    public init(text: SpeechText, voiceID: String? = nil, referenceAudio: Data? = nil, referenceText: String? = nil,
                 parameters: SynthesisParameters = SynthesisParameters(), outputFormat: OutputFormat = .wav,
                 normalizeLoudness: Bool = true, targetLoudness: Double = -16, requireClone: Bool = false,
                 skipTranscription: Bool = false, language: String? = nil, voiceMatch: Bool = false) {

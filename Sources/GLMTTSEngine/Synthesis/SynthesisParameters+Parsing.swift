@@ -17,7 +17,10 @@ extension SynthesisParameters {
     /// Parameters from a name → value map (names as in `SynthesisParameter`), starting from
     /// the defaults, validated.
     public init(named values: [String: String]) throws {
-        self.init()
+        let defaults = SynthesisParameters()
+        var temperature = defaults.temperature, topP = defaults.topP, topK = defaults.topK, speed = defaults.speed
+        var samplingStrategy = defaults.samplingStrategy
+        var seed: UInt64?
         for (name, value) in values {
             guard let parameter = SynthesisParameter(rawValue: name) else {
                 let known = SynthesisParameter.allCases.map(\.rawValue).joined(separator: ", ")
@@ -48,6 +51,7 @@ extension SynthesisParameters {
                 samplingStrategy = strategy
             }
         }
-        try validate()
+        try self.init(temperature: temperature, topP: topP, topK: topK, samplingStrategy: samplingStrategy, seed: seed,
+                      speed: speed)
     }
 }

@@ -3,12 +3,11 @@ import Foundation
 /// Runs a synthesis job end to end: text clean-up, reference preparation, the engine,
 /// loudness normalisation and encoding, reporting progress all the way.
 ///
-/// This is the one path every client takes (CLI now; HTTP jobs later).
+/// This is the one path every client takes (the CLI and the job queue). Its input is
+/// already valid (`SpeechText`, `SynthesisParameters`): it checks nothing again.
 public struct SynthesisPipeline: Sendable {
     /// Engines, loaded lazily.
     public let registry: EngineRegistry
-    /// Limits on the text.
-    public let textLimits: TextLimits
     /// Limits on the reference clip.
     public let audioLimits: AudioLimits
     private let executor = BlockingExecutor(label: "pipeline")
@@ -16,11 +15,10 @@ public struct SynthesisPipeline: Sendable {
     /// Where reference transcripts are cached (by content hash); nil keeps them in memory only.
     public let transcriptCache: URL?
 
-    public init(registry: EngineRegistry, textLimits: TextLimits = .default, audioLimits: AudioLimits = .default,
+    public init(registry: EngineRegistry, audioLimits: AudioLimits = .default,
                 transcriptCache: URL? = nil) {
         self.registry = registry
         self.transcriptCache = transcriptCache
-        self.textLimits = textLimits
         self.audioLimits = audioLimits
     }
 
@@ -36,8 +34,7 @@ public struct SynthesisPipeline: Sendable {
     public func run(_ job: SynthesisJob, progress: @escaping @Sendable (SynthesisProgress) -> Void = { _ in },
                     chunk onChunk: @escaping @Sendable (AudioBuffer) -> Void = { _ in }) async throws -> SynthesisOutput {
         progress(SynthesisProgress(stage: .preparingText, fraction: 0))
-        let text = try TextValidator.prepare(job.text, limits: textLimits)
-        try job.parameters.validate()
+        let text = job.text.value
 
         let chooser = registry.voiceChooser()
         if let named = job.voiceID, !chooser.models.contains(where: { $0.manifest.id == named }) {

@@ -23,7 +23,7 @@ extension APIHandler {
         form.format = format.rawValue
         let model = request.model.trimmingCharacters(in: .whitespaces)
         if !Self.openAISpeechModels.contains(model) {
-            try SpeechForm.checkSynthesizer(model, dependencies: dependencies)
+            try SpeechForm.checkSynthesizer(model, dependencies: dependencies, field: SpeechFieldNames.openAI(.model))
             form.model = model
         }
         let voice = request.voice.trimmingCharacters(in: .whitespaces)
@@ -39,14 +39,7 @@ extension APIHandler {
                               detail: "There is no voice '\(voice.prefix(64))': use a saved voice id or name (GET /api/voices), an installed model (GET /v1/models) or an OpenAI voice name.",
                               field: "voice")
         }
-        let spec: SynthesisJobSpec
-        do {
-            spec = try await form.spec(dependencies: dependencies)
-        } catch var problem as HTTPProblem where problem.field == "text" {
-            problem.field = "input"  // OpenAI's name for the text
-            problem.detail = problem.detail.replacingOccurrences(of: "'text'", with: "'input'")
-            throw problem
-        }
+        let spec = try await form.spec(dependencies: dependencies, names: .openAI)
         let job = makeJob(.synthesis(spec))
         let audio = await dependencies.progress.listenForAudio(to: job.id)
         do {

@@ -60,7 +60,7 @@ package struct ServerDependencies: Sendable {
         let voices = SQLiteVoiceStore(database: database)
         let hub = ProgressHub(store: jobs, bufferLimit: configuration.streamBufferLimit, log: log)
         let pipeline = SynthesisPipeline(
-            registry: engines, textLimits: configuration.textLimits, audioLimits: configuration.audioLimits,
+            registry: engines, audioLimits: configuration.audioLimits,
             transcriptCache: serviceRoot.appendingPathComponent("transcripts", isDirectory: true))
         let executor = MeasuredJobExecutor(
             base: ServiceJobExecutor(

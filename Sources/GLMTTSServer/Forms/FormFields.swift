@@ -53,7 +53,7 @@ struct FormFields {
     func string(_ name: String) -> String? { values[name] }
 
     /// A number field within `range`.
-    func double(_ name: String, in range: ClosedRange<Double>) throws -> Double? {
+    func double(_ name: String, in range: ClosedRange<Double> = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude) throws -> Double? {
         guard let raw = values[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
         guard let value = Double(raw), value.isFinite else {
             throw HTTPProblem.invalid("request.invalid_field", "'\(name)' must be a number, not '\(raw.prefix(40))'.", field: name)

@@ -35,8 +35,7 @@ package enum FormFuzzEntry {
     }
 
     /// Text fields of `POST /api/tts` besides the file, by their form names.
-    static let textFields = ["text", "voice_id", "prompt_text", "temperature", "top_p", "top_k", "sampling_strategy",
-                             "skip_whisper", "seed", "speed", "format", "model", "async", "language", "voice_match"]
+    static let textFields = SpeechField.formValueNames
 
     /// Runs one input; traps when it would make the server answer anything but a 4xx problem
     /// or a parsed form.

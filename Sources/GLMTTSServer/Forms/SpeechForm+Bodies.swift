@@ -6,14 +6,13 @@ extension SpeechForm {
     /// multipart form's (malformed numbers and booleans are 422s naming the field).
     init(urlEncoded body: Components.Schemas.TTSRequestForm, maxValueBytes: Int) throws {
         var fields = FormFields(maxValueBytes: maxValueBytes, maxFileBytes: 0)
-        for (name, value) in [("text", body.text), ("voice_id", body.voiceId), ("prompt_text", body.promptText),
-                              ("temperature", body.temperature), ("top_p", body.topP), ("top_k", body.topK),
-                              ("sampling_strategy", body.samplingStrategy), ("skip_whisper", body.skipWhisper),
-                              ("seed", body.seed), ("speed", body.speed), ("format", body.format),
-                              ("model", body.model), ("async", body.async), ("language", body.language),
-                              ("voice_match", body.voiceMatch)] {
-            fields.setValue(name, value)
-        }
+        let values: [SpeechField: String?] = [
+            .text: body.text, .voiceID: body.voiceId, .promptText: body.promptText, .temperature: body.temperature,
+            .topP: body.topP, .topK: body.topK, .samplingStrategy: body.samplingStrategy, .skipWhisper: body.skipWhisper,
+            .seed: body.seed, .speed: body.speed, .format: body.format, .model: body.model, .async: body.async,
+            .language: body.language, .voiceMatch: body.voiceMatch,
+        ]
+        for (field, value) in values { fields.setValue(field.rawValue, value) }
         try self.init(fields: fields)
     }
 

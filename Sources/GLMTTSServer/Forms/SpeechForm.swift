@@ -22,123 +22,145 @@ struct SpeechForm {
     var voiceMatch: Bool?
     var promptAudio: UploadedFile?
 
-    /// Reads the typed fields of a multipart form; malformed numbers are 422s naming the field.
+    /// Reads the typed fields of a multipart form (by the `SpeechField` table); malformed
+    /// numbers and booleans are 422s naming the field.
     init(fields: FormFields) throws {
-        text = fields.string("text")
-        voiceID = fields.string("voice_id")
-        promptText = fields.string("prompt_text")
-        temperature = try fields.double("temperature", in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
-        topP = try fields.double("top_p", in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
-        topK = try fields.integer("top_k", in: Int64.min...Int64.max)
-        samplingStrategy = fields.string("sampling_strategy")
-        skipWhisper = try fields.bool("skip_whisper")
-        seed = try fields.integer("seed", in: 0...Int64.max)
-        speed = try fields.double("speed", in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
-        format = fields.string("format")
-        model = fields.string("model")
-        async = try fields.bool("async")
-        language = fields.string("language")
-        voiceMatch = try fields.bool("voice_match")
+        text = fields.string(SpeechField.text.rawValue)
+        voiceID = fields.string(SpeechField.voiceID.rawValue)
+        promptText = fields.string(SpeechField.promptText.rawValue)
+        temperature = try fields.double(SpeechField.temperature.rawValue)
+        topP = try fields.double(SpeechField.topP.rawValue)
+        topK = try fields.integer(SpeechField.topK.rawValue, in: Int64.min...Int64.max)
+        samplingStrategy = fields.string(SpeechField.samplingStrategy.rawValue)
+        skipWhisper = try fields.bool(SpeechField.skipWhisper.rawValue)
+        seed = try fields.integer(SpeechField.seed.rawValue, in: 0...Int64.max)
+        speed = try fields.double(SpeechField.speed.rawValue)
+        format = fields.string(SpeechField.format.rawValue)
+        model = fields.string(SpeechField.model.rawValue)
+        async = try fields.bool(SpeechField.async.rawValue)
+        language = fields.string(SpeechField.language.rawValue)
+        voiceMatch = try fields.bool(SpeechField.voiceMatch.rawValue)
         promptAudio = fields.file
     }
 
     init() {}
 
     /// The validated job: text within limits, parameters in range, a known format, model
-    /// and voice; a clip or a saved voice, not both. Throws a problem naming the field.
-    func spec(dependencies: ServerDependencies) async throws -> SynthesisJobSpec {
+    /// and voice; a clip or a saved voice, not both. This is the one place a request is
+    /// checked: the queue, the pipeline and the engines take what it builds as valid.
+    /// Throws a problem naming the field as `names` (the surface) calls it.
+    func spec(dependencies: ServerDependencies, names: SpeechFieldNames = .form) async throws -> SynthesisJobSpec {
+        let limits = dependencies.configuration.textLimits
         guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw HTTPProblem.invalid("request.missing_field", "'text' is required: give the text to speak.", field: "text")
+            throw HTTPProblem.invalid("request.missing_field", "'\(names(.text))' is required: give the text to speak.", field: names(.text))
         }
-        let prepared = try TextValidator.prepare(text, limits: dependencies.configuration.textLimits)
-
-        var parameters = SynthesisParameters()
-        if let temperature { parameters.temperature = temperature }
-        if let topP { parameters.topP = topP }
-        if let topK {
-            guard let value = Int(exactly: topK) else { throw HTTPProblem.invalid("request.out_of_range", "'top_k' is out of range.", field: "top_k") }
-            parameters.topK = value
+        let speech: SpeechText
+        do {
+            speech = try SpeechText(text, limits: limits)
+        } catch let error as TextError {
+            var problem = HTTPProblem.from(error)
+            problem.field = names(.text)
+            throw problem
         }
-        if let samplingStrategy = samplingStrategy?.trimmingCharacters(in: .whitespaces), !samplingStrategy.isEmpty {
-            guard let strategy = SamplingStrategy(rawValue: samplingStrategy.lowercased()) else {
-                throw HTTPProblem.invalid("request.invalid_field",
-                    "'sampling_strategy' must be one of \(SamplingStrategy.allCases.map(\.rawValue).joined(separator: ", ")); got '\(samplingStrategy.prefix(40))'.",
-                    field: "sampling_strategy")
-            }
-            parameters.samplingStrategy = strategy
-        }
-        if let seed {
-            guard seed >= 0 else {
-                throw HTTPProblem.invalid("request.out_of_range", "'seed' must be a whole number from 0 to \(Int64.max); got \(seed).", field: "seed")
-            }
-            parameters.seed = UInt64(seed)
-        }
-        if let speed { parameters.speed = speed }
-        try parameters.validate()
-
-        var outputFormat = OutputFormat.wav
-        if let format = format?.trimmingCharacters(in: .whitespaces), !format.isEmpty {
-            guard let known = OutputFormat(name: format) else {
-                throw HTTPProblem.invalid("request.unknown_format",
-                    "'format' must be one of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")); got '\(format.prefix(40))'.",
-                    field: "format")
-            }
-            outputFormat = known
-        }
-
+        let parameters = try self.parameters(names: names)
+        let outputFormat = try self.outputFormat(names: names)
         var modelID: String?
         if let model = model?.trimmingCharacters(in: .whitespaces), !model.isEmpty {
-            try Self.checkSynthesizer(model, dependencies: dependencies)
+            try Self.checkSynthesizer(model, dependencies: dependencies, field: names(.model))
             modelID = model
         }
-
-        var savedVoice: String?
-        if let voiceID = voiceID?.trimmingCharacters(in: .whitespaces), !voiceID.isEmpty {
-            guard promptAudio == nil else {
-                throw HTTPProblem.invalid("request.conflicting_fields",
-                    "Send either 'prompt_audio' (a clip) or 'voice_id' (a saved voice), not both.", field: "voice_id")
-            }
-            guard VoiceRecord.isValidID(voiceID), let voice = try await dependencies.voices.voice(id: voiceID),
-                  RequestInfo.current.principal.canSee(owner: voice.owner) else {
-                throw HTTPProblem(code: "voice.not_found", title: "Not found", status: 404,
-                                  detail: "There is no saved voice '\(voiceID.prefix(64))'; list voices with GET /api/voices.", field: "voice_id")
-            }
-            savedVoice = voiceID
-        }
+        let savedVoice = try await self.savedVoice(dependencies: dependencies, names: names)
         if let clip = promptAudio, clip.data.isEmpty {
             throw HTTPProblem.invalid("audio.empty", "The uploaded reference clip is empty.", field: clip.field)
         }
-        let textLanguage = try Self.language(language)
-        _ = try Self.chooseVoice(text: prepared, named: modelID, language: textLanguage, dependencies: dependencies)
+        let textLanguage = try Self.language(language, field: names(.language))
+        _ = try Self.chooseVoice(text: speech.value, named: modelID, language: textLanguage, dependencies: dependencies,
+                                 names: names)
         if voiceMatch == true && promptAudio == nil && savedVoice == nil {
             throw HTTPProblem.invalid("request.conflicting_fields",
-                "'voice_match' needs a reference clip to match: send 'prompt_audio' (a clip) or 'voice_id' (a saved voice).", field: "voice_match")
+                "'\(names(.voiceMatch))' needs a reference clip to match: send '\(names(.promptAudio))' (a clip) or '\(names(.voiceID))' (a saved voice).",
+                field: names(.voiceMatch))
         }
         return SynthesisJobSpec(
-            text: text, model: modelID, savedVoiceID: savedVoice, hasUploadedReference: promptAudio != nil,
-            referenceText: try Self.referenceText(promptText, field: "prompt_text", limits: dependencies.configuration.textLimits),
+            text: speech, model: modelID, savedVoiceID: savedVoice, hasUploadedReference: promptAudio != nil,
+            referenceText: try Self.referenceText(promptText, field: names(.promptText), limits: limits),
             parameters: parameters, format: outputFormat, skipTranscription: skipWhisper ?? false,
             language: textLanguage, voiceMatch: voiceMatch ?? false)
     }
 
+    /// The synthesis knobs, valid (`SynthesisParameters` cannot be built otherwise).
+    private func parameters(names: SpeechFieldNames) throws -> SynthesisParameters {
+        let defaults = SynthesisParameters()
+        var strategy = defaults.samplingStrategy
+        if let samplingStrategy = samplingStrategy?.trimmingCharacters(in: .whitespaces), !samplingStrategy.isEmpty {
+            guard let known = SamplingStrategy(rawValue: samplingStrategy.lowercased()) else {
+                throw HTTPProblem.invalid("request.invalid_field",
+                    "'\(names(.samplingStrategy))' must be one of \(SamplingStrategy.allCases.map(\.rawValue).joined(separator: ", ")); got '\(samplingStrategy.prefix(40))'.",
+                    field: names(.samplingStrategy))
+            }
+            strategy = known
+        }
+        var topKValue = defaults.topK
+        if let topK {
+            guard let value = Int(exactly: topK) else {
+                throw HTTPProblem.invalid("request.out_of_range", "'\(names(.topK))' is out of range.", field: names(.topK))
+            }
+            topKValue = value
+        }
+        if let seed, seed < 0 {
+            throw HTTPProblem.invalid("request.out_of_range", "'\(names(.seed))' must be a whole number from 0 to \(Int64.max); got \(seed).",
+                                      field: names(.seed))
+        }
+        return try SynthesisParameters(
+            temperature: temperature ?? defaults.temperature, topP: topP ?? defaults.topP, topK: topKValue,
+            samplingStrategy: strategy, seed: seed.map(UInt64.init), speed: speed ?? defaults.speed)
+    }
+
+    /// The output format; WAV when none is named.
+    private func outputFormat(names: SpeechFieldNames) throws -> OutputFormat {
+        guard let format = format?.trimmingCharacters(in: .whitespaces), !format.isEmpty else { return .wav }
+        guard let known = OutputFormat(name: format) else {
+            throw HTTPProblem.invalid("request.unknown_format",
+                "'\(names(.format))' must be one of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")); got '\(format.prefix(40))'.",
+                field: names(.format))
+        }
+        return known
+    }
+
+    /// The saved voice to clone, when one is named: it must exist and be the caller's.
+    private func savedVoice(dependencies: ServerDependencies, names: SpeechFieldNames) async throws -> String? {
+        guard let voiceID = voiceID?.trimmingCharacters(in: .whitespaces), !voiceID.isEmpty else { return nil }
+        guard promptAudio == nil else {
+            throw HTTPProblem.invalid("request.conflicting_fields",
+                "Send either '\(names(.promptAudio))' (a clip) or '\(names(.voiceID))' (a saved voice), not both.", field: names(.voiceID))
+        }
+        guard VoiceRecord.isValidID(voiceID), let voice = try await dependencies.voices.voice(id: voiceID),
+              RequestInfo.current.principal.canSee(owner: voice.owner) else {
+            throw HTTPProblem(code: "voice.not_found", title: "Not found", status: 404,
+                              detail: "There is no saved voice '\(voiceID.prefix(64))'; list voices with GET /api/voices.", field: names(.voiceID))
+        }
+        return voiceID
+    }
+
     /// The voice for `text` (see `VoiceChooser`); a text the voice (or no voice) can speak is a
     /// 422 naming the field to change.
-    static func chooseVoice(text: String, named: String?, language: String?, dependencies: ServerDependencies) throws -> VoiceChoice {
+    static func chooseVoice(text: String, named: String?, language: String?, dependencies: ServerDependencies,
+                            names: SpeechFieldNames = .form) throws -> VoiceChoice {
         do {
             return try dependencies.engines.voiceChooser().choose(text: text, named: named, language: language)
         } catch let error as TextError {
-            throw HTTPProblem.invalid(error.code, error.message, field: named == nil ? (language == nil ? "text" : "language") : "model")
+            throw HTTPProblem.invalid(error.code, error.message, field: names(named == nil ? (language == nil ? .text : .language) : .model))
         }
     }
 
     /// The `language` field as a primary language code; nil when absent, empty or `auto`.
     /// Throws a 422 naming the field when it is not a language tag.
-    static func language(_ raw: String?) throws -> String? {
+    static func language(_ raw: String?, field: String = SpeechField.language.rawValue) throws -> String? {
         guard let raw = raw?.trimmingCharacters(in: .whitespaces), !raw.isEmpty, raw.lowercased() != "auto" else { return nil }
         let code = LanguageCode.primary(raw)
         guard raw.count <= 16, (2...3).contains(code.count), code.allSatisfy({ $0.isASCII && $0.isLetter }) else {
             throw HTTPProblem.invalid("request.invalid_field",
-                "'language' must be a language code such as zh, ja or en (or auto); got '\(raw.prefix(20))'.", field: "language")
+                "'\(field)' must be a language code such as zh, ja or en (or auto); got '\(raw.prefix(20))'.", field: field)
         }
         return code
     }
@@ -170,12 +192,12 @@ struct SpeechForm {
     }
 
     /// Throws a clear problem unless `id` is an installed synthesizer.
-    static func checkSynthesizer(_ id: String, dependencies: ServerDependencies) throws {
+    static func checkSynthesizer(_ id: String, dependencies: ServerDependencies, field: String = SpeechField.model.rawValue) throws {
         let known = dependencies.engines.store.scan().models.filter { $0.manifest.engine.isSynthesizer }.map(\.manifest.id)
         guard known.contains(id) else {
             throw HTTPProblem(code: "model.not_found", title: "Not found", status: 404,
                               detail: "There is no voice model '\(id.prefix(64))'. Installed: \(known.sorted().joined(separator: ", ")); see GET /api/engines.",
-                              field: "model")
+                              field: field)
         }
     }
 }

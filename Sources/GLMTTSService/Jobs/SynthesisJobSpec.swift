@@ -2,8 +2,8 @@ import GLMTTSEngine
 /// A synthesis request as the queue stores it: everything needed to run it again after a
 /// restart. The reference clip itself is a file named after the job (see `JobFiles`).
 public struct SynthesisJobSpec: Sendable, Codable, Equatable {
-    /// Text to speak, as sent (validated again when the job runs).
-    public var text: String
+    /// Text to speak, validated and cleaned when the request was taken.
+    public var text: SpeechText
     /// Synthesizer model id; nil means the default voice.
     public var model: String?
     /// A saved voice (from the voice library) to clone; nil when a clip was uploaded or none.
@@ -26,7 +26,7 @@ public struct SynthesisJobSpec: Sendable, Codable, Equatable {
     /// before this field existed, means false).
     public var voiceMatch: Bool?
 
-    public init(text: String, model: String? = nil, savedVoiceID: String? = nil, hasUploadedReference: Bool = false,
+    public init(text: SpeechText, model: String? = nil, savedVoiceID: String? = nil, hasUploadedReference: Bool = false,
                 referenceText: String? = nil, parameters: SynthesisParameters = SynthesisParameters(),
                 format: OutputFormat = .wav, skipTranscription: Bool = false, requireClone: Bool = false,
                 language: String? = nil, voiceMatch: Bool = false) {

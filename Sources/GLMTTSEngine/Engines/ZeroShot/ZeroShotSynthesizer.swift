@@ -82,7 +82,6 @@ public final class ZeroShotSynthesizer: SpeechSynthesizer {
 
     public func synthesize(_ request: SynthesisRequest) -> AsyncThrowingStream<SynthesisEvent, Error> {
         SynthesisStream.make { [self] continuation, flag in
-            try request.parameters.validate()
             let reference = try Self.checkedReference(request, family: family, engine: id)
             let parameters = request.parameters
             let seed = parameters.seed ?? UInt64.random(in: 0...UInt64(Int32.max))
