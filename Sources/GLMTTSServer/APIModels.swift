@@ -107,7 +107,7 @@ enum APIModels {
     /// A stored job problem on the wire (the request id is the one of the request reading it).
     static func problem(_ problem: JobProblem) -> Components.Schemas.Problem {
         Components.Schemas.Problem(
-            _type: "/problems/\(problem.code)", title: problem.title, status: problem.status, detail: problem.detail,
+            _type: "/problems/\(problem.code)", title: problem.title, status: problem.httpStatus, detail: problem.detail,
             requestId: RequestInfo.current.requestID)
     }
 

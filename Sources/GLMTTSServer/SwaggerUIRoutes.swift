@@ -50,7 +50,7 @@ enum SwaggerUIRoutes {
     static func add(to router: Router<some RequestContext>, directory: URL) {
         router.get("/docs") { _, _ in
             guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("swagger-ui-bundle.js").path) else {
-                throw HTTPProblem(code: "docs.unavailable", title: "Not available", status: 503,
+                throw HTTPProblem(code: ProblemCode.docsUnavailable, title: "Not available", status: 503,
                                   detail: "The Swagger UI files are not installed; run scripts/bootstrap. The contract itself is at /openapi.yaml.")
             }
             return response(Data(page.utf8), type: "text/html; charset=utf-8")

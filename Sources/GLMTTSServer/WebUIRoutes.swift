@@ -51,7 +51,7 @@ enum WebUIRoutes {
               let data = try? Data(contentsOf: folder.appendingPathComponent(name))
         else {
             if name == "index.html" {
-                throw HTTPProblem(code: "ui.unavailable", title: "Not available", status: 503,
+                throw HTTPProblem(code: ProblemCode.uiUnavailable, title: "Not available", status: 503,
                                   detail: "The web UI files are not installed (expected in \(folder.lastPathComponent)/). The API is at /docs.")
             }
             throw HTTPProblem.notFound("There is no web UI file '\(name.prefix(64))'.")

@@ -8,9 +8,9 @@ enum CLIError: GLMTTSError {
 
     var code: String {
         switch self {
-        case .cannotRead: return "cli.cannot_read"
-        case .cannotWrite: return "cli.cannot_write"
-        case .inputTooLarge: return "cli.input_too_large"
+        case .cannotRead: return ProblemCode.cliCannotRead
+        case .cannotWrite: return ProblemCode.cliCannotWrite
+        case .inputTooLarge: return ProblemCode.cliInputTooLarge
         }
     }
 

@@ -18,10 +18,10 @@ import Testing
             try await context.blobs.write(Data("wav".utf8), to: .output(old.id, .wav))
             let now = Date()
             try await context.jobs.finish(old.id, status: .failed, result: nil,
-                                          problem: JobProblem(code: "x", title: "x", status: 500, detail: "x"),
+                                          problem: JobProblem(code: "x", title: "x", category: .internalFailure, detail: "x"),
                                           at: now.addingTimeInterval(-7200))
             try await context.jobs.finish(fresh.id, status: .failed, result: nil,
-                                          problem: JobProblem(code: "x", title: "x", status: 500, detail: "x"), at: now)
+                                          problem: JobProblem(code: "x", title: "x", category: .internalFailure, detail: "x"), at: now)
 
             let deleted = await RetentionSweeper(jobs: context.jobs, blobs: context.blobs, retentionSeconds: 3600,
                                                  logger: context.logger).sweep(now: now)

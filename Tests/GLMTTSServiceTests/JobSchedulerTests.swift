@@ -47,7 +47,7 @@ final class ScriptedExecutor: JobExecutor {
         self.scripts = scripts
     }
 
-    static let flaky = JobProblem(code: "test.flaky", title: "Flaky", status: 503,
+    static let flaky = JobProblem(code: "test.flaky", title: "Flaky", category: .unavailable,
                                   detail: "The test engine failed this attempt.", retryable: true)
 
     func execute(_ job: JobRecord, reporter: JobReporter) async throws -> JobResult {
@@ -535,7 +535,7 @@ private func kinds(_ events: [JobEvent]) -> [JobEvent.Kind] {
         }
     }
 
-    static let permanent = JobProblem(code: "test.bad_input", title: "Invalid input", status: 422,
+    static let permanent = JobProblem(code: "test.bad_input", title: "Invalid input", category: .invalidInput,
                                       detail: "The text cannot be spoken.", retryable: false)
 
     @Test func nonRetryableFailuresFailAtOnceWithTheirProblem() async throws {
@@ -560,7 +560,7 @@ private func kinds(_ events: [JobEvent]) -> [JobEvent.Kind] {
             let events = try await h.finalEvents(of: [odd.id, known.id])
             let oddProblem = try #require(events[odd.id]?.last?.problem)
             #expect(oddProblem.code == "internal")
-            #expect(oddProblem.status == 500)
+            #expect(oddProblem.category == .internalFailure)
             #expect(!oddProblem.detail.contains("secret"))
             let knownProblem = try #require(events[known.id]?.last?.problem)
             #expect(knownProblem.code == "queue.full", "project errors keep their code")

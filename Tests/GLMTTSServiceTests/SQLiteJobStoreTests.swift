@@ -75,7 +75,7 @@ enum JobSamples {
                                                             averageLogProbability: -0.2)]),
         model: "whisper-tiny.en", reliable: false, warnings: ["short"], recognitionSeconds: 0.4))
 
-    static let problem = JobProblem(code: "test.problem", title: "Test problem", status: 422,
+    static let problem = JobProblem(code: "test.problem", title: "Test problem", category: .invalidInput,
                                     detail: "Something about the input.", retryable: false)
 
     /// A synthesis job speaking `text`.
@@ -311,7 +311,7 @@ enum JobSamples {
             let second = try await store.insert(JobSamples.job("second"))
             _ = try await store.claimNext(lane: "cpu", now: JobSamples.epoch)
             try await store.updateProgress(first.id, progress: 0.6, stage: .synthesizing)
-            let problem = JobProblem(code: "worker.crashed", title: "Crashed", status: 503, detail: "d", retryable: true)
+            let problem = JobProblem(code: "worker.crashed", title: "Crashed", category: .unavailable, detail: "d", retryable: true)
             try await store.requeue(first.id, problem: problem)
 
             let requeued = try #require(try await store.job(first.id))

@@ -37,20 +37,20 @@ public enum AudioError: GLMTTSError, Equatable {
     /// Stable machine-readable identifier, `audio.*`.
     public var code: String {
         switch self {
-        case .empty: return "audio.empty"
-        case .tooLarge: return "audio.too_large"
-        case .tooLong: return "audio.too_long"
-        case .unsupportedFormat: return "audio.unsupported_format"
-        case .corrupt: return "audio.corrupt"
-        case .noSamples: return "audio.no_samples"
-        case .implausibleSampleRate: return "audio.implausible_sample_rate"
-        case .implausibleChannelCount: return "audio.implausible_channel_count"
-        case .ffmpegMissing: return "audio.ffmpeg_missing"
-        case .ffmpegFailed: return "audio.ffmpeg_failed"
-        case .encodingFailed: return "audio.encoding_failed"
-        case .resamplingFailed: return "audio.resampling_failed"
-        case .fileUnreadable: return "audio.file_unreadable"
-        case .temporaryStorageFailed: return "audio.temporary_storage_failed"
+        case .empty: return ProblemCode.audioEmpty
+        case .tooLarge: return ProblemCode.audioTooLarge
+        case .tooLong: return ProblemCode.audioTooLong
+        case .unsupportedFormat: return ProblemCode.audioUnsupportedFormat
+        case .corrupt: return ProblemCode.audioCorrupt
+        case .noSamples: return ProblemCode.audioNoSamples
+        case .implausibleSampleRate: return ProblemCode.audioImplausibleSampleRate
+        case .implausibleChannelCount: return ProblemCode.audioImplausibleChannelCount
+        case .ffmpegMissing: return ProblemCode.audioFfmpegMissing
+        case .ffmpegFailed: return ProblemCode.audioFfmpegFailed
+        case .encodingFailed: return ProblemCode.audioEncodingFailed
+        case .resamplingFailed: return ProblemCode.audioResamplingFailed
+        case .fileUnreadable: return ProblemCode.audioFileUnreadable
+        case .temporaryStorageFailed: return ProblemCode.audioTemporaryStorageFailed
         }
     }
 

@@ -11,9 +11,9 @@ public enum EngineError: GLMTTSError, Equatable {
 
     public var code: String {
         switch self {
-        case .referenceRequired: return "engine.reference_required"
-        case .generationFailed: return "engine.generation_failed"
-        case .nothingToSpeak: return "engine.nothing_to_speak"
+        case .referenceRequired: return ProblemCode.engineReferenceRequired
+        case .generationFailed: return ProblemCode.engineGenerationFailed
+        case .nothingToSpeak: return ProblemCode.engineNothingToSpeak
         }
     }
 

@@ -17,13 +17,13 @@ public enum ModelError: GLMTTSError, Equatable {
 
     public var code: String {
         switch self {
-        case .notFound: return "model.not_found"
-        case .invalidManifest: return "model.invalid_manifest"
-        case .missingFile: return "model.missing_file"
-        case .loadFailed: return "model.load_failed"
-        case .invalidImport: return "model.invalid_import"
-        case .invalidID: return "model.invalid_id"
-        case .writeFailed: return "model.write_failed"
+        case .notFound: return ProblemCode.modelNotFound
+        case .invalidManifest: return ProblemCode.modelInvalidManifest
+        case .missingFile: return ProblemCode.modelMissingFile
+        case .loadFailed: return ProblemCode.modelLoadFailed
+        case .invalidImport: return ProblemCode.modelInvalidImport
+        case .invalidID: return ProblemCode.modelInvalidId
+        case .writeFailed: return ProblemCode.modelWriteFailed
         }
     }
 

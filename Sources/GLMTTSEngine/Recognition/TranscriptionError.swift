@@ -19,13 +19,13 @@ public enum TranscriptionError: GLMTTSError, Equatable {
 
     public var code: String {
         switch self {
-        case .noSpeech: return "transcription.no_speech"
-        case .lowConfidence: return "transcription.low_confidence"
-        case .repetitive: return "transcription.repetitive"
-        case .notWords: return "transcription.not_words"
-        case .unsupportedLanguage: return "transcription.unsupported_language"
-        case .languageUncertain: return "transcription.language_uncertain"
-        case .noRecognizer: return "transcription.no_recognizer"
+        case .noSpeech: return ProblemCode.transcriptionNoSpeech
+        case .lowConfidence: return ProblemCode.transcriptionLowConfidence
+        case .repetitive: return ProblemCode.transcriptionRepetitive
+        case .notWords: return ProblemCode.transcriptionNotWords
+        case .unsupportedLanguage: return ProblemCode.transcriptionUnsupportedLanguage
+        case .languageUncertain: return ProblemCode.transcriptionLanguageUncertain
+        case .noRecognizer: return ProblemCode.transcriptionNoRecognizer
         }
     }
 

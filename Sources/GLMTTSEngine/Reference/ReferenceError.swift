@@ -17,11 +17,11 @@ public enum ReferenceError: GLMTTSError, Equatable {
     /// Stable identifier, `reference.*`.
     public var code: String {
         switch self {
-        case .empty: return "reference.empty"
-        case .invalidSamples: return "reference.invalid_samples"
-        case .noSpeech: return "reference.no_speech"
-        case .tooShort: return "reference.too_short"
-        case .vadUnavailable: return "reference.vad_unavailable"
+        case .empty: return ProblemCode.referenceEmpty
+        case .invalidSamples: return ProblemCode.referenceInvalidSamples
+        case .noSpeech: return ProblemCode.referenceNoSpeech
+        case .tooShort: return ProblemCode.referenceTooShort
+        case .vadUnavailable: return ProblemCode.referenceVadUnavailable
         }
     }
 

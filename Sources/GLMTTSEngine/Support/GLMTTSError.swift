@@ -24,6 +24,8 @@ public enum ErrorCategory: String, Sendable, Codable {
     case invalidInput
     /// A model, file or engine that was asked for does not exist.
     case notFound
+    /// Something that existed is no longer kept (an expired or deleted file).
+    case gone
     /// The request is valid but this installation cannot serve it (missing model, no cloning).
     case unavailable
     /// The work was cancelled by the caller.
@@ -35,7 +37,7 @@ public enum ErrorCategory: String, Sendable, Codable {
     public var exitCode: Int32 {
         switch self {
         case .invalidInput: return 2
-        case .notFound: return 3
+        case .notFound, .gone: return 3
         case .unavailable: return 4
         case .cancelled: return 130
         case .internalFailure: return 1

@@ -9,9 +9,9 @@ public enum ParameterError: GLMTTSError, Equatable {
 
     public var code: String {
         switch self {
-        case .outOfRange: return "parameter.out_of_range"
-        case .malformed: return "parameter.malformed"
-        case .cloningUnsupported: return "parameter.cloning_unsupported"
+        case .outOfRange: return ProblemCode.parameterOutOfRange
+        case .malformed: return ProblemCode.parameterMalformed
+        case .cloningUnsupported: return ProblemCode.parameterCloningUnsupported
         }
     }
 

@@ -32,14 +32,14 @@ public enum TextError: GLMTTSError, Equatable {
 
     public var code: String {
         switch self {
-        case .empty: return "text.empty"
-        case .invisibleOnly: return "text.invisible_only"
-        case .tooLong: return "text.too_long"
-        case .inputTooLarge: return "text.input_too_large"
-        case .noSpeakableContent: return "text.no_speakable_content"
-        case .invalidEncoding: return "text.invalid_encoding"
-        case .characterTooComplex: return "text.character_too_complex"
-        case .languageUnsupported: return "text.language_unsupported"
+        case .empty: return ProblemCode.textEmpty
+        case .invisibleOnly: return ProblemCode.textInvisibleOnly
+        case .tooLong: return ProblemCode.textTooLong
+        case .inputTooLarge: return ProblemCode.textInputTooLarge
+        case .noSpeakableContent: return ProblemCode.textNoSpeakableContent
+        case .invalidEncoding: return ProblemCode.textInvalidEncoding
+        case .characterTooComplex: return ProblemCode.textCharacterTooComplex
+        case .languageUnsupported: return ProblemCode.textLanguageUnsupported
         }
     }
 

@@ -15,12 +15,12 @@ public enum WorkerError: GLMTTSError, Equatable {
 
     public var code: String {
         switch self {
-        case .startFailed: return "worker.start_failed"
-        case .crashed: return "worker.crashed"
-        case .timedOut: return "worker.timed_out"
+        case .startFailed: return ProblemCode.workerStartFailed
+        case .crashed: return ProblemCode.workerCrashed
+        case .timedOut: return ProblemCode.workerTimedOut
         case let .failed(_, code, _, _): return "worker.\(code)"
-        case .shutDown: return "worker.shut_down"
-        case .protocolViolation: return "worker.protocol_violation"
+        case .shutDown: return ProblemCode.workerShutDown
+        case .protocolViolation: return ProblemCode.workerProtocolViolation
         }
     }
 

@@ -266,7 +266,7 @@ public actor WorkerSupervisor {
             pending[id] = nil
             let error = message["error"]
             entry.continuation.finish(throwing: WorkerError.failed(
-                worker: configuration.name, code: error?["code"]?.stringValue ?? "internal",
+                worker: configuration.name, code: error?["code"]?.stringValue ?? ProblemCode.internalError,
                 message: error?["message"]?.stringValue ?? "no detail", retryable: error?["retryable"]?.boolValue ?? false))
         default:
             log("[\(configuration.name)] ignored an unknown event '\(event ?? "none")'")

@@ -49,17 +49,17 @@ extension APIHandler {
         guard case let .json(body) = input.body else { throw HTTPProblem.unsupportedMediaType() }
         let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 100, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw HTTPProblem.invalid("request.invalid_field", "'name' must be 1–100 characters without control characters.", field: "name")
+            throw HTTPProblem.invalid(ProblemCode.requestInvalidField, "'name' must be 1–100 characters without control characters.", field: "name")
         }
         let scopes = body.scopes.compactMap { APIKeyScope(rawValue: $0.rawValue) }
         guard !scopes.isEmpty else {
-            throw HTTPProblem.invalid("request.invalid_field", "'scopes' must name at least one of admin, synthesize, read.", field: "scopes")
+            throw HTTPProblem.invalid(ProblemCode.requestInvalidField, "'scopes' must name at least one of admin, synthesize, read.", field: "scopes")
         }
         if let rate = body.rateLimitPerMinute, !(0...1_000_000).contains(rate) {
-            throw HTTPProblem.invalid("request.invalid_field", "'rate_limit_per_minute' must be 0…1000000.", field: "rate_limit_per_minute")
+            throw HTTPProblem.invalid(ProblemCode.requestInvalidField, "'rate_limit_per_minute' must be 0…1000000.", field: "rate_limit_per_minute")
         }
         if let quota = body.quotaCharsPerDay, !(0...1_000_000_000_000).contains(quota) {
-            throw HTTPProblem.invalid("request.invalid_field", "'quota_chars_per_day' must be 0…10^12.", field: "quota_chars_per_day")
+            throw HTTPProblem.invalid(ProblemCode.requestInvalidField, "'quota_chars_per_day' must be 0…10^12.", field: "quota_chars_per_day")
         }
         let (record, token) = try await dependencies.keys.create(name: name, scopes: scopes, rateLimitPerMinute: body.rateLimitPerMinute,
                                                              quotaCharactersPerDay: body.quotaCharsPerDay.map { Int($0) })
@@ -100,7 +100,7 @@ extension APIHandler {
             }
         } catch let error as any GLMTTSError {
             if let missing = error as? ModelError, case .notFound = missing { throw HTTPProblem.from(missing) }
-            throw HTTPProblem(code: "model.load_failed", title: "Model not loaded", status: 422,
+            throw HTTPProblem(code: ProblemCode.modelLoadFailed, title: "Model not loaded", status: 422,
                               detail: "Model '\(id.prefix(100))' could not be loaded; the instance loaded before (if any) keeps serving. \(error.message)")
         }
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(.init(

@@ -50,7 +50,7 @@ extension APIHandler {
             form = try SpeechForm(fields: fields)
         }
         guard !texts.isEmpty else {
-            throw HTTPProblem.invalid("request.missing_field", "'texts' is required: give at least one text.", field: "texts")
+            throw HTTPProblem.invalid(ProblemCode.requestMissingField, "'texts' is required: give at least one text.", field: "texts")
         }
         guard texts.count <= dependencies.configuration.maxBatchTexts else { throw tooManyTexts() }
 
@@ -75,7 +75,7 @@ extension APIHandler {
     }
 
     private func tooManyTexts() -> HTTPProblem {
-        HTTPProblem.invalid("batch.too_many_texts",
+        HTTPProblem.invalid(ProblemCode.batchTooManyTexts,
             "A batch holds at most \(dependencies.configuration.maxBatchTexts) texts; split it into several batches.", field: "texts")
     }
 
@@ -105,7 +105,7 @@ extension APIHandler {
         let (id, jobs) = try await batchJobs(input.path.batchId)
         let unfinished = jobs.filter { !$0.status.isFinal }.count
         guard unfinished == 0 else {
-            throw HTTPProblem(code: "batch.not_finished", title: "Not finished", status: 409,
+            throw HTTPProblem(code: ProblemCode.batchNotFinished, title: "Not finished", status: 409,
                               detail: "\(unfinished) of \(jobs.count) jobs of this batch are not finished; fetch the archive when the batch status is final.")
         }
         // Streamed one file at a time, as the client reads: memory stays flat however many
@@ -130,7 +130,7 @@ extension APIHandler {
     }
 
     private func batchNotFound(_ raw: String) -> HTTPProblem {
-        HTTPProblem(code: "batch.not_found", title: "Not found", status: 404,
+        HTTPProblem(code: ProblemCode.batchNotFound, title: "Not found", status: 404,
                     detail: "There is no batch '\(raw.prefix(64))'; it may have expired or been deleted.")
     }
 

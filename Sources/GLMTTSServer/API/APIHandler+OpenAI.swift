@@ -35,7 +35,7 @@ extension APIHandler {
         } else if dependencies.engines.synthesizerModels().contains(where: { $0.manifest.id == voice }) {
             form.model = form.model ?? voice
         } else if !Self.openAIVoices.contains(voice.lowercased()) {
-            throw HTTPProblem(code: "voice.not_found", title: "Not found", status: 404,
+            throw HTTPProblem(code: ProblemCode.voiceNotFound, title: "Not found", status: 404,
                               detail: "There is no voice '\(voice.prefix(64))': use a saved voice id or name (GET /api/voices), an installed model (GET /v1/models) or an OpenAI voice name.",
                               field: "voice")
         }
@@ -56,7 +56,7 @@ extension APIHandler {
         let (bytes, output) = AsyncThrowingStream.makeStream(of: ArraySlice<UInt8>.self, bufferingPolicy: .bufferingOldest(limit))
         let (started, signal) = AsyncStream.makeStream(of: Bool.self)
         let characters = request.input.count
-        let tooSlow = HTTPProblem(code: "stream.too_slow", title: "Client too slow", status: 503,
+        let tooSlow = HTTPProblem(code: ProblemCode.streamTooSlow, title: "Client too slow", status: 503,
                                   detail: "The client read the audio stream too slowly (\(limit) chunks were waiting) and was disconnected; the job goes on: fetch its audio from /api/tts/\(job.id)/audio.")
         let producer = Task { [dependencies] in
             var encoder = SpeechStreamEncoder(format: format)
@@ -137,11 +137,11 @@ extension APIHandler {
             }
         }
         guard let file = fields.file else {
-            throw HTTPProblem.invalid("request.missing_field", "'file' is required: upload the audio to transcribe.", field: "file")
+            throw HTTPProblem.invalid(ProblemCode.requestMissingField, "'file' is required: upload the audio to transcribe.", field: "file")
         }
         let responseFormat = fields.string("response_format")?.trimmingCharacters(in: .whitespaces).lowercased() ?? "json"
         guard ["json", "text", "srt", "vtt", "verbose_json"].contains(responseFormat) else {
-            throw HTTPProblem.invalid("request.invalid_field", "'response_format' must be json, text, srt, vtt or verbose_json.",
+            throw HTTPProblem.invalid(ProblemCode.requestInvalidField, "'response_format' must be json, text, srt, vtt or verbose_json.",
                                       field: "response_format")
         }
         _ = try fields.double("temperature", in: 0...1)

@@ -22,7 +22,7 @@ extension APIHandler {
                 }
             }
             guard let file = fields.file else {
-                throw HTTPProblem.invalid("request.missing_field", "'file' is required: upload the audio to transcribe.", field: "file")
+                throw HTTPProblem.invalid(ProblemCode.requestMissingField, "'file' is required: upload the audio to transcribe.", field: "file")
             }
             audio = file.data
             language = fields.string("language") ?? language
@@ -36,19 +36,19 @@ extension APIHandler {
     /// Runs a transcription job over `audio` and waits for it.
     func transcribe(_ audio: Data, language: String?, requireReliable: Bool) async throws -> (JobRecord, TranscriptionJobResult) {
         guard !audio.isEmpty else {
-            throw HTTPProblem.invalid("audio.empty", "The uploaded audio is empty.", field: "file")
+            throw HTTPProblem.invalid(ProblemCode.audioEmpty, "The uploaded audio is empty.", field: "file")
         }
         var code = language?.trimmingCharacters(in: .whitespaces).lowercased()
         if code?.isEmpty ?? true { code = nil }
         if let code, !(2...12).contains(code.count) || !code.allSatisfy({ $0.isLetter || $0 == "-" || $0 == "_" }) {
-            throw HTTPProblem.invalid("request.invalid_field", "'language' must be a language code such as en or zh.", field: "language")
+            throw HTTPProblem.invalid(ProblemCode.requestInvalidField, "'language' must be a language code such as en or zh.", field: "language")
         }
         let spec = TranscriptionJobSpec(language: code, requireReliable: requireReliable)
         let job = try await submit(makeJob(.transcription(spec)), upload: audio)
         let final = try await waitForEnd(of: job.id)
         try Self.requireCompleted(final)
         guard let result = final.result?.transcription else {
-            throw HTTPProblem(JobProblem(code: "internal", title: "Internal error", status: 500, detail: "The transcription ended without a transcript."))
+            throw HTTPProblem(JobProblem(code: ProblemCode.internalError, title: "Internal error", category: .internalFailure, detail: "The transcription ended without a transcript."))
         }
         return (final, result)
     }
@@ -65,7 +65,7 @@ extension APIHandler {
             }
         }
         guard let file = fields.file, !file.data.isEmpty else {
-            throw HTTPProblem.invalid("request.missing_field", "'file' is required: upload the reference clip.", field: "file")
+            throw HTTPProblem.invalid(ProblemCode.requestMissingField, "'file' is required: upload the reference clip.", field: "file")
         }
         let prepared = try await dependencies.pipeline.prepareReference(file.data, sampleRate: nil)
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(APIModels.quality(prepared.report))))

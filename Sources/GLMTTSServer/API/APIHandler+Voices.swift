@@ -33,14 +33,14 @@ extension APIHandler {
         }
         let name = fields.string("name")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         guard !name.isEmpty else {
-            throw HTTPProblem.invalid("request.missing_field", "'name' is required: name the voice.", field: "name")
+            throw HTTPProblem.invalid(ProblemCode.requestMissingField, "'name' is required: name the voice.", field: "name")
         }
         guard name.count <= Self.maxVoiceNameCharacters, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw HTTPProblem.invalid("request.invalid_field",
+            throw HTTPProblem.invalid(ProblemCode.requestInvalidField,
                 "'name' must be at most \(Self.maxVoiceNameCharacters) characters without control characters.", field: "name")
         }
         guard let clip = fields.file, !clip.data.isEmpty else {
-            throw HTTPProblem.invalid("request.missing_field", "'audio' is required: upload a reference clip (WAV, MP3, FLAC, Ogg…).", field: "audio")
+            throw HTTPProblem.invalid(ProblemCode.requestMissingField, "'audio' is required: upload a reference clip (WAV, MP3, FLAC, Ogg…).", field: "audio")
         }
         let prepared = try await dependencies.pipeline.prepareReference(clip.data, sampleRate: nil)
         var text = try SpeechForm.referenceText(fields.string("text"), field: "text", limits: dependencies.configuration.textLimits)
@@ -83,7 +83,7 @@ extension APIHandler {
     func getVoiceAudio(_ input: Operations.GetVoiceAudio.Input) async throws -> Operations.GetVoiceAudio.Output {
         let voice = try await savedVoice(input.path.voiceId)
         guard let data = try await dependencies.blobs.read(.voiceClip(voice.id)) else {
-            throw HTTPProblem(code: "voice.audio_gone", title: "Gone", status: 410,
+            throw HTTPProblem(code: ProblemCode.voiceAudioGone, title: "Gone", status: 410,
                               detail: "The clip of voice '\(voice.id)' is missing on the server; delete the voice and save it again.")
         }
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID,
@@ -94,7 +94,7 @@ extension APIHandler {
     /// The saved voice `raw`; malformed ids are 404s like unknown ones.
     func savedVoice(_ raw: String) async throws -> VoiceRecord {
         guard let voice = try await visibleVoice(id: raw) else {
-            throw HTTPProblem(code: "voice.not_found", title: "Not found", status: 404,
+            throw HTTPProblem(code: ProblemCode.voiceNotFound, title: "Not found", status: 404,
                               detail: "There is no saved voice '\(raw.prefix(64))'; list voices with GET /api/voices.")
         }
         return voice

@@ -37,7 +37,7 @@ struct APIHandler: APIProtocol {
     func job(_ raw: String) async throws -> JobRecord {
         guard let id = JobID(raw), let job = try await dependencies.jobs.job(id),
               RequestInfo.current.principal.canSee(owner: job.owner) else {
-            throw HTTPProblem(code: "job.not_found", title: "Not found", status: 404,
+            throw HTTPProblem(code: ProblemCode.jobNotFound, title: "Not found", status: 404,
                               detail: "There is no job '\(raw.prefix(64))'. Jobs are kept for \(retentionText); it may have expired or been deleted.")
         }
         return job
@@ -67,7 +67,7 @@ struct APIHandler: APIProtocol {
             let midnight = Calendar(identifier: .gregorian).nextDate(
                 after: now, matching: DateComponents(timeZone: TimeZone(identifier: "UTC"), hour: 0, minute: 0, second: 0),
                 matchingPolicy: .nextTime) ?? now.addingTimeInterval(86_400)
-            throw HTTPProblem(code: "quota.exceeded", title: "Quota exceeded", status: 429,
+            throw HTTPProblem(code: ProblemCode.quotaExceeded, title: "Quota exceeded", status: 429,
                               detail: "This API key may synthesise \(limit) characters per day (UTC); \(used) are used and this request needs \(characters). The quota resets at 00:00 UTC.",
                               retryAfter: max(1, Int(midnight.timeIntervalSince(now).rounded(.up))))
         }
@@ -130,7 +130,7 @@ struct APIHandler: APIProtocol {
             group.cancelAll()
         }
         guard let latest = try await dependencies.jobs.job(id) else {
-            throw HTTPProblem(code: "job.not_found", title: "Not found", status: 404, detail: "The job was deleted while it ran.")
+            throw HTTPProblem(code: ProblemCode.jobNotFound, title: "Not found", status: 404, detail: "The job was deleted while it ran.")
         }
         return latest
     }
@@ -139,20 +139,20 @@ struct APIHandler: APIProtocol {
     /// cached when the job was made in another format).
     func audio(of job: JobRecord, format requested: OutputFormat?) async throws -> (Data, OutputFormat, SynthesisJobResult) {
         guard job.kind == .synthesis else {
-            throw HTTPProblem(code: "job.no_audio", title: "No audio", status: 404,
+            throw HTTPProblem(code: ProblemCode.jobNoAudio, title: "No audio", status: 404,
                               detail: "Job '\(job.id)' is a transcription; it has no audio. Read its transcript with GET /api/tts/\(job.id).")
         }
         guard job.status == .completed, let result = job.result?.synthesis else {
             if job.status.isFinal {
-                throw HTTPProblem(code: "job.no_audio", title: "No audio", status: 409,
+                throw HTTPProblem(code: ProblemCode.jobNoAudio, title: "No audio", status: 409,
                                   detail: "Job '\(job.id)' ended \(job.status.rawValue) without audio\(job.problem.map { ": \($0.detail)" } ?? ".")")
             }
-            throw HTTPProblem(code: "job.not_finished", title: "Not finished", status: 409,
+            throw HTTPProblem(code: ProblemCode.jobNotFinished, title: "Not finished", status: 409,
                               detail: "Job '\(job.id)' is still \(job.status.rawValue); follow /api/tts/progress/\(job.id) and fetch the audio when it completes.")
         }
         let format = requested ?? result.format
         guard let data = try await dependencies.outputs.audio(of: job.id, as: format) else {
-            throw HTTPProblem(code: "job.audio_gone", title: "Gone", status: 410,
+            throw HTTPProblem(code: ProblemCode.jobAudioGone, title: "Gone", status: 410,
                               detail: "The audio of job '\(job.id)' is no longer stored (results are kept for \(retentionText)).")
         }
         return (data, format, result)
@@ -193,10 +193,10 @@ struct APIHandler: APIProtocol {
         switch job.status {
         case .completed: return
         case .failed, .cancelled:
-            throw HTTPProblem(job.problem ?? JobProblem(code: "job.failed", title: "Failed", status: 500,
+            throw HTTPProblem(job.problem ?? JobProblem(code: ProblemCode.jobFailed, title: "Failed", category: .internalFailure,
                                                         detail: "The job failed without a recorded reason."))
         case .queued, .running:
-            throw HTTPProblem(code: "job.not_finished", title: "Not finished", status: 503,
+            throw HTTPProblem(code: ProblemCode.jobNotFinished, title: "Not finished", status: 503,
                               detail: "The job did not finish before the server stopped waiting; follow /api/tts/progress/\(job.id).",
                               retryAfter: 5)
         }

@@ -48,7 +48,7 @@ struct AccessMiddleware: ServerMiddleware {
             principal = try await authenticate(request, forwarded: !configuration.requiresKeys)
             info.labels.keyID = principal.keyID
             guard principal.scope.allows(required) else {
-                throw HTTPProblem(code: "auth.forbidden", title: "Forbidden", status: 403,
+                throw HTTPProblem(code: ProblemCode.authForbidden, title: "Forbidden", status: 403,
                                   detail: "This API key has the '\(principal.scope.rawValue)' scope; this operation needs '\(required.rawValue)'. Ask an admin for a key with that scope.")
             }
         } else {
@@ -61,7 +61,7 @@ struct AccessMiddleware: ServerMiddleware {
         let decision = await limiter.admit(client, limit: principal.rateLimitPerMinute ?? configuration.rateLimitPerMinute)
         guard decision.allowed else {
             metrics.limited(reason: "rate")
-            var problem = HTTPProblem(code: "rate.limited", title: "Too many requests", status: 429,
+            var problem = HTTPProblem(code: ProblemCode.rateLimited, title: "Too many requests", status: 429,
                                       detail: "This client may make \(decision.limit) requests per minute; try again in \(decision.resetSeconds) s.",
                                       retryAfter: decision.resetSeconds)
             problem.headers = Self.rateLimitHeaders(decision)
@@ -72,7 +72,7 @@ struct AccessMiddleware: ServerMiddleware {
             slot = streams.acquire(client, cap: configuration.maxStreamsPerClient)
             guard slot != nil else {
                 metrics.limited(reason: "streams")
-                throw HTTPProblem(code: "stream.limit", title: "Too many requests", status: 429,
+                throw HTTPProblem(code: ProblemCode.streamLimit, title: "Too many requests", status: 429,
                                   detail: "This client already has \(configuration.maxStreamsPerClient) streams open (progress or streamed speech); close one, or wait for one to end.",
                                   retryAfter: 1)
             }
@@ -80,7 +80,7 @@ struct AccessMiddleware: ServerMiddleware {
         guard await limiter.enter(client, cap: configuration.maxConcurrentPerClient) else {
             slot?.release()
             metrics.limited(reason: "concurrency")
-            throw HTTPProblem(code: "rate.concurrency", title: "Too many requests", status: 429,
+            throw HTTPProblem(code: ProblemCode.rateConcurrency, title: "Too many requests", status: 429,
                               detail: "This client already has \(configuration.maxConcurrentPerClient) requests in progress; wait for one to finish.",
                               retryAfter: 1)
         }
@@ -114,12 +114,12 @@ struct AccessMiddleware: ServerMiddleware {
             let detail = forwarded
                 ? "This request came through a proxy (it carries X-Forwarded-For, Forwarded or X-Real-IP), so it needs an API key even though the server runs without keys for local clients: send 'Authorization: Bearer <key>'. An admin creates keys with `glmtts keys create`; a server behind a proxy should run with GLMTTS_AUTH=keys."
                 : "This server requires an API key: send 'Authorization: Bearer <key>'. An admin creates keys with `glmtts keys create`."
-            var problem = HTTPProblem(code: "auth.required", title: "Unauthorized", status: 401, detail: detail)
+            var problem = HTTPProblem(code: ProblemCode.authRequired, title: "Unauthorized", status: 401, detail: detail)
             problem.headers = challenge
             throw problem
         }
         guard let key = try await keys.authenticate(token) else {
-            var problem = HTTPProblem(code: "auth.invalid", title: "Unauthorized", status: 401,
+            var problem = HTTPProblem(code: ProblemCode.authInvalid, title: "Unauthorized", status: 401,
                                       detail: "The API key is not valid: it is malformed, unknown or revoked.")
             problem.headers = challenge
             throw problem

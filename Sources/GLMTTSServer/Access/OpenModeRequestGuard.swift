@@ -1,3 +1,4 @@
+import GLMTTSEngine
 import HTTPTypes
 
 /// In open mode no key protects the API, so the only thing between a web page that the
@@ -26,7 +27,7 @@ struct OpenModeRequestGuard: Sendable {
         if let authority {
             let host = Self.hostName(of: authority)
             guard Self.isLoopback(host) || host == Self.hostName(of: bindHost) else {
-                throw HTTPProblem(code: "auth.foreign_host", title: "Forbidden", status: 403,
+                throw HTTPProblem(code: ProblemCode.authForeignHost, title: "Forbidden", status: 403,
                                   detail: "This server runs without API keys (open mode), so it answers only requests addressed to a loopback name (localhost, 127.0.0.1, [::1]); this one was addressed to '\(Self.shown(host))'. Use http://127.0.0.1 with the server's port, or require keys (GLMTTS_AUTH=keys) to serve other names.")
             }
         }
@@ -35,7 +36,7 @@ struct OpenModeRequestGuard: Sendable {
         if let authority, origin.lowercased() == "http://\(authority.lowercased())" || origin.lowercased() == "https://\(authority.lowercased())" {
             return
         }
-        throw HTTPProblem(code: "auth.foreign_origin", title: "Forbidden", status: 403,
+        throw HTTPProblem(code: ProblemCode.authForeignOrigin, title: "Forbidden", status: 403,
                           detail: "This server runs without API keys (open mode), so it refuses requests that a web page from another origin ('\(Self.shown(origin))') makes through a browser. Allow that origin with GLMTTS_CORS_ORIGINS, or require keys (GLMTTS_AUTH=keys).")
     }
 

@@ -9,8 +9,8 @@ package enum ConfigurationError: GLMTTSError {
 
     package var code: String {
         switch self {
-        case .invalid: return "config.invalid"
-        case .unsafe: return "config.unsafe"
+        case .invalid: return ProblemCode.configInvalid
+        case .unsafe: return ProblemCode.configUnsafe
         }
     }
 

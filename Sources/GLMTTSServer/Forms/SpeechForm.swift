@@ -52,7 +52,7 @@ struct SpeechForm {
     func spec(dependencies: ServerDependencies, names: SpeechFieldNames = .form) async throws -> SynthesisJobSpec {
         let limits = dependencies.configuration.textLimits
         guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw HTTPProblem.invalid("request.missing_field", "'\(names(.text))' is required: give the text to speak.", field: names(.text))
+            throw HTTPProblem.invalid(ProblemCode.requestMissingField, "'\(names(.text))' is required: give the text to speak.", field: names(.text))
         }
         let speech: SpeechText
         do {
@@ -71,13 +71,13 @@ struct SpeechForm {
         }
         let savedVoice = try await self.savedVoice(dependencies: dependencies, names: names)
         if let clip = promptAudio, clip.data.isEmpty {
-            throw HTTPProblem.invalid("audio.empty", "The uploaded reference clip is empty.", field: clip.field)
+            throw HTTPProblem.invalid(ProblemCode.audioEmpty, "The uploaded reference clip is empty.", field: clip.field)
         }
         let textLanguage = try Self.language(language, field: names(.language))
         _ = try Self.chooseVoice(text: speech.value, named: modelID, language: textLanguage, dependencies: dependencies,
                                  names: names)
         if voiceMatch == true && promptAudio == nil && savedVoice == nil {
-            throw HTTPProblem.invalid("request.conflicting_fields",
+            throw HTTPProblem.invalid(ProblemCode.requestConflictingFields,
                 "'\(names(.voiceMatch))' needs a reference clip to match: send '\(names(.promptAudio))' (a clip) or '\(names(.voiceID))' (a saved voice).",
                 field: names(.voiceMatch))
         }
@@ -94,7 +94,7 @@ struct SpeechForm {
         var strategy = defaults.samplingStrategy
         if let samplingStrategy = samplingStrategy?.trimmingCharacters(in: .whitespaces), !samplingStrategy.isEmpty {
             guard let known = SamplingStrategy(rawValue: samplingStrategy.lowercased()) else {
-                throw HTTPProblem.invalid("request.invalid_field",
+                throw HTTPProblem.invalid(ProblemCode.requestInvalidField,
                     "'\(names(.samplingStrategy))' must be one of \(SamplingStrategy.allCases.map(\.rawValue).joined(separator: ", ")); got '\(samplingStrategy.prefix(40))'.",
                     field: names(.samplingStrategy))
             }
@@ -103,12 +103,12 @@ struct SpeechForm {
         var topKValue = defaults.topK
         if let topK {
             guard let value = Int(exactly: topK) else {
-                throw HTTPProblem.invalid("request.out_of_range", "'\(names(.topK))' is out of range.", field: names(.topK))
+                throw HTTPProblem.invalid(ProblemCode.requestOutOfRange, "'\(names(.topK))' is out of range.", field: names(.topK))
             }
             topKValue = value
         }
         if let seed, seed < 0 {
-            throw HTTPProblem.invalid("request.out_of_range", "'\(names(.seed))' must be a whole number from 0 to \(Int64.max); got \(seed).",
+            throw HTTPProblem.invalid(ProblemCode.requestOutOfRange, "'\(names(.seed))' must be a whole number from 0 to \(Int64.max); got \(seed).",
                                       field: names(.seed))
         }
         return try SynthesisParameters(
@@ -120,7 +120,7 @@ struct SpeechForm {
     private func outputFormat(names: SpeechFieldNames) throws -> OutputFormat {
         guard let format = format?.trimmingCharacters(in: .whitespaces), !format.isEmpty else { return .wav }
         guard let known = OutputFormat(name: format) else {
-            throw HTTPProblem.invalid("request.unknown_format",
+            throw HTTPProblem.invalid(ProblemCode.requestUnknownFormat,
                 "'\(names(.format))' must be one of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")); got '\(format.prefix(40))'.",
                 field: names(.format))
         }
@@ -131,12 +131,12 @@ struct SpeechForm {
     private func savedVoice(dependencies: ServerDependencies, names: SpeechFieldNames) async throws -> String? {
         guard let voiceID = voiceID?.trimmingCharacters(in: .whitespaces), !voiceID.isEmpty else { return nil }
         guard promptAudio == nil else {
-            throw HTTPProblem.invalid("request.conflicting_fields",
+            throw HTTPProblem.invalid(ProblemCode.requestConflictingFields,
                 "Send either '\(names(.promptAudio))' (a clip) or '\(names(.voiceID))' (a saved voice), not both.", field: names(.voiceID))
         }
         guard VoiceRecord.isValidID(voiceID), let voice = try await dependencies.voices.voice(id: voiceID),
               RequestInfo.current.principal.canSee(owner: voice.owner) else {
-            throw HTTPProblem(code: "voice.not_found", title: "Not found", status: 404,
+            throw HTTPProblem(code: ProblemCode.voiceNotFound, title: "Not found", status: 404,
                               detail: "There is no saved voice '\(voiceID.prefix(64))'; list voices with GET /api/voices.", field: names(.voiceID))
         }
         return voiceID
@@ -159,7 +159,7 @@ struct SpeechForm {
         guard let raw = raw?.trimmingCharacters(in: .whitespaces), !raw.isEmpty, raw.lowercased() != "auto" else { return nil }
         let code = LanguageCode.primary(raw)
         guard raw.count <= 16, (2...3).contains(code.count), code.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-            throw HTTPProblem.invalid("request.invalid_field",
+            throw HTTPProblem.invalid(ProblemCode.requestInvalidField,
                 "'\(field)' must be a language code such as zh, ja or en (or auto); got '\(raw.prefix(20))'.", field: field)
         }
         return code
@@ -195,7 +195,7 @@ struct SpeechForm {
     static func checkSynthesizer(_ id: String, dependencies: ServerDependencies, field: String = SpeechField.model.rawValue) throws {
         let known = dependencies.engines.store.scan().models.filter { $0.manifest.engine.isSynthesizer }.map(\.manifest.id)
         guard known.contains(id) else {
-            throw HTTPProblem(code: "model.not_found", title: "Not found", status: 404,
+            throw HTTPProblem(code: ProblemCode.modelNotFound, title: "Not found", status: 404,
                               detail: "There is no voice model '\(id.prefix(64))'. Installed: \(known.sorted().joined(separator: ", ")); see GET /api/engines.",
                               field: field)
         }

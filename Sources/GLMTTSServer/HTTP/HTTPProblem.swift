@@ -32,8 +32,8 @@ struct HTTPProblem: Error, HTTPResponseError, Sendable {
     }
 
     init(_ problem: JobProblem) {
-        self.init(code: problem.code, title: problem.title, status: problem.status, detail: problem.detail,
-                  retryAfter: problem.status == 503 ? 5 : nil)
+        self.init(code: problem.code, title: problem.title, status: problem.httpStatus, detail: problem.detail,
+                  retryAfter: problem.httpStatus == 503 ? 5 : nil)
     }
 
     var status: HTTPResponse.Status { HTTPResponse.Status(code: statusCode) }
@@ -86,7 +86,7 @@ struct HTTPProblem: Error, HTTPResponseError, Sendable {
 extension HTTPProblem {
     /// A malformed request (400).
     static func badRequest(_ detail: String, field: String? = nil) -> HTTPProblem {
-        HTTPProblem(code: "request.malformed", title: "Bad request", status: 400, detail: detail, field: field)
+        HTTPProblem(code: ProblemCode.requestMalformed, title: "Bad request", status: 400, detail: detail, field: field)
     }
 
     /// A well-formed request with unusable content (422).
@@ -96,19 +96,19 @@ extension HTTPProblem {
 
     /// Something named does not exist (404).
     static func notFound(_ what: String) -> HTTPProblem {
-        HTTPProblem(code: "not_found", title: "Not found", status: 404, detail: what)
+        HTTPProblem(code: ProblemCode.notFound, title: "Not found", status: 404, detail: what)
     }
 
     /// The body is larger than allowed (413).
     static func tooLarge(limit: Int) -> HTTPProblem {
         let size = limit >= 1_048_576 ? String(format: "%.3g MiB", Double(limit) / 1_048_576) : "\(limit) bytes"
-        return HTTPProblem(code: "request.too_large", title: "Content too large", status: 413,
+        return HTTPProblem(code: ProblemCode.requestTooLarge, title: "Content too large", status: 413,
                            detail: "The request body is larger than this server accepts (uploads up to \(size); see GET /api/limits). Send a shorter clip or compress it (MP3, Opus).")
     }
 
     /// The body's media type is not one the operation accepts (415).
     static func unsupportedMediaType(_ got: String? = RequestInfo.current.contentType) -> HTTPProblem {
-        HTTPProblem(code: "request.unsupported_media_type", title: "Unsupported media type", status: 415,
+        HTTPProblem(code: ProblemCode.requestUnsupportedMediaType, title: "Unsupported media type", status: 415,
                     detail: "This endpoint does not accept \(got.map { "'\($0)'" } ?? "a body without Content-Type"); see /docs for the content types it takes.")
     }
 

@@ -112,7 +112,7 @@ struct RequestContextMiddleware<Context: RemoteAddressRequestContext>: RouterMid
                 if (400..<500).contains(status) {
                     let reason = ProblemDetailSanitizer.sanitize(String(server.causeDescription.prefix(300)))
                     if status == 415 { return .unsupportedMediaType(RequestInfo.current.contentType) }
-                    return HTTPProblem(code: "request.malformed", title: "Bad request", status: status,
+                    return HTTPProblem(code: ProblemCode.requestMalformed, title: "Bad request", status: status,
                                        detail: "The request could not be read: \(reason). See /docs for this operation's format.")
                 }
                 current = server.underlyingError
@@ -121,15 +121,15 @@ struct RequestContextMiddleware<Context: RemoteAddressRequestContext>: RouterMid
             if let http = current as? HTTPError {
                 let status = Int(http.status.code)
                 switch status {
-                case 404: return HTTPProblem(code: "route.not_found", title: "Not found", status: 404,
+                case 404: return HTTPProblem(code: ProblemCode.routeNotFound, title: "Not found", status: 404,
                                              detail: "There is no such endpoint; see /docs for the API.")
-                case 405: return HTTPProblem(code: "route.method_not_allowed", title: "Method not allowed", status: 405,
+                case 405: return HTTPProblem(code: ProblemCode.routeMethodNotAllowed, title: "Method not allowed", status: 405,
                                              detail: "This endpoint does not accept that method; see /docs.")
-                case 413: return HTTPProblem(code: "request.too_large", title: "Content too large", status: 413,
+                case 413: return HTTPProblem(code: ProblemCode.requestTooLarge, title: "Content too large", status: 413,
                                              detail: "The request body is larger than this server accepts.")
                 default:
                     if (400..<500).contains(status) {
-                        return HTTPProblem(code: "request.malformed", title: "Bad request", status: status,
+                        return HTTPProblem(code: ProblemCode.requestMalformed, title: "Bad request", status: status,
                                            detail: "The request could not be read (\(http.status.reasonPhrase)).")
                     }
                 }
@@ -142,7 +142,7 @@ struct RequestContextMiddleware<Context: RemoteAddressRequestContext>: RouterMid
                 || typeName.hasPrefix("OpenAPIRuntime.URI") || typeName.contains("HTTPParserError") {
                 let reason = ProblemDetailSanitizer.sanitize(String(String(describing: current).prefix(300)))
                 if reason.hasPrefix("Missing required parts") || reason.contains("required part") {
-                    return HTTPProblem(code: "request.missing_field", title: "Invalid input", status: 422,
+                    return HTTPProblem(code: ProblemCode.requestMissingField, title: "Invalid input", status: 422,
                                        detail: "The form is incomplete: \(reason). See /docs for this operation's fields.")
                 }
                 return .badRequest("The request body is malformed: \(reason). See /docs for this operation's format.")
@@ -179,7 +179,7 @@ struct RequestContextMiddleware<Context: RemoteAddressRequestContext>: RouterMid
             let names = query.split(separator: "&").compactMap { $0.split(separator: "=").first.map(String.init) }
                 .filter { $0.allSatisfy { $0.isLetter || $0 == "_" } }.prefix(8)
             let field = names.count == 1 ? names.first : nil
-            return .invalid("request.invalid_field",
+            return .invalid(ProblemCode.requestInvalidField,
                 "A query parameter\(names.isEmpty ? "" : " (\(names.joined(separator: ", ")))") has a value that is not allowed: \(cleaned). See /docs for the allowed values.",
                 field: field)
         }
@@ -194,23 +194,23 @@ struct RequestContextMiddleware<Context: RemoteAddressRequestContext>: RouterMid
         switch error {
         case let .keyNotFound(key, context):
             let field = (path(context).isEmpty ? "" : path(context) + ".") + key.stringValue
-            return .invalid("request.missing_field", "'\(field)' is required.", field: field)
+            return .invalid(ProblemCode.requestMissingField, "'\(field)' is required.", field: field)
         case let .typeMismatch(_, context), let .valueNotFound(_, context):
             let field = path(context)
             if field.isEmpty {
-                return .invalid("request.invalid_field", "The body has the wrong shape: it must be a JSON object as described in /docs.")
+                return .invalid(ProblemCode.requestInvalidField, "The body has the wrong shape: it must be a JSON object as described in /docs.")
             }
-            return .invalid("request.invalid_field", "'\(field)' has the wrong type; see /docs for the schema.", field: field)
+            return .invalid(ProblemCode.requestInvalidField, "'\(field)' has the wrong type; see /docs for the schema.", field: field)
         case let .dataCorrupted(context):
             let field = path(context)
             if !field.isEmpty {
-                return .invalid("request.invalid_field", "'\(field)' has a value that is not allowed; see /docs for the schema.", field: field)
+                return .invalid(ProblemCode.requestInvalidField, "'\(field)' has a value that is not allowed; see /docs for the schema.", field: field)
             }
             if context.underlyingError != nil || context.debugDescription.lowercased().contains("json") {
                 return .badRequest("The body is not valid JSON.")
             }
             let reason = ProblemDetailSanitizer.sanitize(String(context.debugDescription.prefix(200)))
-            return .invalid("request.invalid_field", "A value does not match the schema (\(reason)); see /docs.")
+            return .invalid(ProblemCode.requestInvalidField, "A value does not match the schema (\(reason)); see /docs.")
         @unknown default:
             return .badRequest("The body could not be read.")
         }

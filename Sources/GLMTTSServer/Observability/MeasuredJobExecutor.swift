@@ -33,7 +33,7 @@ struct MeasuredJobExecutor: JobExecutor {
         } catch {
             let run = Date().timeIntervalSince(started)
             let problem = JobProblem(error)
-            let status = error is CancellationError || problem.code == "job.cancelled" ? "cancelled"
+            let status = error is CancellationError || problem.code == ProblemCode.jobCancelled ? "cancelled"
                 : problem.retryable && job.attempts < job.maxAttempts ? "retrying" : "failed"
             metrics.job(kind: kind, engine: engine, status: status, waitSeconds: wait, runSeconds: run, realTimeFactor: nil)
             log("job ended without a result", ["job_id": job.id.rawValue, "kind": kind, "engine": engine, "attempt": String(job.attempts),

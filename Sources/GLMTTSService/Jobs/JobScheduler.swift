@@ -33,12 +33,12 @@ public actor JobScheduler {
 
     /// Problem given to jobs that were running when the server stopped.
     public static let interrupted = JobProblem(
-        code: "job.interrupted", title: "Interrupted", status: 503,
+        code: ProblemCode.jobInterrupted, title: "Interrupted", category: .unavailable,
         detail: "The server stopped while this job was running.", retryable: true)
 
     /// Problem given to new jobs while the server shuts down.
     public static let shuttingDown = JobProblem(
-        code: "server.shutting_down", title: "Shutting down", status: 503,
+        code: ProblemCode.serverShuttingDown, title: "Shutting down", category: .unavailable,
         detail: "The server is shutting down and accepts no new jobs; try again in a moment.", retryable: true)
 
     public init(store: any JobStore, hub: any ProgressBus, executor: any JobExecutor,

@@ -11,7 +11,7 @@ public struct QueueFullError: GLMTTSError {
         self.retryAfterSeconds = retryAfterSeconds
     }
 
-    public var code: String { "queue.full" }
+    public var code: String { ProblemCode.queueFull }
     public var category: ErrorCategory { .unavailable }
     public var message: String {
         "The server is busy: \(queued) jobs are waiting, which is its limit. Try again in about \(retryAfterSeconds) s."

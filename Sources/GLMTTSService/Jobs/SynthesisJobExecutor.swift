@@ -27,13 +27,13 @@ public struct SynthesisJobExecutor: Sendable {
         var referenceText = spec.referenceText
         if spec.hasUploadedReference {
             guard let upload = try await blobs.read(.upload(job.id)) else {
-                throw JobProblem(code: "job.upload_gone", title: "Gone", status: 410,
+                throw JobProblem(code: ProblemCode.jobUploadGone, title: "Gone", category: .gone,
                                  detail: "The uploaded reference clip of this job is no longer stored; submit the request again.")
             }
             referenceAudio = upload
         } else if let voiceID = spec.savedVoiceID {
             guard let voice = try await voices.voice(id: voiceID), let data = try await blobs.read(.voiceClip(voiceID)) else {
-                throw JobProblem(code: "voice.not_found", title: "Not found", status: 404,
+                throw JobProblem(code: ProblemCode.voiceNotFound, title: "Not found", category: .notFound,
                                  detail: "The saved voice '\(voiceID)' no longer exists; pick another voice or upload a clip.")
             }
             referenceAudio = data

@@ -29,7 +29,7 @@ public struct TranscriptionJobExecutor: Sendable {
         }
         reporter.stage(.preparingReference, fraction: 0.05, detail: "decoding the audio")
         guard let data = try await blobs.read(.upload(job.id)) else {
-            throw JobProblem(code: "job.upload_gone", title: "Gone", status: 410,
+            throw JobProblem(code: ProblemCode.jobUploadGone, title: "Gone", category: .gone,
                              detail: "The uploaded audio of this job is no longer stored; submit the request again.")
         }
         let limits = audioLimits

@@ -13,9 +13,9 @@ public enum StorageError: GLMTTSError, Equatable {
 
     public var code: String {
         switch self {
-        case .diskFull: return "storage.disk_full"
-        case .readOnly: return "storage.read_only"
-        case .failed: return "storage.failed"
+        case .diskFull: return ProblemCode.storageDiskFull
+        case .readOnly: return ProblemCode.storageReadOnly
+        case .failed: return ProblemCode.storageFailed
         }
     }
 

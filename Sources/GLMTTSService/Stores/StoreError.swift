@@ -22,13 +22,13 @@ public enum StoreError: GLMTTSError, Equatable {
 
     public var code: String {
         switch self {
-        case .unreadable: return "store.unreadable"
-        case .readOnly: return "store.read_only"
-        case .diskFull: return "store.disk_full"
-        case .busy: return "store.busy"
-        case .cannotOpen: return "store.cannot_open"
-        case .ioError: return "store.io_error"
-        case .failed: return "store.failed"
+        case .unreadable: return ProblemCode.storeUnreadable
+        case .readOnly: return ProblemCode.storeReadOnly
+        case .diskFull: return ProblemCode.storeDiskFull
+        case .busy: return ProblemCode.storeBusy
+        case .cannotOpen: return ProblemCode.storeCannotOpen
+        case .ioError: return ProblemCode.storeIoError
+        case .failed: return ProblemCode.storeFailed
         }
     }
 

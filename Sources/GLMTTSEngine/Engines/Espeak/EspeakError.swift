@@ -9,9 +9,9 @@ public enum EspeakError: GLMTTSError, Equatable {
 
     public var code: String {
         switch self {
-        case .initializationFailed: return "espeak.initialization_failed"
-        case .unknownVoice: return "espeak.unknown_voice"
-        case .synthesisFailed: return "espeak.synthesis_failed"
+        case .initializationFailed: return ProblemCode.espeakInitializationFailed
+        case .unknownVoice: return ProblemCode.espeakUnknownVoice
+        case .synthesisFailed: return ProblemCode.espeakSynthesisFailed
         }
     }
 
