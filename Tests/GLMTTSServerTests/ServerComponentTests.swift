@@ -86,13 +86,13 @@ import Testing
     }
 
     @Test func errorsMapToStableProblems() {
-        let full = RequestContextMiddleware<BasicTestContext>.problem(for: QueueFullError(queued: 5, retryAfterSeconds: 9))
+        let full = ProblemMapper.problem(for: QueueFullError(queued: 5, retryAfterSeconds: 9))
         #expect(full.statusCode == 429 && full.retryAfter == 9)
-        let missing = RequestContextMiddleware<BasicTestContext>.problem(
+        let missing = ProblemMapper.problem(
             for: DecodingError.keyNotFound(AnyKey("text"), .init(codingPath: [], debugDescription: "")))
         #expect(missing.statusCode == 422 && missing.field == "text")
         struct Secret: Error { var path = "/work/main/data/secret" }
-        let unknown = RequestContextMiddleware<BasicTestContext>.problem(for: Secret())
+        let unknown = ProblemMapper.problem(for: Secret())
         #expect(unknown.statusCode == 500 && !unknown.detail.contains("/work"))
     }
 }

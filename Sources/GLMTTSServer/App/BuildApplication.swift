@@ -18,16 +18,24 @@ package func buildApplication(
     // The largest upload plus room for the other fields (the longest text, in UTF-8, with
     // margin for a clear "text too long" answer rather than a 413).
     let maxBody = configuration.maxUploadBytes + max(1 << 20, configuration.textLimits.maxCharacters * 4 * 4)
-    router.add(middleware: RequestContextMiddleware(
-        maxBodyBytes: maxBody, maxUploadBytes: configuration.maxUploadBytes, logger: dependencies.logger,
-        metrics: dependencies.metrics, trustedProxies: Set(configuration.trustedProxies)))
-    router.add(middleware: CrossOriginMiddleware(allowedOrigins: configuration.corsAllowedOrigins))
-    let access = AccessMiddleware(configuration: configuration, keys: dependencies.keys, limiter: RateLimiter(),
-                                  streams: dependencies.streams, metrics: dependencies.metrics,
-                                  usage: KeyUsageRecorder(keys: dependencies.keys))
+    // Outermost first: response headers, the request id and problem rendering wrap
+    // everything, the access log and metrics see the final status.
+    router.addMiddleware {
+        ResponseHeadersMiddleware()
+        RequestIDMiddleware()
+        ClientAddressMiddleware(trustedProxies: Set(configuration.trustedProxies))
+        AccessLogMiddleware(logger: dependencies.logger)
+        MetricsMiddleware(metrics: dependencies.metrics)
+        ProblemMiddleware(logger: dependencies.logger)
+        BodyLimitMiddleware(maxBodyBytes: maxBody, maxUploadBytes: configuration.maxUploadBytes)
+        RequestHeadersMiddleware()
+        CrossOriginMiddleware(allowedOrigins: configuration.corsAllowedOrigins)
+    }
     let reloader = ModelReloader(engines: dependencies.engines, logger: dependencies.logger)
+    // Access checks run per OpenAPI operation (they need its id).
+    let access = AccessControl.middlewares(configuration: configuration, dependencies: dependencies)
     try APIHandler(dependencies: dependencies, reloader: reloader)
-        .registerHandlers(on: router, middlewares: [access, URLEncodedFormMiddleware()])
+        .registerHandlers(on: router, middlewares: access + [URLEncodedFormMiddleware()])
     SwaggerUIRoutes.add(to: router, directory: SwaggerUIRoutes.directory(configuration))
     WebUIRoutes.add(to: router, folder: WebUIRoutes.directory(configuration))
     var app = Application(

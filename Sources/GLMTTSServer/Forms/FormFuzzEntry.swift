@@ -15,7 +15,7 @@ import HTTPTypes
 /// at-most-once parts), its URL-encoded form decoder or its JSON decoder, then our own
 /// `FormFields` (limits, duplicates, UTF-8), `SpeechForm(fields:)` (numbers, booleans) and
 /// `TextValidator` / `SpeechForm.referenceText` on the texts. Whatever it throws is turned
-/// into the problem the server would answer (`RequestContextMiddleware.problem(for:)`):
+/// into the problem the server would answer (`ProblemMapper.problem(for:)`):
 /// that must be a 4xx, never a 500 — a `precondition`, so the fuzzer reports it as a crash.
 ///
 /// The multipart part decoding mirrors the generated `createSpeech` deserializer (the part
@@ -61,7 +61,7 @@ package enum FormFuzzEntry {
             let summary = try await String(collecting: responseBody ?? HTTPBody(), upTo: 64).split(separator: " ")
             return .parsed(fields: Int(summary.first ?? "") ?? -1, file: summary.last == "true")
         } catch {
-            let problem = RequestContextMiddleware<ServerRequestContext>.problem(for: error)
+            let problem = ProblemMapper.problem(for: error)
             precondition((400..<500).contains(problem.statusCode),
                          "a malformed form gave \(problem.statusCode) \(problem.code): \(problem.detail) — from \(String(reflecting: error))")
             return .refused(status: problem.statusCode, code: problem.code)
