@@ -18,7 +18,8 @@ struct ModelsListCommand: AsyncParsableCommand {
         let asJSON = json
         try await runReportingErrors {
             let store = ModelStore(directory: DataDirectory.fromEnvironment().models)
-            let (models, problems) = store.scan()
+            let catalogue = store.scan()
+            let (models, problems) = (catalogue.models, catalogue.problems)
             if asJSON {
                 try printJSON(store: store, models: models, problems: problems)
             } else {

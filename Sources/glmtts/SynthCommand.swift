@@ -69,7 +69,7 @@ struct SynthCommand: AsyncParsableCommand {
             let job = try makeJob()
             let data = DataDirectory.fromEnvironment()
             let registry = EngineRegistry(store: ModelStore(directory: data.models), log: WorkerLog.sink)
-            let pipeline = SynthesisPipeline(registry: registry, transcriptCache: data.root.appendingPathComponent("cache/transcripts"))
+            let pipeline = SynthesisPipeline(registry: registry, transcriptCache: TranscriptCache(data: data))
             let bar = ProgressBar(quiet: quiet)
             let result: Result<SynthesisOutput, Error>
             do {
