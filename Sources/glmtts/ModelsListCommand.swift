@@ -19,7 +19,8 @@ struct ModelsListCommand: AsyncParsableCommand {
         let asJSON = json
         try await runReportingErrors {
             let store = ModelStore(directory: try EngineSettings.load().dataDirectory.models)
-            let (models, problems) = store.scan()
+            let catalogue = store.scan()
+            let (models, problems) = (catalogue.models, catalogue.problems)
             if asJSON {
                 try printJSON(store: store, models: models, problems: problems)
             } else {

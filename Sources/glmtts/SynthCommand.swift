@@ -71,7 +71,7 @@ struct SynthCommand: AsyncParsableCommand {
             let settings = try EngineSettings.load()
             let data = settings.dataDirectory
             let registry = settings.makeRegistry(log: WorkerLog.sink(verbose: settings.verboseWorkers))
-            let pipeline = SynthesisPipeline(registry: registry, transcriptCache: data.root.appendingPathComponent("cache/transcripts"))
+            let pipeline = SynthesisPipeline(registry: registry, transcriptCache: TranscriptCache(data: data))
             let bar = ProgressBar(quiet: quiet)
             let result: Result<SynthesisOutput, Error>
             do {

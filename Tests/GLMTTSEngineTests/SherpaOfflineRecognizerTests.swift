@@ -121,8 +121,8 @@ import GLMTTSTestSupport
         return nil
     }
 
-    static func configuration(_ model: InstalledModel) throws -> SherpaOfflineRecognizer.Configuration {
-        try SherpaOfflineRecognizer.Configuration(model: model, defaultThreads: 1)
+    static func configuration(_ model: InstalledModel) throws -> SherpaRecognizerConfiguration {
+        try SherpaRecognizerConfiguration(model: model, defaultThreads: 1)
     }
 
     // MARK: families
@@ -215,7 +215,7 @@ import GLMTTSTestSupport
     @Test func optionsHaveDocumentedDefaults() throws {
         let whisper = try Self.folder(.whisper)
         defer { Self.remove(whisper) }
-        let plain = try SherpaOfflineRecognizer.Configuration(model: whisper, defaultThreads: 3)
+        let plain = try SherpaRecognizerConfiguration(model: whisper, defaultThreads: 3)
         #expect(plain.modelID == "rec")
         #expect(plain.family == .whisper)
         #expect(plain.numThreads == 3)
@@ -226,14 +226,14 @@ import GLMTTSTestSupport
         #expect(Set(plain.files.keys) == Set(SherpaRecognizerFamily.whisper.requiredFileRoles))
         #expect(try plain.file("encoder") == whisper.directory.appendingPathComponent("tiny.en-encoder.int8.onnx"))
         #expect(Self.modelError { _ = try plain.file("model") } == .missingFile(model: "rec", file: "model"))
-        #expect(try SherpaOfflineRecognizer.Configuration(model: whisper, defaultThreads: 0).numThreads == 1)
-        #expect(try SherpaOfflineRecognizer.Configuration(model: whisper, defaultThreads: 500).numThreads == 64)
+        #expect(try SherpaRecognizerConfiguration(model: whisper, defaultThreads: 0).numThreads == 1)
+        #expect(try SherpaRecognizerConfiguration(model: whisper, defaultThreads: 500).numThreads == 64)
         #expect(SherpaOfflineRecognizer.defaultThreads == 2)
-        #expect(try SherpaOfflineRecognizer.Configuration(model: whisper).numThreads == 2)
+        #expect(try SherpaRecognizerConfiguration(model: whisper).numThreads == 2)
 
         var configured = whisper
         configured.manifest.options = ["numThreads": " 4 ", "provider": "cuda", "language": " DE "]
-        let set = try SherpaOfflineRecognizer.Configuration(model: configured, defaultThreads: 1)
+        let set = try SherpaRecognizerConfiguration(model: configured, defaultThreads: 1)
         #expect(set.numThreads == 4 && set.provider == "cuda" && set.language == "de")
         configured.manifest.options = ["language": "auto"]
         #expect(try Self.configuration(configured).language == "")
@@ -325,7 +325,7 @@ import GLMTTSTestSupport
             let model = try Self.folder(.senseVoice) { $0.hasSuffix(".txt") ? Self.goodTokens : bytes }
             defer { Self.remove(model) }
             let configuration = try Self.configuration(model)
-            let error = Self.modelError { try SherpaOfflineRecognizer.preflight(configuration) }
+            let error = Self.modelError { try SherpaRecognizerPreflight.check(configuration) }
             guard case let .loadFailed(_, reason) = error else { Issue.record("\(String(describing: error))"); continue }
             #expect(reason.contains("model file 'model.int8.onnx' is not a usable ONNX model"), "\(reason)")
         }
@@ -360,7 +360,7 @@ import GLMTTSTestSupport
         let model = try Self.folder(.moonshine)
         defer { Self.remove(model) }
         let missing = model.directory.appendingPathComponent("gone.txt")
-        let error = Self.modelError { _ = try SherpaOfflineRecognizer.tokenIDs(in: missing, modelID: "rec") }
+        let error = Self.modelError { _ = try SherpaTokensFile.tokenIDs(in: missing, modelID: "rec") }
         guard case let .loadFailed(name, reason) = error else { Issue.record("\(String(describing: error))"); return }
         #expect(name == "rec" && reason.contains("'gone.txt' cannot be read"), "\(reason)")
     }
@@ -370,7 +370,7 @@ import GLMTTSTestSupport
     @Test func aWhisperEncoderWithoutMetadataIsRefused() throws {
         let model = try Self.parsingFolder(.whisper, metadata: [:])
         defer { Self.remove(model) }
-        let error = Self.modelError { try SherpaOfflineRecognizer.preflight(try Self.configuration(model)) }
+        let error = Self.modelError { try SherpaRecognizerPreflight.check(try Self.configuration(model)) }
         guard case let .loadFailed(_, reason) = error else { Issue.record("\(String(describing: error))"); return }
         #expect(reason.contains("encoder file 'tiny.en-encoder.int8.onnx' has no 'n_mels' metadata"), "\(reason)")
         #expect(reason.contains("not a sherpa-onnx Whisper export"), "\(reason)")
@@ -387,7 +387,7 @@ import GLMTTSTestSupport
                     metadata[key] = broken
                     let model = try Self.parsingFolder(family, metadata: metadata)
                     defer { Self.remove(model) }
-                    let error = Self.modelError { try SherpaOfflineRecognizer.preflight(try Self.configuration(model)) }
+                    let error = Self.modelError { try SherpaRecognizerPreflight.check(try Self.configuration(model)) }
                     guard case let .loadFailed(_, reason) = error else {
                         Issue.record("\(family) \(key) = \(String(describing: broken)): \(String(describing: error))")
                         continue
@@ -402,21 +402,21 @@ import GLMTTSTestSupport
     @Test func completeMetadataPassesAndTellsWhetherWhisperIsMultilingual() throws {
         let english = try Self.parsingFolder(.whisper, metadata: Self.whisperMetadata(multilingual: false))
         defer { Self.remove(english) }
-        #expect(try SherpaOfflineRecognizer.preflight(try Self.configuration(english)) == false)
+        #expect(try SherpaRecognizerPreflight.check(try Self.configuration(english)) == false)
 
         let multilingual = try Self.parsingFolder(.whisper, metadata: Self.whisperMetadata(multilingual: true),
                                                   languages: ["en", "zh", "de"], options: ["language": "de"])
         defer { Self.remove(multilingual) }
-        #expect(try SherpaOfflineRecognizer.preflight(try Self.configuration(multilingual)) == true)
+        #expect(try SherpaRecognizerPreflight.check(try Self.configuration(multilingual)) == true)
 
         let senseVoice = try Self.parsingFolder(.senseVoice, metadata: Self.senseVoiceMetadata)
         defer { Self.remove(senseVoice) }
-        #expect(try SherpaOfflineRecognizer.preflight(try Self.configuration(senseVoice)) == nil)
+        #expect(try SherpaRecognizerPreflight.check(try Self.configuration(senseVoice)) == nil)
 
         // Moonshine v1 reads no metadata: parsing ONNX files and a good tokens file pass.
         let moonshine = try Self.parsingFolder(.moonshine, metadata: [:])
         defer { Self.remove(moonshine) }
-        #expect(try SherpaOfflineRecognizer.preflight(try Self.configuration(moonshine)) == nil)
+        #expect(try SherpaRecognizerPreflight.check(try Self.configuration(moonshine)) == nil)
     }
 
     @Test func whisperSequencesAndLanguagesMustBeConsistent() throws {
@@ -433,7 +433,7 @@ import GLMTTSTestSupport
             for (key, value) in changes { metadata[key] = value }
             let model = try Self.parsingFolder(.whisper, metadata: metadata, options: options)
             defer { Self.remove(model) }
-            let error = Self.modelError { try SherpaOfflineRecognizer.preflight(try Self.configuration(model)) }
+            let error = Self.modelError { try SherpaRecognizerPreflight.check(try Self.configuration(model)) }
             guard case let .loadFailed(_, reason) = error else { Issue.record("\(changes): \(String(describing: error))"); continue }
             #expect(reason.contains(expected), "\(reason)")
         }
@@ -443,7 +443,7 @@ import GLMTTSTestSupport
         let multilingual = try Self.parsingFolder(.whisper, metadata: Self.whisperMetadata(multilingual: true),
                                                   options: ["language": "fr"])
         defer { Self.remove(multilingual) }
-        let error = Self.modelError { try SherpaOfflineRecognizer.preflight(try Self.configuration(multilingual)) }
+        let error = Self.modelError { try SherpaRecognizerPreflight.check(try Self.configuration(multilingual)) }
         guard case let .invalidManifest(_, reason) = error else { Issue.record("\(String(describing: error))"); return }
         #expect(reason.contains("option language = 'fr' is not a language of this Whisper model"), "\(reason)")
         #expect(reason.contains("en, zh, de"), "\(reason)")
@@ -451,14 +451,14 @@ import GLMTTSTestSupport
         let english = try Self.parsingFolder(.whisper, metadata: Self.whisperMetadata(multilingual: false),
                                              options: ["language": "de"])
         defer { Self.remove(english) }
-        let englishError = Self.modelError { try SherpaOfflineRecognizer.preflight(try Self.configuration(english)) }
+        let englishError = Self.modelError { try SherpaRecognizerPreflight.check(try Self.configuration(english)) }
         guard case let .invalidManifest(_, englishReason) = englishError else { Issue.record("\(String(describing: englishError))"); return }
         #expect(englishReason.contains("only knows English"), "\(englishReason)")
 
         let englishAsked = try Self.parsingFolder(.whisper, metadata: Self.whisperMetadata(multilingual: false),
                                                   options: ["language": "en"])
         defer { Self.remove(englishAsked) }
-        #expect(try SherpaOfflineRecognizer.preflight(try Self.configuration(englishAsked)) == false)
+        #expect(try SherpaRecognizerPreflight.check(try Self.configuration(englishAsked)) == false)
     }
 
     @Test func senseVoiceMetadataAndTokensMustMatch() throws {
@@ -480,7 +480,7 @@ import GLMTTSTestSupport
         for (metadata, tokens, expected) in cases {
             let model = try Self.parsingFolder(.senseVoice, metadata: metadata, tokens: tokens)
             defer { Self.remove(model) }
-            let error = Self.modelError { try SherpaOfflineRecognizer.preflight(try Self.configuration(model)) }
+            let error = Self.modelError { try SherpaRecognizerPreflight.check(try Self.configuration(model)) }
             guard case let .loadFailed(_, reason) = error else { Issue.record("\(expected): \(String(describing: error))"); continue }
             #expect(reason.contains(expected), "\(reason)")
         }
@@ -510,11 +510,11 @@ import GLMTTSTestSupport
 
     @Test func tokenIDsAreReadTheWaySherpaOnnxReadsThem() throws {
         let text = "<blk> 0\n▁the\t1\r\n\n   2\n<0x0A> +3\nneg -1\n   \n"
-        #expect(try SherpaOfflineRecognizer.parseTokenIDs(Data(text.utf8)) == [0, 1, 2, 3, -1])
+        #expect(try SherpaTokensFile.parseTokenIDs(Data(text.utf8)) == [0, 1, 2, 3, -1])
         // Symbols are bytes, not necessarily UTF-8; a file without a final newline is fine.
-        #expect(try SherpaOfflineRecognizer.parseTokenIDs(Data([0xFF, 0xFE, 0x20, 0x37, 0x0A, 0x80, 0x09, 0x38])) == [7, 8])
+        #expect(try SherpaTokensFile.parseTokenIDs(Data([0xFF, 0xFE, 0x20, 0x37, 0x0A, 0x80, 0x09, 0x38])) == [7, 8])
         // A lone field is the id of the space symbol, read like C atoi.
-        #expect(try SherpaOfflineRecognizer.parseTokenIDs(Data("12abc\n".utf8)) == [12])
+        #expect(try SherpaTokensFile.parseTokenIDs(Data("12abc\n".utf8)) == [12])
     }
 
     @Test func malformedTokenLinesAreRefused() {
@@ -530,8 +530,8 @@ import GLMTTSTestSupport
             ("\r\n\r\n", "it holds no tokens"),
         ]
         for (text, expected) in cases {
-            #expect(throws: SherpaOfflineRecognizer.TokenFileProblem(description: expected), "\(text.debugDescription)") {
-                _ = try SherpaOfflineRecognizer.parseTokenIDs(Data(text.utf8))
+            #expect(throws: SherpaTokensFile.Problem(description: expected), "\(text.debugDescription)") {
+                _ = try SherpaTokensFile.parseTokenIDs(Data(text.utf8))
             }
         }
     }
@@ -539,7 +539,7 @@ import GLMTTSTestSupport
     @Test func cIntegerBehavesLikeAtoi() {
         let cases: [(String, Int)] = [("42", 42), ("  -7", -7), ("+5", 5), ("12abc", 12), ("abc", 0), ("", 0), ("-", 0),
                                       ("99999999999", Int(Int32.max) + 1)]
-        for (text, value) in cases { #expect(SherpaOfflineRecognizer.cInteger(text) == value, "\(text)") }
+        for (text, value) in cases { #expect(SherpaTokensFile.cInteger(text) == value, "\(text)") }
     }
 
     // MARK: windows
@@ -565,12 +565,12 @@ import GLMTTSTestSupport
     }
 
     @Test func shortAudioIsOneWindowAndEmptyAudioNone() {
-        #expect(SherpaOfflineRecognizer.windows([], sampleRate: 16_000, maxSeconds: 28).isEmpty)
-        #expect(SherpaOfflineRecognizer.windows([0.1], sampleRate: 16_000, maxSeconds: 28) == [0..<1])
+        #expect(SherpaAudioWindows.split([], sampleRate: 16_000, maxSeconds: 28).isEmpty)
+        #expect(SherpaAudioWindows.split([0.1], sampleRate: 16_000, maxSeconds: 28) == [0..<1])
         let exactly = Self.noise(28 * 16_000, seed: 1)
-        #expect(SherpaOfflineRecognizer.windows(exactly, sampleRate: 16_000, maxSeconds: 28) == [0..<exactly.count])
+        #expect(SherpaAudioWindows.split(exactly, sampleRate: 16_000, maxSeconds: 28) == [0..<exactly.count])
         let oneMore = exactly + [0.2]
-        let split = SherpaOfflineRecognizer.windows(oneMore, sampleRate: 16_000, maxSeconds: 28)
+        let split = SherpaAudioWindows.split(oneMore, sampleRate: 16_000, maxSeconds: 28)
         #expect(split.count == 2)
         Self.checkCover(split, count: oneMore.count, limit: 28 * 16_000)
     }
@@ -581,14 +581,14 @@ import GLMTTSTestSupport
         // 60 ms of silence 1.5 s before the first 28 s limit, and another 2 s before the next.
         let quiet1 = Int(26.5 * Double(rate))..<(Int(26.5 * Double(rate)) + 960)
         for index in quiet1 { samples[index] = 0 }
-        let windows = SherpaOfflineRecognizer.windows(samples, sampleRate: rate, maxSeconds: 28)
+        let windows = SherpaAudioWindows.split(samples, sampleRate: rate, maxSeconds: 28)
         Self.checkCover(windows, count: samples.count, limit: 28 * rate)
         #expect(windows.count == 4)
         #expect(quiet1.contains(windows[0].upperBound), "first cut at \(windows[0].upperBound), silence at \(quiet1)")
         let second = windows[1].lowerBound + 26 * rate
         let quiet2 = second..<(second + 960)
         for index in quiet2 { samples[index] = 0 }
-        let again = SherpaOfflineRecognizer.windows(samples, sampleRate: rate, maxSeconds: 28)
+        let again = SherpaAudioWindows.split(samples, sampleRate: rate, maxSeconds: 28)
         #expect(again[0] == windows[0])
         #expect(quiet2.contains(again[1].upperBound), "second cut at \(again[1].upperBound), silence at \(quiet2)")
         Self.checkCover(again, count: samples.count, limit: 28 * rate)
@@ -603,7 +603,7 @@ import GLMTTSTestSupport
             let maxSeconds = [0.0001, 0.01, 0.5, 1, 3.3, 28][Int(generator.next() % 6)]
             let count = Int(generator.next() % 20_000)
             let samples = Self.noise(count, seed: UInt64(trial))
-            let windows = SherpaOfflineRecognizer.windows(samples, sampleRate: rate, maxSeconds: maxSeconds)
+            let windows = SherpaAudioWindows.split(samples, sampleRate: rate, maxSeconds: maxSeconds)
             if count == 0 {
                 #expect(windows.isEmpty)
                 continue
@@ -617,10 +617,10 @@ import GLMTTSTestSupport
     @Test func languageLabelsBecomePlainCodes() {
         let cases: [(String, String?)] = [("<|en|>", "en"), ("en", "en"), (" <|yue|> ", "yue"), ("<|ZH|>", "zh"),
                                           ("<|nospeech|>", nil), ("<|NoSpeech|>", nil), ("", nil), ("   ", nil), ("<||>", nil)]
-        for (label, code) in cases { #expect(SherpaOfflineRecognizer.languageCode(label) == code, "\(label.debugDescription)") }
+        for (label, code) in cases { #expect(SherpaTranscriptBuilder.languageCode(label) == code, "\(label.debugDescription)") }
     }
 
-    typealias Decoded = SherpaOfflineRecognizer.Decoded
+    typealias Decoded = SherpaDecodedWindow
 
     @Test func windowsJoinIntoOneTranscript() {
         let windows = [
@@ -628,7 +628,7 @@ import GLMTTSTestSupport
             Decoded(offset: 27.5, duration: 10, text: "\n", timestamps: []),
             Decoded(offset: 37.5, duration: 2.5, text: "General Kenobi.", timestamps: [30]),
         ]
-        let transcript = SherpaOfflineRecognizer.transcript(from: windows, family: .moonshine, languages: ["en"], duration: 40)
+        let transcript = SherpaTranscriptBuilder.transcript(from: windows, family: .moonshine, languages: ["en"], duration: 40)
         #expect(transcript.text == "Hello there. General Kenobi.")
         #expect(transcript.language == "en")  // the manifest's only language
         #expect(transcript.languageProbability == nil)
@@ -641,7 +641,7 @@ import GLMTTSTestSupport
             #expect(segment.averageLogProbability == nil && segment.noSpeechProbability == nil && segment.compressionRatio == nil)
         }
 
-        let empty = SherpaOfflineRecognizer.transcript(from: [], family: .whisper, languages: ["en", "de"], duration: 0)
+        let empty = SherpaTranscriptBuilder.transcript(from: [], family: .whisper, languages: ["en", "de"], duration: 0)
         #expect(empty == Transcript(text: "", language: nil, languageProbability: nil, duration: 0, segments: []))
     }
 
@@ -652,7 +652,7 @@ import GLMTTSTestSupport
             Decoded(offset: 56, duration: 5, text: "OK", language: "<|en|>"),
             Decoded(offset: 61, duration: 5, text: "谢谢", language: "<|zh|>"),
         ]
-        let transcript = SherpaOfflineRecognizer.transcript(from: windows, family: .senseVoice,
+        let transcript = SherpaTranscriptBuilder.transcript(from: windows, family: .senseVoice,
                                                             languages: ["zh", "en", "ja", "ko", "yue"], duration: 66)
         #expect(transcript.text == "你好世界。 OK 谢谢")
         #expect(transcript.language == "zh")
@@ -666,15 +666,15 @@ import GLMTTSTestSupport
             Decoded(offset: 25, duration: 10, text: "hi again", language: "<|en|>"),
             Decoded(offset: 35, duration: 30, text: "", language: "<|ko|>"),  // no text: does not count
         ]
-        let transcript = SherpaOfflineRecognizer.transcript(from: windows, family: .senseVoice, languages: ["en", "ja", "ko"], duration: 65)
+        let transcript = SherpaTranscriptBuilder.transcript(from: windows, family: .senseVoice, languages: ["en", "ja", "ko"], duration: 65)
         #expect(transcript.language == "ja")
         // Ties go to the alphabetically first code, so the result does not depend on hashing.
-        let tied = SherpaOfflineRecognizer.transcript(
+        let tied = SherpaTranscriptBuilder.transcript(
             from: [Decoded(offset: 0, duration: 5, text: "a", language: "zh"), Decoded(offset: 5, duration: 5, text: "b", language: "en")],
             family: .whisper, languages: ["en", "zh"], duration: 10)
         #expect(tied.language == "en")
         // No label and several manifest languages: unknown.
-        let unlabelled = SherpaOfflineRecognizer.transcript(
+        let unlabelled = SherpaTranscriptBuilder.transcript(
             from: [Decoded(offset: 0, duration: 5, text: "hallo")], family: .whisper, languages: ["en", "de"], duration: 5)
         #expect(unlabelled.language == nil)
     }
@@ -684,14 +684,14 @@ import GLMTTSTestSupport
             Decoded(offset: 0, duration: 4, text: "嗯", language: "<|nospeech|>"),
             Decoded(offset: 4, duration: 4, text: "yes", language: "<|en|>", logProbabilities: [-0.5, -1.5]),
         ]
-        let transcript = SherpaOfflineRecognizer.transcript(from: windows, family: .senseVoice, languages: ["zh", "en"], duration: 8)
+        let transcript = SherpaTranscriptBuilder.transcript(from: windows, family: .senseVoice, languages: ["zh", "en"], duration: 8)
         #expect(transcript.segments[0].noSpeechProbability == 1)
         #expect(transcript.segments[0].averageLogProbability == nil)
         #expect(transcript.segments[1].noSpeechProbability == nil)
         #expect(transcript.segments[1].averageLogProbability == -1)
         #expect(transcript.language == "en")
         // The tag means nothing for other families.
-        let whisper = SherpaOfflineRecognizer.transcript(from: [windows[0]], family: .whisper, languages: ["zh"], duration: 4)
+        let whisper = SherpaTranscriptBuilder.transcript(from: [windows[0]], family: .whisper, languages: ["zh"], duration: 4)
         #expect(whisper.segments[0].noSpeechProbability == nil)
     }
 
@@ -699,7 +699,7 @@ import GLMTTSTestSupport
         let window = Decoded(offset: 28, duration: 10, text: "one two", timestamps: [0.1],
                              segments: [.init(start: 1, duration: 2, text: " one "), .init(start: 4, duration: 1, text: " "),
                                         .init(start: -1, duration: -3, text: "two")])
-        let transcript = SherpaOfflineRecognizer.transcript(from: [window], family: .whisper, languages: ["en"], duration: 38)
+        let transcript = SherpaTranscriptBuilder.transcript(from: [window], family: .whisper, languages: ["en"], duration: 38)
         #expect(transcript.segments == [TranscriptSegment(start: 29, end: 31, text: "one"),
                                         TranscriptSegment(start: 28, end: 28, text: "two")])
         #expect(transcript.text == "one two")
@@ -717,7 +717,7 @@ import GLMTTSTestSupport
         let multilingual = ReferenceTranscriber(recognizer: StubRecognizer(
             id: "sense", capabilities: RecognizerCapabilities(languages: ["zh", "en"], englishOnly: false)))
         func transcript(_ windows: [Decoded], _ family: SherpaRecognizerFamily = .senseVoice) -> Transcript {
-            SherpaOfflineRecognizer.transcript(from: windows, family: family, languages: ["zh", "en"], duration: 5)
+            SherpaTranscriptBuilder.transcript(from: windows, family: family, languages: ["zh", "en"], duration: 5)
         }
         // No confidence figures: words in a known language pass.
         let english = transcript([Decoded(offset: 0, duration: 5, text: "This is my voice.", language: "<|en|>")])
@@ -740,7 +740,7 @@ import GLMTTSTestSupport
         // to apply its stricter bar to: only the empty-text and letter-share rules remain.
         let englishOnly = ReferenceTranscriber(recognizer: StubRecognizer(
             id: "moon", capabilities: RecognizerCapabilities(languages: ["en"], englishOnly: true)))
-        let guess = SherpaOfflineRecognizer.transcript(
+        let guess = SherpaTranscriptBuilder.transcript(
             from: [Decoded(offset: 0, duration: 5, text: "Nee how my.")], family: .moonshine, languages: ["en"], duration: 5)
         #expect(try englishOnly.check(guess).language == "en")
     }

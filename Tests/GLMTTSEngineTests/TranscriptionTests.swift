@@ -138,12 +138,12 @@ import GLMTTSTestSupport
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("tx-cache-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: cache) }
         let speech = try await Self.piper("Caching saves a second trip to the recognizer.")
-        _ = try await ReferenceTranscriber(recognizer: counting, cacheDirectory: cache).transcribe(speech)
-        _ = try await ReferenceTranscriber(recognizer: counting, cacheDirectory: cache).transcribe(speech)
+        _ = try await ReferenceTranscriber(recognizer: counting, cache: TranscriptCache(directory: cache)).transcribe(speech)
+        _ = try await ReferenceTranscriber(recognizer: counting, cache: TranscriptCache(directory: cache)).transcribe(speech)
         #expect(await counting.calls == 1, "the second transcriber reads the disk cache")
         var changed = speech
         changed.samples[100] += 0.01
-        _ = try await ReferenceTranscriber(recognizer: counting, cacheDirectory: cache).transcribe(changed)
+        _ = try await ReferenceTranscriber(recognizer: counting, cache: TranscriptCache(directory: cache)).transcribe(changed)
         #expect(await counting.calls == 2, "different audio is a different key")
     }
 

@@ -8,6 +8,10 @@ import Foundation
 /// flight keeps the instance it started with; a failed load leaves the old one serving),
 /// `unload(id:)` forgets one, `refresh()` re-reads the whole models directory (SIGHUP),
 /// `unloadIdle(for:)` forgets models unused for a while, and `reload()` forgets everything.
+///
+/// What is installed is read from one `ModelCatalogue` snapshot (`catalogue`), retaken by
+/// `refresh()`, `reload()` and `reload(id:)` and when the models directory itself changes
+/// (see `ModelCatalogueCache`), never per request.
 public actor EngineRegistry {
     /// The id of the voice used when a request names none, if installed.
     public static let preferredDefaultVoice = "en_US-joe-medium"
@@ -17,6 +21,8 @@ public actor EngineRegistry {
 
     /// Where the manifests are.
     public nonisolated let store: ModelStore
+    /// The installed models: one snapshot of `store`, replaced whole (see `ModelCatalogueCache`).
+    public nonisolated let catalogue: ModelCatalogueCache
     /// Folder holding `workers/` and `.venv/` (for out-of-process engines).
     public nonisolated let projectRoot: URL
     /// The operator's default voices.
@@ -35,6 +41,7 @@ public actor EngineRegistry {
     public init(store: ModelStore, projectRoot: URL = ProjectRoot.locate(), log: @escaping @Sendable (String) -> Void = { _ in },
                 events: @escaping EngineEventSink = { _ in }, voiceDefaults: VoiceDefaults = VoiceDefaults()) {
         self.store = store
+        catalogue = ModelCatalogueCache(store: store)
         self.projectRoot = projectRoot
         self.voiceDefaults = voiceDefaults
         self.log = log
@@ -64,7 +71,7 @@ public actor EngineRegistry {
     public func recognizer(id: String? = nil) async throws -> any SpeechRecognizer {
         let chosen: InstalledModel
         if let id {
-            chosen = try store.model(id: id)
+            chosen = try catalogue.model(id: id)
             guard chosen.manifest.engine.isRecognizer else {
                 throw ModelError.invalidManifest(
                     path: id, reason: "it is a \(chosen.manifest.engine.rawValue) model, not a speech recognizer")
@@ -99,7 +106,7 @@ public actor EngineRegistry {
     /// The recognizer used when none is named: whisper-tiny.en if installed, else the first
     /// faster-whisper model, else the first other recognizer; nil when none is installed.
     public nonisolated func defaultRecognizer() -> InstalledModel? {
-        let models = store.scan().models.filter { $0.manifest.engine.isRecognizer }
+        let models = catalogue.current.recognizers
         return models.first(where: { $0.manifest.id == Self.preferredRecognizer })
             ?? models.first(where: { $0.manifest.engine == .fasterWhisper }) ?? models.first
     }
@@ -109,14 +116,18 @@ public actor EngineRegistry {
 
     /// Installed synthesizer models (manifests only; nothing is loaded).
     public nonisolated func synthesizerModels() -> [InstalledModel] {
-        store.scan().models.filter { $0.manifest.engine.isSynthesizer }
+        catalogue.current.synthesizers
     }
 
     /// The voice used when none is named: the configured default voice if set, else
     /// `en_US-joe-medium` if installed, else the first Piper voice, else the first synthesizer.
     public nonisolated func defaultSynthesizerID() throws -> String {
+        try defaultSynthesizerID(among: synthesizerModels())
+    }
+
+    /// `defaultSynthesizerID()` over `models` (the synthesizers of one snapshot).
+    private nonisolated func defaultSynthesizerID(among models: [InstalledModel]) throws -> String {
         if let configured = voiceDefaults.voice { return configured }
-        let models = synthesizerModels()
         if models.contains(where: { $0.manifest.id == Self.preferredDefaultVoice }) { return Self.preferredDefaultVoice }
         if let piper = models.first(where: { $0.manifest.engine == .piper }) { return piper.manifest.id }
         if let any = models.first { return any.manifest.id }
@@ -126,8 +137,9 @@ public actor EngineRegistry {
     /// The rule that picks a voice for a text's language (see ``VoiceChooser``), over the
     /// installed voices and the configured `voiceDefaults`.
     public nonisolated func voiceChooser() -> VoiceChooser {
-        VoiceChooser(models: synthesizerModels(), configuredDefault: voiceDefaults.voice,
-                     languageDefaults: voiceDefaults.byLanguage, fallbackDefault: try? defaultSynthesizerID())
+        let models = synthesizerModels()
+        return VoiceChooser(models: models, configuredDefault: voiceDefaults.voice,
+                            languageDefaults: voiceDefaults.byLanguage, fallbackDefault: try? defaultSynthesizerID(among: models))
     }
 
     /// The synthesizer for model `id`, loading it on first use.
@@ -158,7 +170,7 @@ public actor EngineRegistry {
 
     /// The state of model `id` (a synthesizer or recognizer) as the admin API shows it.
     public func state(of id: String) throws -> ModelLoadState {
-        let model = try store.model(id: id)
+        let model = try catalogue.model(id: id)
         if let entry = loaded[id] {
             return ModelLoadState(id: id, engine: entry.engine, loaded: true, revision: entry.revision,
                                   loadedAt: entry.loadedAt, loadSeconds: entry.loadSeconds)
@@ -171,7 +183,7 @@ public actor EngineRegistry {
     /// loads on its first use).
     @discardableResult
     public func load(id: String) async throws -> ModelLoadState {
-        let model = try store.model(id: id)
+        let model = try catalogue.model(id: id)
         if model.manifest.engine.isRecognizer {
             _ = try await recognizer(id: id)
         } else {
@@ -186,7 +198,7 @@ public actor EngineRegistry {
     /// not loaded is simply loaded. Recognizers are unloaded (their next use loads them anew).
     @discardableResult
     public func reload(id: String) async throws -> ModelLoadState {
-        let model = try store.model(id: id)
+        let model = try catalogue.rescan().model(id: id)
         if model.manifest.engine.isRecognizer {
             await unload(id: id, reason: "reload")
             return try state(of: id)
@@ -232,14 +244,15 @@ public actor EngineRegistry {
         return removed
     }
 
-    /// Re-reads the models directory (what SIGHUP does): loaded models whose files changed
-    /// are reloaded (a failure keeps the old instance and is reported), models no longer
-    /// installed are unloaded, the rest are left alone.
+    /// Re-reads the models directory (what SIGHUP does) into a new catalogue snapshot: loaded
+    /// models whose files changed are reloaded (a failure keeps the old instance and is
+    /// reported), models no longer installed are unloaded, the rest are left alone.
     public func refresh() async -> ModelRefreshReport {
         var report = ModelRefreshReport()
+        let snapshot = catalogue.rescan()
         let ids = Set(loaded.keys).union(recognizers.keys).sorted()
         for id in ids {
-            guard let model = try? store.model(id: id) else {
+            guard let model = try? snapshot.model(id: id) else {
                 await unload(id: id, reason: "removed")
                 report.unloaded.append(id)
                 continue
@@ -269,7 +282,7 @@ public actor EngineRegistry {
     }
 
     private func synthesizerModel(id: String) throws -> InstalledModel {
-        let model = try store.model(id: id)
+        let model = try catalogue.model(id: id)
         guard model.manifest.engine.isSynthesizer else {
             throw ModelError.invalidManifest(path: id, reason: "it is a \(model.manifest.engine.rawValue) model, not a voice (speech synthesizer)")
         }
@@ -277,49 +290,23 @@ public actor EngineRegistry {
     }
 
     /// The auto-transcription rule over the default recognizer (and the multilingual one, when
-    /// installed, which identifies the language first), shared so its cache is too.
-    public func referenceTranscriber(cacheDirectory: URL?) async throws -> ReferenceTranscriber {
+    /// installed, which identifies the language first), shared so its cache is too; `cache` is
+    /// where the first caller's transcriber keeps transcripts on disk.
+    public func referenceTranscriber(cache: TranscriptCache) async throws -> ReferenceTranscriber {
         let recognizer = try await recognizer()
         let identifier = try await languageIdentifier()
         let key = recognizer.id + (identifier.map { "+\($0.id)" } ?? "")
         if let existing = transcribers[key] { return existing }
-        let transcriber = ReferenceTranscriber(recognizer: recognizer, identifier: identifier, cacheDirectory: cacheDirectory)
+        let transcriber = ReferenceTranscriber(recognizer: recognizer, identifier: identifier, cache: cache)
         transcribers[key] = transcriber
         return transcriber
-    }
-
-    /// The multilingual faster-whisper model (languages `*`, or more than one), which also
-    /// identifies languages; nil when none is installed.
-    public nonisolated func multilingualRecognizerModel() -> InstalledModel? {
-        store.scan().models.first { model in
-            model.manifest.engine == .fasterWhisper && !model.manifest.id.hasSuffix(".en")
-                && (model.manifest.languages.contains("*") || model.manifest.languages.count > 1)
-        }
-    }
-
-    /// The multilingual recognizer that identifies languages, if one is installed.
-    public func languageIdentifier() async throws -> FasterWhisperRecognizer? {
-        guard let model = multilingualRecognizerModel() else { return nil }
-        return try await recognizer(id: model.manifest.id) as? FasterWhisperRecognizer
-    }
-
-    /// The recognizer for speech in `language`: the default one when it covers the language
-    /// (tiny.en for English), else the multilingual one when it does, else the default (which
-    /// will answer in its own language, or refuse).
-    public func recognizer(forLanguage language: String) async throws -> any SpeechRecognizer {
-        let standard = try await recognizer()
-        if LanguageCode.covers(standard.capabilities.languages, language) { return standard }
-        if let multilingual = try await languageIdentifier(), LanguageCode.covers(multilingual.capabilities.languages, language) {
-            return multilingual
-        }
-        return standard
     }
 
     /// The speaker encoder and the voice matcher over it, created on first use (the matcher
     /// keeps voice embeddings in `cacheDirectory`); nil when no speaker-embedding model is installed.
     public func speakerTools(cacheDirectory: URL? = nil) throws -> (encoder: SpeakerEncoder, matcher: VoiceMatcher)? {
         if let speakers { return speakers }
-        guard let model = store.scan().models.first(where: { $0.manifest.engine == .speakerEmbedding }) else { return nil }
+        guard let model = catalogue.current.first(of: .speakerEmbedding) else { return nil }
         let encoder = try SpeakerEncoder(model: model, projectRoot: projectRoot, log: log, events: events)
         let tools = (encoder, VoiceMatcher(registry: self, encoder: encoder, cacheDirectory: cacheDirectory))
         speakers = tools
@@ -330,7 +317,7 @@ public actor EngineRegistry {
     /// usable silero-vad model is installed, in which case callers fall back to energy.
     public func voiceActivityDetector() -> VoiceActivityDetector? {
         if detector == nil {
-            detector = Result { try VoiceActivityDetector(store: store) }
+            detector = Result { try VoiceActivityDetector(catalogue: catalogue.current, directory: store.directory) }
             if case let .failure(error) = detector {
                 log("voice activity detector unavailable, using the energy fallback: \((error as? GLMTTSError)?.message ?? "\(error)")")
             }
@@ -343,7 +330,9 @@ public actor EngineRegistry {
 
     /// Forgets every loaded model; they are released when in-flight work finishes.
     /// Recognizer workers are stopped; in-process (sherpa-onnx) recognizers are released.
+    /// The catalogue is read again.
     public func reload() async {
+        catalogue.rescan()
         loaded.removeAll()
         await kokoroWorkers.releaseAll()
         let stopping = recognizers.values

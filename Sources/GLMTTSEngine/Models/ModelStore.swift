@@ -2,7 +2,8 @@ import Foundation
 
 /// The models directory: one folder per model, each with a `manifest.json`.
 ///
-/// Reading is cheap (manifests only); weights are loaded later by the engine registry.
+/// Reading is cheap (manifests only); weights are loaded later by the engine registry, which
+/// keeps one `ModelCatalogue` snapshot of the store instead of reading it per request.
 public struct ModelStore: Sendable {
     /// File name of the manifest inside a model folder.
     public static let manifestFileName = "manifest.json"
@@ -15,38 +16,45 @@ public struct ModelStore: Sendable {
         self.directory = directory
     }
 
-    /// Every readable model, sorted by id. Folders without a manifest are skipped; a
-    /// manifest that cannot be parsed is reported in `problems` instead of hiding the rest.
-    public func scan() -> (models: [InstalledModel], problems: [ModelError]) {
+    /// Reads every manifest now: a snapshot of the readable models, sorted by id. Folders
+    /// without a manifest are skipped; a manifest that cannot be parsed is reported in
+    /// `problems` instead of hiding the rest. A missing directory gives an empty catalogue.
+    public func scan() -> ModelCatalogue {
         let fm = FileManager.default
         guard let entries = try? fm.contentsOfDirectory(at: directory, includingPropertiesForKeys: [.isDirectoryKey]) else {
-            return ([], [])
+            return .empty
         }
         var models: [InstalledModel] = []
-        var problems: [ModelError] = []
-        for entry in entries.sorted(by: { $0.lastPathComponent < $1.lastPathComponent }) {
-            let manifestURL = entry.appendingPathComponent(Self.manifestFileName)
+        var problems: [(folder: String, error: ModelError)] = []
+        for name in entries.map(\.lastPathComponent).sorted() {
+            let folder = directory.appendingPathComponent(name, isDirectory: true)
+            let manifestURL = folder.appendingPathComponent(Self.manifestFileName)
             guard fm.fileExists(atPath: manifestURL.path) else { continue }
             do {
-                models.append(try load(folder: entry))
+                models.append(try load(folder: folder))
             } catch let error as ModelError {
-                problems.append(error)
+                problems.append((name, error))
             } catch {
-                problems.append(.invalidManifest(path: manifestURL.path, reason: "\(error)"))
+                problems.append((name, .invalidManifest(path: manifestURL.path, reason: "\(error)")))
             }
         }
-        return (models.sorted { $0.manifest.id < $1.manifest.id }, problems)
+        return ModelCatalogue(models: models, problems: problems)
     }
 
-    /// The model with this id. Throws `ModelError.invalidID` for unsafe ids (no path is
+    /// Whether folder `id` holds a manifest (read or not); false for unsafe ids.
+    public func hasManifest(id: String) -> Bool {
+        guard ModelManifest.isValidID(id) else { return false }
+        let url = directory.appendingPathComponent(id, isDirectory: true).appendingPathComponent(Self.manifestFileName)
+        return FileManager.default.fileExists(atPath: url.path)
+    }
+
+    /// The model with this id, read from disk now (what the importer checks; readers use a
+    /// `ModelCatalogue` snapshot). Throws `ModelError.invalidID` for unsafe ids (no path is
     /// ever built from one) and `ModelError.notFound` listing what is installed.
     public func model(id: String) throws -> InstalledModel {
         guard ModelManifest.isValidID(id) else { throw ModelError.invalidID(id) }
-        let folder = directory.appendingPathComponent(id, isDirectory: true)
-        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent(Self.manifestFileName).path) else {
-            throw ModelError.notFound(id: id, available: scan().models.map(\.manifest.id))
-        }
-        return try load(folder: folder)
+        guard hasManifest(id: id) else { throw ModelError.notFound(id: id, available: scan().models.map(\.manifest.id)) }
+        return try load(folder: directory.appendingPathComponent(id, isDirectory: true))
     }
 
     /// Writes `manifest` into `<directory>/<id>/manifest.json` (pretty, sorted keys).

@@ -11,7 +11,7 @@ import Foundation
 /// `maxCompressionRatio`), or when a multilingual model detects a language it is not
 /// installed for (English-only models get a stricter confidence bar instead, since they
 /// cannot detect languages). Results are cached by a SHA-256 of the clip's samples, in memory and in
-/// `cacheDirectory` if given.
+/// `cache` (a `TranscriptCache`) if it has a folder.
 ///
 /// With a multilingual `identifier` (Whisper base), the clip's language is identified first
 /// by that model: English goes to `recognizer` when it is English-only (tiny.en, with its
@@ -43,27 +43,29 @@ public actor ReferenceTranscriber {
     public nonisolated let recognizer: any SpeechRecognizer
     /// The multilingual model that identifies the language and transcribes all but English.
     public nonisolated let identifier: FasterWhisperRecognizer?
-    private let cacheDirectory: URL?
+    private let cache: TranscriptCache
     private var memory: [String: Transcript] = [:]
     private var order: [String] = []
     private let memoryLimit = 256
 
-    public init(recognizer: any SpeechRecognizer, identifier: FasterWhisperRecognizer? = nil, cacheDirectory: URL? = nil) {
+    /// A transcriber over `recognizer` (and `identifier`, when given) that keeps what it
+    /// transcribed in `cache` as well as in memory.
+    public init(recognizer: any SpeechRecognizer, identifier: FasterWhisperRecognizer? = nil, cache: TranscriptCache = .memoryOnly) {
         self.recognizer = recognizer
         self.identifier = identifier
-        self.cacheDirectory = cacheDirectory
+        self.cache = cache
     }
 
     /// A trusted transcript of `clip`, or a `TranscriptionError` saying why there is none.
     public func transcribe(_ clip: AudioBuffer) async throws -> Transcript {
         let key = try Self.contentKey(clip)
-        if let cached = memory[key] ?? readCache(key) {
+        if let cached = memory[key] ?? cache.read(key, recognizers: recognizerKey) {
             remember(key, cached)
             return try check(cached)
         }
         let transcript = try await recognize(clip)
         remember(key, transcript)
-        writeCache(key, transcript)
+        cache.write(transcript, for: key, recognizers: recognizerKey)
         return try check(transcript)
     }
 
@@ -135,18 +137,8 @@ public actor ReferenceTranscriber {
         if order.count > memoryLimit { memory[order.removeFirst()] = nil }
     }
 
-    private func cacheURL(_ key: String) -> URL? {
-        cacheDirectory?.appendingPathComponent("\(recognizer.id)\(identifier.map { "+\($0.id)" } ?? "")-\(key).json")
-    }
-
-    private func readCache(_ key: String) -> Transcript? {
-        guard let url = cacheURL(key), let data = try? Data(contentsOf: url) else { return nil }
-        return try? JSONDecoder().decode(Transcript.self, from: data)
-    }
-
-    private func writeCache(_ key: String, _ transcript: Transcript) {
-        guard let url = cacheURL(key), let data = try? JSONEncoder().encode(transcript) else { return }
-        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try? data.write(to: url, options: .atomic)
+    /// The recognizers a cached transcript is filed under: `<recognizer>[+<identifier>]`.
+    private nonisolated var recognizerKey: String {
+        recognizer.id + (identifier.map { "+\($0.id)" } ?? "")
     }
 }

@@ -63,8 +63,14 @@ public final class VoiceActivityDetector: @unchecked Sendable {
     /// Throws `ReferenceError.vadUnavailable` (naming scripts/prepare-models) when none is
     /// installed, and `ModelError` when its manifest names a missing file.
     public convenience init(store: ModelStore) throws {
-        guard let model = store.scan().models.first(where: { $0.manifest.engine == .sileroVAD }) else {
-            throw ReferenceError.vadUnavailable(reason: "no silero-vad model is installed in \(store.directory.path)")
+        try self.init(catalogue: store.scan(), directory: store.directory)
+    }
+
+    /// Loads the first model with engine `silero-vad` in `catalogue`, a snapshot of the
+    /// models in `directory` (named in the error when there is none).
+    public convenience init(catalogue: some ModelCatalogueReading, directory: URL) throws {
+        guard let model = catalogue.first(of: .sileroVAD) else {
+            throw ReferenceError.vadUnavailable(reason: "no silero-vad model is installed in \(directory.path)")
         }
         try self.init(modelURL: model.fileURL("model"))
     }

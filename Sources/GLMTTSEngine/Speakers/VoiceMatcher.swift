@@ -45,7 +45,7 @@ public actor VoiceMatcher {
 
     /// The embedding of voice `id` saying the sample text of `language` (or of its own first language).
     private func embedding(ofVoice id: String, language: String?) async throws -> [Double] {
-        let model = try registry.store.model(id: id)
+        let model = try registry.catalogue.model(id: id)
         let spoken = model.manifest.languages.map(LanguageCode.primary)
         let chosen = language.flatMap { spoken.contains($0) ? $0 : nil } ?? spoken.first { Self.sampleTexts[$0] != nil } ?? "en"
         let key = "\(id)-\(ModelRevision.of(model))-\(chosen)"  // model ids are safe file names (ModelManifest.isValidID)

@@ -12,11 +12,12 @@ public struct SynthesisPipeline: Sendable {
     public let audioLimits: AudioLimits
     private let executor = BlockingExecutor(label: "pipeline")
 
-    /// Where reference transcripts are cached (by content hash); nil keeps them in memory only.
-    public let transcriptCache: URL?
+    /// Where reference transcripts are cached (by content hash); `.memoryOnly` keeps them in
+    /// memory only. The server and the CLI pass `TranscriptCache(data:)`.
+    public let transcriptCache: TranscriptCache
 
     public init(registry: EngineRegistry, audioLimits: AudioLimits = .default,
-                transcriptCache: URL? = nil) {
+                transcriptCache: TranscriptCache = .memoryOnly) {
         self.registry = registry
         self.transcriptCache = transcriptCache
         self.audioLimits = audioLimits
@@ -52,7 +53,7 @@ public struct SynthesisPipeline: Sendable {
             }
             if choice.named {
                 notes.append("voice_match was not applied: you named the voice '\(voiceID)', so it spoke.")
-            } else if (try? registry.store.model(id: voiceID))?.manifest.capabilities.canClone != true {
+            } else if (try? registry.catalogue.model(id: voiceID))?.manifest.capabilities.canClone != true {
                 progress(SynthesisProgress(stage: .preparingReference, fraction: 0.01, detail: "finding the closest built-in voice"))
                 let prepared = try await prepareReference(clip, sampleRate: nil)
                 reference = prepared
@@ -81,7 +82,7 @@ public struct SynthesisPipeline: Sendable {
             }
             if referenceText == nil && !job.skipTranscription, let prepared = reference {
                 progress(SynthesisProgress(stage: .transcribing, fraction: 0.02, detail: "transcribing the reference clip"))
-                let transcriber = try await registry.referenceTranscriber(cacheDirectory: transcriptCache)
+                let transcriber = try await registry.referenceTranscriber(cache: transcriptCache)
                 referenceText = try await transcriber.transcribe(prepared.audio).text
                 transcribed = true
             }
@@ -144,7 +145,7 @@ public struct SynthesisPipeline: Sendable {
 
     /// Where the voice matcher keeps built-in voices' embeddings: beside the transcript cache.
     private var embeddingCache: URL? {
-        transcriptCache?.deletingLastPathComponent().appendingPathComponent("voice-embeddings", isDirectory: true)
+        transcriptCache.directory?.deletingLastPathComponent().appendingPathComponent("voice-embeddings", isDirectory: true)
     }
 
     /// The built-in voice closest to `clip` among the non-cloning voices that speak

@@ -173,7 +173,7 @@ extension APIHandler {
     /// (served by the default voice).
     func openAIListModels(_ input: Operations.OpenAIListModels.Input) async throws -> Operations.OpenAIListModels.Output {
         let created = Int64(dependencies.startedAt.timeIntervalSince1970)
-        var models = dependencies.engines.store.scan().models
+        var models = dependencies.engines.catalogue.models
             .filter { $0.manifest.engine.isSynthesizer || $0.manifest.engine.isRecognizer }
             .map { Components.Schemas.OpenAIModel(id: $0.manifest.id, object: .model, created: created, ownedBy: "glmtts") }
         models += Self.openAISpeechModels.sorted().map { .init(id: $0, object: .model, created: created, ownedBy: "glmtts") }

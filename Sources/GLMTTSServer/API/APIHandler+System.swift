@@ -36,7 +36,7 @@ extension APIHandler {
     /// `GET /api/engines`: installed engines with capabilities, without loading any.
     func listEngines(_ input: Operations.ListEngines.Input) async throws -> Operations.ListEngines.Output {
         let loaded = Set(await dependencies.engines.loadedIDs()).union(await dependencies.engines.loadedRecognizerIDs())
-        let models = dependencies.engines.store.scan().models.filter { $0.manifest.engine.isSynthesizer || $0.manifest.engine.isRecognizer }
+        let models = dependencies.engines.catalogue.models.filter { $0.manifest.engine.isSynthesizer || $0.manifest.engine.isRecognizer }
         let engines = models.compactMap { model -> Components.Schemas.Engine? in
             let manifest = model.manifest
             guard let engine = Components.Schemas.Engine.EnginePayload(rawValue: manifest.engine.rawValue) else { return nil }

@@ -46,7 +46,7 @@ extension APIHandler {
         var text = try SpeechForm.referenceText(fields.string("text"), field: "text", limits: dependencies.configuration.textLimits)
         var transcribed = false
         if text == nil, try fields.bool("skip_whisper") != true {
-            let transcriber = try await dependencies.engines.referenceTranscriber(cacheDirectory: dependencies.pipeline.transcriptCache)
+            let transcriber = try await dependencies.engines.referenceTranscriber(cache: dependencies.pipeline.transcriptCache)
             text = try await transcriber.transcribe(prepared.audio).text
             transcribed = true
         }

@@ -25,7 +25,7 @@ struct APIHandler: APIProtocol {
         let lane: JobLane
         switch payload {
         case let .synthesis(spec):
-            lane = .synthesis(on: spec.model.flatMap { try? dependencies.engines.store.model(id: $0) }?.manifest.engine)
+            lane = .synthesis(on: spec.model.flatMap { try? dependencies.engines.catalogue.model(id: $0) }?.manifest.engine)
         case .transcription: lane = .asr
         }
         return JobRecord(id: id, payload: payload, lane: lane, maxAttempts: dependencies.configuration.maxAttempts,

@@ -61,7 +61,7 @@ package struct ServerDependencies: Sendable {
         let hub = ProgressHub(store: jobs, bufferLimit: configuration.streamBufferLimit, log: log)
         let pipeline = SynthesisPipeline(
             registry: engines, audioLimits: configuration.audioLimits,
-            transcriptCache: serviceRoot.appendingPathComponent("transcripts", isDirectory: true))
+            transcriptCache: TranscriptCache(data: data))
         let executor = MeasuredJobExecutor(
             base: ServiceJobExecutor(
                 synthesis: SynthesisJobExecutor(pipeline: pipeline, blobs: blobs, voices: voices),

@@ -193,7 +193,7 @@ struct SpeechForm {
 
     /// Throws a clear problem unless `id` is an installed synthesizer.
     static func checkSynthesizer(_ id: String, dependencies: ServerDependencies, field: String = SpeechField.model.rawValue) throws {
-        let known = dependencies.engines.store.scan().models.filter { $0.manifest.engine.isSynthesizer }.map(\.manifest.id)
+        let known = dependencies.engines.catalogue.synthesizers.map(\.manifest.id)
         guard known.contains(id) else {
             throw HTTPProblem(code: ProblemCode.modelNotFound, title: "Not found", status: 404,
                               detail: "There is no voice model '\(id.prefix(64))'. Installed: \(known.sorted().joined(separator: ", ")); see GET /api/engines.",
