@@ -7,29 +7,20 @@ import GLMTTSEngine
 ///
 /// Every job is persisted (`JobStore.insert`) before `submit` returns, and every change of
 /// state is published through `hub` (and so persisted as an event).
+///
+/// The actor does the I/O — store, hub, tasks — and asks `JobSchedulerStateMachine` for
+/// every decision: whether a lane has a free slot, what a cancel does, whether a failed
+/// run is retried, whether a submission fits.
 public actor JobScheduler {
     /// Where events go.
     public nonisolated let hub: any ProgressBus
     private let store: any JobStore
     private let executor: any JobExecutor
-    private let configuration: JobSchedulerConfiguration
     private let log: @Sendable (String) -> Void
-    private var running: [JobID: RunningJob] = [:]
-    private var reserved: [JobLane: Int] = [:]
-    private var cancelRequested: Set<JobID> = []
-    private var accepting = true
-    private var averageRunSeconds = 2.0
-    private var admitting = false
-    private var activePumps = 0
-    private var admissionWaiters: [CheckedContinuation<Void, Never>] = []
-
-    private struct RunningJob {
-        var lane: JobLane
-        /// The attempt this run is (`JobRecord.attempts` at its claim): a job that failed and
-        /// was re-queued may be claimed again before the failed run has wound up.
-        var attempt: Int
-        var task: Task<Void, Never>
-    }
+    /// The scheduling decisions: slots, cancels, retries, admission, shutdown.
+    private var state: JobSchedulerStateMachine<Task<Void, Never>>
+    /// Submissions are admitted one at a time, so concurrent ones cannot overfill the queue.
+    private let admission = AsyncTurnstile()
 
     /// Problem given to jobs that were running when the server stopped.
     public static let interrupted = JobProblem(
@@ -46,7 +37,7 @@ public actor JobScheduler {
         self.store = store
         self.hub = hub
         self.executor = executor
-        self.configuration = configuration
+        self.state = JobSchedulerStateMachine(configuration: configuration)
         self.log = log
     }
 
@@ -79,17 +70,14 @@ public actor JobScheduler {
     /// Persists and queues `jobs` together (all or none). Submissions are admitted one at a
     /// time, so concurrent ones cannot together overfill the queue.
     public func submit(_ jobs: [JobRecord]) async throws -> [JobRecord] {
-        guard accepting else { throw Self.shuttingDown }
-        await startAdmission()
-        let stored: [JobRecord]
-        do {
-            defer { endAdmission() }
-            guard accepting else { throw Self.shuttingDown }
+        guard state.isAccepting else { throw Self.shuttingDown }
+        let stored = try await admission.withTurn {
+            guard state.isAccepting else { throw Self.shuttingDown }
             let queued = try await store.queuedCount()
-            if queued + jobs.count > configuration.maxQueued {
-                throw QueueFullError(queued: queued, retryAfterSeconds: retryAfter(queued: queued))
+            if case let .queueFull(retryAfterSeconds) = state.admit(queued: queued, adding: jobs.count) {
+                throw QueueFullError(queued: queued, retryAfterSeconds: retryAfterSeconds)
             }
-            stored = try await store.insert(jobs)
+            return try await store.insert(jobs)
         }
         for job in stored {
             let position = try? await store.queuePosition(of: job.id)
@@ -101,53 +89,48 @@ public actor JobScheduler {
 
     /// Cancels a queued or running job. False when it had already finished (or never existed).
     public func cancel(_ id: JobID) async throws -> Bool {
-        if let job = running[id] {
-            cancelRequested.insert(id)
-            job.task.cancel()
-            return true
+        var step = state.cancel(id)
+        while true {
+            switch step {
+            case let .cancelRun(task):
+                task.cancel()
+                return true
+            case let .answer(cancelled):
+                return cancelled
+            case .cancelIfQueued:
+                if try await store.cancelIfQueued(id, at: Date()) {
+                    let job = try await store.job(id)
+                    await hub.publish(JobEvent(jobID: id, kind: .cancelled, elapsedSeconds: job.map(elapsed) ?? 0,
+                                               problem: .cancelled))
+                    return true
+                }
+                step = state.cancelNotQueued(id)
+            case .lookUpClaim:
+                let claimed = try await store.job(id)?.status == .running
+                step = state.claimLookedUp(id, isClaimed: claimed)
+            }
         }
-        if try await store.cancelIfQueued(id, at: Date()) {
-            let job = try await store.job(id)
-            await hub.publish(JobEvent(jobID: id, kind: .cancelled, elapsedSeconds: job.map(elapsed) ?? 0,
-                                       problem: .cancelled))
-            return true
-        }
-        if let job = running[id] { // claimed while we looked
-            cancelRequested.insert(id)
-            job.task.cancel()
-            return true
-        }
-        // Claimed in the store by a pump that has not started it yet: it is cancelled as it starts.
-        if let job = try await store.job(id), job.status == .running {
-            cancelRequested.insert(id)
-            running[id]?.task.cancel()
-            return true
-        }
-        return false
     }
 
     /// Number of jobs running now.
-    public func runningCount() -> Int { running.count }
+    public func runningCount() -> Int { state.runningCount }
 
     /// Estimated seconds until a queue of `queued` jobs drains.
-    public func retryAfter(queued: Int) -> Int {
-        let slots = max(1, configuration.slots.values.reduce(0, +))
-        return max(1, Int((Double(queued) * averageRunSeconds / Double(slots)).rounded(.up)))
-    }
+    public func retryAfter(queued: Int) -> Int { state.retryAfter(queued: queued) }
 
     /// Stops starting jobs; waits up to `gracePeriod` for running ones, then cancels the rest,
     /// which go back to the queue for the next start. Queued jobs stay persisted. When it
     /// returns, no run and no queue scan of this scheduler is in progress, so the store can be
     /// closed.
     public func shutdown(gracePeriod: Duration) async {
-        accepting = false
+        state.beginShutdown()
         let deadline = ContinuousClock.now + gracePeriod
-        while (!running.isEmpty || activePumps > 0) && ContinuousClock.now < deadline {
+        while !state.isIdle && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }
         // Jobs that a scan claimed meanwhile are cancelled too.
-        while !running.isEmpty || activePumps > 0 {
-            for job in running.values { job.task.cancel() }
+        while !state.isIdle {
+            for task in state.runningHandles { task.cancel() }
             try? await Task.sleep(for: .milliseconds(20))
         }
     }
@@ -155,9 +138,8 @@ public actor JobScheduler {
     // MARK: - Running
 
     private func pump() async {
-        guard accepting else { return }
-        activePumps += 1
-        defer { activePumps -= 1 }
+        guard state.beginScan() else { return }
+        defer { state.endScan() }
         let lanes: Set<JobLane>
         do {
             lanes = try await store.lanesWithQueuedJobs()
@@ -166,27 +148,25 @@ public actor JobScheduler {
             return
         }
         for lane in lanes.sorted() {
-            while accepting && occupied(lane) < configuration.slots(of: lane) {
-                reserved[lane, default: 0] += 1
-                let claimed: JobRecord?
-                do {
-                    claimed = try await store.claimNext(lane: lane, now: Date())
-                } catch {
-                    log("scheduler could not claim a job: \(error)")
-                    claimed = nil
+            while state.reserveSlot(in: lane) {
+                guard let job = await claimNext(in: lane) else {
+                    state.releaseSlot(in: lane)
+                    break
                 }
-                reserved[lane, default: 1] -= 1
-                guard let job = claimed else { break }
                 let task = Task { await self.run(job) }
-                running[job.id] = RunningJob(lane: lane, attempt: job.attempts, task: task)
-                if cancelRequested.contains(job.id) { task.cancel() }
+                if state.runStarted(job.id, attempt: job.attempts, in: lane, handle: task) { task.cancel() }
             }
         }
         await announceQueuePositions()
     }
 
-    private func occupied(_ lane: JobLane) -> Int {
-        running.values.filter { $0.lane == lane }.count + (reserved[lane] ?? 0)
+    private func claimNext(in lane: JobLane) async -> JobRecord? {
+        do {
+            return try await store.claimNext(lane: lane, now: Date())
+        } catch {
+            log("scheduler could not claim a job: \(error)")
+            return nil
+        }
     }
 
     private func run(_ job: JobRecord) async {
@@ -227,53 +207,19 @@ public actor JobScheduler {
         continuation.finish()
         await forwarder.value
         await conclude(job, outcome: outcome)
-        let seconds = (ContinuousClock.now - started).inSeconds
-        averageRunSeconds = 0.8 * averageRunSeconds + 0.2 * seconds
-        if running[job.id]?.attempt == job.attempts { // not already replaced by the job's next attempt
-            running[job.id] = nil
-            cancelRequested.remove(job.id)
-        }
+        state.runFinished(job.id, attempt: job.attempts, seconds: (ContinuousClock.now - started).inSeconds)
         await pump()
     }
 
     private func conclude(_ job: JobRecord, outcome: Result<JobResult, any Error>) async {
-        let now = Date()
         do {
             switch outcome {
             case let .success(result):
-                try await store.finish(job.id, status: .completed, result: result, problem: nil, at: now)
+                try await store.finish(job.id, status: .completed, result: result, problem: nil, at: Date())
                 await hub.publish(JobEvent(jobID: job.id, kind: .completed, elapsedSeconds: elapsed(job), stage: .done,
                                            fraction: 1, result: result))
             case let .failure(error):
-                let clientCancelled = cancelRequested.contains(job.id)
-                if clientCancelled {
-                    try await store.finish(job.id, status: .cancelled, result: nil, problem: .cancelled, at: now)
-                    await hub.publish(JobEvent(jobID: job.id, kind: .cancelled, elapsedSeconds: elapsed(job), problem: .cancelled))
-                    return
-                }
-                var problem = JobProblem(error)
-                if !accepting {
-                    problem = Self.interrupted
-                }
-                if problem.retryable && (job.attempts < job.maxAttempts || !accepting) {
-                    // Announced before the job is back in the queue, so that it precedes the next
-                    // attempt's `started`.
-                    await hub.publish(JobEvent(jobID: job.id, kind: .retrying, elapsedSeconds: elapsed(job), stage: .queued,
-                                               detail: "attempt \(job.attempts) failed; queued again", problem: problem))
-                    try await store.requeue(job.id, problem: problem)
-                    // A cancel that came while the attempt was winding up applies to the queued job.
-                    if cancelRequested.contains(job.id), running[job.id]?.attempt == job.attempts,
-                       try await store.cancelIfQueued(job.id, at: Date()) {
-                        await hub.publish(JobEvent(jobID: job.id, kind: .cancelled, elapsedSeconds: elapsed(job),
-                                                   problem: .cancelled))
-                    }
-                    return
-                }
-                if !(error is JobProblem) && !(error is any GLMTTSError) && !(error is CancellationError) {
-                    log("job \(job.id) failed with an unexpected error: \(error)")
-                }
-                try await store.finish(job.id, status: .failed, result: nil, problem: problem, at: now)
-                await hub.publish(JobEvent(jobID: job.id, kind: .failed, elapsedSeconds: elapsed(job), problem: problem))
+                try await concludeFailure(job, error: error)
             }
         } catch {
             log("could not record the end of job \(job.id): \(error); it will be recovered at the next start")
@@ -285,26 +231,38 @@ public actor JobScheduler {
         }
     }
 
-    /// Waits until no other submission is being admitted (first come, first served).
-    private func startAdmission() async {
-        if !admitting {
-            admitting = true
-            return
+    private func concludeFailure(_ job: JobRecord, error: any Error) async throws {
+        let now = Date()
+        switch state.failureOutcome(of: job.id, attempt: job.attempts, maxAttempts: job.maxAttempts,
+                                    problem: JobProblem(error)) {
+        case .cancel:
+            try await store.finish(job.id, status: .cancelled, result: nil, problem: .cancelled, at: now)
+            await hub.publish(JobEvent(jobID: job.id, kind: .cancelled, elapsedSeconds: elapsed(job), problem: .cancelled))
+        case let .retry(problem):
+            try await retry(job, problem: problem)
+        case let .fail(problem):
+            if !(error is JobProblem) && !(error is any GLMTTSError) && !(error is CancellationError) {
+                log("job \(job.id) failed with an unexpected error: \(error)")
+            }
+            try await store.finish(job.id, status: .failed, result: nil, problem: problem, at: now)
+            await hub.publish(JobEvent(jobID: job.id, kind: .failed, elapsedSeconds: elapsed(job), problem: problem))
         }
-        await withCheckedContinuation { admissionWaiters.append($0) }
     }
 
-    /// Lets the next waiting submission in.
-    private func endAdmission() {
-        if admissionWaiters.isEmpty {
-            admitting = false
-        } else {
-            admissionWaiters.removeFirst().resume()
+    private func retry(_ job: JobRecord, problem: JobProblem) async throws {
+        // Announced before the job is back in the queue, so that it precedes the next
+        // attempt's `started`.
+        await hub.publish(JobEvent(jobID: job.id, kind: .retrying, elapsedSeconds: elapsed(job), stage: .queued,
+                                   detail: "attempt \(job.attempts) failed; queued again", problem: problem))
+        try await store.requeue(job.id, problem: problem)
+        // A cancel that came while the attempt was winding up applies to the queued job.
+        if state.cancelsRequeued(job.id, attempt: job.attempts), try await store.cancelIfQueued(job.id, at: Date()) {
+            await hub.publish(JobEvent(jobID: job.id, kind: .cancelled, elapsedSeconds: elapsed(job), problem: .cancelled))
         }
     }
 
     private func announceQueuePositions() async {
-        for id in await hub.subscribedJobIDs() where running[id] == nil {
+        for id in await hub.subscribedJobIDs() where !state.isRunning(id) {
             guard let position = try? await store.queuePosition(of: id) else { continue }
             guard let job = try? await store.job(id), job.status == .queued else { continue }
             await hub.publishQueuePositionIfChanged(JobEvent(

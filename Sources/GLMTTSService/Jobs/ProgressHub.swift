@@ -30,8 +30,8 @@ public actor ProgressHub {
     private var history: [JobID: [JobEvent]] = [:]
     private var subscribers: [JobID: [UUID: AsyncStream<JobEvent>.Continuation]] = [:]
     private var audioListeners: [JobID: [UUID: AsyncStream<AudioBuffer>.Continuation]] = [:]
-    private var busy = false
-    private var turnWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Publishing and subscribing take turns through it.
+    private let turns = AsyncTurnstile()
 
     /// A hub persisting into `store`; `log` receives persistence failures; `bufferLimit`
     /// bounds what each subscriber and listener may have waiting.
@@ -45,8 +45,8 @@ public actor ProgressHub {
     /// An event for a job whose final event is already out is dropped (returned unnumbered).
     @discardableResult
     public func publish(_ event: JobEvent) async -> JobEvent {
-        await takeTurn()
-        defer { endTurn() }
+        await turns.enter()
+        defer { turns.leave() }
         let id = event.jobID
         if history[id] == nil {
             history[id] = (try? await store.events(for: id)) ?? []
@@ -84,8 +84,8 @@ public actor ProgressHub {
     /// The job's events: history first, then live ones; ends after the final event, or
     /// right after the history when `jobIsFinal` (the job ended without a final event on record).
     public func subscribe(to id: JobID, jobIsFinal: Bool) async throws -> AsyncStream<JobEvent> {
-        await takeTurn()
-        defer { endTurn() }
+        await turns.enter()
+        defer { turns.leave() }
         let events: [JobEvent]
         if let live = history[id] {
             events = live
@@ -156,24 +156,6 @@ public actor ProgressHub {
 
     /// Number of open event subscriptions (for metrics and tests).
     public func subscriberCount() -> Int { subscribers.values.reduce(0) { $0 + $1.count } }
-
-    /// Waits until no other publish or subscribe is in progress (first come, first served).
-    private func takeTurn() async {
-        if !busy {
-            busy = true
-            return
-        }
-        await withCheckedContinuation { turnWaiters.append($0) }
-    }
-
-    /// Hands the turn to the next waiter, if any.
-    private func endTurn() {
-        if turnWaiters.isEmpty {
-            busy = false
-        } else {
-            turnWaiters.removeFirst().resume()
-        }
-    }
 
     private func unsubscribe(_ id: JobID, _ token: UUID) {
         subscribers[id]?[token] = nil
