@@ -37,7 +37,7 @@ let package = Package(
             name: "GLMTTSEngine",
             dependencies: ["CSherpaOnnx", "CEspeakNG", "CSndFile", "CSoxr"],
             linkerSettings: [
-                .unsafeFlags(["-L\(sherpaLibDir)", "-Xlinker", "-rpath", "-Xlinker", sherpaLibDir]),
+                .unsafeFlags(["-L\(sherpaLibDir)", "-Xlinker", "-rpath", "-Xlinker", sherpaLibDir])
             ]
         ),
         // The service layer: durable jobs and their scheduler, saved voices, API keys, and

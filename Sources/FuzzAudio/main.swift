@@ -7,7 +7,8 @@ import GLMTTSEngine
 
 var argc = CommandLine.argc
 var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv) { start, count in
-    AudioFuzzEntry.run(start.map { Data(bytes: $0, count: count) } ?? Data())
-    return 0
-})
+exit(
+    LLVMFuzzerRunDriver(&argc, &argv) { start, count in
+        AudioFuzzEntry.run(start.map { Data(bytes: $0, count: count) } ?? Data())
+        return 0
+    })

@@ -8,13 +8,14 @@ import GLMTTSServer
 
 var argc = CommandLine.argc
 var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv) { start, count in
-    let bytes = start.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
-    let done = DispatchSemaphore(value: 0)
-    Task.detached {  // not on the main actor: the main thread is waiting right here
-        await FormFuzzEntry.run(bytes)
-        done.signal()
-    }
-    done.wait()
-    return 0
-})
+exit(
+    LLVMFuzzerRunDriver(&argc, &argv) { start, count in
+        let bytes = start.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {  // not on the main actor: the main thread is waiting right here
+            await FormFuzzEntry.run(bytes)
+            done.signal()
+        }
+        done.wait()
+        return 0
+    })

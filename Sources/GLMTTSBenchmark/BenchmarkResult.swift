@@ -1,4 +1,5 @@
 import GLMTTSEngine
+
 /// Timings of one benchmark case.
 public struct BenchmarkResult: Sendable, Codable {
     /// What was measured ("engine, long (20 sentences)").

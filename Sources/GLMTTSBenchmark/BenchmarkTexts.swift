@@ -1,4 +1,5 @@
 import GLMTTSEngine
+
 /// The fixed English texts every benchmark uses, so runs compare like with like.
 public enum BenchmarkTexts {
     /// One sentence.

@@ -14,9 +14,16 @@ public final class DirectPiperCall {
     public init(model: InstalledModel, threads: Int) throws {
         let settings = PiperVoiceSettings(options: model.manifest.options)
         phonemizer = EspeakPhonemizer(voice: settings.espeakVoice)
-        let modelPath = strdup(try model.fileURL("model").path), tokensPath = strdup(try model.fileURL("tokens").path)
-        let empty = strdup(""), cpu = strdup("cpu")
-        defer { free(modelPath); free(tokensPath); free(empty); free(cpu) }
+        let modelPath = strdup(try model.fileURL("model").path)
+        let tokensPath = strdup(try model.fileURL("tokens").path)
+        let empty = strdup("")
+        let cpu = strdup("cpu")
+        defer {
+            free(modelPath)
+            free(tokensPath)
+            free(empty)
+            free(cpu)
+        }
         var config = SherpaOnnxOfflineTtsConfig()
         config.model.vits.model = UnsafePointer(modelPath)
         config.model.vits.tokens = UnsafePointer(tokensPath)

@@ -44,7 +44,9 @@ public enum LanguageBenchmark {
         let loadSeconds = (clock.now - started).inSeconds
         var languages: [LanguageResult] = []
         for (language, short, long) in texts {
-            let preferred = (try? chooser.choose(text: short, named: nil, language: language).voiceID).flatMap { kokoro.contains($0) ? $0 : nil }
+            let preferred = (try? chooser.choose(text: short, named: nil, language: language).voiceID).flatMap {
+                kokoro.contains($0) ? $0 : nil
+            }
             let voice = preferred ?? first
             let engine = try await registry.synthesizer(id: voice)
             _ = try await RecognizerBenchmark.speak(short, with: engine, language: language)  // warm-up
@@ -68,8 +70,10 @@ public enum LanguageBenchmark {
                 }
                 results.append(BenchmarkResult(name: label, audioSeconds: seconds, runSeconds: times, peakMemoryBytes: PeakMemory.bytes()))
             }
-            languages.append(LanguageResult(language: language, voice: voice, results: results,
-                                            firstAudioSeconds: firstAudio.sorted()[firstAudio.count / 2]))
+            languages.append(
+                LanguageResult(
+                    language: language, voice: voice, results: results,
+                    firstAudioSeconds: firstAudio.sorted()[firstAudio.count / 2]))
         }
         var peak: Int?
         if let kokoroVoice = loaded as? KokoroSynthesizer, let pid = await kokoroVoice.workerProcessID() {

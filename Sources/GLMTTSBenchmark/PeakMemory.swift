@@ -7,14 +7,14 @@ public enum PeakMemory {
     public static func bytes() -> Int {
         var usage = rusage()
         #if os(Linux)
-        getrusage(RUSAGE_SELF.rawValue, &usage)
+            getrusage(RUSAGE_SELF.rawValue, &usage)
         #else
-        getrusage(RUSAGE_SELF, &usage)
+            getrusage(RUSAGE_SELF, &usage)
         #endif
         #if os(Linux)
-        return Int(usage.ru_maxrss) * 1024  // kilobytes on Linux
+            return Int(usage.ru_maxrss) * 1024  // kilobytes on Linux
         #else
-        return Int(usage.ru_maxrss)  // bytes on macOS
+            return Int(usage.ru_maxrss)  // bytes on macOS
         #endif
     }
 

@@ -16,8 +16,10 @@ public enum RecognizerBenchmark {
     }
 
     /// Runs the benchmark; `voice` speaks the texts.
-    public static func run(recognizerModel: InstalledModel, voice: InstalledModel, projectRoot: URL, iterations: Int,
-                           log: @Sendable (String) -> Void = { _ in }) async throws -> Report {
+    public static func run(
+        recognizerModel: InstalledModel, voice: InstalledModel, projectRoot: URL, iterations: Int,
+        log: @Sendable (String) -> Void = { _ in }
+    ) async throws -> Report {
         let engine = try await PiperSynthesizer.load(voice)
         var clips: [(String, AudioBuffer)] = []
         for (label, text) in [("short (1 sentence)", BenchmarkTexts.short), ("long (20 sentences)", BenchmarkTexts.long)] {
@@ -36,8 +38,10 @@ public enum RecognizerBenchmark {
     }
 
     /// Runs the benchmark over labelled clips: the first is also the cold-start clip.
-    public static func run(recognizerModel: InstalledModel, clips: [(String, AudioBuffer)], projectRoot: URL, iterations: Int,
-                           log: @Sendable (String) -> Void = { _ in }) async throws -> Report {
+    public static func run(
+        recognizerModel: InstalledModel, clips: [(String, AudioBuffer)], projectRoot: URL, iterations: Int,
+        log: @Sendable (String) -> Void = { _ in }
+    ) async throws -> Report {
         let recognizer = try FasterWhisperRecognizer(model: recognizerModel, projectRoot: projectRoot)
         defer { Task { await recognizer.unload() } }
         let clock = ContinuousClock()
@@ -54,8 +58,10 @@ public enum RecognizerBenchmark {
                 _ = try await recognizer.transcribe(audio)
                 times.append((clock.now - began).inSeconds)
             }
-            results.append(BenchmarkResult(name: "warm, \(label)", audioSeconds: audio.duration, runSeconds: times,
-                                           peakMemoryBytes: PeakMemory.bytes()))
+            results.append(
+                BenchmarkResult(
+                    name: "warm, \(label)", audioSeconds: audio.duration, runSeconds: times,
+                    peakMemoryBytes: PeakMemory.bytes()))
         }
         await recognizer.unload()
         return Report(model: recognizerModel.manifest.id, coldSeconds: cold, results: results)

@@ -22,8 +22,10 @@ public enum SynthesisBenchmark {
     }
 
     /// Runs the benchmark with `iterations` measured runs per case.
-    public static func run(model: InstalledModel, iterations: Int, threads: Int = PiperSynthesizer.defaultThreads,
-                           log: @Sendable (String) -> Void = { _ in }) async throws -> Report {
+    public static func run(
+        model: InstalledModel, iterations: Int, threads: Int = PiperSynthesizer.defaultThreads,
+        log: @Sendable (String) -> Void = { _ in }
+    ) async throws -> Report {
         let clock = ContinuousClock()
         var start = clock.now
         let engine = try await PiperSynthesizer.load(model, threads: threads)
@@ -35,14 +37,20 @@ public enum SynthesisBenchmark {
 
         for (label, text) in [("short (1 sentence)", BenchmarkTexts.short), ("long (20 sentences)", BenchmarkTexts.long)] {
             let chunks = SentenceSplitter.split(text, maxChunkCharacters: limits.maxChunkCharacters)
-            var engineTimes: [Double] = [], directTimes: [Double] = []
-            var engineAudio = 0.0, directAudio = 0.0
+            var engineTimes: [Double] = []
+            var directTimes: [Double] = []
+            var engineAudio = 0.0
+            var directAudio = 0.0
             for iteration in 0...iterations {
                 log("\(label): run \(iteration) of \(iterations)\(iteration == 0 ? " (warm-up)" : "")")
                 start = clock.now
-                var samples = 0, rate = 1
+                var samples = 0
+                var rate = 1
                 for try await event in engine.synthesize(SynthesisRequest(text: text)) {
-                    if case let .chunk(_, audio) = event { samples += audio.samples.count; rate = audio.sampleRate }
+                    if case let .chunk(_, audio) = event {
+                        samples += audio.samples.count
+                        rate = audio.sampleRate
+                    }
                 }
                 let engineTime = (clock.now - start).inSeconds
                 start = clock.now
@@ -55,8 +63,10 @@ public enum SynthesisBenchmark {
                 directAudio = Double(raw.samples) / Double(max(raw.sampleRate, 1))
             }
             let memory = PeakMemory.bytes()
-            let engineResult = BenchmarkResult(name: "engine, \(label)", audioSeconds: engineAudio, runSeconds: engineTimes, peakMemoryBytes: memory)
-            let directResult = BenchmarkResult(name: "direct C API, \(label)", audioSeconds: directAudio, runSeconds: directTimes, peakMemoryBytes: memory)
+            let engineResult = BenchmarkResult(
+                name: "engine, \(label)", audioSeconds: engineAudio, runSeconds: engineTimes, peakMemoryBytes: memory)
+            let directResult = BenchmarkResult(
+                name: "direct C API, \(label)", audioSeconds: directAudio, runSeconds: directTimes, peakMemoryBytes: memory)
             results += [engineResult, directResult]
             overhead[label] = directResult.medianSeconds > 0 ? engineResult.medianSeconds / directResult.medianSeconds - 1 : 0
         }

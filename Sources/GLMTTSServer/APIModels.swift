@@ -1,7 +1,7 @@
 import Foundation
+import GLMTTSAPI
 import GLMTTSEngine
 import GLMTTSService
-import GLMTTSAPI
 
 /// Conversions from the core's records to the wire types generated from openapi.yaml.
 enum APIModels {
@@ -81,8 +81,9 @@ enum APIModels {
             audioUrl: "/api/tts/\(id.rawValue)/audio", notes: result.notes, languages: result.languages,
             speakerSimilarity: result.speakerSimilarity.map(finite),
             voiceMatch: result.voiceMatch.map { match in
-                Components.Schemas.VoiceMatch(voice: match.voice, similarity: finite(match.similarity),
-                                              compared: match.compared.map { .init(voice: $0.voice, similarity: finite($0.similarity)) })
+                Components.Schemas.VoiceMatch(
+                    voice: match.voice, similarity: finite(match.similarity),
+                    compared: match.compared.map { .init(voice: $0.voice, similarity: finite($0.similarity)) })
             })
     }
 
@@ -140,8 +141,11 @@ enum APIModels {
 
     /// GPUs as nvidia-smi reported them.
     static func gpus(_ gpus: [SystemProbe.GPU]) -> [Components.Schemas.GPUStatus] {
-        gpus.map { .init(index: $0.index, name: $0.name, memoryTotalBytes: $0.memoryTotalBytes,
-                         memoryUsedBytes: $0.memoryUsedBytes, utilizationPercent: $0.utilizationPercent) }
+        gpus.map {
+            .init(
+                index: $0.index, name: $0.name, memoryTotalBytes: $0.memoryTotalBytes,
+                memoryUsedBytes: $0.memoryUsedBytes, utilizationPercent: $0.utilizationPercent)
+        }
     }
 
     /// JSON cannot carry infinities (silence measures −∞ dBFS): clamp to a floor.

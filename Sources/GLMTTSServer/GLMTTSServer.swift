@@ -13,10 +13,12 @@ package enum GLMTTSServer {
         let dependencies = try await ServerDependencies.open(configuration: configuration, logger: logger)
         await logAccessMode(configuration: configuration, dependencies: dependencies)
         let app = try buildApplication(configuration: configuration, dependencies: dependencies) { port in
-            logger.notice("GLM-TTS Enhanced listening", metadata: [
-                "url": "http://\(configuration.host):\(port)", "docs": "http://\(configuration.host):\(port)/docs",
-                "data": "\(configuration.dataDirectory.root.path)",
-            ])
+            logger.notice(
+                "GLM-TTS Enhanced listening",
+                metadata: [
+                    "url": "http://\(configuration.host):\(port)", "docs": "http://\(configuration.host):\(port)/docs",
+                    "data": "\(configuration.dataDirectory.root.path)",
+                ])
         }
         do {
             try await app.runService()
@@ -41,10 +43,14 @@ package enum GLMTTSServer {
             let active = ((try? await dependencies.keys.all()) ?? []).filter { $0.revokedAt == nil }
             logger.notice("API keys are required", metadata: ["active_keys": "\(active.count)"])
             if active.isEmpty {
-                logger.warning("no API key exists yet: every request except /health and /ready will be refused; create one with `glmtts keys create --name admin --scope admin`")
+                logger.warning(
+                    "no API key exists yet: every request except /health and /ready will be refused; create one with `glmtts keys create --name admin --scope admin`"
+                )
             }
         } else {
-            logger.warning("OPEN MODE: no API key is required. Anyone who can reach \(configuration.host):\(configuration.port) may use this server; this is allowed only on loopback. Set GLMTTS_AUTH=keys to require keys.")
+            logger.warning(
+                "OPEN MODE: no API key is required. Anyone who can reach \(configuration.host):\(configuration.port) may use this server; this is allowed only on loopback. Set GLMTTS_AUTH=keys to require keys."
+            )
         }
     }
 }

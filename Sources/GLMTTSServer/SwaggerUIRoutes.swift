@@ -23,35 +23,36 @@ enum SwaggerUIRoutes {
 
     /// The page.
     static let page = """
-    <!doctype html>
-    <html lang="en">
-    <head>
-    <meta charset="utf-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>GLM-TTS Enhanced API</title>
-    <link rel="icon" href="/docs/favicon-32x32.png">
-    <link rel="stylesheet" href="/docs/swagger-ui.css">
-    </head>
-    <body>
-    <div id="swagger-ui"></div>
-    <script src="/docs/swagger-ui-bundle.js"></script>
-    <script src="/docs/init.js"></script>
-    </body>
-    </html>
-    """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>GLM-TTS Enhanced API</title>
+        <link rel="icon" href="/docs/favicon-32x32.png">
+        <link rel="stylesheet" href="/docs/swagger-ui.css">
+        </head>
+        <body>
+        <div id="swagger-ui"></div>
+        <script src="/docs/swagger-ui-bundle.js"></script>
+        <script src="/docs/init.js"></script>
+        </body>
+        </html>
+        """
 
     /// Starts Swagger UI on our contract (a file of its own so a strict CSP can forbid inline scripts).
     static let initializer = """
-    window.ui = SwaggerUIBundle({ url: "/openapi.yaml", dom_id: "#swagger-ui", deepLinking: true,
-      presets: [SwaggerUIBundle.presets.apis], layout: "BaseLayout" });
-    """
+        window.ui = SwaggerUIBundle({ url: "/openapi.yaml", dom_id: "#swagger-ui", deepLinking: true,
+          presets: [SwaggerUIBundle.presets.apis], layout: "BaseLayout" });
+        """
 
     /// Adds the routes, serving the assets from `directory`.
     static func add(to router: Router<some RequestContext>, directory: URL) {
         router.get("/docs") { _, _ in
             guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("swagger-ui-bundle.js").path) else {
-                throw HTTPProblem(code: ProblemCode.docsUnavailable, title: "Not available", status: 503,
-                                  detail: "The Swagger UI files are not installed; run scripts/bootstrap. The contract itself is at /openapi.yaml.")
+                throw HTTPProblem(
+                    code: ProblemCode.docsUnavailable, title: "Not available", status: 503,
+                    detail: "The Swagger UI files are not installed; run scripts/bootstrap. The contract itself is at /openapi.yaml.")
             }
             return response(Data(page.utf8), type: "text/html; charset=utf-8")
         }

@@ -47,12 +47,13 @@ enum WebUIRoutes {
         let listed = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         let ext = (name as NSString).pathExtension.lowercased()
         guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }),
-              !name.hasPrefix("."), listed.contains(name), let type = contentTypes[ext],
-              let data = try? Data(contentsOf: folder.appendingPathComponent(name))
+            !name.hasPrefix("."), listed.contains(name), let type = contentTypes[ext],
+            let data = try? Data(contentsOf: folder.appendingPathComponent(name))
         else {
             if name == "index.html" {
-                throw HTTPProblem(code: ProblemCode.uiUnavailable, title: "Not available", status: 503,
-                                  detail: "The web UI files are not installed (expected in \(folder.lastPathComponent)/). The API is at /docs.")
+                throw HTTPProblem(
+                    code: ProblemCode.uiUnavailable, title: "Not available", status: 503,
+                    detail: "The web UI files are not installed (expected in \(folder.lastPathComponent)/). The API is at /docs.")
             }
             throw HTTPProblem.notFound("There is no web UI file '\(name.prefix(64))'.")
         }

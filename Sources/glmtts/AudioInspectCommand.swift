@@ -47,9 +47,10 @@ struct AudioInspectCommand: AsyncParsableCommand {
             "format        \(decoded.container.rawValue), \(decoded.sourceSampleRate) Hz, \(decoded.sourceChannels) channel(s)",
             "duration      \(fixed(report.durationSeconds, 2)) s",
             "speech        \(fixed(report.speechSeconds, 2)) s (\(Int((report.speechRatio * 100).rounded()))%, found by \(report.detector.rawValue))",
-            "used window   " + (report.window.map {
-                "\(fixed($0.start, 2))–\(fixed($0.end, 2)) s (\(fixed($0.duration, 2)) s, \(fixed(report.windowSpeechSeconds, 2)) s of speech)"
-            } ?? "none"),
+            "used window   "
+                + (report.window.map {
+                    "\(fixed($0.start, 2))–\(fixed($0.end, 2)) s (\(fixed($0.duration, 2)) s, \(fixed(report.windowSpeechSeconds, 2)) s of speech)"
+                } ?? "none"),
             "peak          \(fixed(report.peakDBFS)) dBFS",
             "clipping      \(fixed(report.clippedFraction * 100, 2))% of samples",
             "speech level  \(fixed(report.rmsDBFS)) dBFS RMS",

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
+import GLMTTSBenchmark
 import GLMTTSEngine
 import GLMTTSServer
-import GLMTTSBenchmark
 
 /// `glmtts bench`: real-time factor, peak memory and engine overhead for a Piper voice.
 struct BenchCommand: AsyncParsableCommand {
@@ -10,13 +10,13 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure synthesis speed (RTF), peak memory and engine-layer overhead.",
         discussion: """
-        Runs the fixed short (1 sentence) and long (20 sentences) texts through our engine and
-        through a direct sherpa-onnx C API call on the same voice, alternating, after one warm-up
-        each, and prints a table of medians. RTF = wall time ÷ audio duration (lower is faster).
-        Overhead = median engine time ÷ median direct time − 1. Then the default recognizer
-        (Whisper tiny.en in its worker): cold start to first transcript, and warm
-        transcription of both texts as spoken by the voice.
-        """
+            Runs the fixed short (1 sentence) and long (20 sentences) texts through our engine and
+            through a direct sherpa-onnx C API call on the same voice, alternating, after one warm-up
+            each, and prints a table of medians. RTF = wall time ÷ audio duration (lower is faster).
+            Overhead = median engine time ÷ median direct time − 1. Then the default recognizer
+            (Whisper tiny.en in its worker): cold start to first transcript, and warm
+            transcription of both texts as spoken by the voice.
+            """
     )
 
     @Option(help: "Piper voice id (default: the default voice).")
@@ -54,7 +54,8 @@ struct BenchCommand: AsyncParsableCommand {
             }
             let installed = try registry.store.model(id: model ?? registry.defaultSynthesizerID())
             guard installed.manifest.engine == .piper else {
-                throw ParameterError.malformed("bench measures Piper voices; '\(installed.manifest.id)' is a \(installed.manifest.engine.rawValue) model.")
+                throw ParameterError.malformed(
+                    "bench measures Piper voices; '\(installed.manifest.id)' is a \(installed.manifest.engine.rawValue) model.")
             }
             let quietProgress = quiet
             let report = try await SynthesisBenchmark.run(model: installed, iterations: iterations, threads: threads) { line in
@@ -64,7 +65,8 @@ struct BenchCommand: AsyncParsableCommand {
             if !skipRecognizer {
                 let whisper = try registry.store.model(id: EngineRegistry.preferredRecognizer)
                 recognition = try await RecognizerBenchmark.run(
-                    recognizerModel: whisper, voice: installed, projectRoot: registry.projectRoot, iterations: iterations) { line in
+                    recognizerModel: whisper, voice: installed, projectRoot: registry.projectRoot, iterations: iterations
+                ) { line in
                     if !quietProgress { FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8)) }
                 }
             }
@@ -97,8 +99,9 @@ struct BenchCommand: AsyncParsableCommand {
         var recognition: [RecognizerBenchmark.Report] = []
         for model in registry.store.scan().models where model.manifest.engine == .fasterWhisper {
             let heard = ["en", "zh", "ja"].filter { LanguageCode.covers(model.manifest.languages, $0) }
-            let report = try await RecognizerBenchmark.run(recognizerModel: model, clips: heard.flatMap { clips[$0] ?? [] },
-                                                           projectRoot: registry.projectRoot, iterations: iterations, log: progress)
+            let report = try await RecognizerBenchmark.run(
+                recognizerModel: model, clips: heard.flatMap { clips[$0] ?? [] },
+                projectRoot: registry.projectRoot, iterations: iterations, log: progress)
             recognition.append(report)
         }
         if !quiet { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
@@ -107,15 +110,18 @@ struct BenchCommand: AsyncParsableCommand {
             return
         }
         var lines = [
-            String(format: "Kokoro worker: start and model load %.2f s, peak RSS %@, %d measured runs per case (medians)", kokoro.loadSeconds,
-                   kokoro.workerPeakMemoryBytes.map { String(format: "%.0f MiB", Double($0) / 1_048_576) } ?? "unknown", iterations),
+            String(
+                format: "Kokoro worker: start and model load %.2f s, peak RSS %@, %d measured runs per case (medians)", kokoro.loadSeconds,
+                kokoro.workerPeakMemoryBytes.map { String(format: "%.0f MiB", Double($0) / 1_048_576) } ?? "unknown", iterations),
             "", "| language | voice | case | audio (s) | median (s) | RTF | first audio, long (s) |", "|---|---|---|---:|---:|---:|---:|",
         ]
         for language in kokoro.languages {
             for result in language.results {
-                lines.append(String(format: "| %@ | %@ | %@ | %.2f | %.3f | %.3f | %@ |", language.language, language.voice, result.name,
-                                    result.audioSeconds, result.medianSeconds, result.realTimeFactor,
-                                    result.name.hasPrefix("long") ? String(format: "%.3f", language.firstAudioSeconds) : ""))
+                lines.append(
+                    String(
+                        format: "| %@ | %@ | %@ | %.2f | %.3f | %.3f | %@ |", language.language, language.voice, result.name,
+                        result.audioSeconds, result.medianSeconds, result.realTimeFactor,
+                        result.name.hasPrefix("long") ? String(format: "%.3f", language.firstAudioSeconds) : ""))
             }
         }
         print(lines.joined(separator: "\n"))
@@ -136,9 +142,11 @@ struct BenchCommand: AsyncParsableCommand {
             "|---|---:|---:|---:|---:|---:|",
         ]
         for result in report.results {
-            lines.append(String(format: "| %@ | %.2f | %.3f | %.3f | %.4f | %.0f |", result.name, result.audioSeconds,
-                                result.medianSeconds, result.minSeconds, result.realTimeFactor,
-                                Double(result.peakMemoryBytes) / 1_048_576))
+            lines.append(
+                String(
+                    format: "| %@ | %.2f | %.3f | %.3f | %.4f | %.0f |", result.name, result.audioSeconds,
+                    result.medianSeconds, result.minSeconds, result.realTimeFactor,
+                    Double(result.peakMemoryBytes) / 1_048_576))
         }
         lines.append("")
         for (label, overhead) in report.overhead.sorted(by: { $0.key > $1.key }) {
@@ -161,8 +169,10 @@ struct BenchCommand: AsyncParsableCommand {
             "|---|---:|---:|---:|---:|",
         ]
         for result in report.results {
-            lines.append(String(format: "| %@ | %.2f | %.3f | %.3f | %.4f |", result.name, result.audioSeconds,
-                                result.medianSeconds, result.minSeconds, result.realTimeFactor))
+            lines.append(
+                String(
+                    format: "| %@ | %.2f | %.3f | %.3f | %.4f |", result.name, result.audioSeconds,
+                    result.medianSeconds, result.minSeconds, result.realTimeFactor))
         }
         return lines.joined(separator: "\n")
     }

@@ -6,6 +6,9 @@ struct GLMTTSCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "glmtts",
         abstract: "Voice-cloning text-to-speech: synthesis, models, audio tools.",
-        subcommands: [ServeCommand.self, KeysCommand.self, SynthCommand.self, TranscribeCommand.self, ModelsCommand.self, AudioCommand.self, BenchCommand.self]
+        subcommands: [
+            ServeCommand.self, KeysCommand.self, SynthCommand.self, TranscribeCommand.self, ModelsCommand.self, AudioCommand.self,
+            BenchCommand.self,
+        ]
     )
 }

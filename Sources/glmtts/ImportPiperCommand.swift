@@ -38,17 +38,22 @@ struct ImportPiperCommand: AsyncParsableCommand {
                 try PiperVoiceImporter().importVoice(onnx: onnx, config: config, into: store, id: id, overwrite: force)
             }
             let manifest = result.model.manifest
-            let summary = "\(manifest.sampleRate) Hz, \(manifest.languages.joined(separator: ",")), \(result.tokenCount) tokens, licence \(manifest.licence)"
+            let summary =
+                "\(manifest.sampleRate) Hz, \(manifest.languages.joined(separator: ",")), \(result.tokenCount) tokens, licence \(manifest.licence)"
             switch result.outcome {
             case .imported:
                 print("Imported Piper voice '\(manifest.id)' into \(result.model.directory.path) (\(summary)).")
             case .replaced:
                 print("Replaced model '\(manifest.id)' in \(result.model.directory.path) (\(summary)).")
             case .alreadyImported:
-                print("Piper voice '\(manifest.id)' is already imported from this source in \(result.model.directory.path); nothing to do (use --force to import it again).")
+                print(
+                    "Piper voice '\(manifest.id)' is already imported from this source in \(result.model.directory.path); nothing to do (use --force to import it again)."
+                )
             }
             if !result.skippedSymbols.isEmpty {
-                print("note: \(result.skippedSymbols.count) phoneme symbol(s) left out of tokens.txt because sherpa-onnx cannot read them: \(result.skippedSymbols.joined(separator: " "))")
+                print(
+                    "note: \(result.skippedSymbols.count) phoneme symbol(s) left out of tokens.txt because sherpa-onnx cannot read them: \(result.skippedSymbols.joined(separator: " "))"
+                )
             }
         }
     }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import GLMTTSEngine
-import GLMTTSService
 import GLMTTSServer
+import GLMTTSService
 
 /// `glmtts keys`: create, list and revoke API keys in the server's database (works while
 /// the server runs; a revocation applies to its next request).
@@ -11,11 +11,11 @@ struct KeysCommand: AsyncParsableCommand {
         commandName: "keys",
         abstract: "Create, list and revoke API keys.",
         discussion: """
-        Keys are stored hashed in <data dir>/service/service.sqlite (GLMTTS_DATA_DIR, or the
-        settings file given by --config / GLMTTS_CONFIG). Clients send them as
-        'Authorization: Bearer <key>'. Scopes: read (GET operations), synthesize (also create
-        and delete jobs, voices, transcriptions), admin (everything, incl. keys, models, metrics).
-        """,
+            Keys are stored hashed in <data dir>/service/service.sqlite (GLMTTS_DATA_DIR, or the
+            settings file given by --config / GLMTTS_CONFIG). Clients send them as
+            'Authorization: Bearer <key>'. Scopes: read (GET operations), synthesize (also create
+            and delete jobs, voices, transcriptions), admin (everything, incl. keys, models, metrics).
+            """,
         subcommands: [KeysCreateCommand.self, KeysListCommand.self, KeysRevokeCommand.self]
     )
 }
@@ -69,9 +69,12 @@ struct KeysCreateCommand: AsyncParsableCommand {
             if let quota, quota < 0 { throw ValidationError("--quota must be 0 or more.") }
             let (database, keys) = try store.open()
             defer { try? database.close() }
-            let (record, token) = try await keys.create(name: trimmed, scopes: parsed, rateLimitPerMinute: rateLimit, quotaCharactersPerDay: quota)
+            let (record, token) = try await keys.create(
+                name: trimmed, scopes: parsed, rateLimitPerMinute: rateLimit, quotaCharactersPerDay: quota)
             if json {
-                let object: [String: Any] = ["id": record.id, "name": record.name, "scopes": record.scopes.map(\.rawValue), "key": token.text]
+                let object: [String: Any] = [
+                    "id": record.id, "name": record.name, "scopes": record.scopes.map(\.rawValue), "key": token.text,
+                ]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {
@@ -94,14 +97,19 @@ struct KeysListCommand: AsyncParsableCommand {
             let (database, keys) = try store.open()
             defer { try? database.close() }
             let all = try await keys.all()
-            if all.isEmpty { print("No API keys. Create one with: glmtts keys create --name NAME --scope admin"); return }
+            if all.isEmpty {
+                print("No API keys. Create one with: glmtts keys create --name NAME --scope admin")
+                return
+            }
             let formatter = ISO8601DateFormatter()
             print("ID            STATE    SCOPES                 CREATED               LAST USED             NAME")
             for key in all {
                 let state = key.revokedAt == nil ? "active " : "revoked"
                 let scopes = key.scopes.map(\.rawValue).joined(separator: ",")
                 let used = key.lastUsedAt.map { formatter.string(from: $0) } ?? "never"
-                print("\(key.id)  \(state)  \(scopes.padding(toLength: 21, withPad: " ", startingAt: 0))  \(formatter.string(from: key.createdAt))  \(used.padding(toLength: 20, withPad: " ", startingAt: 0))  \(key.name)")
+                print(
+                    "\(key.id)  \(state)  \(scopes.padding(toLength: 21, withPad: " ", startingAt: 0))  \(formatter.string(from: key.createdAt))  \(used.padding(toLength: 20, withPad: " ", startingAt: 0))  \(key.name)"
+                )
             }
         }
     }

@@ -31,14 +31,18 @@ struct ModelsListCommand: AsyncParsableCommand {
 
     private func printTable(store: ModelStore, models: [InstalledModel], problems: [ModelError]) {
         if models.isEmpty {
-            print("No models installed in \(store.directory.path). Import a Piper voice with `glmtts models import-piper VOICE.onnx`, or run scripts/prepare-models.")
+            print(
+                "No models installed in \(store.directory.path). Import a Piper voice with `glmtts models import-piper VOICE.onnx`, or run scripts/prepare-models."
+            )
         } else {
             let header = ["ID", "ENGINE", "LANGUAGES", "RATE", "CLONE", "LICENCE"]
             let rows = models.map { model -> [String] in
                 let manifest = model.manifest
-                return [manifest.id, manifest.engine.rawValue, manifest.languages.joined(separator: ","),
-                        String(manifest.sampleRate), manifest.capabilities.canClone ? "yes" : "no",
-                        Self.short(manifest.licence, limit: 32)]
+                return [
+                    manifest.id, manifest.engine.rawValue, manifest.languages.joined(separator: ","),
+                    String(manifest.sampleRate), manifest.capabilities.canClone ? "yes" : "no",
+                    Self.short(manifest.licence, limit: 32),
+                ]
             }
             for line in Self.table([header] + rows) { print(line) }
             print("\(models.count) model\(models.count == 1 ? "" : "s") in \(store.directory.path)")

@@ -22,7 +22,8 @@ final class ProgressBar: @unchecked Sendable {
         let filled = Int((fraction * Double(width)).rounded())
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let line = "\r\(bar) \(String(format: "%3.0f", fraction * 100))% \(label)"
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard line != lastLine else { return }
         let padding = String(repeating: " ", count: max(0, lastLine.count - line.count))
         FileHandle.standardError.write(Data((line + padding).utf8))
@@ -32,7 +33,8 @@ final class ProgressBar: @unchecked Sendable {
     /// Clears the bar so the next output starts on a clean line.
     func finish() {
         guard enabled else { return }
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         if !lastLine.isEmpty {
             FileHandle.standardError.write(Data(("\r" + String(repeating: " ", count: lastLine.count) + "\r").utf8))
         }

@@ -10,14 +10,14 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the HTTP server (web UI, REST API, OpenAI-compatible API, job queue).",
         discussion: """
-        Settings, from lowest to highest precedence: built-in defaults, a settings file
-        (--config or GLMTTS_CONFIG; KEY=VALUE lines as in .env.example), GLMTTS_* environment
-        variables, these flags. Binds to 127.0.0.1:8080 by default, where no API key is
-        needed; on any other address keys are required (GLMTTS_AUTH). Jobs, results, voices
-        and keys live in <data dir>/service; queued jobs survive restarts. SIGHUP re-reads
-        the models directory. Stop with Ctrl-C or SIGTERM: running jobs get the grace period
-        to finish, the rest stay queued.
-        """
+            Settings, from lowest to highest precedence: built-in defaults, a settings file
+            (--config or GLMTTS_CONFIG; KEY=VALUE lines as in .env.example), GLMTTS_* environment
+            variables, these flags. Binds to 127.0.0.1:8080 by default, where no API key is
+            needed; on any other address keys are required (GLMTTS_AUTH). Jobs, results, voices
+            and keys live in <data dir>/service; queued jobs survive restarts. SIGHUP re-reads
+            the models directory. Stop with Ctrl-C or SIGTERM: running jobs get the grace period
+            to finish, the rest stay queued.
+            """
     )
 
     @Option(help: "Settings file (KEY=VALUE lines; default: GLMTTS_CONFIG).")
@@ -47,11 +47,15 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration.port = port
             }
             if let auth {
-                guard let mode = AccessMode(rawValue: auth.lowercased()) else { throw ValidationError("--auth must be auto, open or keys.") }
+                guard let mode = AccessMode(rawValue: auth.lowercased()) else {
+                    throw ValidationError("--auth must be auto, open or keys.")
+                }
                 configuration.accessMode = mode
             }
             if let logFormat {
-                guard let format = LogFormat(rawValue: logFormat.lowercased()) else { throw ValidationError("--log-format must be text, json or logfmt.") }
+                guard let format = LogFormat(rawValue: logFormat.lowercased()) else {
+                    throw ValidationError("--log-format must be text, json or logfmt.")
+                }
                 configuration.logFormat = format
             }
             if let grace {

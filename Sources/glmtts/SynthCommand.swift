@@ -9,15 +9,15 @@ struct SynthCommand: AsyncParsableCommand {
         commandName: "synth",
         abstract: "Synthesise speech from text.",
         discussion: """
-        Examples:
-          glmtts synth "Hello there." -o hello.mp3
-          glmtts synth --text-file story.txt --param temperature=0.6 --param speed=1.1 -o story.opus
-          glmtts synth "Hi" --voice me.wav --prompt-text "What I say in me.wav" --model zipvoice-en -o hi.wav
-        Parameters (--param NAME=VALUE): temperature 0.1–1.5, top_p 0.5–1.0, top_k 1–100,
-        sampling_strategy fast|balanced|quality, seed (integer), speed 0.25–4.0. Each result says which
-        parameters the voice applied and which it ignored, and why.
-        Exit codes: 0 ok, 2 bad input, 3 not found, 4 unavailable, 1 internal failure, 130 cancelled.
-        """
+            Examples:
+              glmtts synth "Hello there." -o hello.mp3
+              glmtts synth --text-file story.txt --param temperature=0.6 --param speed=1.1 -o story.opus
+              glmtts synth "Hi" --voice me.wav --prompt-text "What I say in me.wav" --model zipvoice-en -o hi.wav
+            Parameters (--param NAME=VALUE): temperature 0.1–1.5, top_p 0.5–1.0, top_k 1–100,
+            sampling_strategy fast|balanced|quality, seed (integer), speed 0.25–4.0. Each result says which
+            parameters the voice applied and which it ignored, and why.
+            Exit codes: 0 ok, 2 bad input, 3 not found, 4 unavailable, 1 internal failure, 130 cancelled.
+            """
     )
 
     @Argument(help: "The text to speak (or use --text-file).")
@@ -41,7 +41,8 @@ struct SynthCommand: AsyncParsableCommand {
     @Option(name: .customLong("param"), help: "A synthesis parameter as NAME=VALUE; repeatable.")
     var parameters: [String] = []
 
-    @Option(name: .shortAndLong, help: "Output file; its extension picks the format unless --format is given. '-' writes to standard output.")
+    @Option(
+        name: .shortAndLong, help: "Output file; its extension picks the format unless --format is given. '-' writes to standard output.")
     var output: String = "speech.wav"
 
     @Option(help: "Output format: wav, mp3, opus, flac, aac, pcm (raw 16-bit little-endian mono).")
@@ -50,7 +51,9 @@ struct SynthCommand: AsyncParsableCommand {
     @Option(help: "Language of the text (zh, ja, en, …); default: detected sentence by sentence, which also picks the voice.")
     var language: String?
 
-    @Flag(name: .customLong("voice-match"), help: "With --voice and a model that cannot clone: speak with the built-in voice closest to the clip (not a clone).")
+    @Flag(
+        name: .customLong("voice-match"),
+        help: "With --voice and a model that cannot clone: speak with the built-in voice closest to the clip (not a clone).")
     var voiceMatch = false
 
     @Flag(name: .customLong("require-clone"), help: "Fail instead of using a stock voice when the model cannot clone.")
@@ -75,9 +78,12 @@ struct SynthCommand: AsyncParsableCommand {
             let bar = ProgressBar(quiet: quiet)
             let result: Result<SynthesisOutput, Error>
             do {
-                result = .success(try await pipeline.run(job) { progress in
-                    bar.update(fraction: progress.fraction, label: progress.detail.map { "\(progress.stage.rawValue): \($0)" } ?? progress.stage.rawValue)
-                })
+                result = .success(
+                    try await pipeline.run(job) { progress in
+                        bar.update(
+                            fraction: progress.fraction,
+                            label: progress.detail.map { "\(progress.stage.rawValue): \($0)" } ?? progress.stage.rawValue)
+                    })
             } catch {
                 result = .failure(error)
             }
@@ -124,14 +130,16 @@ struct SynthCommand: AsyncParsableCommand {
     private func outputFormat() throws -> OutputFormat {
         if let format {
             guard let parsed = OutputFormat(name: format) else {
-                throw ParameterError.malformed("Unknown format '\(format)': use one of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+                throw ParameterError.malformed(
+                    "Unknown format '\(format)': use one of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
             return parsed
         }
         if output == "-" { return .wav }
         let ext = URL(fileURLWithPath: output).pathExtension
         guard let parsed = OutputFormat(name: ext) else {
-            throw ParameterError.malformed("Cannot tell the format from '\(output)': use a .wav, .mp3, .opus, .flac, .aac or .pcm name, or --format.")
+            throw ParameterError.malformed(
+                "Cannot tell the format from '\(output)': use a .wav, .mp3, .opus, .flac, .aac or .pcm name, or --format.")
         }
         return parsed
     }
@@ -154,9 +162,12 @@ struct SynthCommand: AsyncParsableCommand {
             print(summary.encoded())
             return
         }
-        var lines = [String(format: "wrote %@: %.2f s of %@ audio at %d Hz, voice %@, synthesised in %.2f s (RTF %.3f)",
-                            output, result.audio.duration, result.format.rawValue, result.audio.sampleRate,
-                            result.voiceID, result.synthesisSeconds, result.realTimeFactor)]
+        var lines = [
+            String(
+                format: "wrote %@: %.2f s of %@ audio at %d Hz, voice %@, synthesised in %.2f s (RTF %.3f)",
+                output, result.audio.duration, result.format.rawValue, result.audio.sampleRate,
+                result.voiceID, result.synthesisSeconds, result.realTimeFactor)
+        ]
         for (name, how) in result.summary.parameterReport.applied.sorted(by: { $0.key < $1.key }) {
             lines.append("  applied \(name.rawValue): \(how)")
         }

@@ -9,11 +9,11 @@ struct TranscribeCommand: AsyncParsableCommand {
         commandName: "transcribe",
         abstract: "Transcribe speech in an audio file (Whisper tiny.en by default).",
         discussion: """
-        Prints the text. With --json, prints the transcript with segments, timings and the
-        recognizer's confidence figures. A transcript the recognizer itself doubts (no speech,
-        low confidence, repetitive) is still printed, with a warning on stderr saying why it
-        would not be used as a reference text.
-        """
+            Prints the text. With --json, prints the transcript with segments, timings and the
+            recognizer's confidence figures. A transcript the recognizer itself doubts (no speech,
+            low confidence, repetitive) is still printed, with a warning on stderr saying why it
+            would not be used as a reference text.
+            """
     )
 
     @Argument(help: "The audio file (wav, flac, ogg, mp3, m4a, aac, webm; '-' for standard input).")

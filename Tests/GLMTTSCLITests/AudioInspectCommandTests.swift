@@ -6,7 +6,9 @@ import Testing
 @Suite(.serialized) struct AudioInspectCommandTests {
     static func speechFile(_ format: String) async throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-\(UUID().uuidString).\(format)")
-        let made = try await CLI.run(["synth", "This is a reference clip for the inspect command, spoken clearly.", "-o", url.path, "--quiet"])
+        let made = try await CLI.run([
+            "synth", "This is a reference clip for the inspect command, spoken clearly.", "-o", url.path, "--quiet",
+        ])
         #expect(made.status == 0, "\(made.stderr)")
         return url
     }
@@ -43,11 +45,14 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-bad-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let text = folder.appendingPathComponent("notes.wav"), empty = folder.appendingPathComponent("empty.wav")
+        let text = folder.appendingPathComponent("notes.wav")
+        let empty = folder.appendingPathComponent("empty.wav")
         try Data("just some text, not audio".utf8).write(to: text)
         try Data().write(to: empty)
-        for (path, status, message) in [(text.path, Int32(2), "not audio"), (empty.path, 2, "empty"),
-                                        ("/nonexistent/clip.wav", 3, "Cannot read"), (folder.path, 3, "folder")] {
+        for (path, status, message) in [
+            (text.path, Int32(2), "not audio"), (empty.path, 2, "empty"),
+            ("/nonexistent/clip.wav", 3, "Cannot read"), (folder.path, 3, "folder"),
+        ] {
             let result = try await CLI.run(["audio", "inspect", path])
             #expect(result.status == status, "\(path): \(result.stderr)")
             #expect(result.stderr.contains("error: "))

@@ -1,5 +1,5 @@
-import Testing
 import Foundation
+import Testing
 
 @Suite struct CLIBasicsTests {
     @Test func helpListsSubcommands() async throws {

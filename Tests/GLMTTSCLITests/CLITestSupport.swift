@@ -27,7 +27,10 @@ enum CLI {
     /// test running in parallel (a scheduler test's 60 s deadline ran out that way in CI).
     static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Swift.Result<CLI.Result, any Error> { try runBlocking(arguments, stdin: stdin, environment: environment) }) }.start()
+            Thread {
+                continuation.resume(
+                    with: Swift.Result<CLI.Result, any Error> { try runBlocking(arguments, stdin: stdin, environment: environment) })
+            }.start()
         }
     }
 
@@ -39,12 +42,15 @@ enum CLI {
         var env = ProcessInfo.processInfo.environment
         if env["GLMTTS_DATA_DIR"] == nil && env["GLMTTS_MODELS_DIR"] == nil {
             // Same default as the core tests: the models scripts/test prepared.
-            env["GLMTTS_DATA_DIR"] = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            env["GLMTTS_DATA_DIR"] =
+                URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                 .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("data/test").path
         }
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        let out = Pipe(), err = Pipe(), input = Pipe()
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
@@ -66,8 +72,9 @@ enum CLI {
         guard let errData = errBox.wait(seconds: stderrPatience) else {
             throw StuckStderr(arguments: arguments, seconds: stderrPatience)
         }
-        return Result(status: process.terminationStatus, stdoutData: outData,
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdoutData: outData,
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// How long `run` waits for stderr to close after the child exited: a safety net
@@ -104,8 +111,17 @@ private final class DataBox: @unchecked Sendable {
     private var stored = Data()
 
     var data: Data {
-        get { lock.lock(); defer { lock.unlock() }; return stored }
-        set { lock.lock(); stored = newValue; lock.unlock(); filled.signal() }
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return stored
+        }
+        set {
+            lock.lock()
+            stored = newValue
+            lock.unlock()
+            filled.signal()
+        }
     }
 
     /// The bytes once the reader has filled them in; nil if that takes over `seconds`.

@@ -65,7 +65,10 @@ import Testing
         let table = try await box.run(["models", "list"])
         #expect(table.status == 0)
         let lines = table.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.first?.split(separator: " ", omittingEmptySubsequences: true) == ["ID", "ENGINE", "LANGUAGES", "RATE", "CLONE", "LICENCE"])
+        #expect(
+            lines.first?.split(separator: " ", omittingEmptySubsequences: true) == [
+                "ID", "ENGINE", "LANGUAGES", "RATE", "CLONE", "LICENCE",
+            ])
         let row = try #require(lines.first { $0.hasPrefix("en_US-joe-medium") })
         #expect(row.split(separator: " ", omittingEmptySubsequences: true) == ["en_US-joe-medium", "piper", "en-US", "22050", "no", "CC0"])
         #expect(table.stderr.isEmpty)
@@ -92,7 +95,8 @@ import Testing
         defer { box.cleanUp() }
         await #expect(try box.run(["models", "import-piper", Self.joeONNX, "--id", "joe"]).status == 0)
 
-        var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.joeConfig))) as? [String: Any])
+        var config = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.joeConfig))) as? [String: Any])
         config["inference"] = ["noise_scale": 0.4, "length_scale": 1.1, "noise_w": 0.7]
         let changed = try box.file("changed.json", JSONSerialization.data(withJSONObject: config))
 
@@ -115,7 +119,8 @@ import Testing
         defer { box.cleanUp() }
         let text = try box.file("notes.onnx", Data("just some text\n".utf8))
         let empty = try box.file("empty.onnx", Data())
-        var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.joeConfig))) as? [String: Any])
+        var config = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.joeConfig))) as? [String: Any])
         config["phoneme_type"] = "pinyin"
         let pinyin = try box.file("pinyin.json", JSONSerialization.data(withJSONObject: config))
         let notJSON = try box.file("broken.json", Data("{ nope".utf8))

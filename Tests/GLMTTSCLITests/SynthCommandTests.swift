@@ -25,8 +25,10 @@ import Testing
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let out = folder.appendingPathComponent("p.wav")
-        let result = try await CLI.run(["synth", "Testing parameters.", "-o", out.path, "--json",
-                                  "--param", "temperature=0.5", "--param", "top_p=0.7", "--param", "speed=1.2"])
+        let result = try await CLI.run([
+            "synth", "Testing parameters.", "-o", out.path, "--json",
+            "--param", "temperature=0.5", "--param", "top_p=0.7", "--param", "speed=1.2",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(json["sampleRate"] as? Int == 22050)
@@ -53,23 +55,24 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: out.path))
     }
 
-    @Test(arguments: [
-        (["synth", "", "-o", "/tmp/x.wav"], 2, "empty"),
-        (["synth", "   \n\t  ", "-o", "/tmp/x.wav"], 2, "empty"),
-        (["synth", "\u{7}\u{1B}[31m\u{200B}", "-o", "/tmp/x.wav"], 2, "invisible"),
-        (["synth", "😀🎉👍", "-o", "/tmp/x.wav"], 2, "nothing that can be spoken"),
-        (["synth", "Hi", "--param", "temperature=9", "-o", "/tmp/x.wav"], 2, "temperature"),
-        (["synth", "Hi", "--param", "banana=1", "-o", "/tmp/x.wav"], 2, "Unknown parameter"),
-        (["synth", "Hi", "--param", "top_k=1.5", "-o", "/tmp/x.wav"], 2, "whole number"),
-        (["synth", "Hi", "-o", "/tmp/x.xyz"], 2, "format"),
-        (["synth", "Hi", "--model", "no-such-voice", "-o", "/tmp/x.wav"], 3, "no-such-voice"),
-        (["synth", "Hi", "--model", "../../etc", "-o", "/tmp/x.wav"], 2, "not a valid model id"),
-        (["synth", "-o", "/tmp/x.wav"], 2, "No text"),
-        (["synth", "Hi", "--text-file", "/nonexistent/file.txt", "-o", "/tmp/x.wav"], 2, "both"),
-        (["synth", "--text-file", "/nonexistent/file.txt", "-o", "/tmp/x.wav"], 3, "Cannot read"),
-        (["synth", "Hi", "--voice", "/nonexistent.wav", "-o", "/tmp/x.wav"], 3, "Cannot read"),
-        (["synth", "Hi", "-o", "/nonexistent-dir/out.wav"], 1, "Cannot write"),
-    ] as [([String], Int32, String)])
+    @Test(
+        arguments: [
+            (["synth", "", "-o", "/tmp/x.wav"], 2, "empty"),
+            (["synth", "   \n\t  ", "-o", "/tmp/x.wav"], 2, "empty"),
+            (["synth", "\u{7}\u{1B}[31m\u{200B}", "-o", "/tmp/x.wav"], 2, "invisible"),
+            (["synth", "😀🎉👍", "-o", "/tmp/x.wav"], 2, "nothing that can be spoken"),
+            (["synth", "Hi", "--param", "temperature=9", "-o", "/tmp/x.wav"], 2, "temperature"),
+            (["synth", "Hi", "--param", "banana=1", "-o", "/tmp/x.wav"], 2, "Unknown parameter"),
+            (["synth", "Hi", "--param", "top_k=1.5", "-o", "/tmp/x.wav"], 2, "whole number"),
+            (["synth", "Hi", "-o", "/tmp/x.xyz"], 2, "format"),
+            (["synth", "Hi", "--model", "no-such-voice", "-o", "/tmp/x.wav"], 3, "no-such-voice"),
+            (["synth", "Hi", "--model", "../../etc", "-o", "/tmp/x.wav"], 2, "not a valid model id"),
+            (["synth", "-o", "/tmp/x.wav"], 2, "No text"),
+            (["synth", "Hi", "--text-file", "/nonexistent/file.txt", "-o", "/tmp/x.wav"], 2, "both"),
+            (["synth", "--text-file", "/nonexistent/file.txt", "-o", "/tmp/x.wav"], 3, "Cannot read"),
+            (["synth", "Hi", "--voice", "/nonexistent.wav", "-o", "/tmp/x.wav"], 3, "Cannot read"),
+            (["synth", "Hi", "-o", "/nonexistent-dir/out.wav"], 1, "Cannot write"),
+        ] as [([String], Int32, String)])
     func badInputGetsAClearError(arguments: [String], status: Int32, message: String) async throws {
         let result = try await CLI.run(arguments)
         #expect(result.status == status, "\(arguments): \(result.stderr)")
@@ -115,14 +118,20 @@ import Testing
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let reference = folder.appendingPathComponent("ref.wav")
-        let made = try await CLI.run(["synth", "This is my reference voice, recorded for a short test clip.", "-o", reference.path, "--quiet"])
+        let made = try await CLI.run([
+            "synth", "This is my reference voice, recorded for a short test clip.", "-o", reference.path, "--quiet",
+        ])
         #expect(made.status == 0)
-        let plain = try await CLI.run(["synth", "Hello.", "--voice", reference.path, "--prompt-text", "This is my reference voice.",
-                                 "-o", folder.appendingPathComponent("a.wav").path, "--json"])
+        let plain = try await CLI.run([
+            "synth", "Hello.", "--voice", reference.path, "--prompt-text", "This is my reference voice.",
+            "-o", folder.appendingPathComponent("a.wav").path, "--json",
+        ])
         #expect(plain.status == 0, "\(plain.stderr)")
         #expect(plain.stdout.contains("not cloned"))
-        let strict = try await CLI.run(["synth", "Hello.", "--voice", reference.path, "--require-clone",
-                                  "-o", folder.appendingPathComponent("b.wav").path])
+        let strict = try await CLI.run([
+            "synth", "Hello.", "--voice", reference.path, "--require-clone",
+            "-o", folder.appendingPathComponent("b.wav").path,
+        ])
         #expect(strict.status == 4, "\(strict.stderr)")
         #expect(strict.stderr.contains("cannot clone"))
     }

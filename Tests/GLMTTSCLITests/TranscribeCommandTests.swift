@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import GLMTTSTestSupport
+import Testing
 
 /// `glmtts transcribe` and the automatic reference transcription of `glmtts synth`.
 @Suite(.serialized) struct TranscribeCommandTests {
@@ -68,8 +68,10 @@ import GLMTTSTestSupport
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("m-\(UUID().uuidString).wav")
         defer { try? FileManager.default.removeItem(at: out) }
         // Long enough (over 0.5 s of speech) for its speaker similarity to the clip to be measured.
-        let result = try await CLI.run(["synth", "Hello, see you at the library tomorrow afternoon.", "--voice", reference.path,
-                                        "-o", out.path, "--json"])
+        let result = try await CLI.run([
+            "synth", "Hello, see you at the library tomorrow afternoon.", "--voice", reference.path,
+            "-o", out.path, "--json",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])
         #expect(object["referenceTextTranscribed"] as? Bool == true)
@@ -94,8 +96,17 @@ import GLMTTSTestSupport
         defer { try? FileManager.default.removeItem(at: silence) }
         var wav = Data("RIFF".utf8)
         func le<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { wav.append(contentsOf: $0) } }
-        le(UInt32(36 + 64000)); wav.append(contentsOf: Array("WAVEfmt ".utf8)); le(UInt32(16)); le(UInt16(1)); le(UInt16(1))
-        le(UInt32(16000)); le(UInt32(32000)); le(UInt16(2)); le(UInt16(16)); wav.append(contentsOf: Array("data".utf8)); le(UInt32(64000))
+        le(UInt32(36 + 64000))
+        wav.append(contentsOf: Array("WAVEfmt ".utf8))
+        le(UInt32(16))
+        le(UInt16(1))
+        le(UInt16(1))
+        le(UInt32(16000))
+        le(UInt32(32000))
+        le(UInt16(2))
+        le(UInt16(16))
+        wav.append(contentsOf: Array("data".utf8))
+        le(UInt32(64000))
         wav.append(Data(count: 64000))
         try wav.write(to: silence)
         let quiet = try await CLI.run(["transcribe", silence.path])

@@ -1,13 +1,16 @@
 import Foundation
-import Testing
-@testable import GLMTTSEngine
 import GLMTTSTestSupport
+import Testing
+
+@testable import GLMTTSEngine
 
 @Suite struct AudioDecoderTests {
     /// Runs `body`, expecting an `AudioError` with `code`; returns it for further checks.
     @discardableResult
-    private func expectAudioError(_ code: String, sourceLocation: SourceLocation = #_sourceLocation,
-                                  _ body: () throws -> Void) -> AudioError? {
+    private func expectAudioError(
+        _ code: String, sourceLocation: SourceLocation = #_sourceLocation,
+        _ body: () throws -> Void
+    ) -> AudioError? {
         let error = #expect(throws: AudioError.self, sourceLocation: sourceLocation) { try body() }
         #expect(error?.code == code, "got \(String(describing: error)): \(error?.message ?? "")", sourceLocation: sourceLocation)
         #expect(error?.message.isEmpty == false, sourceLocation: sourceLocation)
@@ -26,7 +29,8 @@ import GLMTTSTestSupport
         }
         let ds64 = le(UInt64(0)) + le(UInt64(Int64.max)) + le(UInt64(0)) + le(UInt32(0))
         let fmt = le(UInt16(1)) + le(UInt16(1)) + le(UInt32(22050)) + le(UInt32(44100)) + le(UInt16(2)) + le(UInt16(16))
-        let body = Array("WAVE".utf8) + chunk("ds64", ds64) + chunk("fmt ", fmt)
+        let body =
+            Array("WAVE".utf8) + chunk("ds64", ds64) + chunk("fmt ", fmt)
             + chunk("data", [UInt8](repeating: 1, count: 16), size: 0xFFFF_FFFF)
         let file = Data(Array("RF64".utf8) + le(UInt32(0xFFFF_FFFF)) + body)
         if let decoded = try? AudioDecoder.decode(file) {
@@ -52,7 +56,8 @@ import GLMTTSTestSupport
         let wav = try AudioEncoder.encode(AudioFixtures.sine(seconds: 20, sampleRate: 44100), as: .wav)
         let m4a = try AudioFixtures.ffmpegConvert(wav, arguments: ["-c:a", "aac", "-f", "mp4"])
         let boxes = AudioFixtures.mp4TopLevelBoxes(m4a)
-        let mdat = try #require(boxes.firstIndex(of: "mdat")), moov = try #require(boxes.firstIndex(of: "moov"))
+        let mdat = try #require(boxes.firstIndex(of: "mdat"))
+        let moov = try #require(boxes.firstIndex(of: "moov"))
         #expect(mdat < moov)
         let decoded = try AudioDecoder.decode(m4a)
         #expect(decoded.container == .m4a)
@@ -241,7 +246,8 @@ import GLMTTSTestSupport
         let noise = Data((0..<(4 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) })
         for magic in [Data([0x1A, 0x45, 0xDF, 0xA3]), Data("\u{0}\u{0}\u{0}\u{18}ftypisom".utf8)] {
             let error = #expect(throws: AudioError.self) { _ = try AudioDecoder.decode(magic + noise) }
-            #expect(["audio.ffmpeg_failed", "audio.corrupt", "audio.no_samples"].contains(error?.code ?? ""), "\(String(describing: error))")
+            #expect(
+                ["audio.ffmpeg_failed", "audio.corrupt", "audio.no_samples"].contains(error?.code ?? ""), "\(String(describing: error))")
         }
     }
 

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import GLMTTSEngine
 import GLMTTSTestSupport
+import Testing
+
+@testable import GLMTTSEngine
 
 @Suite struct AudioEncoderTests {
     @Test(arguments: OutputFormat.allCases)
@@ -12,9 +13,11 @@ import GLMTTSTestSupport
         let back: AudioBuffer
         if format == .pcm {
             #expect(encoded.count == tone.samples.count * 2)
-            back = AudioBuffer(samples: stride(from: 0, to: encoded.count, by: 2).map { index in
-                Float(Int16(littleEndian: encoded.subdata(in: index..<index + 2).withUnsafeBytes { $0.loadUnaligned(as: Int16.self) })) / 32767
-            }, sampleRate: 22050)
+            back = AudioBuffer(
+                samples: stride(from: 0, to: encoded.count, by: 2).map { index in
+                    Float(Int16(littleEndian: encoded.subdata(in: index..<index + 2).withUnsafeBytes { $0.loadUnaligned(as: Int16.self) }))
+                        / 32767
+                }, sampleRate: 22050)
         } else {
             let decoded = try AudioDecoder.decode(encoded)
             back = decoded.audio
@@ -70,7 +73,9 @@ import GLMTTSTestSupport
     @Test func clipsOutOfRangeSamples() throws {
         let loud = AudioBuffer(samples: [2, -3, .nan, 0.5], sampleRate: 16000)
         let pcm = try AudioEncoder.encode(loud, as: .pcm)
-        let values = stride(from: 0, to: pcm.count, by: 2).map { i in pcm.subdata(in: i..<i + 2).withUnsafeBytes { $0.loadUnaligned(as: Int16.self) } }
+        let values = stride(from: 0, to: pcm.count, by: 2).map { i in
+            pcm.subdata(in: i..<i + 2).withUnsafeBytes { $0.loadUnaligned(as: Int16.self) }
+        }
         #expect(values == [32767, -32767, 0, 16384])
     }
 

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import GLMTTSEngine
 import GLMTTSTestSupport
+import Testing
+
+@testable import GLMTTSEngine
 
 /// Hot reload on a copy of a real (espeak-ng) model whose files the tests change.
 @Suite struct EngineRegistryReloadTests {
@@ -11,7 +12,8 @@ import GLMTTSTestSupport
         let folder = root.appendingPathComponent("reload-voice")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: try TestEnvironment.model("espeak-en-us").directory, to: folder)
-        var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("manifest.json"))) as! [String: Any]
+        var manifest =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("manifest.json"))) as! [String: Any]
         manifest["id"] = "reload-voice"
         try JSONSerialization.data(withJSONObject: manifest).write(to: folder.appendingPathComponent("manifest.json"))
         return (ModelStore(directory: root), root)

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import GLMTTSEngine
 import GLMTTSTestSupport
+import Testing
+
+@testable import GLMTTSEngine
 
 @Suite(.serialized) struct EspeakSynthesizerTests {
     @Test func speaksMandarin() async throws {
@@ -28,15 +29,17 @@ import GLMTTSTestSupport
         let engine = try await EspeakSynthesizer.load(TestEnvironment.model("espeak-en-us"))
         let text = "This is a sentence spoken by espeak at two rates."
         let normal = try await CollectedSynthesis.run(engine, SynthesisRequest(text: text)).audio.duration
-        let fast = try await CollectedSynthesis.run(engine, SynthesisRequest(text: text, parameters: try SynthesisParameters(speed: 2))).audio.duration
+        let fast = try await CollectedSynthesis.run(engine, SynthesisRequest(text: text, parameters: try SynthesisParameters(speed: 2)))
+            .audio.duration
         #expect(fast < normal * 0.75)
     }
 
     @Test func unknownVoiceFailsToLoad() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("espeak-bad-\(UUID().uuidString)")
-        let manifest = ModelManifest(id: "espeak-bad", engine: .espeak, description: "bad", sampleRate: 22050,
-                                     languages: ["xx"], files: [:], options: ["voice": "no-such-voice"], licence: "GPL",
-                                     capabilities: ManifestCapabilities(canClone: false, streaming: true))
+        let manifest = ModelManifest(
+            id: "espeak-bad", engine: .espeak, description: "bad", sampleRate: 22050,
+            languages: ["xx"], files: [:], options: ["voice": "no-such-voice"], licence: "GPL",
+            capabilities: ManifestCapabilities(canClone: false, streaming: true))
         await #expect(throws: EspeakError.unknownVoice("no-such-voice")) {
             _ = try await EspeakSynthesizer.load(InstalledModel(manifest: manifest, directory: folder))
         }
@@ -46,7 +49,8 @@ import GLMTTSTestSupport
         let engine = try await EspeakSynthesizer.load(TestEnvironment.model("espeak-en-us"))
         for speed in [Double.nan, .infinity, -.infinity] {
             await #expect(throws: ParameterError.self) {
-                _ = try await CollectedSynthesis.run(engine, SynthesisRequest(text: "Hi.", parameters: try SynthesisParameters(speed: speed)))
+                _ = try await CollectedSynthesis.run(
+                    engine, SynthesisRequest(text: "Hi.", parameters: try SynthesisParameters(speed: speed)))
             }
         }
         #expect(EspeakSynthesizer.rate(forSpeed: .nan).bounded)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import GLMTTSEngine
+import Testing
 
 /// Replays the committed corpus of the `audio` fuzz target (Tests/fixtures/fuzz/audio, grown
 /// by `scripts/fuzz audio`) through the same entry point the fuzzer calls. `AudioFuzzEntry`
@@ -34,7 +34,10 @@ import GLMTTSEngine
         #expect(try outcome("seed-ext51.wav") == .decoded(.wav, frames: 80))
         #expect(try outcome("seed-a.flac") == .decoded(.flac, frames: 800))
         for name in ["seed-a.ogg", "seed-a.opus", "seed-a.mp3", "seed-raw.mp3", "seed-rf64.wav", "seed-float.wav"] {
-            guard case .decoded = try outcome(name) else { Issue.record("\(name) was not decoded"); continue }
+            guard case .decoded = try outcome(name) else {
+                Issue.record("\(name) was not decoded")
+                continue
+            }
         }
         #expect(try outcome("seed-a.aac") == .skippedFFmpeg(.aac))
         #expect(try outcome("seed-a.au") == .refused(.unsupportedFormat))
@@ -52,9 +55,17 @@ import GLMTTSEngine
         func le<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
         let peak = Float(bitPattern: 2_133_864_497)  // 2.3419435e38
         let values: [Float] = [0.25, peak, -peak, peak / 3, 170.99512, -1]
-        le(UInt32(36 + values.count * 4)); data.append(contentsOf: "WAVEfmt ".utf8)
-        le(UInt32(16)); le(UInt16(3)); le(UInt16(1)); le(UInt32(8000)); le(UInt32(32000)); le(UInt16(4)); le(UInt16(32))
-        data.append(contentsOf: "data".utf8); le(UInt32(values.count * 4))
+        le(UInt32(36 + values.count * 4))
+        data.append(contentsOf: "WAVEfmt ".utf8)
+        le(UInt32(16))
+        le(UInt16(3))
+        le(UInt16(1))
+        le(UInt32(8000))
+        le(UInt32(32000))
+        le(UInt16(4))
+        le(UInt16(32))
+        data.append(contentsOf: "data".utf8)
+        le(UInt32(values.count * 4))
         for value in values { le(value.bitPattern) }
         let samples = try AudioDecoder.decode(data).audio.samples
         #expect(samples.count == values.count)

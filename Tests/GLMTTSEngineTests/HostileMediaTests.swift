@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import GLMTTSEngine
 import GLMTTSTestSupport
+import Testing
+
+@testable import GLMTTSEngine
 
 /// Uploads whose bytes are playlists (HLS, ffconcat) disguised as audio must never make
 /// ffmpeg open the files they name. The canary is a real FLAC file: decoded directly it is
@@ -31,7 +32,8 @@ import GLMTTSTestSupport
         }
         #expect(AudioContainer.flac.ffmpegDemuxer(for: Data("OggS".utf8)) == "ogg")
         #expect(FFmpeg.lockedInputOptions(demuxer: "mov").suffix(2) == ["-enable_drefs", "0"])
-        #expect(FFmpeg.allowedDemuxers.isDisjoint(with: ["hls", "applehttp", "concat", "dash", "sdp", "rtsp", "image2", "ffmetadata", "tee"]))
+        #expect(
+            FFmpeg.allowedDemuxers.isDisjoint(with: ["hls", "applehttp", "concat", "dash", "sdp", "rtsp", "image2", "ffmetadata", "tee"]))
     }
 
     @Test func playlistsDisguisedAsAudioAreRefusedWithoutReadingTheFilesTheyName() throws {
@@ -59,12 +61,16 @@ import GLMTTSTestSupport
     /// bounded as if at 48 kHz, so at 384 kHz the longest clip is an eighth of the limit.
     @Test func highSampleRatesCannotDecodeToGigabytes() throws {
         let limits = AudioLimits(maxDuration: 60)
-        let fast = try AudioFixtures.ffmpegGenerate(["-f", "lavfi", "-i", "anullsrc=r=384000:cl=mono", "-t", "10", "-c:a", "flac", "-f", "flac"])
+        let fast = try AudioFixtures.ffmpegGenerate([
+            "-f", "lavfi", "-i", "anullsrc=r=384000:cl=mono", "-t", "10", "-c:a", "flac", "-f", "flac",
+        ])
         #expect(fast.count < 200_000)
         let error = #expect(throws: AudioError.self) { try AudioDecoder.decode(fast, limits: limits) }
         #expect(error?.code == "audio.too_long")
         #expect(error?.message.contains("7 s limit") == true, "\(error?.message ?? "")")
-        let normal = try AudioFixtures.ffmpegGenerate(["-f", "lavfi", "-i", "sine=frequency=300:sample_rate=48000", "-t", "10", "-c:a", "flac", "-f", "flac"])
+        let normal = try AudioFixtures.ffmpegGenerate([
+            "-f", "lavfi", "-i", "sine=frequency=300:sample_rate=48000", "-t", "10", "-c:a", "flac", "-f", "flac",
+        ])
         #expect(try AudioDecoder.decode(normal, limits: limits).audio.samples.count == 480_000)
     }
 }

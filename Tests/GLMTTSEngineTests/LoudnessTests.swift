@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import GLMTTSEngine
 import GLMTTSTestSupport
+import Testing
+
+@testable import GLMTTSEngine
 
 @Suite struct LoudnessTests {
     @Test func fullScaleSineIsAboutMinusThreeLUFS() throws {
@@ -88,7 +89,9 @@ import GLMTTSTestSupport
 
     @Test func limiterHoldsPeaksEvenAtTheEdgesAndLeavesTheRestAlone() {
         var samples = [Float](repeating: 0.1, count: 22050 * 3)
-        samples[0] = 5; samples[33075] = -8; samples[66149] = 3
+        samples[0] = 5
+        samples[33075] = -8
+        samples[66149] = 3
         let limited = PeakLimiter.limit(samples, sampleRate: 22050, ceiling: 0.5)
         #expect(limited.allSatisfy { abs($0) <= 0.5 + 1e-4 })
         // A second away from any peak the gain has recovered (release 80 ms).

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GLMTTSEngine
 
 /// The registry's one catalogue snapshot: read once, retaken on rescan and when the models
@@ -13,8 +14,9 @@ import Testing
     }
 
     static func manifest(_ id: String, description: String = "test") -> ModelManifest {
-        ModelManifest(id: id, engine: .espeak, description: description, sampleRate: 22_050, languages: ["en"],
-                      files: [:], licence: "test", capabilities: ManifestCapabilities(canClone: false, streaming: false))
+        ModelManifest(
+            id: id, engine: .espeak, description: description, sampleRate: 22_050, languages: ["en"],
+            files: [:], licence: "test", capabilities: ManifestCapabilities(canClone: false, streaming: false))
     }
 
     /// Dates the models directory a minute back, so its stamp is settled and a later change
@@ -77,7 +79,10 @@ import Testing
         for id in ["broken", "nope", "../good"] {
             let fromStore = Result { try store.model(id: id) }.mapError { $0 as! ModelError }
             let fromCatalogue = Result { try catalogue.model(id: id) }.mapError { $0 as! ModelError }
-            guard case let .failure(expected) = fromStore else { Issue.record("\(id) was found"); continue }
+            guard case let .failure(expected) = fromStore else {
+                Issue.record("\(id) was found")
+                continue
+            }
             #expect(fromCatalogue == .failure(expected), "\(id)")
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GLMTTSEngine
 
 /// Builds protobuf bytes by hand for the tests.
@@ -35,8 +36,8 @@ private struct Proto {
         var opset = Proto()
         opset.varint(2, 17)
         proto.bytes(8, opset.data)
-        proto.data.append(contentsOf: [0x29] + [UInt8](repeating: 7, count: 8)) // field 5, fixed64
-        proto.data.append(contentsOf: [0x35, 1, 2, 3, 4]) // field 6, fixed32
+        proto.data.append(contentsOf: [0x29] + [UInt8](repeating: 7, count: 8))  // field 5, fixed64
+        proto.data.append(contentsOf: [0x35, 1, 2, 3, 4])  // field 6, fixed32
         return proto.data
     }
 }
@@ -117,8 +118,10 @@ private let joeONNX = URL(fileURLWithPath: "/work/main/.venv/lib/python3.11/site
 
     // MARK: - Bad input
 
-    private static func expectNotONNX(_ data: Data, mentioning detail: String? = nil,
-                                      sourceLocation: SourceLocation = #_sourceLocation) {
+    private static func expectNotONNX(
+        _ data: Data, mentioning detail: String? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         do {
             _ = try OnnxModelMetadata.read(from: data, source: "voice.onnx")
             Issue.record("expected an error", sourceLocation: sourceLocation)
@@ -193,7 +196,7 @@ private let joeONNX = URL(fileURLWithPath: "/work/main/.venv/lib/python3.11/site
         Self.expectNotONNX(graphAsVarint.data, mentioning: "graph")
 
         var group = Proto.model()
-        group.append(contentsOf: [0x0B]) // field 1, wire type 3 (start group)
+        group.append(contentsOf: [0x0B])  // field 1, wire type 3 (start group)
         Self.expectNotONNX(group, mentioning: "wire type 3")
 
         var fieldZero = Proto.model()

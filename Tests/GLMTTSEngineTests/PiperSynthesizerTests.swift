@@ -1,17 +1,18 @@
 import Foundation
-import Testing
-@testable import GLMTTSEngine
 import GLMTTSTestSupport
+import Testing
+
+@testable import GLMTTSEngine
 
 /// The default voice, for real: en_US-joe-medium through sherpa-onnx.
 @Suite(.serialized) struct PiperSynthesizerTests {
     static let paragraph = """
-    The sun rose over the quiet harbor. Fishing boats drifted slowly toward the open sea. \
-    A gull cried somewhere above the old lighthouse. Children ran along the wooden pier. \
-    Their laughter carried across the calm water. An old man mended his nets in the shade. \
-    He had done this every morning for forty years. The smell of salt and tar filled the air. \
-    By noon the market was crowded with buyers. Everyone agreed it was a perfect day.
-    """
+        The sun rose over the quiet harbor. Fishing boats drifted slowly toward the open sea. \
+        A gull cried somewhere above the old lighthouse. Children ran along the wooden pier. \
+        Their laughter carried across the calm water. An old man mended his nets in the shade. \
+        He had done this every morning for forty years. The smell of salt and tar filled the air. \
+        By noon the market was crowded with buyers. Everyone agreed it was a perfect day.
+        """
 
     /// Loaded once for the whole suite (loading takes about a second).
     static let loading = Task { try await PiperSynthesizer.load(TestEnvironment.model("en_US-joe-medium")) }
@@ -39,8 +40,10 @@ import GLMTTSTestSupport
 
     @Test func reportsAppliedAndIgnoredParameters() async throws {
         let engine = try await Self.voice()
-        let result = try await CollectedSynthesis.run(engine, SynthesisRequest(
-            text: "Short test.", parameters: SynthesisParameters(temperature: 1.2, topP: 0.7, topK: 10, seed: 7, speed: 1.5)))
+        let result = try await CollectedSynthesis.run(
+            engine,
+            SynthesisRequest(
+                text: "Short test.", parameters: SynthesisParameters(temperature: 1.2, topP: 0.7, topK: 10, seed: 7, speed: 1.5)))
         let report = try #require(result.summary?.parameterReport)
         #expect(Set(report.applied.keys) == [.temperature, .speed])
         #expect(Set(report.ignored.keys) == [.topP, .topK, .samplingStrategy, .seed])
@@ -53,8 +56,10 @@ import GLMTTSTestSupport
         let engine = try await Self.voice()
         let text = "This sentence is spoken at two different speeds to compare their lengths."
         let normal = try await CollectedSynthesis.run(engine, SynthesisRequest(text: text)).audio.duration
-        let fast = try await CollectedSynthesis.run(engine, SynthesisRequest(text: text, parameters: SynthesisParameters(speed: 2))).audio.duration
-        let slow = try await CollectedSynthesis.run(engine, SynthesisRequest(text: text, parameters: SynthesisParameters(speed: 0.5))).audio.duration
+        let fast = try await CollectedSynthesis.run(engine, SynthesisRequest(text: text, parameters: SynthesisParameters(speed: 2))).audio
+            .duration
+        let slow = try await CollectedSynthesis.run(engine, SynthesisRequest(text: text, parameters: SynthesisParameters(speed: 0.5))).audio
+            .duration
         #expect(fast < normal * 0.7, "speed 2: \(fast) s vs \(normal) s")
         #expect(slow > normal * 1.5, "speed 0.5: \(slow) s vs \(normal) s")
     }
@@ -89,7 +94,10 @@ import GLMTTSTestSupport
         var chunks = 0
         let consumer = Task {
             for try await event in stream {
-                if case .chunk = event { chunks += 1; if chunks == 1 { withUnsafeCurrentTask { $0?.cancel() } } }
+                if case .chunk = event {
+                    chunks += 1
+                    if chunks == 1 { withUnsafeCurrentTask { $0?.cancel() } }
+                }
             }
             return chunks
         }

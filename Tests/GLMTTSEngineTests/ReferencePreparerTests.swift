@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import GLMTTSEngine
 import GLMTTSTestSupport
+import Testing
+
+@testable import GLMTTSEngine
 
 /// Reference clean-up on real speech (espeak-ng) and the real Silero VAD.
 @Suite(.serialized) struct ReferencePreparerTests {
@@ -116,7 +117,10 @@ import GLMTTSTestSupport
             _ = try ReferencePreparer.prepare(clip, vad: try Self.vad.get())
             Issue.record("a clip with \(words.duration) s of speech was accepted")
         } catch let error as ReferenceError {
-            guard case let .tooShort(speech, minimum) = error else { Issue.record("\(error)"); return }
+            guard case let .tooShort(speech, minimum) = error else {
+                Issue.record("\(error)")
+                return
+            }
             #expect(speech < 1 && minimum == 1)
             #expect(error.message.contains("3–15 s"))
             #expect(error.category == .invalidInput)
@@ -172,13 +176,16 @@ import GLMTTSTestSupport
         #expect(report.snrDB == nil && report.window == nil && report.preparedSeconds == 0)
         // The energy fallback agrees, and says it was used.
         #expect(throws: ReferenceError.noSpeech) { try ReferencePreparer.prepare(silence, vad: nil) }
-        #expect(try ReferencePreparer.analyze(silence, vad: nil).warnings.map(\.code) == ["reference.no_speech", "reference.energy_detector"])
+        #expect(
+            try ReferencePreparer.analyze(silence, vad: nil).warnings.map(\.code) == ["reference.no_speech", "reference.energy_detector"])
     }
 
     @Test func degenerateBuffersAreTypedErrors() throws {
         let vad = try Self.vad.get()
         for detector in [vad, nil] {
-            #expect(throws: ReferenceError.empty) { try ReferencePreparer.prepare(AudioBuffer(samples: [], sampleRate: 22050), vad: detector) }
+            #expect(throws: ReferenceError.empty) {
+                try ReferencePreparer.prepare(AudioBuffer(samples: [], sampleRate: 22050), vad: detector)
+            }
             #expect(throws: ReferenceError.empty) { try ReferencePreparer.analyze(AudioBuffer(samples: [], sampleRate: 0), vad: detector) }
             #expect(throws: ReferenceError.tooShort(speechSeconds: 1.0 / 22050, minimum: 1)) {
                 try ReferencePreparer.prepare(AudioBuffer(samples: [0.5], sampleRate: 22050), vad: detector)
@@ -244,8 +251,9 @@ enum ReferenceClips {
     static func noise(seconds: Double, amplitude: Float, seed: UInt64) -> AudioBuffer {
         var generator = SplitMix64(seed: seed)
         let count = Int((seconds * Double(sampleRate)).rounded())
-        return AudioBuffer(samples: (0..<count).map { _ in Float.random(in: -amplitude...amplitude, using: &generator) },
-                           sampleRate: sampleRate)
+        return AudioBuffer(
+            samples: (0..<count).map { _ in Float.random(in: -amplitude...amplitude, using: &generator) },
+            sampleRate: sampleRate)
     }
 
     /// `audio` amplified by `gain` and hard-clipped to ±1.

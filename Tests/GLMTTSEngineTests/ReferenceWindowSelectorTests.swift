@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import GLMTTSEngine
 import GLMTTSTestSupport
+import Testing
+
+@testable import GLMTTSEngine
 
 /// The window choice and its scoring, on synthetic signals with known segments (so every
 /// expected boundary is exact).
@@ -10,8 +11,10 @@ import GLMTTSTestSupport
 
     /// `duration` seconds of silence with a 200 Hz tone in each segment; `clipped` segments
     /// are a full-scale square wave (flat runs at the rail).
-    static func signal(_ duration: Double, _ segments: [SpeechSegment], clipped: Set<Int> = [],
-                       noise: Float = 0) -> ReferenceSignal {
+    static func signal(
+        _ duration: Double, _ segments: [SpeechSegment], clipped: Set<Int> = [],
+        noise: Float = 0
+    ) -> ReferenceSignal {
         var generator = SplitMix64(seed: 42)
         var samples = (0..<Int(duration * Double(rate))).map { _ in noise == 0 ? 0 : Float.random(in: -noise...noise, using: &generator) }
         for (index, segment) in segments.enumerated() {
@@ -92,10 +95,11 @@ import GLMTTSTestSupport
 
     @Test func clippingNeedsARunAtTheRail() {
         var samples = [Float](repeating: 0.5, count: 100)
-        samples[10] = 1                                  // lone peak: not clipped
-        samples[20] = 1; samples[21] = -1                // two samples: not a run
-        for n in 40..<45 { samples[n] = 1 }              // run of 5: clipped
-        for n in 97..<100 { samples[n] = -0.9995 }       // run of 3 at the end: clipped
+        samples[10] = 1  // lone peak: not clipped
+        samples[20] = 1
+        samples[21] = -1  // two samples: not a run
+        for n in 40..<45 { samples[n] = 1 }  // run of 5: clipped
+        for n in 97..<100 { samples[n] = -0.9995 }  // run of 3 at the end: clipped
         let signal = ReferenceSignal(audio: AudioBuffer(samples: samples, sampleRate: Self.rate), segments: [])
         #expect(signal.clippedRuns == [40..<45, 97..<100])
         #expect(signal.clippedSamples == 8)

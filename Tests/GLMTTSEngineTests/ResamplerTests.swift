@@ -1,6 +1,7 @@
-import Testing
-@testable import GLMTTSEngine
 import GLMTTSTestSupport
+import Testing
+
+@testable import GLMTTSEngine
 
 @Suite struct ResamplerTests {
     @Test func upAndDownKeepDurationAndPitch() throws {

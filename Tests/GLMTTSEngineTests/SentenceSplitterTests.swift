@@ -1,6 +1,7 @@
-import Testing
-@testable import GLMTTSEngine
 import GLMTTSTestSupport
+import Testing
+
+@testable import GLMTTSEngine
 
 @Suite struct SentenceSplitterTests {
     private func split(_ text: String, max: Int = 300) -> [String] {
@@ -13,8 +14,10 @@ import GLMTTSTestSupport
     }
 
     /// The promises every split must keep.
-    private func checkInvariants(_ input: String, _ chunks: [String], max: Int,
-                                 sourceLocation: SourceLocation = #_sourceLocation) {
+    private func checkInvariants(
+        _ input: String, _ chunks: [String], max: Int,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         for chunk in chunks {
             #expect(!chunk.isEmpty, sourceLocation: sourceLocation)
             #expect(chunk.count <= max, "\(chunk.debugDescription) has \(chunk.count) > \(max)", sourceLocation: sourceLocation)
@@ -50,40 +53,55 @@ import GLMTTSTestSupport
     }
 
     @Test func abbreviationsDoNotEndSentences() {
-        #expect(split("Mr. Smith met Dr. Jones at 5 p.m. yesterday. They talked.") ==
-                ["Mr. Smith met Dr. Jones at 5 p.m. yesterday.", "They talked."])
-        #expect(split("Bring fruit, e.g. apples, i.e. something sweet. Thanks.") ==
-                ["Bring fruit, e.g. apples, i.e. something sweet.", "Thanks."])
-        #expect(split("He moved to the U.S. in 1999 with Prof. Lee. Then he left.") ==
-                ["He moved to the U.S. in 1999 with Prof. Lee.", "Then he left."])
-        #expect(split("Pens, paper, etc. are on the desk. J. R. R. Tolkien wrote it.") ==
-                ["Pens, paper, etc. are on the desk.", "J. R. R. Tolkien wrote it."])
+        #expect(
+            split("Mr. Smith met Dr. Jones at 5 p.m. yesterday. They talked.") == [
+                "Mr. Smith met Dr. Jones at 5 p.m. yesterday.", "They talked.",
+            ])
+        #expect(
+            split("Bring fruit, e.g. apples, i.e. something sweet. Thanks.") == [
+                "Bring fruit, e.g. apples, i.e. something sweet.", "Thanks.",
+            ])
+        #expect(
+            split("He moved to the U.S. in 1999 with Prof. Lee. Then he left.") == [
+                "He moved to the U.S. in 1999 with Prof. Lee.", "Then he left.",
+            ])
+        #expect(
+            split("Pens, paper, etc. are on the desk. J. R. R. Tolkien wrote it.") == [
+                "Pens, paper, etc. are on the desk.", "J. R. R. Tolkien wrote it.",
+            ])
     }
 
     @Test func datesNumbersAndListMarkers() {
-        #expect(split("We met on Jan. 5th at noon. See No. 7 and Vol. 2 there. Say no. Then go.") ==
-                ["We met on Jan. 5th at noon.", "See No. 7 and Vol. 2 there.", "Say no.", "Then go."])
+        #expect(
+            split("We met on Jan. 5th at noon. See No. 7 and Vol. 2 there. Say no. Then go.") == [
+                "We met on Jan. 5th at noon.", "See No. 7 and Vol. 2 there.", "Say no.", "Then go.",
+            ])
         #expect(split("1. First item\n2. Second item\n10. Tenth") == ["1. First item", "2. Second item", "10. Tenth"])
         #expect(split("I have 2. You have 3.") == ["I have 2.", "You have 3."])
     }
 
     @Test func decimalsAndDottedWordsDoNotSplit() {
-        #expect(split("Pi is about 3.14159. The rate rose 2.5% to 1,000.50 dollars.") ==
-                ["Pi is about 3.14159.", "The rate rose 2.5% to 1,000.50 dollars."])
-        #expect(split("Visit example.com today. Version 2.0.1 is out!") ==
-                ["Visit example.com today.", "Version 2.0.1 is out!"])
+        #expect(
+            split("Pi is about 3.14159. The rate rose 2.5% to 1,000.50 dollars.") == [
+                "Pi is about 3.14159.", "The rate rose 2.5% to 1,000.50 dollars.",
+            ])
+        #expect(split("Visit example.com today. Version 2.0.1 is out!") == ["Visit example.com today.", "Version 2.0.1 is out!"])
         #expect(split("It costs 3. Not 4.") == ["It costs 3.", "Not 4."])
     }
 
     @Test func ellipsisSplitsOnlyBeforeACapital() {
-        #expect(split("Well… maybe not. Wait... what was that? I thought… Then it stopped. So... “Who?”") ==
-                ["Well… maybe not.", "Wait... what was that?", "I thought…", "Then it stopped.", "So...", "“Who?”"])
+        #expect(
+            split("Well… maybe not. Wait... what was that? I thought… Then it stopped. So... “Who?”") == [
+                "Well… maybe not.", "Wait... what was that?", "I thought…", "Then it stopped.", "So...", "“Who?”",
+            ])
         #expect(split("And then...") == ["And then..."])
     }
 
     @Test func closingQuotesStayWithTheirSentence() {
-        #expect(split("\"Hello.\" she said. (It was late.) 'Really?' Yes!") ==
-                ["\"Hello.\"", "she said.", "(It was late.)", "'Really?'", "Yes!"])
+        #expect(
+            split("\"Hello.\" she said. (It was late.) 'Really?' Yes!") == [
+                "\"Hello.\"", "she said.", "(It was late.)", "'Really?'", "Yes!",
+            ])
         #expect(split("“Stop!” he shouted. «Non.» Fine.") == ["“Stop!”", "he shouted.", "«Non.»", "Fine."])
     }
 
@@ -97,31 +115,29 @@ import GLMTTSTestSupport
     }
 
     @Test func lineBreaksEndSentencesUnlessTheLineContinues() {
-        #expect(split("Title\nFirst paragraph here.\n\nSecond paragraph") ==
-                ["Title", "First paragraph here.", "Second paragraph"])
-        #expect(split("This sentence was\nwrapped by an editor.\n- item one\n- item two") ==
-                ["This sentence was wrapped by an editor.", "- item one", "- item two"])
+        #expect(split("Title\nFirst paragraph here.\n\nSecond paragraph") == ["Title", "First paragraph here.", "Second paragraph"])
+        #expect(
+            split("This sentence was\nwrapped by an editor.\n- item one\n- item two") == [
+                "This sentence was wrapped by an editor.", "- item one", "- item two",
+            ])
         #expect(split("lower start\n\nnew paragraph") == ["lower start", "new paragraph"])
     }
 
     // MARK: - CJK
 
     @Test func mandarinSplitsAfterFullWidthTerminators() {
-        #expect(split("今天天气很好。我们去公园吧！你想去吗？好的；走吧") ==
-                ["今天天气很好。", "我们去公园吧！", "你想去吗？", "好的；", "走吧"])
+        #expect(split("今天天气很好。我们去公园吧！你想去吗？好的；走吧") == ["今天天气很好。", "我们去公园吧！", "你想去吗？", "好的；", "走吧"])
         #expect(split("他说：「你好。」然后走了。") == ["他说：「你好。」", "然后走了。"])
         #expect(split("我不知道……然后呢？") == ["我不知道……", "然后呢？"])
         #expect(split("价格是３．５元．好") == ["价格是３．５元．", "好"])
     }
 
     @Test func japaneseSplitsAfterMaru() {
-        #expect(split("今日は良い天気です。散歩に行きましょう。「はい。」と彼は言った。") ==
-                ["今日は良い天気です。", "散歩に行きましょう。", "「はい。」", "と彼は言った。"])
+        #expect(split("今日は良い天気です。散歩に行きましょう。「はい。」と彼は言った。") == ["今日は良い天気です。", "散歩に行きましょう。", "「はい。」", "と彼は言った。"])
     }
 
     @Test func mixedEnglishAndChinese() {
-        #expect(split("我喜欢 Swift 语言。It is fast! 你呢？Me too.") ==
-                ["我喜欢 Swift 语言。", "It is fast!", "你呢？", "Me too."])
+        #expect(split("我喜欢 Swift 语言。It is fast! 你呢？Me too.") == ["我喜欢 Swift 语言。", "It is fast!", "你呢？", "Me too."])
         #expect(split("你好!我是小明.Nice to meet you.") == ["你好!", "我是小明.", "Nice to meet you."])
     }
 

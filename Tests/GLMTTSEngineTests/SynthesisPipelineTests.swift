@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import GLMTTSEngine
 import GLMTTSTestSupport
+import Testing
+
+@testable import GLMTTSEngine
 
 /// The whole path a request takes, with the default voice, decoded back and heard by Whisper.
 @Suite(.serialized) struct SynthesisPipelineTests {
@@ -10,7 +11,8 @@ import GLMTTSTestSupport
     @Test func paragraphInEveryFormatDecodesBackIntelligibleAtTargetLoudness() async throws {
         var decodedByFormat: [(format: OutputFormat, synthesized: AudioBuffer, decoded: AudioBuffer)] = []
         for format in OutputFormat.allCases {
-            let output = try await Self.pipeline.run(SynthesisJob(text: try SpeechText(PiperSynthesizerTests.paragraph), outputFormat: format))
+            let output = try await Self.pipeline.run(
+                SynthesisJob(text: try SpeechText(PiperSynthesizerTests.paragraph), outputFormat: format))
             #expect(output.voiceID == "en_US-joe-medium")
             #expect(output.audio.sampleRate == 22050)
             #expect(output.summary.chunkCount == 10)
@@ -18,9 +20,10 @@ import GLMTTSTestSupport
             #expect(abs(loudness - -16) < 1, "\(format): \(loudness) LUFS")
             let decoded: AudioBuffer
             if format == .pcm {
-                decoded = AudioBuffer(samples: stride(from: 0, to: output.encoded.count, by: 2).map { index in
-                    Float(output.encoded.subdata(in: index..<index + 2).withUnsafeBytes { $0.loadUnaligned(as: Int16.self) }) / 32767
-                }, sampleRate: 22050)
+                decoded = AudioBuffer(
+                    samples: stride(from: 0, to: output.encoded.count, by: 2).map { index in
+                        Float(output.encoded.subdata(in: index..<index + 2).withUnsafeBytes { $0.loadUnaligned(as: Int16.self) }) / 32767
+                    }, sampleRate: 22050)
             } else {
                 decoded = try AudioDecoder.decode(output.encoded).audio
                 #expect(decoded.sampleRate == (format == .opus ? 48_000 : 22050), "\(format)")
@@ -37,7 +40,8 @@ import GLMTTSTestSupport
         #expect(heard.count == 2 * decodedByFormat.count)
         guard heard.count == 2 * decodedByFormat.count else { return }
         for (index, entry) in decodedByFormat.enumerated() {
-            let direct = heard[index], decoded = heard[decodedByFormat.count + index]
+            let direct = heard[index]
+            let decoded = heard[decodedByFormat.count + index]
             let sense = Transcriber.wordRecall(expected: PiperSynthesizerTests.paragraph, heard: direct)
             #expect(sense >= Transcriber.workingRecall, "\(entry.format): recall \(sense) of the paragraph, heard \"\(direct)\"")
             let kept = Transcriber.wordRecall(expected: direct, heard: decoded)
@@ -46,8 +50,10 @@ import GLMTTSTestSupport
     }
 
     @Test func speechIsIntelligible() async throws {
-        let sentences = ["The quick brown fox jumps over the lazy dog.", "Please call me back after lunch tomorrow.",
-                         "Seven green apples were sitting on the kitchen table."]
+        let sentences = [
+            "The quick brown fox jumps over the lazy dog.", "Please call me back after lunch tomorrow.",
+            "Seven green apples were sitting on the kitchen table.",
+        ]
         var audios: [AudioBuffer] = []
         for sentence in sentences {
             audios.append(try await Self.pipeline.run(SynthesisJob(text: try SpeechText(sentence))).audio)
@@ -70,8 +76,11 @@ import GLMTTSTestSupport
     }
 
     @Test func referenceWithANonCloningVoiceIsAnalysedAndSaysSo() async throws {
-        let reference = try await Self.pipeline.run(SynthesisJob(text: try SpeechText("This is my voice, recorded as a reference clip for the test."))).encoded
-        let output = try await Self.pipeline.run(SynthesisJob(text: try SpeechText("Hello."), referenceAudio: reference, referenceText: "This is my voice."))
+        let reference = try await Self.pipeline.run(
+            SynthesisJob(text: try SpeechText("This is my voice, recorded as a reference clip for the test."))
+        ).encoded
+        let output = try await Self.pipeline.run(
+            SynthesisJob(text: try SpeechText("Hello."), referenceAudio: reference, referenceText: "This is my voice."))
         #expect(output.summary.cloned == false)
         #expect(output.notes.contains { $0.contains("not cloned") })
         #expect(output.referenceReport != nil)
@@ -82,11 +91,19 @@ import GLMTTSTestSupport
 
     @Test func badInputsAreTypedErrorsAndThePipelineStaysUsable() async throws {
         await #expect(throws: TextError.self) { _ = try await Self.pipeline.run(SynthesisJob(text: try SpeechText("  "))) }
-        await #expect(throws: TextError.self) { _ = try await Self.pipeline.run(SynthesisJob(text: try SpeechText(String(repeating: "a ", count: 600_000)))) }
+        await #expect(throws: TextError.self) {
+            _ = try await Self.pipeline.run(SynthesisJob(text: try SpeechText(String(repeating: "a ", count: 600_000))))
+        }
         #expect(throws: ParameterError.self) { _ = try SynthesisParameters(topK: 0) }
-        await #expect(throws: AudioError.self) { _ = try await Self.pipeline.run(SynthesisJob(text: try SpeechText("Hi."), referenceAudio: Data("not audio".utf8))) }
-        await #expect(throws: ModelError.self) { _ = try await Self.pipeline.run(SynthesisJob(text: try SpeechText("Hi."), voiceID: "../../etc/passwd")) }
-        await #expect(throws: ModelError.self) { _ = try await Self.pipeline.run(SynthesisJob(text: try SpeechText("Hi."), voiceID: "missing-voice")) }
+        await #expect(throws: AudioError.self) {
+            _ = try await Self.pipeline.run(SynthesisJob(text: try SpeechText("Hi."), referenceAudio: Data("not audio".utf8)))
+        }
+        await #expect(throws: ModelError.self) {
+            _ = try await Self.pipeline.run(SynthesisJob(text: try SpeechText("Hi."), voiceID: "../../etc/passwd"))
+        }
+        await #expect(throws: ModelError.self) {
+            _ = try await Self.pipeline.run(SynthesisJob(text: try SpeechText("Hi."), voiceID: "missing-voice"))
+        }
         let output = try await Self.pipeline.run(SynthesisJob(text: try SpeechText("Still working.")))
         #expect(output.audio.duration > 0.3)
     }
@@ -110,6 +127,14 @@ final class ProgressLog: @unchecked Sendable {
     // @unchecked Sendable: `steps` is only touched under `lock`.
     private let lock = NSLock()
     private var steps: [SynthesisProgress] = []
-    func append(_ step: SynthesisProgress) { lock.lock(); steps.append(step); lock.unlock() }
-    var all: [SynthesisProgress] { lock.lock(); defer { lock.unlock() }; return steps }
+    func append(_ step: SynthesisProgress) {
+        lock.lock()
+        steps.append(step)
+        lock.unlock()
+    }
+    var all: [SynthesisProgress] {
+        lock.lock()
+        defer { lock.unlock() }
+        return steps
+    }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import GLMTTSEngine
 
 @Suite struct TextScriptDetectorTests {

@@ -1,11 +1,14 @@
 import Testing
+
 @testable import GLMTTSEngine
 
 @Suite struct TextValidatorTests {
     // MARK: - Errors
 
-    private func expectError(_ raw: String, _ expected: TextError, limits: TextLimits = .default,
-                             sourceLocation: SourceLocation = #_sourceLocation) {
+    private func expectError(
+        _ raw: String, _ expected: TextError, limits: TextLimits = .default,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         do {
             let text = try TextValidator.prepare(raw, limits: limits)
             Issue.record("expected \(expected), got \(text.debugDescription)", sourceLocation: sourceLocation)
@@ -88,12 +91,15 @@ import Testing
         #expect(TextError.characterTooComplex(limit: 32).code == "text.character_too_complex")
         // Real stacks and emoji sequences stay far below the limit.
         #expect(throws: Never.self) { try TextValidator.prepare("Vi\u{1EC7}t a\u{301}\u{302}\u{303}\u{304}\u{305} ok") }
-        #expect(throws: Never.self) { try TextValidator.prepare("Family \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466} here") }
+        #expect(throws: Never.self) {
+            try TextValidator.prepare("Family \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466} here")
+        }
     }
 
     @Test func rawInputGuardRefusesHugeInputBeforeCleaning() {
-        expectError(String(repeating: " ", count: 101) + "a", .inputTooLarge(bytes: 102, limit: 100),
-                    limits: TextLimits(maxInputBytes: 100))
+        expectError(
+            String(repeating: " ", count: 101) + "a", .inputTooLarge(bytes: 102, limit: 100),
+            limits: TextLimits(maxInputBytes: 100))
         #expect(TextError.inputTooLarge(bytes: 102, limit: 100).message.contains("batch API"))
     }
 
@@ -146,13 +152,14 @@ import Testing
         #expect(try TextValidator.prepare(TextValidator.decodeUTF8([0xEF, 0xBB, 0xBF] + Array("hi".utf8))) == "hi")
     }
 
-    @Test(arguments: [
-        ([0x61, 0x62, 0xFF], 2),              // invalid byte
-        ([0x61, 0xC3], 1),                    // truncated sequence
-        ([0xC0, 0xAF], 0),                    // overlong encoding
-        ([0x61, 0xED, 0xA0, 0x80], 1),        // encoded surrogate
-        ([0x61, 0x62, 0x63, 0x80, 0x61], 3),  // stray continuation byte
-    ] as [([UInt8], Int)])
+    @Test(
+        arguments: [
+            ([0x61, 0x62, 0xFF], 2),  // invalid byte
+            ([0x61, 0xC3], 1),  // truncated sequence
+            ([0xC0, 0xAF], 0),  // overlong encoding
+            ([0x61, 0xED, 0xA0, 0x80], 1),  // encoded surrogate
+            ([0x61, 0x62, 0x63, 0x80, 0x61], 3),  // stray continuation byte
+        ] as [([UInt8], Int)])
     func rejectsInvalidUTF8(bytes: [UInt8], offset: Int) {
         #expect(throws: TextError.invalidEncoding(byteOffset: offset)) {
             try TextValidator.decodeUTF8(bytes)

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import GLMTTSEngine
 import GLMTTSTestSupport
+import Testing
+
+@testable import GLMTTSEngine
 
 /// The default recognizer (Whisper tiny.en in the faster-whisper worker) on real speech.
 @Suite(.serialized) struct TranscriptionTests {
@@ -48,7 +49,8 @@ import GLMTTSTestSupport
     /// (wrong rate, truncated audio, another language) lands far above it.
     @Test func roundTripWordErrorRateStaysLow() async throws {
         let recognizer = try await Self.registry.recognizer()
-        var errors = 0, words = 0
+        var errors = 0
+        var words = 0
         var report: [String] = []
         for sentence in Self.sentences {
             let heard = try await recognizer.transcribe(try await Self.piper(sentence)).text
@@ -59,7 +61,8 @@ import GLMTTSTestSupport
             if sentenceErrors > 0 { report.append("\"\(sentence)\" → \"\(heard)\"") }
         }
         let rate = Double(errors) / Double(words)
-        #expect(rate <= WordErrorRate.workingRecognizerBound, "WER \(rate) over \(words) words; misheard: \(report.joined(separator: "; "))")
+        #expect(
+            rate <= WordErrorRate.workingRecognizerBound, "WER \(rate) over \(words) words; misheard: \(report.joined(separator: "; "))")
     }
 
     @Test func loadsLazilyUnloadsWhenIdleAndReloadsTransparently() async throws {
@@ -156,10 +159,12 @@ import GLMTTSTestSupport
         // compare with the sentence, tolerantly: Piper's noise is not seeded.
         let recall = Transcriber.wordRecall(expected: "My name is Joe and this is how I sound.", heard: output.referenceText ?? "")
         #expect(recall >= Transcriber.workingRecall, "recall \(recall), heard \"\(output.referenceText ?? "")\"")
-        let skipped = try await pipeline.run(SynthesisJob(text: try SpeechText("Hello."), referenceAudio: reference, skipTranscription: true))
+        let skipped = try await pipeline.run(
+            SynthesisJob(text: try SpeechText("Hello."), referenceAudio: reference, skipTranscription: true))
         #expect(!skipped.referenceTextTranscribed)
         #expect(skipped.referenceText == nil)
-        let given = try await pipeline.run(SynthesisJob(text: try SpeechText("Hello."), referenceAudio: reference, referenceText: "Given text."))
+        let given = try await pipeline.run(
+            SynthesisJob(text: try SpeechText("Hello."), referenceAudio: reference, referenceText: "Given text."))
         #expect(!given.referenceTextTranscribed)
         #expect(given.referenceText == "Given text.")
     }
@@ -177,8 +182,11 @@ import GLMTTSTestSupport
         #expect(report.durationSeconds > 598)
         #expect(report.preparedSeconds <= ReferencePreparer.maxWindow + 0.31)
         #expect(report.warnings.contains { $0.code == "reference.long" })
-        let longer = try AudioEncoder.encode(AudioBuffer(samples: samples + samples.prefix(sentence.sampleRate * 5), sampleRate: sentence.sampleRate), as: .flac)
-        await #expect(throws: AudioError.self) { _ = try await pipeline.run(SynthesisJob(text: try SpeechText("Hello."), referenceAudio: longer)) }
+        let longer = try AudioEncoder.encode(
+            AudioBuffer(samples: samples + samples.prefix(sentence.sampleRate * 5), sampleRate: sentence.sampleRate), as: .flac)
+        await #expect(throws: AudioError.self) {
+            _ = try await pipeline.run(SynthesisJob(text: try SpeechText("Hello."), referenceAudio: longer))
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import GLMTTSEngine
 import GLMTTSTestSupport
+import Testing
+
+@testable import GLMTTSEngine
 
 /// Silero VAD through sherpa-onnx, on real speech from espeak-ng.
 @Suite(.serialized) struct VoiceActivityDetectorTests {
@@ -23,8 +24,10 @@ import GLMTTSTestSupport
         let words = try await ReferenceClips.speech("The quick brown fox jumps over the lazy dog.")
         let padded = ReferenceClips.join([ReferenceClips.silence(2), words, ReferenceClips.silence(2)])
         let segments = try vad.speechSegments(in: padded)
-        let first = try #require(segments.first), last = try #require(segments.last)
-        let speechStart = 2.0, speechEnd = 2 + words.duration
+        let first = try #require(segments.first)
+        let last = try #require(segments.last)
+        let speechStart = 2.0
+        let speechEnd = 2 + words.duration
         #expect(abs(first.start - speechStart) <= 0.3, "\(segments)")
         #expect(abs(last.end - speechEnd) <= 0.3, "\(segments)")
         #expect(segments.allSatisfy { $0.start >= speechStart - 0.3 && $0.end <= speechEnd + 0.3 && $0.duration > 0 }, "\(segments)")
@@ -52,7 +55,8 @@ import GLMTTSTestSupport
         let clip = ReferenceClips.join([ReferenceClips.silence(1), words, ReferenceClips.silence(1)])
         let once = try vad.speechSegments(in: clip)
         // A clip that ends in the middle of speech must not leak into the next call.
-        _ = try vad.speechSegments(in: AudioBuffer(samples: Array(words.samples.prefix(words.samples.count / 2)), sampleRate: words.sampleRate))
+        _ = try vad.speechSegments(
+            in: AudioBuffer(samples: Array(words.samples.prefix(words.samples.count / 2)), sampleRate: words.sampleRate))
         let again = try vad.speechSegments(in: clip)
         #expect(!once.isEmpty)
         #expect(once == again)
@@ -116,7 +120,10 @@ import GLMTTSTestSupport
                 _ = try VoiceActivityDetector(modelURL: url)
                 Issue.record("\(url.lastPathComponent) was accepted")
             } catch let error as ReferenceError {
-                guard case let .vadUnavailable(reason) = error else { Issue.record("\(error)"); continue }
+                guard case let .vadUnavailable(reason) = error else {
+                    Issue.record("\(error)")
+                    continue
+                }
                 #expect(reason.contains("not a Silero VAD"), "\(reason)")
                 #expect(error.message.contains("scripts/prepare-models"))
                 #expect(error.category == .unavailable)
@@ -128,7 +135,8 @@ import GLMTTSTestSupport
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vad-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let text = folder.appendingPathComponent("text.onnx"), empty = folder.appendingPathComponent("empty.onnx")
+        let text = folder.appendingPathComponent("text.onnx")
+        let empty = folder.appendingPathComponent("empty.onnx")
         let truncated = folder.appendingPathComponent("truncated.onnx")
         try Data("this is not a model".utf8).write(to: text)
         try Data().write(to: empty)
@@ -156,9 +164,11 @@ import GLMTTSTestSupport
         }
         // A manifest that names a file that is not there.
         let store = ModelStore(directory: folder)
-        _ = try store.write(ModelManifest(id: "silero-vad", engine: .sileroVAD, description: "test", sampleRate: 16_000,
-                                          languages: ["*"], files: ["model": "silero_vad.onnx"], licence: "MIT",
-                                          capabilities: ManifestCapabilities(canClone: false, streaming: false)))
+        _ = try store.write(
+            ModelManifest(
+                id: "silero-vad", engine: .sileroVAD, description: "test", sampleRate: 16_000,
+                languages: ["*"], files: ["model": "silero_vad.onnx"], licence: "MIT",
+                capabilities: ManifestCapabilities(canClone: false, streaming: false)))
         #expect(throws: ModelError.missingFile(model: "silero-vad", file: "silero_vad.onnx")) {
             try VoiceActivityDetector(store: store)
         }

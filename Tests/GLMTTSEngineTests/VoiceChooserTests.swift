@@ -1,14 +1,16 @@
 import Foundation
 import Testing
+
 @testable import GLMTTSEngine
 
 /// The voice rule over manifests as `scripts/prepare-models` writes them.
 @Suite struct VoiceChooserTests {
     static func model(_ id: String, _ engine: EngineKind, _ languages: [String], never: Bool = false) -> InstalledModel {
         InstalledModel(
-            manifest: ModelManifest(id: id, engine: engine, description: id, sampleRate: 22_050, languages: languages, files: [:],
-                                    options: never ? ["defaultChoice": "never"] : [:], licence: "test",
-                                    capabilities: ManifestCapabilities(canClone: false, streaming: true)),
+            manifest: ModelManifest(
+                id: id, engine: engine, description: id, sampleRate: 22_050, languages: languages, files: [:],
+                options: never ? ["defaultChoice": "never"] : [:], licence: "test",
+                capabilities: ManifestCapabilities(canClone: false, streaming: true)),
             directory: URL(fileURLWithPath: "/nonexistent/\(id)"))
     }
 
@@ -36,8 +38,11 @@ import Testing
 
     @Test func aNamedVoiceMustSpeakTheText() throws {
         #expect(try chooser.choose(text: "你好。", named: "kokoro-jf_alpha").named)
-        #expect(throws: TextError.languageUnsupported(languages: ["zh"], voice: "en_US-joe-medium",
-                                                      alternatives: ["kokoro-jf_alpha", "kokoro-jm_kumo", "espeak-cmn"])) {
+        #expect(
+            throws: TextError.languageUnsupported(
+                languages: ["zh"], voice: "en_US-joe-medium",
+                alternatives: ["kokoro-jf_alpha", "kokoro-jm_kumo", "espeak-cmn"])
+        ) {
             try chooser.choose(text: "你好。", named: "en_US-joe-medium")
         }
     }
@@ -68,8 +73,9 @@ import Testing
     }
 
     @Test func configuredDefaultsComeFirstWhenTheySpeakTheText() throws {
-        let configured = VoiceChooser(models: Self.installed, configuredDefault: "kokoro-jf_alpha",
-                                      languageDefaults: VoiceChooser.parseLanguageDefaults("zh = kokoro-jf_alpha, bad, =x"))
+        let configured = VoiceChooser(
+            models: Self.installed, configuredDefault: "kokoro-jf_alpha",
+            languageDefaults: VoiceChooser.parseLanguageDefaults("zh = kokoro-jf_alpha, bad, =x"))
         #expect(try configured.choose(text: "Hello.", named: nil).voiceID == "kokoro-jf_alpha")
         #expect(VoiceChooser.parseLanguageDefaults("zh=kokoro-jf_alpha, bad, =x") == ["zh": "kokoro-jf_alpha"])
         let piperFirst = VoiceChooser(models: Self.installed, configuredDefault: "en_US-joe-medium")

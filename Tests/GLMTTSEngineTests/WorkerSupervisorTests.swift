@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import GLMTTSEngine
 import GLMTTSTestSupport
+import Testing
+
+@testable import GLMTTSEngine
 
 /// The supervisor against real processes: the fake worker script (Tests/fixtures), which
 /// speaks docs/WORKERS.md and misbehaves on request.
@@ -12,9 +13,11 @@ import GLMTTSTestSupport
 
     /// A supervisor over the fake worker; `lines` and `events` (when given) collect its log
     /// and engine events, for tests to wait on.
-    static func fake(_ mode: String, extra: [String] = [], requestTimeout: Duration = patience,
-                     startTimeout: Duration = patience, cancelGrace: Duration = .seconds(2),
-                     lines: JobTestProbe<[String]>? = nil, events: JobTestProbe<[EngineEvent]>? = nil) -> WorkerSupervisor {
+    static func fake(
+        _ mode: String, extra: [String] = [], requestTimeout: Duration = patience,
+        startTimeout: Duration = patience, cancelGrace: Duration = .seconds(2),
+        lines: JobTestProbe<[String]>? = nil, events: JobTestProbe<[EngineEvent]>? = nil
+    ) -> WorkerSupervisor {
         let root = TestEnvironment.packageRoot
         let configuration = WorkerConfiguration(
             name: "fake-\(mode)", executable: TestEnvironment.python,
@@ -22,8 +25,9 @@ import GLMTTSTestSupport
             startTimeout: startTimeout, requestTimeout: requestTimeout,
             restartDelay: .milliseconds(100), maxRestartDelay: .seconds(1), cancelGrace: cancelGrace,
             startupRequest: ("load", ["model": .object(["name": .string("fake")])]))
-        return WorkerSupervisor(configuration: configuration, log: { line in lines?.update { $0.append(line) } },
-                                events: { event in events?.update { $0.append(event) } })
+        return WorkerSupervisor(
+            configuration: configuration, log: { line in lines?.update { $0.append(line) } },
+            events: { event in events?.update { $0.append(event) } })
     }
 
     /// Whether the worker answers `health` (starting it if needed), with time to spare.
@@ -31,8 +35,12 @@ import GLMTTSTestSupport
 
     static func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
 
-    static func collect(_ stream: AsyncThrowingStream<WorkerEvent, Error>) async throws -> (progress: Int, chunks: [AudioBuffer], result: [String: JSONValue]?) {
-        var progress = 0, chunks: [AudioBuffer] = [], result: [String: JSONValue]?
+    static func collect(_ stream: AsyncThrowingStream<WorkerEvent, Error>) async throws -> (
+        progress: Int, chunks: [AudioBuffer], result: [String: JSONValue]?
+    ) {
+        var progress = 0
+        var chunks: [AudioBuffer] = []
+        var result: [String: JSONValue]?
         for try await event in stream {
             switch event {
             case .progress: progress += 1
@@ -77,7 +85,10 @@ import GLMTTSTestSupport
             _ = try await Self.collect(worker.stream("synthesize", ["text": .string("hello")]))
             Issue.record("the first request should fail")
         } catch let error as WorkerError {
-            guard case .crashed = error else { Issue.record("expected crashed, got \(error)"); return }
+            guard case .crashed = error else {
+                Issue.record("expected crashed, got \(error)")
+                return
+            }
             #expect(error.isRetryable)
         }
         let retry = try await Self.collect(worker.stream("synthesize", ["text": .string("hello")]))
@@ -153,8 +164,9 @@ import GLMTTSTestSupport
     }
 
     @Test func missingExecutableFailsToStart() async throws {
-        let worker = WorkerSupervisor(configuration: WorkerConfiguration(
-            name: "missing", executable: URL(fileURLWithPath: "/nonexistent/python"), arguments: []))
+        let worker = WorkerSupervisor(
+            configuration: WorkerConfiguration(
+                name: "missing", executable: URL(fileURLWithPath: "/nonexistent/python"), arguments: []))
         await #expect(throws: WorkerError.startFailed(worker: "missing", reason: "cannot run python")) {
             _ = try await worker.call("health")
         }
@@ -166,7 +178,10 @@ import GLMTTSTestSupport
             _ = try await worker.call("no-such-op")
             Issue.record("expected an error")
         } catch let error as WorkerError {
-            guard case let .failed(_, code, _, _) = error else { Issue.record("got \(error)"); return }
+            guard case let .failed(_, code, _, _) = error else {
+                Issue.record("got \(error)")
+                return
+            }
             #expect(code == "bad_request")
             #expect(error.category == .invalidInput)
         }
@@ -208,7 +223,8 @@ import GLMTTSTestSupport
         #expect(back.sampleRate == 16000)
         #expect(back.samples.count == tone.samples.count)
         #expect(zip(back.samples, tone.samples).allSatisfy { abs($0 - $1) < 1e-3 })
-        #expect(WorkerAudio.decode(.object(["encoding": .string("pcm_s16le"), "sample_rate": .number(16000), "data": .string("%%%")])) == nil)
+        #expect(
+            WorkerAudio.decode(.object(["encoding": .string("pcm_s16le"), "sample_rate": .number(16000), "data": .string("%%%")])) == nil)
         #expect(WorkerAudio.decode(.object(["encoding": .string("mu-law"), "sample_rate": .number(16000), "data": .string("")])) == nil)
         #expect(WorkerAudio.decode(.object(["encoding": .string("pcm_s16le"), "sample_rate": .number(1e12), "data": .string("")])) == nil)
     }

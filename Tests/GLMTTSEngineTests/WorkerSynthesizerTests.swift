@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import GLMTTSEngine
 import GLMTTSTestSupport
+import Testing
+
+@testable import GLMTTSEngine
 
 /// The GLM-TTS engine's Swift side against the fake worker (the real model needs an NVIDIA
 /// GPU and weights that this machine does not have).
@@ -14,17 +15,20 @@ import GLMTTSTestSupport
     static func engine(_ mode: String) -> WorkerSynthesizer {
         var configuration = WorkerSupervisorTests.fake(mode).configuration
         configuration.name = "glmtts-fake"
-        return WorkerSynthesizer(model: InstalledModel(manifest: manifest, directory: FileManager.default.temporaryDirectory),
-                                 configuration: configuration)
+        return WorkerSynthesizer(
+            model: InstalledModel(manifest: manifest, directory: FileManager.default.temporaryDirectory),
+            configuration: configuration)
     }
 
     static let reference = AudioFixtures.sine(seconds: 3, sampleRate: 24_000)
 
     @Test func streamsChunksAndReportsWhatTheWorkerApplied() async throws {
         let engine = Self.engine("normal")
-        let result = try await CollectedSynthesis.run(engine, SynthesisRequest(
-            text: "Hello.", referenceAudio: Self.reference, referenceText: "a reference",
-            parameters: SynthesisParameters(temperature: 0.6, seed: 7)))
+        let result = try await CollectedSynthesis.run(
+            engine,
+            SynthesisRequest(
+                text: "Hello.", referenceAudio: Self.reference, referenceText: "a reference",
+                parameters: SynthesisParameters(temperature: 0.6, seed: 7)))
         #expect(result.chunks.count == 3)
         #expect(result.summary?.cloned == true)
         let report = try #require(result.summary?.parameterReport)
@@ -47,7 +51,8 @@ import GLMTTSTestSupport
     @Test func aCrashIsARetryableErrorNotAHang() async throws {
         let engine = Self.engine("crash")
         do {
-            _ = try await CollectedSynthesis.run(engine, SynthesisRequest(text: "Hello.", referenceAudio: Self.reference, referenceText: "ref"))
+            _ = try await CollectedSynthesis.run(
+                engine, SynthesisRequest(text: "Hello.", referenceAudio: Self.reference, referenceText: "ref"))
             Issue.record("expected a crash")
         } catch let error as WorkerError {
             #expect(error.isRetryable)
@@ -70,8 +75,9 @@ import GLMTTSTestSupport
         var manifest = Self.manifest
         manifest.options = [:]
         #expect(throws: ModelError.self) {
-            _ = try WorkerSynthesizer.configuration(for: InstalledModel(manifest: manifest, directory: FileManager.default.temporaryDirectory),
-                                                    projectRoot: TestEnvironment.packageRoot)
+            _ = try WorkerSynthesizer.configuration(
+                for: InstalledModel(manifest: manifest, directory: FileManager.default.temporaryDirectory),
+                projectRoot: TestEnvironment.packageRoot)
         }
     }
 

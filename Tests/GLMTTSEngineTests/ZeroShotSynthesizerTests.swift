@@ -1,29 +1,37 @@
 import Foundation
-import Testing
-@testable import GLMTTSEngine
 import GLMTTSTestSupport
+import Testing
+
+@testable import GLMTTSEngine
 
 /// What can be tested of the ZipVoice / Pocket-TTS engine without their weights (none can
 /// be obtained here): manifests and options, the pre-flight checks, sherpa-onnx's refusal
-/// of unusable files, parameter mapping and reports, the ZipVoice tokenizer, and refusals.
+/// of unusable files, parameter mapping and reports, and refusals (the ZipVoice tokenizer has its own suite).
 @Suite struct ZeroShotSynthesizerTests {
-    static let zipvoiceFiles = ["tokens": "tokens.txt", "encoder": "encoder.int8.onnx",
-                                "decoder": "decoder.int8.onnx", "vocoder": "vocos_24khz.onnx"]
-    static let pocketFiles = ["lmFlow": "lm_flow.int8.onnx", "lmMain": "lm_main.int8.onnx", "encoder": "encoder.onnx",
-                              "decoder": "decoder.int8.onnx", "textConditioner": "text_conditioner.onnx",
-                              "vocab": "vocab.json", "tokenScores": "token_scores.json"]
+    static let zipvoiceFiles = [
+        "tokens": "tokens.txt", "encoder": "encoder.int8.onnx",
+        "decoder": "decoder.int8.onnx", "vocoder": "vocos_24khz.onnx",
+    ]
+    static let pocketFiles = [
+        "lmFlow": "lm_flow.int8.onnx", "lmMain": "lm_main.int8.onnx", "encoder": "encoder.onnx",
+        "decoder": "decoder.int8.onnx", "textConditioner": "text_conditioner.onnx",
+        "vocab": "vocab.json", "tokenScores": "token_scores.json",
+    ]
 
     /// A model folder whose files hold `content(name)` (nil: the file is not written).
-    static func folder(files: [String: String], engine: EngineKind, options: [String: String] = [:],
-                       content: (String) -> Data? = { _ in randomBytes(4_096) }) throws -> InstalledModel {
+    static func folder(
+        files: [String: String], engine: EngineKind, options: [String: String] = [:],
+        content: (String) -> Data? = { _ in randomBytes(4_096) }
+    ) throws -> InstalledModel {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zs-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         for name in Set(files.values) {
             if let data = content(name) { try data.write(to: directory.appendingPathComponent(name)) }
         }
-        let manifest = ModelManifest(id: "zs", engine: engine, description: "test", sampleRate: 24_000, languages: ["en"],
-                                     files: files, options: options, licence: "test",
-                                     capabilities: ManifestCapabilities(canClone: true, streaming: false))
+        let manifest = ModelManifest(
+            id: "zs", engine: engine, description: "test", sampleRate: 24_000, languages: ["en"],
+            files: files, options: options, licence: "test",
+            capabilities: ManifestCapabilities(canClone: true, streaming: false))
         return InstalledModel(manifest: manifest, directory: directory)
     }
 
@@ -119,8 +127,10 @@ import GLMTTSTestSupport
         #expect(distill.espeakVoice == "en-us")
 
         var full = zipvoice
-        full.manifest.options = ["variant": "full", "numThreads": "2", "guidanceScale": "1.5", "stepsQuality": "40",
-                                 "tShift": "0", "espeakVoice": "en-gb"]
+        full.manifest.options = [
+            "variant": "full", "numThreads": "2", "guidanceScale": "1.5", "stepsQuality": "40",
+            "tShift": "0", "espeakVoice": "en-gb",
+        ]
         let fullConfiguration = try ZeroShotModelConfiguration(model: full, defaultThreads: 3)
         #expect(fullConfiguration.numThreads == 2)
         #expect(fullConfiguration.guidanceScale == 1.5)
@@ -140,10 +150,12 @@ import GLMTTSTestSupport
     @Test func badOptionsAreRefusedByName() throws {
         let model = try Self.folder(files: Self.zipvoiceFiles, engine: .zipvoice)
         defer { Self.remove(model) }
-        let bad: [(String, String)] = [("numThreads", "many"), ("numThreads", "0"), ("guidanceScale", "-1"),
-                                       ("guidanceScale", "nan"), ("featScale", "0"), ("tShift", "-0.1"),
-                                       ("stepsFast", "0"), ("stepsBalanced", "1000"), ("variant", "turbo"),
-                                       ("provider", "  "), ("targetRMS", "inf")]
+        let bad: [(String, String)] = [
+            ("numThreads", "many"), ("numThreads", "0"), ("guidanceScale", "-1"),
+            ("guidanceScale", "nan"), ("featScale", "0"), ("tShift", "-0.1"),
+            ("stepsFast", "0"), ("stepsBalanced", "1000"), ("variant", "turbo"),
+            ("provider", "  "), ("targetRMS", "inf"),
+        ]
         for (key, value) in bad {
             var configured = model
             configured.manifest.options = [key: value]
@@ -151,7 +163,10 @@ import GLMTTSTestSupport
                 _ = try ZeroShotModelConfiguration(model: configured, defaultThreads: 1)
                 Issue.record("\(key) = \(value) was accepted")
             } catch let error as ModelError {
-                guard case let .invalidManifest(_, reason) = error else { Issue.record("\(error)"); continue }
+                guard case let .invalidManifest(_, reason) = error else {
+                    Issue.record("\(error)")
+                    continue
+                }
                 #expect(reason.contains(key), "\(reason)")
             }
         }
@@ -167,7 +182,10 @@ import GLMTTSTestSupport
                 _ = try await ZeroShotSynthesizer.load(model, threads: 1)
                 Issue.record("garbage \(engine) files loaded")
             } catch let error as ModelError {
-                guard case let .loadFailed(_, reason) = error else { Issue.record("\(error)"); continue }
+                guard case let .loadFailed(_, reason) = error else {
+                    Issue.record("\(error)")
+                    continue
+                }
                 #expect(reason.contains("not a usable ONNX model"), "\(reason)")
             }
         }
@@ -192,7 +210,10 @@ import GLMTTSTestSupport
             try configuration.preflight()
             Issue.record("a vocoder without model_type passed")
         } catch let error as ModelError {
-            guard case let .loadFailed(_, reason) = error else { Issue.record("\(error)"); return }
+            guard case let .loadFailed(_, reason) = error else {
+                Issue.record("\(error)")
+                return
+            }
             #expect(reason.contains("no model_type") && reason.contains("vocos_24khz.onnx"), "\(reason)")
         }
     }
@@ -206,7 +227,10 @@ import GLMTTSTestSupport
             try ZeroShotModelConfiguration(model: mismatched, defaultThreads: 1).preflight()
             Issue.record("a 22 050 Hz vocoder passed for a 24 kHz model")
         } catch let error as ModelError {
-            guard case let .loadFailed(_, reason) = error else { Issue.record("\(error)"); return }
+            guard case let .loadFailed(_, reason) = error else {
+                Issue.record("\(error)")
+                return
+            }
             #expect(reason.contains("22050 Hz") && reason.contains("24000 Hz"), "\(reason)")
         }
         let matched = try Self.folder(files: Self.zipvoiceFiles, engine: .zipvoice) { name in
@@ -312,8 +336,10 @@ import GLMTTSTestSupport
         let cases: [(SynthesisRequest, ZeroShotFamily, String)] = [
             (SynthesisRequest(text: "Hi."), .zipvoice, "reference clip"),
             (SynthesisRequest(text: "Hi."), .pocket, "reference clip"),
-            (SynthesisRequest(text: "Hi.", referenceAudio: AudioBuffer(samples: [], sampleRate: 24_000), referenceText: "x"),
-             .pocket, "reference clip"),
+            (
+                SynthesisRequest(text: "Hi.", referenceAudio: AudioBuffer(samples: [], sampleRate: 24_000), referenceText: "x"),
+                .pocket, "reference clip"
+            ),
             (SynthesisRequest(text: "Hi.", referenceAudio: clip), .zipvoice, "transcript"),
             (SynthesisRequest(text: "Hi.", referenceAudio: clip, referenceText: "  \n"), .zipvoice, "transcript"),
         ]
@@ -322,115 +348,21 @@ import GLMTTSTestSupport
                 _ = try ZeroShotSynthesizer.checkedReference(request, family: family, engine: "zs")
                 Issue.record("\(family) accepted a request without \(what)")
             } catch let error as EngineError {
-                guard case let .referenceRequired(engine, detail) = error else { Issue.record("\(error)"); continue }
+                guard case let .referenceRequired(engine, detail) = error else {
+                    Issue.record("\(error)")
+                    continue
+                }
                 #expect(engine == "zs" && detail.contains(what), "\(detail)")
                 #expect(error.code == "engine.reference_required")
             } catch {
                 Issue.record("untyped error \(error)")
             }
         }
-        let pocket = try? ZeroShotSynthesizer.checkedReference(SynthesisRequest(text: "Hi.", referenceAudio: clip), family: .pocket, engine: "zs")
+        let pocket = try? ZeroShotSynthesizer.checkedReference(
+            SynthesisRequest(text: "Hi.", referenceAudio: clip), family: .pocket, engine: "zs")
         #expect(pocket?.text == "")
         let zipvoice = try? ZeroShotSynthesizer.checkedReference(
             SynthesisRequest(text: "Hi.", referenceAudio: clip, referenceText: " Hello there. "), family: .zipvoice, engine: "zs")
         #expect(zipvoice?.text == "Hello there.")
-    }
-}
-
-/// The ZipVoice tokenizer, with real espeak-ng and a hand-written vocabulary and lexicon in
-/// the published pack's formats (`TOKEN<TAB>ID`; `WORD TOKEN …`).
-@Suite struct ZipVoiceTokenizerTests {
-    static let lexicon = ZipVoiceTokenizer.parseLexicon("""
-        你 n0 i3
-        好 h0 ao3
-        你好 n0 i2 h0 ao3
-        世界 sh0 i4 j0 ie4
-        """)
-
-    /// Every IPA scalar espeak-ng produces for `text`, plus the pinyin tokens and punctuation.
-    static func tokenizer(coveringIPAOf text: String) throws -> ZipVoiceTokenizer {
-        let ipa = try EspeakPhonemizer(voice: "en-us").phonemize(text).joined()
-        let pinyin = Set(lexicon.values.flatMap { $0 })
-        let vocabulary = Set(ipa.unicodeScalars.map { String($0) }).union(pinyin).union([",", ".", "!", "?", " "])
-        return ZipVoiceTokenizer(vocabulary: vocabulary, lexicon: lexicon, espeakVoice: "en-us")
-    }
-
-    @Test func tokensFilesParseLikeSherpaOnnx() {
-        let tokens = ZipVoiceTokenizer.parseTokens("_\t0\n \t1\nə\t2\nzh0\t3\nong1 4\r\nbroken\n\t5\nx\tnotanumber\n")
-        #expect(tokens == ["_", " ", "ə", "zh0", "ong1"])
-        #expect(ZipVoiceTokenizer.parseTokens("").isEmpty)
-        #expect(ZipVoiceTokenizer.parseTokens("\u{0}\u{1}garbage").isEmpty)
-    }
-
-    @Test func lexiconsParseAndKeepTheFirstEntry() {
-        let lexicon = ZipVoiceTokenizer.parseLexicon("好 h0 ao3\n好 h0 ao4\n单\n\n行长 h0 ang2 zh0 ang3\n")
-        #expect(lexicon == ["好": ["h0", "ao3"], "行长": ["h0", "ang2", "zh0", "ang3"]])
-        #expect(ZipVoiceTokenizer(vocabulary: [], lexicon: lexicon, espeakVoice: "en-us").maxPhraseLength == 2)
-    }
-
-    @Test func textSplitsIntoChineseAndOtherRuns() {
-        let segments = ZipVoiceTokenizer.segments("你好，world! 世界。")
-        #expect(segments.map(\.text) == ["你好,", "world! ", "世界."])
-        #expect(segments.map(\.chinese) == [true, false, true])
-        #expect(ZipVoiceTokenizer.segments("").isEmpty)
-        #expect(ZipVoiceTokenizer.segments("123 ").map(\.chinese) == [false])
-    }
-
-    @Test func chineseUsesTheLongestLexiconMatch() throws {
-        let tokenizer = try Self.tokenizer(coveringIPAOf: "a")
-        #expect(tokenizer.chineseTokens("你好世界") == ["n0", "i2", "h0", "ao3", "sh0", "i4", "j0", "ie4"])
-        #expect(tokenizer.chineseTokens("好你") == ["h0", "ao3", "n0", "i3"])
-        #expect(try tokenizer.tokens(for: "你好。") == ["n0", "i2", "h0", "ao3", "."])
-        // A character the lexicon lacks is kept only if it is a token itself: here it is not.
-        #expect(try tokenizer.tokens(for: "猫") == [])
-    }
-
-    @Test func otherTextBecomesEspeakIPACodepoints() throws {
-        let text = "Hello, world."
-        let tokenizer = try Self.tokenizer(coveringIPAOf: text)
-        let tokens = try tokenizer.tokens(for: text)
-        let ipa = try EspeakPhonemizer(voice: "en-us").phonemize(text).joined()
-        #expect(tokens == ipa.unicodeScalars.map { String($0) })
-        #expect(tokens.contains(",") && tokens.last == ".")
-        #expect(tokens.allSatisfy { $0.unicodeScalars.count == 1 })
-    }
-
-    @Test func mixedTextKeepsOrderAndDropsUnknownTokens() throws {
-        let tokenizer = try Self.tokenizer(coveringIPAOf: "OK")
-        let tokens = try tokenizer.tokens(for: "你好 OK 世界")
-        #expect(Array(tokens.prefix(4)) == ["n0", "i2", "h0", "ao3"])
-        #expect(Array(tokens.suffix(4)) == ["sh0", "i4", "j0", "ie4"])
-        #expect(tokens.count > 8)
-        #expect(tokens.allSatisfy(tokenizer.vocabulary.contains))
-        let narrow = ZipVoiceTokenizer(vocabulary: ["n0"], lexicon: Self.lexicon, espeakVoice: "en-us")
-        #expect(try narrow.tokens(for: "你好 OK") == ["n0"])
-    }
-
-    @Test func nothingPronounceableGivesNoTokens() throws {
-        let tokenizer = try Self.tokenizer(coveringIPAOf: "a")
-        #expect(try tokenizer.tokens(for: "") == [])
-        #expect(try tokenizer.tokens(for: "   ") == [])
-        #expect(try tokenizer.tokens(for: "🙂🙂") == [])
-    }
-
-    @Test func unreadableOrEmptyTokenFilesAreTypedErrors() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zvt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let empty = directory.appendingPathComponent("tokens.txt")
-        try Data().write(to: empty)
-        #expect(throws: ModelError.self) { _ = try ZipVoiceTokenizer(tokensFile: empty, lexiconFile: nil, espeakVoice: "en-us", modelID: "zs") }
-        let binary = directory.appendingPathComponent("binary.txt")
-        try Data([0xFF, 0xFE, 0xC0, 0x80, 0x00]).write(to: binary)
-        #expect(throws: ModelError.self) { _ = try ZipVoiceTokenizer(tokensFile: binary, lexiconFile: nil, espeakVoice: "en-us", modelID: "zs") }
-        let good = directory.appendingPathComponent("good.txt")
-        try Data("_\t0\nn0\t1\ni3\t2\n".utf8).write(to: good)
-        let lexicon = directory.appendingPathComponent("lexicon.txt")
-        try Data("你 n0 i3\n".utf8).write(to: lexicon)
-        let tokenizer = try ZipVoiceTokenizer(tokensFile: good, lexiconFile: lexicon, espeakVoice: "en-us", modelID: "zs")
-        #expect(try tokenizer.tokens(for: "你") == ["n0", "i3"])
-        #expect(throws: ModelError.self) {
-            _ = try ZipVoiceTokenizer(tokensFile: good, lexiconFile: binary, espeakVoice: "en-us", modelID: "zs")
-        }
     }
 }

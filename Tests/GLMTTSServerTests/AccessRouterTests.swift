@@ -5,6 +5,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
+
 @testable import GLMTTSServer
 
 /// Access control through the router: keys and scopes, rate limits and quotas, stream and
@@ -12,7 +13,10 @@ import Testing
 @Suite struct AccessRouterTests {
     /// Keys required; `adjust` changes more.
     private static func keys(_ adjust: @escaping (inout ServerConfiguration) -> Void = { _ in }) -> (inout ServerConfiguration) -> Void {
-        { configuration in configuration.accessMode = .keys; adjust(&configuration) }
+        { configuration in
+            configuration.accessMode = .keys
+            adjust(&configuration)
+        }
     }
 
     private static func token(_ app: RouterTestApp, _ scopes: [APIKeyScope], rate: Int? = nil, quota: Int? = nil) async throws -> String {
@@ -62,8 +66,9 @@ import Testing
             #expect(refused.status == .tooManyRequests && refused.problemCode == "rate.limited")
             #expect(Int(refused.headers[.retryAfter] ?? "") ?? 0 > 0 && refused.header("RateLimit-Remaining") == "0")
             let small = try await Self.token(app, [.synthesize], quota: 3)
-            let quota = try await app.send(.post, "/api/tts", json: ["text": "Hello there", "model": "espeak-en-us"],
-                                           headers: RouterTestApp.bearer(small))
+            let quota = try await app.send(
+                .post, "/api/tts", json: ["text": "Hello there", "model": "espeak-en-us"],
+                headers: RouterTestApp.bearer(small))
             #expect(quota.status == .tooManyRequests && quota.problemCode == "quota.exceeded" && quota.headers[.retryAfter] != nil)
         }
     }

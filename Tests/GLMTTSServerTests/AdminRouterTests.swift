@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
+
 @testable import GLMTTSServer
 
 /// The admin operations (API keys, models at run time, offload), in process through the
@@ -10,7 +11,8 @@ import Testing
 @Suite struct AdminRouterTests {
     @Test func keysAreCreatedListedAndRevoked() async throws {
         try await RouterTestApp.run { app in
-            let created = try await app.send(.post, "/api/admin/keys", json: ["name": "ci", "scopes": ["read"], "rate_limit_per_minute": 5])
+            let created = try await app.send(
+                .post, "/api/admin/keys", json: ["name": "ci", "scopes": ["read"], "rate_limit_per_minute": 5])
             #expect(created.status == .created)
             let id = try #require(created.object["id"] as? String)
             #expect((created.object["key"] as? String)?.hasPrefix("gtts_\(id)_") == true)
@@ -31,7 +33,8 @@ import Testing
             let badScope = try await app.send(.post, "/api/admin/keys", json: ["name": "ci", "scopes": ["root"]])
             #expect(badScope.status == .unprocessableContent && badScope.problemCode == "request.invalid_field")
             let blank = try await app.send(.post, "/api/admin/keys", json: ["name": "  ", "scopes": ["read"]])
-            #expect(blank.status == .unprocessableContent && (blank.object["errors"] as? [[String: Any]])?.first?["field"] as? String == "name")
+            #expect(
+                blank.status == .unprocessableContent && (blank.object["errors"] as? [[String: Any]])?.first?["field"] as? String == "name")
             let noName = try await app.send(.post, "/api/admin/keys", json: ["scopes": ["read"]])
             #expect(noName.status == .unprocessableContent && noName.problemCode == "request.missing_field")
         }

@@ -6,6 +6,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
+
 @testable import GLMTTSServer
 
 /// Batches (create, status, archive, delete) and saved voices (create, list, get, audio,
@@ -13,7 +14,8 @@ import Testing
 @Suite struct BatchAndVoiceRouterTests {
     @Test func aBatchRunsEveryTextAndDownloadsAsOneArchive() async throws {
         try await RouterTestApp.run { app in
-            let created = try await app.send(.post, "/api/tts/batch", json: ["texts": ["One.", "Two."], "model": "espeak-en-us", "format": "wav"])
+            let created = try await app.send(
+                .post, "/api/tts/batch", json: ["texts": ["One.", "Two."], "model": "espeak-en-us", "format": "wav"])
             #expect(created.status == .accepted)
             let id = try #require(created.object["id"] as? String)
             #expect(created.header("Location") == "/api/tts/batch/\(id)")
@@ -53,8 +55,10 @@ import Testing
     @Test func aSavedVoiceCanBeListedFetchedDownloadedAndDeleted() async throws {
         try await RouterTestApp.run { app in
             let clip = try await app.speechWAV()
-            let form = MultipartTestForm().field("name", "Test voice").field("text", "Hello there, this is a short test of the speech server.")
-                .file("audio", clip)
+            let form = MultipartTestForm().field("name", "Test voice").field(
+                "text", "Hello there, this is a short test of the speech server."
+            )
+            .file("audio", clip)
             let created = try await app.send(.post, "/api/voices", form: form)
             #expect(created.status == .created, "\(created.text)")
             let id = try #require(created.object["id"] as? String)
@@ -85,7 +89,8 @@ import Testing
             #expect(noAudio.status == .unprocessableContent && noAudio.problemCode == "request.missing_field", "\(noAudio.text)")
             let json = try await app.send(.post, "/api/voices", json: ["name": "x"])
             #expect(json.status == .unsupportedMediaType)
-            let notAudio = try await app.send(.post, "/api/voices", form: MultipartTestForm().field("name", "x").file("audio", Data(repeating: 7, count: 500)))
+            let notAudio = try await app.send(
+                .post, "/api/voices", form: MultipartTestForm().field("name", "x").file("audio", Data(repeating: 7, count: 500)))
             #expect(notAudio.status.code >= 400 && notAudio.status.code < 500, "\(notAudio.text)")
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import GLMTTSServer
+import Testing
 
 /// Replays the committed corpus of the `form` fuzz target (Tests/fixtures/fuzz/form, grown
 /// by `scripts/fuzz form`) through the same entry point the fuzzer calls. `FormFuzzEntry`
@@ -34,7 +34,8 @@ import GLMTTSServer
         #expect(try await Self.run("seed-json.txt") == .parsed(fields: 2, file: false))
         #expect(try await Self.run("seed-urlencoded-bad-utf8.txt") == .refused(status: 400, code: "request.malformed"))
         guard case .refused = try await Self.run("seed-multipart-duplicate.txt") else {
-            Issue.record("a text field sent twice was accepted"); return
+            Issue.record("a text field sent twice was accepted")
+            return
         }
     }
 }

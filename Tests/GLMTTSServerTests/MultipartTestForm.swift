@@ -11,7 +11,11 @@ struct MultipartTestForm {
     /// The encoded body.
     var body: Data {
         var data = Data()
-        for part in parts { data.append(Data("--\(boundary)\r\n".utf8)); data.append(part); data.append(Data("\r\n".utf8)) }
+        for part in parts {
+            data.append(Data("--\(boundary)\r\n".utf8))
+            data.append(part)
+            data.append(Data("\r\n".utf8))
+        }
         data.append(Data("--\(boundary)--\r\n".utf8))
         return data
     }

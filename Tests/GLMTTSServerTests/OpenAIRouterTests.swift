@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
+
 @testable import GLMTTSServer
 
 /// The OpenAI-compatible surface (`/v1/audio/speech`, `/v1/audio/transcriptions`,
@@ -10,12 +11,14 @@ import Testing
 @Suite struct OpenAIRouterTests {
     @Test func speechAnswersWithAudioOrAnEventStream() async throws {
         try await RouterTestApp.run { app in
-            let audio = try await app.send(.post, "/v1/audio/speech",
-                                           json: ["model": "tts-1", "input": "Hello there.", "voice": "espeak-en-us", "response_format": "wav"])
+            let audio = try await app.send(
+                .post, "/v1/audio/speech",
+                json: ["model": "tts-1", "input": "Hello there.", "voice": "espeak-en-us", "response_format": "wav"])
             #expect(audio.status == .ok && audio.headers[.contentType] == "audio/wav")
             #expect(audio.data.prefix(4) == Data("RIFF".utf8) && audio.header("X-Task-Id") != nil)
-            let sse = try await app.send(.post, "/v1/audio/speech",
-                                         json: ["model": "espeak-en-us", "input": "Hi.", "voice": "alloy", "stream_format": "sse"])
+            let sse = try await app.send(
+                .post, "/v1/audio/speech",
+                json: ["model": "espeak-en-us", "input": "Hi.", "voice": "alloy", "stream_format": "sse"])
             #expect(sse.status == .ok && sse.headers[.contentType] == "text/event-stream")
             #expect(sse.text.contains("speech.audio.delta") && sse.text.contains("speech.audio.done"))
             #expect(app.dependencies.streams.total == 0)

@@ -1,10 +1,11 @@
 import Foundation
-import GLMTTSEngine
 import GLMTTSAPI
+import GLMTTSEngine
 import HTTPTypes
 import Logging
 import OpenAPIRuntime
 import Testing
+
 @testable import GLMTTSServer
 
 /// The committed generated code, the served document and the registered routes all match
@@ -15,11 +16,13 @@ import Testing
     @Test func generatedCodeIsFromTheCurrentSpec() throws {
         let spec = try Data(contentsOf: Self.root.appendingPathComponent("openapi/openapi.yaml"))
         let recorded = try String(contentsOf: Self.root.appendingPathComponent("Sources/GLMTTSAPI/openapi.sha256"), encoding: .utf8)
-        #expect(SHA256.hex(of: spec) == recorded.trimmingCharacters(in: .whitespacesAndNewlines),
-                "openapi/openapi.yaml changed: run scripts/generate-openapi and commit the result")
-        #expect(OpenAPIDocument.yaml.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(
+            SHA256.hex(of: spec) == recorded.trimmingCharacters(in: .whitespacesAndNewlines),
+            "openapi/openapi.yaml changed: run scripts/generate-openapi and commit the result")
+        #expect(
+            OpenAPIDocument.yaml.trimmingCharacters(in: .whitespacesAndNewlines)
                 == String(decoding: spec, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
-                "the served document differs from openapi/openapi.yaml: run scripts/generate-openapi")
+            "the served document differs from openapi/openapi.yaml: run scripts/generate-openapi")
     }
 
     @Test func everySpecOperationIsRoutedAndNothingElse() async throws {
@@ -45,8 +48,10 @@ import Testing
 final class RouteRecorder: ServerTransport, @unchecked Sendable {
     private(set) var routes = Set<String>()
 
-    func register(_ handler: @Sendable @escaping (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?),
-                  method: HTTPRequest.Method, path: String) throws {
+    func register(
+        _ handler: @Sendable @escaping (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?),
+        method: HTTPRequest.Method, path: String
+    ) throws {
         routes.insert("\(method.rawValue) \(path)")
     }
 }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Testing
+
 @testable import GLMTTSServer
 
 @Suite struct OpenModeRequestGuardTests {
@@ -55,7 +56,7 @@ import Testing
         for origin in ["https://evil.example", "null", "http://127.0.0.1:9999", "http://localhost:8080"] {
             #expect(refusal(request(host: "127.0.0.1:8080", origin: origin)) == "auth.foreign_origin", "\(origin)")
         }
-        // `*` in GLMTTS_CORS_ORIGINS is not an allowance here (AccessMiddleware filters it out).
+        // `*` in GLMTTS_CORS_ORIGINS is not an allowance here (`OpenModeGuardMiddleware` filters it out).
         let starred = OpenModeRequestGuard(bindHost: "127.0.0.1", allowedOrigins: [])
         #expect(throws: HTTPProblem.self) { try starred.check(request(host: "127.0.0.1:8080", origin: "https://evil.example")) }
     }

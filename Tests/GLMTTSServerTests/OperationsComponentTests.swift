@@ -1,14 +1,16 @@
 import Foundation
-import GLMTTSEngine
 import GLMTTSAPI
+import GLMTTSEngine
 import Logging
 import Testing
+
 @testable import GLMTTSServer
 
 @Suite struct OperationsComponentTests {
     @Test func settingsFileParsesAndNamesTheBadLine() throws {
         let known: Set<String> = ["GLMTTS_PORT", "GLMTTS_HOST", "GLMTTS_CORS_ORIGINS"]
-        let parsed = try SettingsFile.parse("""
+        let parsed = try SettingsFile.parse(
+            """
             # comment
             GLMTTS_PORT = 9000
             export GLMTTS_HOST="0.0.0.0"
@@ -29,7 +31,8 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("glmtts-\(UUID().uuidString).env")
         defer { try? FileManager.default.removeItem(at: file) }
         try "GLMTTS_MAX_QUEUED_JOBS=7\nGLMTTS_MAX_TEXT_CHARS=321\n".write(to: file, atomically: true, encoding: .utf8)
-        let config = try ServerConfiguration.load(environment: ["GLMTTS_MAX_QUEUED_JOBS": "9", "GLMTTS_DATA_DIR": "/tmp/x"], configFile: file)
+        let config = try ServerConfiguration.load(
+            environment: ["GLMTTS_MAX_QUEUED_JOBS": "9", "GLMTTS_DATA_DIR": "/tmp/x"], configFile: file)
         #expect(config.maxQueuedJobs == 9 && config.textLimits.maxCharacters == 321 && config.maxAttempts == 3)
     }
 
@@ -53,8 +56,10 @@ import Testing
                 operations[op["operationId"] as! String] = (op["security"] as? [Any])?.isEmpty == true
             }
         }
-        let admin: Set<String> = ["getMetrics", "listAPIKeys", "createAPIKey", "revokeAPIKey", "reloadAllModels", "changeModel",
-                                  "offloadModels"]
+        let admin: Set<String> = [
+            "getMetrics", "listAPIKeys", "createAPIKey", "revokeAPIKey", "reloadAllModels", "changeModel",
+            "offloadModels",
+        ]
         for (id, isPublic) in operations {
             let scope = OperationScopes.required(for: id)
             #expect((scope == nil) == isPublic, "\(id): the spec and OperationScopes disagree on whether it is public")
@@ -83,12 +88,14 @@ import Testing
     @Test func logLinesInEachFormatAndEscaping() throws {
         let time = Date(timeIntervalSince1970: 1_700_000_000)
         let metadata: Logger.Metadata = ["request_id": "abc", "path": "/api/tts", "note": "two words \"quoted\"\nline"]
-        let json = StructuredLogHandler.line(time: time, level: .info, label: "glmtts", message: "request", metadata: metadata, format: .json)
+        let json = StructuredLogHandler.line(
+            time: time, level: .info, label: "glmtts", message: "request", metadata: metadata, format: .json)
         let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: String]
         #expect(object["msg"] == "request" && object["request_id"] == "abc" && object["level"] == "info")
         #expect(object["time"]?.hasPrefix("2023-11-14T22:13:20") == true && object["note"]?.contains("\n") == true)
         #expect(!json.contains("\n"))
-        let logfmt = StructuredLogHandler.line(time: time, level: .warning, label: "glmtts", message: "a b", metadata: metadata, format: .logfmt)
+        let logfmt = StructuredLogHandler.line(
+            time: time, level: .warning, label: "glmtts", message: "a b", metadata: metadata, format: .logfmt)
         #expect(logfmt.contains("level=warning") && logfmt.contains("msg=\"a b\"") && logfmt.contains("request_id=abc"))
         #expect(logfmt.contains("note=\"two words \\\"quoted\\\"\\nline\"") && !logfmt.contains("\n"))
         let text = StructuredLogHandler.line(time: time, level: .error, label: "glmtts", message: "failed", metadata: [:], format: .text)

@@ -4,16 +4,20 @@ import Hummingbird
 import NIOHTTP1
 import OpenAPIRuntime
 import Testing
+
 @testable import GLMTTSServer
 
 /// The rows of `ProblemMapper`'s table, one error kind each, and unwrapping through the
 /// runtime's `ServerError`.
 @Suite struct ProblemMapperTests {
-    private static func wrapped(_ error: any Error, method: HTTPRequest.Method = .post, path: String = "/api/tts",
-                                status: HTTPResponse.Status = .internalServerError) -> ServerError {
-        ServerError(operationID: "createSpeech", request: HTTPRequest(method: method, scheme: nil, authority: nil, path: path),
-                    requestBody: nil, requestMetadata: .init(), causeDescription: "Unknown", underlyingError: error,
-                    httpStatus: status, httpHeaderFields: [:], httpBody: nil)
+    private static func wrapped(
+        _ error: any Error, method: HTTPRequest.Method = .post, path: String = "/api/tts",
+        status: HTTPResponse.Status = .internalServerError
+    ) -> ServerError {
+        ServerError(
+            operationID: "createSpeech", request: HTTPRequest(method: method, scheme: nil, authority: nil, path: path),
+            requestBody: nil, requestMetadata: .init(), causeDescription: "Unknown", underlyingError: error,
+            httpStatus: status, httpHeaderFields: [:], httpBody: nil)
     }
 
     @Test func problemsPassThroughAndWrappersAreUnwrapped() {

@@ -2,6 +2,7 @@ import Foundation
 import GLMTTSEngine
 import GLMTTSService
 import Testing
+
 @testable import GLMTTSServer
 
 /// Finished jobs older than the retention time go, with their files; others stay.
@@ -17,14 +18,18 @@ import Testing
             }
             try await context.blobs.write(Data("wav".utf8), to: .output(old.id, .wav))
             let now = Date()
-            try await context.jobs.finish(old.id, status: .failed, result: nil,
-                                          problem: JobProblem(code: "x", title: "x", category: .internalFailure, detail: "x"),
-                                          at: now.addingTimeInterval(-7200))
-            try await context.jobs.finish(fresh.id, status: .failed, result: nil,
-                                          problem: JobProblem(code: "x", title: "x", category: .internalFailure, detail: "x"), at: now)
+            try await context.jobs.finish(
+                old.id, status: .failed, result: nil,
+                problem: JobProblem(code: "x", title: "x", category: .internalFailure, detail: "x"),
+                at: now.addingTimeInterval(-7200))
+            try await context.jobs.finish(
+                fresh.id, status: .failed, result: nil,
+                problem: JobProblem(code: "x", title: "x", category: .internalFailure, detail: "x"), at: now)
 
-            let deleted = await RetentionSweeper(jobs: context.jobs, blobs: context.blobs, retentionSeconds: 3600,
-                                                 logger: context.logger).sweep(now: now)
+            let deleted = await RetentionSweeper(
+                jobs: context.jobs, blobs: context.blobs, retentionSeconds: 3600,
+                logger: context.logger
+            ).sweep(now: now)
 
             #expect(deleted == 1)
             #expect(try await context.jobs.job(old.id) == nil)

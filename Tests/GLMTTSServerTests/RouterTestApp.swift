@@ -8,6 +8,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Testing
+
 @testable import GLMTTSServer
 
 /// The whole server as `buildApplication` makes it, over real `ServerDependencies` in a
@@ -28,8 +29,10 @@ struct RouterTestApp: Sendable {
 
     /// Builds the app over a fresh data directory (`adjust` changes the configuration),
     /// runs `body` against it, and removes everything afterwards.
-    static func run(_ adjust: (inout ServerConfiguration) -> Void = { _ in },
-                    _ body: @Sendable (RouterTestApp) async throws -> Void) async throws {
+    static func run(
+        _ adjust: (inout ServerConfiguration) -> Void = { _ in },
+        _ body: @Sendable (RouterTestApp) async throws -> Void
+    ) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("glmtts-router-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         var configuration = ServerTestHarness.configuration(root)
@@ -58,7 +61,8 @@ struct RouterTestApp: Sendable {
 
     /// Sends one request.
     @discardableResult
-    func send(_ method: HTTPRequest.Method, _ uri: String, headers: HTTPFields = [:], body: ByteBuffer? = nil) async throws -> TestResponse {
+    func send(_ method: HTTPRequest.Method, _ uri: String, headers: HTTPFields = [:], body: ByteBuffer? = nil) async throws -> TestResponse
+    {
         try await client.executeRequest(uri: uri, method: method, headers: headers, body: body)
     }
 
@@ -73,7 +77,8 @@ struct RouterTestApp: Sendable {
 
     /// Sends a multipart form.
     @discardableResult
-    func send(_ method: HTTPRequest.Method, _ uri: String, form: MultipartTestForm, headers: HTTPFields = [:]) async throws -> TestResponse {
+    func send(_ method: HTTPRequest.Method, _ uri: String, form: MultipartTestForm, headers: HTTPFields = [:]) async throws -> TestResponse
+    {
         var headers = headers
         headers[.contentType] = form.contentType
         return try await send(method, uri, headers: headers, body: ByteBuffer(bytes: form.body))
@@ -108,8 +113,10 @@ struct RouterTestApp: Sendable {
     /// A queued job written to the store behind the scheduler's back, so it stays queued
     /// (nothing pumps the queue until another job of its lane is submitted).
     func parkedJob(batchID: String? = nil, batchIndex: Int? = nil) async throws -> JobRecord {
-        try await dependencies.jobs.insert(JobRecord(payload: .synthesis(SynthesisJobSpec(text: try SpeechText("Hello."), model: "espeak-en-us")),
-                                                     lane: .cpu, batchID: batchID, batchIndex: batchIndex))
+        try await dependencies.jobs.insert(
+            JobRecord(
+                payload: .synthesis(SynthesisJobSpec(text: try SpeechText("Hello."), model: "espeak-en-us")),
+                lane: .cpu, batchID: batchID, batchIndex: batchIndex))
     }
 }
 

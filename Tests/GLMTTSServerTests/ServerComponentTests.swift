@@ -3,6 +3,7 @@ import GLMTTSEngine
 import GLMTTSService
 import OpenAPIRuntime
 import Testing
+
 @testable import GLMTTSServer
 
 /// The server's own small parts: ZIP writer, subtitles, streaming WAV header, form fields,
@@ -25,11 +26,14 @@ import Testing
         try archive.write(to: file)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", """
+        process.arguments = [
+            "python3", "-c",
+            """
             import sys, zipfile
             z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None
             print(",".join(f"{i.filename}:{i.file_size}" for i in z.infolist()))
-            """, file.path]
+            """, file.path,
+        ]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -40,10 +44,14 @@ import Testing
     }
 
     @Test func subtitlesHaveNumberedTimedCues() {
-        let transcript = Transcript(text: "Hello there. Bye.", language: "en", languageProbability: nil, duration: 3.5,
-                                    segments: [TranscriptSegment(start: 0, end: 1.25, text: " Hello there."),
-                                               TranscriptSegment(start: 1.25, end: 3661.5, text: " Bye.")])
-        #expect(SubtitleWriter.write(transcript, vtt: false)
+        let transcript = Transcript(
+            text: "Hello there. Bye.", language: "en", languageProbability: nil, duration: 3.5,
+            segments: [
+                TranscriptSegment(start: 0, end: 1.25, text: " Hello there."),
+                TranscriptSegment(start: 1.25, end: 3661.5, text: " Bye."),
+            ])
+        #expect(
+            SubtitleWriter.write(transcript, vtt: false)
                 == "1\n00:00:00,000 --> 00:00:01,250\nHello there.\n\n2\n00:00:01,250 --> 01:01:01,500\nBye.\n\n")
         #expect(SubtitleWriter.write(transcript, vtt: true).hasPrefix("WEBVTT\n\n00:00:00.000 --> 00:00:01.250\n"))
     }

@@ -1,6 +1,7 @@
 import Foundation
 import GLMTTSEngine
 import Logging
+
 @testable import GLMTTSServer
 
 /// Opens real `ServerDependencies` over a temporary data directory (SQLite file and all)
@@ -20,8 +21,10 @@ enum ServerTestHarness {
         return configuration
     }
 
-    static func withDependencies<T>(_ adjust: (inout ServerConfiguration) -> Void = { _ in },
-                                    _ body: (ServerDependencies) async throws -> T) async throws -> T {
+    static func withDependencies<T>(
+        _ adjust: (inout ServerConfiguration) -> Void = { _ in },
+        _ body: (ServerDependencies) async throws -> T
+    ) async throws -> T {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("glmtts-server-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         var configuration = configuration(root)

@@ -5,6 +5,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
+
 @testable import GLMTTSServer
 
 /// `POST /api/tts` (sync and async, JSON, URL-encoded and multipart) and the job
@@ -14,8 +15,9 @@ import Testing
         try await RouterTestApp.run { app in
             var headers = HTTPFields()
             headers[.xRequestID] = "client-chosen-id"
-            let response = try await app.send(.post, "/api/tts", json: ["text": "Hello there.", "model": "espeak-en-us", "format": "wav"],
-                                              headers: headers)
+            let response = try await app.send(
+                .post, "/api/tts", json: ["text": "Hello there.", "model": "espeak-en-us", "format": "wav"],
+                headers: headers)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "audio/wav")
             #expect(response.data.prefix(4) == Data("RIFF".utf8))
@@ -44,8 +46,9 @@ import Testing
         try await RouterTestApp.run { app in
             var headers = HTTPFields()
             headers[.contentType] = "application/x-www-form-urlencoded"
-            let encoded = try await app.send(.post, "/api/tts", headers: headers,
-                                             body: ByteBuffer(string: "text=Hello+form&model=espeak-en-us&format=wav"))
+            let encoded = try await app.send(
+                .post, "/api/tts", headers: headers,
+                body: ByteBuffer(string: "text=Hello+form&model=espeak-en-us&format=wav"))
             #expect(encoded.status == .ok && encoded.headers[.contentType] == "audio/wav")
             let form = MultipartTestForm().field("text", "Hello parts").field("model", "espeak-en-us").field("format", "flac")
             let multipart = try await app.send(.post, "/api/tts", form: form)
@@ -57,7 +60,8 @@ import Testing
         try await RouterTestApp.run { app in
             var prefer = HTTPFields()
             prefer[HTTPField.Name("Prefer")!] = "respond-async"
-            let accepted = try await app.send(.post, "/api/tts", json: ["text": "Queued speech.", "model": "espeak-en-us", "format": "mp3"], headers: prefer)
+            let accepted = try await app.send(
+                .post, "/api/tts", json: ["text": "Queued speech.", "model": "espeak-en-us", "format": "mp3"], headers: prefer)
             #expect(accepted.status == .accepted)
             let id = try #require(accepted.object["id"] as? String)
             #expect(accepted.header("Location") == "/api/tts/\(id)")
@@ -101,7 +105,9 @@ import Testing
 
     @Test func unknownAndMalformedJobIdsAreNotFound() async throws {
         try await RouterTestApp.run { app in
-            for path in ["/api/tts/abcdefghijkl", "/api/tts/abcdefghijkl/audio", "/api/tts/progress/abcdefghijkl", "/api/tts/..%2F..%2Fetc"] {
+            for path in [
+                "/api/tts/abcdefghijkl", "/api/tts/abcdefghijkl/audio", "/api/tts/progress/abcdefghijkl", "/api/tts/..%2F..%2Fetc",
+            ] {
                 let response = try await app.send(.get, path)
                 #expect(response.status == .notFound, "\(path)")
             }
@@ -136,7 +142,10 @@ import Testing
     }
 
     @Test func anOversizedBodyIsRefusedByItsLengthAndClosesTheConnection() async throws {
-        try await RouterTestApp.run({ $0.maxUploadBytes = 1000; $0.textLimits.maxCharacters = 10 }) { app in
+        try await RouterTestApp.run({
+            $0.maxUploadBytes = 1000
+            $0.textLimits.maxCharacters = 10
+        }) { app in
             let big = MultipartTestForm().field("text", "Hi").file("prompt_audio", Data(count: 2 << 20))
             let response = try await app.send(.post, "/api/tts", form: big)
             #expect(response.status == .contentTooLarge && response.problemCode == "request.too_large")

@@ -3,6 +3,7 @@ import GLMTTSEngine
 import GLMTTSService
 import OpenAPIRuntime
 import Testing
+
 @testable import GLMTTSServer
 
 /// Every stream buffer is bounded: a reader that stops reading is cut off with a clear end
@@ -110,8 +111,10 @@ import Testing
 
     @Test func aDroppedBodyEndsItsSubscription() async throws {
         try await Self.withHub(bufferLimit: 100) { hub, id in
-            var body: HTTPBody? = ServerSentEvents.stream(try await hub.subscribe(to: id, jobIsFinal: false), after: 0,
-                                                          keepAlive: 3_600) { event in (nil as String?, APIModels.event(event)) }
+            var body: HTTPBody? = ServerSentEvents.stream(
+                try await hub.subscribe(to: id, jobIsFinal: false), after: 0,
+                keepAlive: 3_600
+            ) { event in (nil as String?, APIModels.event(event)) }
             #expect(await hub.subscriberCount() == 1)
             _ = body
             body = nil  // the server stops reading: the client went away
@@ -188,13 +191,16 @@ import Testing
         try bytes.write(to: file)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", """
+        process.arguments = [
+            "python3", "-c",
+            """
             import sys, zipfile
             z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None
             names = [i.filename for i in z.infolist()]
             assert names == [f"{i:03d}.wav" for i in range(1, 201)], names[:3]
             assert z.read("007.wav") == bytes([6]) * 1000
-            """, file.path]
+            """, file.path,
+        ]
         try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
+
 @testable import GLMTTSServer
 
 /// `POST /api/transcribe` (the one test that runs Whisper) and `POST /api/reference/inspect`,
@@ -42,7 +43,8 @@ import Testing
             #expect((report.object["duration_seconds"] as? Double ?? 0) > 1 && report.object["warnings"] is [Any])
             let missing = try await app.send(.post, "/api/reference/inspect", form: MultipartTestForm().field("other", "x"))
             #expect(missing.status == .unprocessableContent)
-            let garbage = try await app.send(.post, "/api/reference/inspect", form: MultipartTestForm().file("file", Data(repeating: 1, count: 300)))
+            let garbage = try await app.send(
+                .post, "/api/reference/inspect", form: MultipartTestForm().file("file", Data(repeating: 1, count: 300)))
             #expect(garbage.status.code >= 400 && garbage.status.code < 500, "\(garbage.text)")
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GLMTTSServer
 
 @Suite struct URLEncodedFormMiddlewareTests {
@@ -39,10 +40,12 @@ import Testing
     /// Found by fuzzing: the OpenAPI runtime keeps a quoted boundary's quotes (and then finds
     /// no parts), so a client that quotes it, as .NET does, got a 400.
     @Test func aQuotedMultipartBoundaryIsUnquoted() {
-        #expect(URLEncodedFormMiddleware.unquotingBoundary(#"multipart/form-data; boundary="a b""#)
-            == "multipart/form-data; boundary=a b")
-        #expect(URLEncodedFormMiddleware.unquotingBoundary(#"Multipart/Form-Data;BOUNDARY = "x-1" ; charset=utf-8"#)
-            == "Multipart/Form-Data; boundary=x-1; charset=utf-8")
+        #expect(
+            URLEncodedFormMiddleware.unquotingBoundary(#"multipart/form-data; boundary="a b""#)
+                == "multipart/form-data; boundary=a b")
+        #expect(
+            URLEncodedFormMiddleware.unquotingBoundary(#"Multipart/Form-Data;BOUNDARY = "x-1" ; charset=utf-8"#)
+                == "Multipart/Form-Data; boundary=x-1; charset=utf-8")
         #expect(URLEncodedFormMiddleware.unquotingBoundary("multipart/form-data; boundary=plain") == nil)
         #expect(URLEncodedFormMiddleware.unquotingBoundary(#"text/plain; boundary="x""#) == nil)
         #expect(URLEncodedFormMiddleware.unquotingBoundary(#"multipart/form-data; boundary=""#) == nil)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GLMTTSEngine
 @testable import GLMTTSService
 
@@ -8,8 +9,10 @@ import Testing
         let token = APIKeyToken.generate()
         #expect(token.text.hasPrefix("gtts_") && token.text.count == 5 + 12 + 1 + 64)
         #expect(APIKeyToken(token.text) == token)
-        for bad in ["", "gtts_", "gtts_abc_def", token.text + "0", token.text.uppercased(), "Bearer " + token.text,
-                    token.text.replacingOccurrences(of: "_", with: "-"), "gtts_" + String(repeating: "g", count: 12) + "_" + token.secret] {
+        for bad in [
+            "", "gtts_", "gtts_abc_def", token.text + "0", token.text.uppercased(), "Bearer " + token.text,
+            token.text.replacingOccurrences(of: "_", with: "-"), "gtts_" + String(repeating: "g", count: 12) + "_" + token.secret,
+        ] {
             #expect(APIKeyToken(bad) == nil, "\(bad)")
         }
         #expect(token.matches(hash: token.secretHash))
@@ -61,7 +64,9 @@ import Testing
             // Many concurrent charges never pass the limit.
             let (other, _) = try await keys.create(name: "r", scopes: [.synthesize])
             let allowed = await withTaskGroup(of: Bool.self) { group in
-                for _ in 0..<40 { group.addTask { (try? await keys.charge(id: other.id, day: day, characters: 7, limit: 100).allowed) ?? false } }
+                for _ in 0..<40 {
+                    group.addTask { (try? await keys.charge(id: other.id, day: day, characters: 7, limit: 100).allowed) ?? false }
+                }
                 return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
             #expect(allowed == 14)

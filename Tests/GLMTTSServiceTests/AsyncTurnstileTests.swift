@@ -1,6 +1,7 @@
 import Foundation
 import GLMTTSTestSupport
 import Testing
+
 @testable import GLMTTSService
 
 @Suite struct AsyncTurnstileTests {
@@ -22,10 +23,11 @@ import Testing
         await turns.enter()
         var waiters: [Task<Void, Never>] = []
         for index in 0..<8 {
-            waiters.append(Task {
-                await turns.withTurn { order.update { $0.append(index) } }
-            })
-            try await Self.waitUntil(turns, hasWaiting: index + 1) // arrivals one after another
+            waiters.append(
+                Task {
+                    await turns.withTurn { order.update { $0.append(index) } }
+                })
+            try await Self.waitUntil(turns, hasWaiting: index + 1)  // arrivals one after another
         }
         #expect(order.value.isEmpty, "nobody enters while the turn is held")
         turns.leave()
@@ -41,7 +43,11 @@ import Testing
             for _ in 0..<32 {
                 group.addTask {
                     await turns.withTurn {
-                        inside.update { $0.now += 1; $0.most = max($0.most, $0.now); $0.entries += 1 }
+                        inside.update {
+                            $0.now += 1
+                            $0.most = max($0.most, $0.now)
+                            $0.entries += 1
+                        }
                         await Task.yield()
                         inside.update { $0.now -= 1 }
                     }

@@ -1,6 +1,7 @@
 import Foundation
 import GLMTTSTestSupport
 import Testing
+
 @testable import GLMTTSService
 
 /// The scheduler's decisions on their own: inputs in, decisions out, no store, hub or tasks.
@@ -8,8 +9,8 @@ import Testing
 @Suite struct JobSchedulerStateMachineTests {
     typealias Machine = JobSchedulerStateMachine<Int>
 
-    static let flaky = JobProblem(code: "test.flaky", title: "Flaky", status: 503, detail: "try again", retryable: true)
-    static let bad = JobProblem(code: "test.bad", title: "Bad", status: 422, detail: "no", retryable: false)
+    static let flaky = JobProblem(code: "test.flaky", title: "Flaky", category: .unavailable, detail: "try again", retryable: true)
+    static let bad = JobProblem(code: "test.bad", title: "Bad", category: .invalidInput, detail: "no", retryable: false)
 
     func machine(slots: [JobLane: Int] = [:], defaultSlots: Int = 1, maxQueued: Int = 100) -> Machine {
         Machine(configuration: JobSchedulerConfiguration(slots: slots, defaultSlots: defaultSlots, maxQueued: maxQueued))
@@ -54,7 +55,7 @@ import Testing
         #expect(state.runningCount == 0)
         #expect(state.occupied(.cpu) == 1)
 
-        state.releaseSlot(in: .cpu) // the claim found nothing
+        state.releaseSlot(in: .cpu)  // the claim found nothing
         #expect(state.occupied(.cpu) == 0)
         let again = state.reserveSlot(in: .cpu)
         #expect(again)
@@ -103,8 +104,9 @@ import Testing
         let step = state.cancel(id)
         #expect(step == .cancelRun(42))
         #expect(state.failureOutcome(of: id, attempt: 1, maxAttempts: 3, problem: .cancelled) == .cancel)
-        #expect(state.failureOutcome(of: id, attempt: 1, maxAttempts: 3, problem: Self.flaky) == .cancel,
-                "a cancelled run is not retried, whatever error it ended with")
+        #expect(
+            state.failureOutcome(of: id, attempt: 1, maxAttempts: 3, problem: Self.flaky) == .cancel,
+            "a cancelled run is not retried, whatever error it ended with")
         state.runFinished(id, attempt: 1, seconds: 1)
         let after = state.cancel(id)
         #expect(after == .cancelIfQueued, "the run is gone")
@@ -116,7 +118,7 @@ import Testing
         var state = machine()
         let id = JobID()
         let first = state.cancel(id)
-        _ = state.start(id, handle: 5) // claimed meanwhile
+        _ = state.start(id, handle: 5)  // claimed meanwhile
         let second = state.cancelNotQueued(id)
         #expect([first, second] == [.cancelIfQueued, .cancelRun(5)])
     }
@@ -124,7 +126,7 @@ import Testing
     @Test func aJobClaimedButNotStartedIsCancelledAsItStarts() {
         var state = machine()
         let id = JobID()
-        _ = state.reserveSlot(in: .cpu) // a scan is claiming it
+        _ = state.reserveSlot(in: .cpu)  // a scan is claiming it
         let steps = [state.cancel(id), state.cancelNotQueued(id), state.claimLookedUp(id, isClaimed: true)]
         #expect(steps == [.cancelIfQueued, .lookUpClaim, .answer(true)])
         let cancelAtOnce = state.runStarted(id, attempt: 1, in: .cpu, handle: 9)
@@ -189,8 +191,9 @@ import Testing
         let outcomes = [Self.flaky, Self.bad, .cancelled].map {
             state.failureOutcome(of: id, attempt: 1, maxAttempts: 1, problem: $0)
         }
-        #expect(outcomes.allSatisfy { $0 == .retry(JobScheduler.interrupted) },
-                "whatever they ended with, even with no attempts left")
+        #expect(
+            outcomes.allSatisfy { $0 == .retry(JobScheduler.interrupted) },
+            "whatever they ended with, even with no attempts left")
     }
 
     @Test func shutdownWaitsForRunsAndScansInProgress() {

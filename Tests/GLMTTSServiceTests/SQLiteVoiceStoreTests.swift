@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GLMTTSEngine
 @testable import GLMTTSService
 
@@ -8,13 +9,18 @@ import Testing
         durationSeconds: 8, preparedSeconds: 7.5, speechSeconds: 6, windowSpeechSeconds: 6, speechRatio: 0.75,
         peakDBFS: -3, clippedFraction: 0, rmsDBFS: -22.5, snrDB: nil, sampleRate: 44_100, detector: .energy,
         window: SpeechSegment(start: 0.25, end: 7.75),
-        warnings: [ReferenceWarning(code: .energyDetector, message: "no VAD"),
-                   ReferenceWarning(code: .quiet, message: "quiet")])
+        warnings: [
+            ReferenceWarning(code: .energyDetector, message: "no VAD"),
+            ReferenceWarning(code: .quiet, message: "quiet"),
+        ])
 
-    static func voice(_ name: String, at seconds: Double, text: String? = "Reference words.",
-                      owner: String? = nil) -> VoiceRecord {
-        VoiceRecord(name: name, createdAt: Date(timeIntervalSince1970: 1_700_000_000 + seconds), referenceText: text,
-                    transcribed: text != nil, quality: quality, owner: owner)
+    static func voice(
+        _ name: String, at seconds: Double, text: String? = "Reference words.",
+        owner: String? = nil
+    ) -> VoiceRecord {
+        VoiceRecord(
+            name: name, createdAt: Date(timeIntervalSince1970: 1_700_000_000 + seconds), referenceText: text,
+            transcribed: text != nil, quality: quality, owner: owner)
     }
 
     /// Runs `body` with a voice store (and the job store sharing its file) over a fresh database.
@@ -95,9 +101,11 @@ import Testing
         }
     }
 
-    @Test(arguments: ["", "../../etc/passwd", "ABCDEFABCDEFABCDEFABCDEFABCDEFAB", "abc",
-                      String(repeating: "a", count: 33), String(repeating: "g", count: 32),
-                      "0123456789abcdef0123456789abcde/"])
+    @Test(arguments: [
+        "", "../../etc/passwd", "ABCDEFABCDEFABCDEFABCDEFABCDEFAB", "abc",
+        String(repeating: "a", count: 33), String(repeating: "g", count: 32),
+        "0123456789abcdef0123456789abcde/",
+    ])
     func idsThatCouldNotNameAFileAreRejected(id: String) async throws {
         #expect(!VoiceRecord.isValidID(id))
         try await Self.with { (store: SQLiteVoiceStore, _: SQLiteJobStore) async throws in

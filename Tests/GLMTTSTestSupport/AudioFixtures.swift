@@ -1,10 +1,12 @@
 import Foundation
+
 @testable import GLMTTSEngine
 
 /// Audio made at test time (nothing binary is committed).
 public enum AudioFixtures {
     /// A sine tone.
-    public static func sine(frequency: Double = 440, seconds: Double = 1.5, sampleRate: Int = 22050, amplitude: Float = 0.5) -> AudioBuffer {
+    public static func sine(frequency: Double = 440, seconds: Double = 1.5, sampleRate: Int = 22050, amplitude: Float = 0.5) -> AudioBuffer
+    {
         let count = Int(seconds * Double(sampleRate))
         let samples = (0..<count).map { amplitude * Float(sin(2 * Double.pi * frequency * Double($0) / Double(sampleRate))) }
         return AudioBuffer(samples: samples, sampleRate: sampleRate)
@@ -13,15 +15,25 @@ public enum AudioFixtures {
     /// A canonical 16-bit PCM WAV header followed by `dataBytes`, with every field overridable
     /// so tests can lie in it.
     /// `formatTag` 1 is integer PCM, 3 IEEE float (then use `bitsPerSample: 32`).
-    public static func wavHeader(sampleRate: UInt32 = 22050, channels: UInt16 = 1, declaredDataBytes: UInt32, riffSize: UInt32? = nil,
-                          formatTag: UInt16 = 1, bitsPerSample: UInt16 = 16) -> Data {
+    public static func wavHeader(
+        sampleRate: UInt32 = 22050, channels: UInt16 = 1, declaredDataBytes: UInt32, riffSize: UInt32? = nil,
+        formatTag: UInt16 = 1, bitsPerSample: UInt16 = 16
+    ) -> Data {
         var data = Data()
         func le<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
         let blockAlign = channels &* (bitsPerSample / 8)
-        data.append(contentsOf: Array("RIFF".utf8)); le(riffSize ?? (36 &+ declaredDataBytes))
-        data.append(contentsOf: Array("WAVEfmt ".utf8)); le(UInt32(16)); le(formatTag); le(channels)
-        le(sampleRate); le(sampleRate &* UInt32(blockAlign)); le(blockAlign); le(bitsPerSample)
-        data.append(contentsOf: Array("data".utf8)); le(declaredDataBytes)
+        data.append(contentsOf: Array("RIFF".utf8))
+        le(riffSize ?? (36 &+ declaredDataBytes))
+        data.append(contentsOf: Array("WAVEfmt ".utf8))
+        le(UInt32(16))
+        le(formatTag)
+        le(channels)
+        le(sampleRate)
+        le(sampleRate &* UInt32(blockAlign))
+        le(blockAlign)
+        le(bitsPerSample)
+        data.append(contentsOf: Array("data".utf8))
+        le(declaredDataBytes)
         return data
     }
 
@@ -69,7 +81,8 @@ public enum AudioFixtures {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fx-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let input = folder.appendingPathComponent("in.wav"), output = folder.appendingPathComponent("out.bin")
+        let input = folder.appendingPathComponent("in.wav")
+        let output = folder.appendingPathComponent("out.bin")
         try wav.write(to: input)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
@@ -86,8 +99,14 @@ public enum AudioFixtures {
         var crossings = 0
         var positive: Bool?
         for sample in samples {
-            if sample > hysteresis, positive != true { if positive != nil { crossings += 1 }; positive = true }
-            if sample < -hysteresis, positive != false { if positive != nil { crossings += 1 }; positive = false }
+            if sample > hysteresis, positive != true {
+                if positive != nil { crossings += 1 }
+                positive = true
+            }
+            if sample < -hysteresis, positive != false {
+                if positive != nil { crossings += 1 }
+                positive = false
+            }
         }
         return crossings
     }

@@ -9,8 +9,10 @@ public struct JobTestTimeout: Error, CustomStringConvertible {
 /// Runs `body`, failing with `JobTestTimeout` when it has not finished after `seconds`.
 /// The limit is a safety net against hangs, never a measure: healthy runs finish in milliseconds.
 /// `body` must end when its task is cancelled (`JobTestProbe.wait` and `AsyncStream` iteration do).
-public func withJobTestDeadline<T: Sendable>(_ what: String, seconds: Double = 300,
-                         _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+public func withJobTestDeadline<T: Sendable>(
+    _ what: String, seconds: Double = 300,
+    _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await body() }
         group.addTask {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GLMTTSEngine
 
 /// Where the tests find the real models that scripts/prepare-models installed.
@@ -8,13 +9,15 @@ import Testing
 /// to the same folder under the package root.
 public enum TestEnvironment {
     /// The package root, derived from this file's location.
-    public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     /// The models directory the tests use.
     public static var modelsDirectory: URL {
         let env = ProcessInfo.processInfo.environment
         if let models = env["GLMTTS_MODELS_DIR"], !models.isEmpty { return URL(fileURLWithPath: models) }
-        let data = env["GLMTTS_DATA_DIR"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+        let data =
+            env["GLMTTS_DATA_DIR"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
             ?? packageRoot.appendingPathComponent("data/test")
         return data.appendingPathComponent("models")
     }
@@ -45,8 +48,10 @@ public enum TestEnvironment {
 /// and returns false when it still does not hold after `seconds`. The limit is a safety
 /// net against a hang, never a measure: use it instead of sleep-then-assert.
 @discardableResult
-public func poll(_ what: String, seconds: Double = 120, every interval: Duration = .milliseconds(50),
-          sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool) async rethrows -> Bool {
+public func poll(
+    _ what: String, seconds: Double = 120, every interval: Duration = .milliseconds(50),
+    sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
+) async rethrows -> Bool {
     let deadline = ContinuousClock.now + .seconds(seconds)
     while true {
         if try await condition() { return true }

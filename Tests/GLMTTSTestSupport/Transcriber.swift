@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import GLMTTSEngine
 
 /// Transcribes audio with the real Whisper tiny.en model (faster-whisper in the project
@@ -51,7 +52,10 @@ public enum Transcriber {
         var pool = words(heard)
         var found = 0
         for word in want {
-            if let index = pool.firstIndex(of: word) { found += 1; pool.remove(at: index) }
+            if let index = pool.firstIndex(of: word) {
+                found += 1
+                pool.remove(at: index)
+            }
         }
         return want.isEmpty ? 1 : Double(found) / Double(want.count)
     }

@@ -15,7 +15,8 @@ public enum WordErrorRate {
     /// to identical words unless faster-whisper falls back to (unseeded) sampling, so such
     /// pairs score 1, or about `sameAudio` for a one-word wobble; another clip scores near 0.
     public static func similarity(_ first: String, _ second: String) -> Double {
-        let a = words(first), b = words(second)
+        let a = words(first)
+        let b = words(second)
         guard !a.isEmpty, !b.isEmpty else { return 0 }
         return 1 - Double(errors(reference: a, hypothesis: b)) / Double(max(a.count, b.count))
     }

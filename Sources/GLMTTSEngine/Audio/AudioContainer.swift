@@ -2,7 +2,10 @@ import Foundation
 
 /// A recognised input container, identified from the bytes, never from a file name.
 public enum AudioContainer: String, Sendable, Codable, CaseIterable {
-    case wav, flac, oggVorbis = "ogg-vorbis", oggOpus = "ogg-opus", mp3, m4a, aac, webm
+    case wav, flac
+    case oggVorbis = "ogg-vorbis"
+    case oggOpus = "ogg-opus"
+    case mp3, m4a, aac, webm
 
     /// Whether libsndfile decodes it in-process (otherwise ffmpeg does).
     public var decodedInProcess: Bool {

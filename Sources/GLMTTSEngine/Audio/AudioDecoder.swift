@@ -66,8 +66,10 @@ public enum AudioDecoder {
     /// libsndfile refused the bytes: ffmpeg gets a try, with the demuxer of the sniffed
     /// container (an MP3-in-WAV is read by ffmpeg's WAV demuxer; nothing is probed). When it
     /// fails too, libsndfile's reason is reported, unless ffmpeg found a limit was broken.
-    private static func decodeRefused(_ data: Data, container: AudioContainer, limits: AudioLimits,
-                                      refusal: AudioError) throws -> DecodedAudio {
+    private static func decodeRefused(
+        _ data: Data, container: AudioContainer, limits: AudioLimits,
+        refusal: AudioError
+    ) throws -> DecodedAudio {
         // A WAV header with an impossible rate or channel count deserves that exact message.
         if container == .wav, let format = WAVFormatChunk(data) {
             guard AudioLimits.sampleRates.contains(format.sampleRate) else { throw AudioError.implausibleSampleRate(format.sampleRate) }
@@ -83,9 +85,12 @@ public enum AudioDecoder {
         }
     }
 
-    private static func read(_ file: OpaquePointer, info: SF_INFO, container: AudioContainer,
-                             limits: AudioLimits) throws -> DecodedAudio {
-        let channels = Int(info.channels), rate = Int(info.samplerate)
+    private static func read(
+        _ file: OpaquePointer, info: SF_INFO, container: AudioContainer,
+        limits: AudioLimits
+    ) throws -> DecodedAudio {
+        let channels = Int(info.channels)
+        let rate = Int(info.samplerate)
         guard AudioLimits.channelCounts.contains(channels) else { throw AudioError.implausibleChannelCount(channels) }
         guard AudioLimits.sampleRates.contains(rate) else { throw AudioError.implausibleSampleRate(rate) }
         // Samples, not only seconds, are bounded: a tiny FLAC of silence at 384 kHz would

@@ -68,8 +68,9 @@ public enum AudioEncoder {
             let writeError = sf_error(file) != 0 ? String(cString: sf_strerror(file)) : nil
             let closeStatus = sf_close(file)
             guard written == samples.count, closeStatus == 0 else {
-                throw AudioError.encodingFailed(format: name,
-                                                reason: writeError ?? "libsndfile wrote \(written) of \(samples.count) samples")
+                throw AudioError.encodingFailed(
+                    format: name,
+                    reason: writeError ?? "libsndfile wrote \(written) of \(samples.count) samples")
             }
             return Data(memory.bytes)
         }

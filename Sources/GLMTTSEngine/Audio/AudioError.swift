@@ -70,9 +70,11 @@ public enum AudioError: GLMTTSError, Equatable {
         case .empty:
             return "The audio is empty (0 bytes); send a recording in \(Self.supportedInput)."
         case let .tooLarge(bytes, limit):
-            return "The audio is \(Self.describe(bytes: bytes)), more than the \(Self.describe(bytes: limit)) limit; send a shorter clip (3–15 s is ideal)."
+            return
+                "The audio is \(Self.describe(bytes: bytes)), more than the \(Self.describe(bytes: limit)) limit; send a shorter clip (3–15 s is ideal)."
         case let .tooLong(seconds, limit):
-            return "The audio is at least \(Int(seconds)) s long, more than the \(Int(limit)) s limit; send a shorter clip (3–15 s is ideal)."
+            return
+                "The audio is at least \(Int(seconds)) s long, more than the \(Int(limit)) s limit; send a shorter clip (3–15 s is ideal)."
         case .unsupportedFormat:
             return "This is not audio in a supported format; send \(Self.supportedInput)."
         case let .corrupt(format, reason):
@@ -84,7 +86,8 @@ public enum AudioError: GLMTTSError, Equatable {
         case let .implausibleChannelCount(count):
             return "The audio declares \(count) channels, which is not plausible (1–32); the file is damaged."
         case .ffmpegMissing:
-            return "Reading this format (M4A/AAC/WebM) or writing AAC needs ffmpeg, which is not installed; run scripts/bootstrap or install ffmpeg."
+            return
+                "Reading this format (M4A/AAC/WebM) or writing AAC needs ffmpeg, which is not installed; run scripts/bootstrap or install ffmpeg."
         case let .ffmpegFailed(reason):
             return "ffmpeg could not process the audio: \(reason). The file is probably damaged."
         case let .encodingFailed(format, reason):
@@ -94,7 +97,8 @@ public enum AudioError: GLMTTSError, Equatable {
         case let .fileUnreadable(path, reason):
             return "The audio file \(path) could not be read (\(reason)); check the path and its permissions."
         case let .temporaryStorageFailed(reason):
-            return "The audio could not be handed to ffmpeg (\(reason)); check that the temporary directory (TMPDIR) is writable and not full."
+            return
+                "The audio could not be handed to ffmpeg (\(reason)); check that the temporary directory (TMPDIR) is writable and not full."
         }
     }
 

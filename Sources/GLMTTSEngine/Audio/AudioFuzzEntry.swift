@@ -70,8 +70,9 @@ package enum AudioFuzzEntry {
         precondition(decoded.sourceSampleRate == audio.sampleRate)
         precondition(AudioLimits.channelCounts.contains(decoded.sourceChannels), "channels \(decoded.sourceChannels)")
         precondition(!audio.samples.isEmpty, "decoded audio without samples")
-        precondition(Double(audio.samples.count) <= limits.maxDuration * Double(audio.sampleRate) + 1,
-                     "\(audio.samples.count) frames at \(audio.sampleRate) Hz exceed \(limits.maxDuration) s")
+        precondition(
+            Double(audio.samples.count) <= limits.maxDuration * Double(audio.sampleRate) + 1,
+            "\(audio.samples.count) frames at \(audio.sampleRate) Hz exceed \(limits.maxDuration) s")
         for sample in audio.samples {
             precondition(sample.isFinite && abs(sample) <= 1, "sample \(sample) outside ±1")
         }
@@ -102,8 +103,9 @@ package enum AudioFuzzEntry {
                 let end = min(offset + step, data.endIndex)
                 try stream.consume(data[offset..<end])
                 offset = end
-                precondition(Double(stream.mono.count) <= limits.maxDuration * Double(max(stream.sampleRate, 1)) + 1,
-                             "AU stream kept \(stream.mono.count) frames past the limit")
+                precondition(
+                    Double(stream.mono.count) <= limits.maxDuration * Double(max(stream.sampleRate, 1)) + 1,
+                    "AU stream kept \(stream.mono.count) frames past the limit")
             }
             try stream.finish()  // NaN/Inf samples are refused later, by DecodedAudio.checked
         } catch let error as AudioError {

@@ -38,7 +38,8 @@ public struct DecodedAudio: Sendable {
             // correctly rounded |x| / peak is never above 1.
             for index in samples.indices { samples[index] /= peak }
         }
-        return DecodedAudio(audio: AudioBuffer(samples: samples, sampleRate: sampleRate), container: container,
-                            sourceChannels: sourceChannels, sourceSampleRate: sampleRate)
+        return DecodedAudio(
+            audio: AudioBuffer(samples: samples, sampleRate: sampleRate), container: container,
+            sourceChannels: sourceChannels, sourceSampleRate: sampleRate)
     }
 }

@@ -47,8 +47,10 @@ enum FFmpeg {
         var arguments = ["-hide_banner", "-loglevel", "error", "-nostdin"]
         arguments += lockedInputOptions(demuxer: container.ffmpegDemuxer(for: data))
         let cap = Int(limits.maxDuration.rounded(.up)) + 1
-        arguments += ["-i", "/dev/stdin", "-t", String(cap), "-map", "0:a:0", "-vn", "-sn", "-dn",
-                      "-c:a", "pcm_f32be", "-f", "au", "pipe:1"]
+        arguments += [
+            "-i", "/dev/stdin", "-t", String(cap), "-map", "0:a:0", "-vn", "-sn", "-dn",
+            "-c:a", "pcm_f32be", "-f", "au", "pipe:1",
+        ]
         var stream = AUStreamDownmixer(format: container.rawValue, maxDuration: limits.maxDuration)
         do {
             try run(arguments, input: data) { try stream.consume($0) }
@@ -56,8 +58,9 @@ enum FFmpeg {
             throw AudioError.noSamples
         }
         try stream.finish()
-        return try DecodedAudio.checked(samples: stream.mono, sampleRate: stream.sampleRate, container: container,
-                                        sourceChannels: stream.channels)
+        return try DecodedAudio.checked(
+            samples: stream.mono, sampleRate: stream.sampleRate, container: container,
+            sourceChannels: stream.channels)
     }
 
     /// Encodes mono float audio (already clipped, at a rate the AAC encoder supports) as
@@ -67,8 +70,11 @@ enum FFmpeg {
         for sample in audio.samples {
             withUnsafeBytes(of: sample.bitPattern.littleEndian) { raw.append(contentsOf: $0) }
         }
-        let arguments = ["-hide_banner", "-loglevel", "error", "-nostdin", "-f", "f32le", "-format_whitelist", "f32le",
-                         "-protocol_whitelist", "file", "-ar", String(audio.sampleRate), "-ac", "1", "-i", "/dev/stdin", "-c:a", "aac", "-b:a", bitrate, "-f", "adts", "pipe:1"]
+        let arguments = [
+            "-hide_banner", "-loglevel", "error", "-nostdin", "-f", "f32le", "-format_whitelist", "f32le",
+            "-protocol_whitelist", "file", "-ar", String(audio.sampleRate), "-ac", "1", "-i", "/dev/stdin", "-c:a", "aac", "-b:a", bitrate,
+            "-f", "adts", "pipe:1",
+        ]
         var output = Data()
         do {
             try run(arguments, input: raw) { output.append($0) }
@@ -89,7 +95,8 @@ enum FFmpeg {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        let stdout = Pipe(), stderr = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
         process.standardInput = inputHandle
         process.standardOutput = stdout
         process.standardError = stderr
@@ -139,7 +146,8 @@ enum FFmpeg {
             let detail = String(decoding: state.error, as: UTF8.self)
                 .replacingOccurrences(of: "/dev/stdin: ", with: "")
                 .trimmingCharacters(in: .whitespacesAndNewlines)
-            let status = process.terminationReason == .exit
+            let status =
+                process.terminationReason == .exit
                 ? "it exited with status \(process.terminationStatus)"
                 : "it was killed by signal \(process.terminationStatus)"
             throw AudioError.ffmpegFailed(reason: detail.isEmpty ? status : detail)
@@ -161,11 +169,24 @@ enum FFmpeg {
         private let errorLimit = 600
 
         func appendError(_ data: Data) {
-            lock.lock(); defer { lock.unlock() }
+            lock.lock()
+            defer { lock.unlock() }
             if storedError.count < errorLimit { storedError.append(data.prefix(errorLimit - storedError.count)) }
         }
-        func markTimedOut() { lock.lock(); storedTimedOut = true; lock.unlock() }
-        var error: Data { lock.lock(); defer { lock.unlock() }; return storedError }
-        var timedOut: Bool { lock.lock(); defer { lock.unlock() }; return storedTimedOut }
+        func markTimedOut() {
+            lock.lock()
+            storedTimedOut = true
+            lock.unlock()
+        }
+        var error: Data {
+            lock.lock()
+            defer { lock.unlock() }
+            return storedError
+        }
+        var timedOut: Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return storedTimedOut
+        }
     }
 }

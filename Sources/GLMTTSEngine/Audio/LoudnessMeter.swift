@@ -10,7 +10,8 @@ public enum LoudnessMeter {
     /// or entirely below the absolute gate (silence).
     public static func integratedLoudness(_ audio: AudioBuffer) -> Double? {
         let rate = Double(audio.sampleRate)
-        let blockLength = Int(0.4 * rate), hop = Int(0.1 * rate)
+        let blockLength = Int(0.4 * rate)
+        let hop = Int(0.1 * rate)
         guard rate > 0, blockLength > 0, hop > 0, audio.samples.count >= blockLength else { return nil }
         let weighted = kWeighted(audio.samples, sampleRate: rate)
 
@@ -53,9 +54,10 @@ public enum LoudnessMeter {
         let gainHigh = pow(10, 3.999843853973347 / 20)
         let gainBand = pow(gainHigh, 0.4996667741545416)
         var a0 = 1 + k / q + k * k
-        let shelf = Biquad(b0: (gainHigh + gainBand * k / q + k * k) / a0, b1: 2 * (k * k - gainHigh) / a0,
-                           b2: (gainHigh - gainBand * k / q + k * k) / a0,
-                           a1: 2 * (k * k - 1) / a0, a2: (1 - k / q + k * k) / a0)
+        let shelf = Biquad(
+            b0: (gainHigh + gainBand * k / q + k * k) / a0, b1: 2 * (k * k - gainHigh) / a0,
+            b2: (gainHigh - gainBand * k / q + k * k) / a0,
+            a1: 2 * (k * k - 1) / a0, a2: (1 - k / q + k * k) / a0)
         // Stage 2: high-pass at ~38 Hz.
         k = tan(Double.pi * 38.13547087602444 / sampleRate)
         q = 0.5003270373238773
@@ -70,12 +72,18 @@ public enum LoudnessMeter {
 
         func apply(_ input: [Double]) -> [Double] {
             var output = [Double](repeating: 0, count: input.count)
-            var x1 = 0.0, x2 = 0.0, y1 = 0.0, y2 = 0.0
+            var x1 = 0.0
+            var x2 = 0.0
+            var y1 = 0.0
+            var y2 = 0.0
             for index in input.indices {
                 let x = input[index]
                 let y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
                 output[index] = y
-                x2 = x1; x1 = x; y2 = y1; y1 = y
+                x2 = x1
+                x1 = x
+                y2 = y1
+                y1 = y
             }
             return output
         }

@@ -18,8 +18,9 @@ public enum LoudnessNormalizer {
             guard abs(gain) > 0.05 else { break }
             let factor = Float(pow(10, gain / 20))
             let scaled = current.samples.map { $0 * factor }
-            current = AudioBuffer(samples: PeakLimiter.limit(scaled, sampleRate: audio.sampleRate, ceiling: ceiling),
-                                  sampleRate: audio.sampleRate)
+            current = AudioBuffer(
+                samples: PeakLimiter.limit(scaled, sampleRate: audio.sampleRate, ceiling: ceiling),
+                sampleRate: audio.sampleRate)
         }
         return current
     }

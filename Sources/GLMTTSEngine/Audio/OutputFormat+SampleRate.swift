@@ -2,8 +2,10 @@ extension OutputFormat {
     /// MP3 (LAME) sample rates: MPEG-1, -2 and -2.5 layer III.
     static let mp3SampleRates = [8_000, 11_025, 12_000, 16_000, 22_050, 24_000, 32_000, 44_100, 48_000]
     /// Sample rates ffmpeg's AAC encoder accepts.
-    static let aacSampleRates = [7_350, 8_000, 11_025, 12_000, 16_000, 22_050, 24_000, 32_000, 44_100, 48_000,
-                                 64_000, 88_200, 96_000]
+    static let aacSampleRates = [
+        7_350, 8_000, 11_025, 12_000, 16_000, 22_050, 24_000, 32_000, 44_100, 48_000,
+        64_000, 88_200, 96_000,
+    ]
 
     /// The sample rate `AudioEncoder` writes this format at for audio at `inputRate`.
     ///

@@ -8,8 +8,10 @@ import Foundation
 /// way back up the gain recovers with a `release` time constant.
 public enum PeakLimiter {
     /// `samples` limited to ±`ceiling` (linear, e.g. 0.891 for −1 dBFS).
-    public static func limit(_ samples: [Float], sampleRate: Int, ceiling: Float,
-                             lookahead: Double = 0.005, release: Double = 0.08) -> [Float] {
+    public static func limit(
+        _ samples: [Float], sampleRate: Int, ceiling: Float,
+        lookahead: Double = 0.005, release: Double = 0.08
+    ) -> [Float] {
         guard !samples.isEmpty, ceiling > 0 else { return samples }
         let window = max(Int(lookahead * Double(sampleRate)), 1)
         let needed = samples.map { abs($0) > ceiling ? ceiling / abs($0) : 1 }

@@ -24,10 +24,11 @@ public enum Resampler {
         var io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I)
         let error = audio.samples.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { out in
-                soxr_oneshot(Double(audio.sampleRate), Double(rate), 1,
-                             input.baseAddress, input.count, nil,
-                             out.baseAddress, out.count, &produced,
-                             &io, &qualitySpec, nil)
+                soxr_oneshot(
+                    Double(audio.sampleRate), Double(rate), 1,
+                    input.baseAddress, input.count, nil,
+                    out.baseAddress, out.count, &produced,
+                    &io, &qualitySpec, nil)
             }
         }
         if let error {

@@ -35,7 +35,8 @@ extension EngineRegistry {
     /// Throws `TranscriptionError.unsupportedLanguage` when the recognizer cannot hear the
     /// language, and the recognizer's own errors.
     public func transcribe(_ audio: AudioBuffer, model: String?, language: String?) async throws
-        -> (recognizer: any SpeechRecognizer, transcript: Transcript) {
+        -> (recognizer: any SpeechRecognizer, transcript: Transcript)
+    {
         var language = language.map(LanguageCode.primary).flatMap { $0.isEmpty ? nil : $0 }
         var named: (any SpeechRecognizer)?
         if let model { named = try await recognizer(id: model) }

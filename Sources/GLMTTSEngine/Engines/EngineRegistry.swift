@@ -38,8 +38,10 @@ public actor EngineRegistry {
     private var speakers: (encoder: SpeakerEncoder, matcher: VoiceMatcher)?
 
     /// A registry over the models in `store`. Nothing is loaded until asked for.
-    public init(store: ModelStore, projectRoot: URL = ProjectRoot.locate(), log: @escaping @Sendable (String) -> Void = { _ in },
-                events: @escaping EngineEventSink = { _ in }, voiceDefaults: VoiceDefaults = VoiceDefaults()) {
+    public init(
+        store: ModelStore, projectRoot: URL = ProjectRoot.locate(), log: @escaping @Sendable (String) -> Void = { _ in },
+        events: @escaping EngineEventSink = { _ in }, voiceDefaults: VoiceDefaults = VoiceDefaults()
+    ) {
         self.store = store
         catalogue = ModelCatalogueCache(store: store)
         self.projectRoot = projectRoot
@@ -138,8 +140,9 @@ public actor EngineRegistry {
     /// installed voices and the configured `voiceDefaults`.
     public nonisolated func voiceChooser() -> VoiceChooser {
         let models = synthesizerModels()
-        return VoiceChooser(models: models, configuredDefault: voiceDefaults.voice,
-                            languageDefaults: voiceDefaults.byLanguage, fallbackDefault: try? defaultSynthesizerID(among: models))
+        return VoiceChooser(
+            models: models, configuredDefault: voiceDefaults.voice,
+            languageDefaults: voiceDefaults.byLanguage, fallbackDefault: try? defaultSynthesizerID(among: models))
     }
 
     /// The synthesizer for model `id`, loading it on first use.
@@ -172,11 +175,13 @@ public actor EngineRegistry {
     public func state(of id: String) throws -> ModelLoadState {
         let model = try catalogue.model(id: id)
         if let entry = loaded[id] {
-            return ModelLoadState(id: id, engine: entry.engine, loaded: true, revision: entry.revision,
-                                  loadedAt: entry.loadedAt, loadSeconds: entry.loadSeconds)
+            return ModelLoadState(
+                id: id, engine: entry.engine, loaded: true, revision: entry.revision,
+                loadedAt: entry.loadedAt, loadSeconds: entry.loadSeconds)
         }
-        return ModelLoadState(id: id, engine: model.manifest.engine, loaded: recognizers[id] != nil,
-                              revision: nil, loadedAt: nil, loadSeconds: nil)
+        return ModelLoadState(
+            id: id, engine: model.manifest.engine, loaded: recognizers[id] != nil,
+            revision: nil, loadedAt: nil, loadSeconds: nil)
     }
 
     /// Loads model `id` now if it is not loaded (synthesizers; a recognizer is created and
@@ -215,8 +220,9 @@ public actor EngineRegistry {
             throw error
         }
         let seconds = (ContinuousClock.now - started).inSeconds
-        loaded[id] = LoadedSynthesizer(task: Task { fresh }, revision: ModelRevision.of(model), engine: model.manifest.engine,
-                                       loadSeconds: seconds)
+        loaded[id] = LoadedSynthesizer(
+            task: Task { fresh }, revision: ModelRevision.of(model), engine: model.manifest.engine,
+            loadSeconds: seconds)
         events(.modelLoaded(id: id, seconds: seconds, reload: true))
         log("model \(id) reloaded in \(String(format: "%.2f", seconds)) s")
         return try state(of: id)
@@ -259,7 +265,10 @@ public actor EngineRegistry {
             }
             let current = ModelRevision.of(model)
             if let entry = loaded[id] {
-                guard entry.revision != current else { report.unchanged.append(id); continue }
+                guard entry.revision != current else {
+                    report.unchanged.append(id)
+                    continue
+                }
                 do {
                     try await reload(id: id)
                     report.reloaded.append(id)
@@ -284,7 +293,8 @@ public actor EngineRegistry {
     private func synthesizerModel(id: String) throws -> InstalledModel {
         let model = try catalogue.model(id: id)
         guard model.manifest.engine.isSynthesizer else {
-            throw ModelError.invalidManifest(path: id, reason: "it is a \(model.manifest.engine.rawValue) model, not a voice (speech synthesizer)")
+            throw ModelError.invalidManifest(
+                path: id, reason: "it is a \(model.manifest.engine.rawValue) model, not a voice (speech synthesizer)")
         }
         return model
     }
@@ -352,9 +362,11 @@ public actor EngineRegistry {
         case .glmtts: return try await WorkerSynthesizer.load(model, projectRoot: projectRoot, log: log, events: events)
         case .kokoro:
             let root = projectRoot
-            let worker = try await kokoroWorkers.worker(for: model, make: {
-                try KokoroSynthesizer.configuration(for: model, projectRoot: root, threads: PiperSynthesizer.defaultThreads)
-            }, log: log, events: events)
+            let worker = try await kokoroWorkers.worker(
+                for: model,
+                make: {
+                    try KokoroSynthesizer.configuration(for: model, projectRoot: root, threads: PiperSynthesizer.defaultThreads)
+                }, log: log, events: events)
             let synthesizer = try KokoroSynthesizer(model: model, worker: worker)
             _ = try await worker.call("health", timeout: .seconds(120))
             return synthesizer
@@ -362,7 +374,8 @@ public actor EngineRegistry {
         case .espeak: return try await EspeakSynthesizer.load(model)
         case .zipvoice, .pocket: return try await ZeroShotSynthesizer.load(model)
         case .fasterWhisper, .sileroVAD, .speakerEmbedding, .sherpaWhisper, .senseVoice, .moonshine:
-            throw ModelError.invalidManifest(path: model.manifest.id, reason: "it is a \(model.manifest.engine.rawValue) model, not a synthesizer")
+            throw ModelError.invalidManifest(
+                path: model.manifest.id, reason: "it is a \(model.manifest.engine.rawValue) model, not a synthesizer")
         }
     }
 }

@@ -11,8 +11,10 @@ public struct SynthesizerCapabilities: Sendable, Codable, Equatable {
     /// Parameters the engine really applies; all others are reported as ignored.
     public var honouredParameters: Set<SynthesisParameter>
 
-    public init(languages: [String], sampleRate: Int, canClone: Bool, streaming: Bool,
-                honouredParameters: Set<SynthesisParameter>) {
+    public init(
+        languages: [String], sampleRate: Int, canClone: Bool, streaming: Bool,
+        honouredParameters: Set<SynthesisParameter>
+    ) {
         self.languages = languages
         self.sampleRate = sampleRate
         self.canClone = canClone

@@ -16,11 +16,14 @@ public final class WorkerSynthesizer: SpeechSynthesizer {
     private let worker: WorkerSupervisor
 
     /// Starts the worker for `model` and loads the model in it (startup request).
-    public static func load(_ model: InstalledModel, projectRoot: URL,
-                            log: @escaping @Sendable (String) -> Void = { _ in },
-                            events: @escaping EngineEventSink = { _ in }) async throws -> WorkerSynthesizer {
-        let synthesizer = WorkerSynthesizer(model: model, configuration: try configuration(for: model, projectRoot: projectRoot),
-                                            log: log, events: events)
+    public static func load(
+        _ model: InstalledModel, projectRoot: URL,
+        log: @escaping @Sendable (String) -> Void = { _ in },
+        events: @escaping EngineEventSink = { _ in }
+    ) async throws -> WorkerSynthesizer {
+        let synthesizer = WorkerSynthesizer(
+            model: model, configuration: try configuration(for: model, projectRoot: projectRoot),
+            log: log, events: events)
         _ = try await synthesizer.worker.call("health", timeout: .seconds(30))
         return synthesizer
     }
@@ -33,7 +36,8 @@ public final class WorkerSynthesizer: SpeechSynthesizer {
         }
         var arguments = ["--repo", repo, "--device", options["device"] ?? "cuda:0"]
         if let ckpt = options["ckpt"], !ckpt.isEmpty { arguments += ["--ckpt", ckpt] }
-        var configuration = WorkerConfiguration.pythonWorker(name: "glmtts", script: "glmtts_worker.py", arguments: arguments, root: projectRoot)
+        var configuration = WorkerConfiguration.pythonWorker(
+            name: "glmtts", script: "glmtts_worker.py", arguments: arguments, root: projectRoot)
         if let python = options["python"], !python.isEmpty { configuration.executable = URL(fileURLWithPath: python) }
         configuration.startTimeout = .seconds(600)  // loading the model onto the GPU
         configuration.requestTimeout = .seconds(900)
@@ -42,8 +46,10 @@ public final class WorkerSynthesizer: SpeechSynthesizer {
     }
 
     /// A synthesizer over an explicit worker configuration (tests use the fake worker).
-    public init(model: InstalledModel, configuration: WorkerConfiguration, log: @escaping @Sendable (String) -> Void = { _ in },
-                events: @escaping EngineEventSink = { _ in }) {
+    public init(
+        model: InstalledModel, configuration: WorkerConfiguration, log: @escaping @Sendable (String) -> Void = { _ in },
+        events: @escaping EngineEventSink = { _ in }
+    ) {
         id = model.manifest.id
         worker = WorkerSupervisor(configuration: configuration, log: log, events: events)
         capabilities = SynthesizerCapabilities(
@@ -90,9 +96,11 @@ public final class WorkerSynthesizer: SpeechSynthesizer {
                     chunks += 1
                 case let .result(result):
                     guard chunks > 0 else { throw EngineError.nothingToSpeak(engine: id) }
-                    continuation.yield(.finished(SynthesisSummary(
-                        parameterReport: Self.report(result["parameters"], requested: parameters),
-                        sampleRate: sampleRate, cloned: true, chunkCount: chunks)))
+                    continuation.yield(
+                        .finished(
+                            SynthesisSummary(
+                                parameterReport: Self.report(result["parameters"], requested: parameters),
+                                sampleRate: sampleRate, cloned: true, chunkCount: chunks)))
                 }
             }
         }

@@ -35,9 +35,11 @@ public struct ModelManifest: Sendable, Codable, Equatable {
     /// Declared capabilities.
     public var capabilities: ManifestCapabilities
 
-    public init(id: String, engine: EngineKind, description: String, sampleRate: Int, languages: [String],
-                files: [String: String], options: [String: String] = [:], licence: String,
-                capabilities: ManifestCapabilities) {
+    public init(
+        id: String, engine: EngineKind, description: String, sampleRate: Int, languages: [String],
+        files: [String: String], options: [String: String] = [:], licence: String,
+        capabilities: ManifestCapabilities
+    ) {
         self.format = Self.currentFormat
         self.id = id
         self.engine = engine

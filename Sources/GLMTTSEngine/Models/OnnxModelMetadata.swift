@@ -120,11 +120,14 @@ public enum OnnxModelMetadata {
         }
     }
 
-    private static func parseEntry(_ raw: UnsafeRawBufferPointer, field: ProtobufField,
-                                   notONNX: (String) -> ModelError) throws -> Entry {
+    private static func parseEntry(
+        _ raw: UnsafeRawBufferPointer, field: ProtobufField,
+        notONNX: (String) -> ModelError
+    ) throws -> Entry {
         let payload = UnsafeRawBufferPointer(rebasing: raw[field.payload])
         var reader = ProtobufReader(payload)
-        var key = "", value = ""
+        var key = ""
+        var value = ""
         do {
             while let inner = try reader.next() {
                 guard inner.number == 1 || inner.number == 2 else { continue }

@@ -33,7 +33,8 @@ enum PiperTokens {
         for (symbol, ids) in map {
             let scalars = symbol.unicodeScalars
             guard let id = ids.first, scalars.count == 1, let scalar = scalars.first,
-                  scalar == " " || !isStreamWhitespace(scalar), seen.insert(scalar).inserted else {
+                scalar == " " || !isStreamWhitespace(scalar), seen.insert(scalar).inserted
+            else {
                 skipped.append(visible(symbol))
                 continue
             }
@@ -60,7 +61,9 @@ enum PiperTokens {
     /// `U+XXXX`, everything else quoted as is.
     static func visible(_ symbol: String) -> String {
         let parts = symbol.unicodeScalars.map { scalar -> String in
-            if scalar.properties.isWhitespace || scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format {
+            if scalar.properties.isWhitespace || scalar.properties.generalCategory == .control
+                || scalar.properties.generalCategory == .format
+            {
                 return String(format: "U+%04X", scalar.value)
             }
             return String(scalar)

@@ -51,7 +51,8 @@ public struct PiperVoiceConfig: Sendable, Equatable {
         let phonemeType = raw.phoneme_type ?? "espeak"
         guard phonemeType == "espeak" else {
             throw ModelError.invalidImport(
-                "The Piper voice \(source) uses phoneme_type '\(phonemeType)': only espeak-phonemized Piper voices are supported. Choose a voice whose config says \"phoneme_type\": \"espeak\".")
+                "The Piper voice \(source) uses phoneme_type '\(phonemeType)': only espeak-phonemized Piper voices are supported. Choose a voice whose config says \"phoneme_type\": \"espeak\"."
+            )
         }
         guard let audio = raw.audio, let rate = audio.sample_rate else { throw invalid("audio.sample_rate is missing") }
         // Some published configs carry the typo 22500 for 22050 Hz (the sherpa-onnx
@@ -59,12 +60,18 @@ public struct PiperVoiceConfig: Sendable, Equatable {
         let sampleRate = rate == 22_500 ? 22_050 : rate
         guard (1_000...384_000).contains(sampleRate) else { throw invalid("audio.sample_rate \(rate) is not plausible") }
         guard let voice = raw.espeak?.voice, !voice.isEmpty else { throw invalid("espeak.voice is missing") }
-        guard voice.count <= 64, voice.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_+".unicodeScalars.contains($0)) }) else {
+        guard voice.count <= 64,
+            voice.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_+".unicodeScalars.contains($0)) }
+            )
+        else {
             throw invalid("espeak.voice '\(voice)' is not an espeak-ng voice name")
         }
         if let code = raw.language?.code {
             guard !code.isEmpty, code.count <= 35,
-                  code.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_".unicodeScalars.contains($0)) }) else {
+                code.unicodeScalars.allSatisfy({
+                    $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_".unicodeScalars.contains($0))
+                })
+            else {
                 throw invalid("language.code '\(code)' is not a language code")
             }
         }
@@ -135,10 +142,20 @@ public struct PiperVoiceConfig: Sendable, Equatable {
 /// The JSON shape of a Piper config; every field optional so that validation can say
 /// which one is missing.
 private struct RawConfig: Decodable {
-    struct Audio: Decodable { var sample_rate: Int?; var quality: String? }
+    struct Audio: Decodable {
+        var sample_rate: Int?
+        var quality: String?
+    }
     struct Espeak: Decodable { var voice: String? }
-    struct Language: Decodable { var code: String?; var name_english: String? }
-    struct Inference: Decodable { var noise_scale: Double?; var length_scale: Double?; var noise_w: Double? }
+    struct Language: Decodable {
+        var code: String?
+        var name_english: String?
+    }
+    struct Inference: Decodable {
+        var noise_scale: Double?
+        var length_scale: Double?
+        var noise_w: Double?
+    }
 
     var audio: Audio?
     var espeak: Espeak?

@@ -51,8 +51,10 @@ public struct PiperVoiceImporter: Sendable {
     ///   a source is missing, not an ONNX model, or not a usable espeak Piper config, or
     ///   when another model already has this id and `overwrite` is false;
     ///   `ModelError.writeFailed` when the models directory cannot be written.
-    public func importVoice(onnx: URL, config: URL? = nil, into store: ModelStore, id: String? = nil,
-                            overwrite: Bool = false) throws -> PiperImportResult {
+    public func importVoice(
+        onnx: URL, config: URL? = nil, into store: ModelStore, id: String? = nil,
+        overwrite: Bool = false
+    ) throws -> PiperImportResult {
         let sourceName = onnx.pathExtension.lowercased() == "onnx" ? onnx.deletingPathExtension().lastPathComponent : onnx.lastPathComponent
         let id = id ?? sourceName
         guard ModelManifest.isValidID(id) else { throw ModelError.invalidID(id) }
@@ -65,13 +67,16 @@ public struct PiperVoiceImporter: Sendable {
         do {
             configData = try Self.readSource(configURL, what: "The Piper config", maxBytes: Self.maxConfigBytes)
         } catch let error as ModelError where config == nil {
-            throw ModelError.invalidImport("\(error.message) A Piper voice comes with a config named <voice>.onnx.json; pass its path as the second argument if it lies elsewhere.")
+            throw ModelError.invalidImport(
+                "\(error.message) A Piper voice comes with a config named <voice>.onnx.json; pass its path as the second argument if it lies elsewhere."
+            )
         }
         let voice = try PiperVoiceConfig.parse(configData, source: configURL.lastPathComponent)
         let metadata = Self.sherpaMetadata(for: voice)
         let tokens = PiperTokens.build(from: voice.phonemeIDMap)
         guard tokens.count > 0 else {
-            throw ModelError.invalidImport("The Piper config \(configURL.lastPathComponent) has no phoneme symbol that sherpa-onnx can use in tokens.txt.")
+            throw ModelError.invalidImport(
+                "The Piper config \(configURL.lastPathComponent) has no phoneme symbol that sherpa-onnx can use in tokens.txt.")
         }
 
         let cardURL = onnx.deletingLastPathComponent().appendingPathComponent("MODEL_CARD")
@@ -90,10 +95,12 @@ public struct PiperVoiceImporter: Sendable {
         let exists = fm.fileExists(atPath: folder.path)
         if exists, !overwrite {
             if let current = try? store.model(id: id), Self.isCurrent(current, sourceHash: sourceHash) {
-                return PiperImportResult(outcome: .alreadyImported, model: current, tokenCount: tokens.count, skippedSymbols: tokens.skipped)
+                return PiperImportResult(
+                    outcome: .alreadyImported, model: current, tokenCount: tokens.count, skippedSymbols: tokens.skipped)
             }
             throw ModelError.invalidImport(
-                "A model with id '\(id)' already exists in \(store.directory.path) and was not imported from this source. Pass --force (overwrite: true) to replace it, or choose another id with --id.")
+                "A model with id '\(id)' already exists in \(store.directory.path) and was not imported from this source. Pass --force (overwrite: true) to replace it, or choose another id with --id."
+            )
         }
 
         var files = ["model": "model.onnx", "tokens": "tokens.txt", "config": "piper.json"]
@@ -135,7 +142,8 @@ public struct PiperVoiceImporter: Sendable {
         } catch let error as ModelError {
             throw error
         } catch {
-            throw ModelError.writeFailed(path: stagedFolder.appendingPathComponent(ModelStore.manifestFileName).path, reason: error.localizedDescription)
+            throw ModelError.writeFailed(
+                path: stagedFolder.appendingPathComponent(ModelStore.manifestFileName).path, reason: error.localizedDescription)
         }
         _ = try stagedStore.model(id: id)
 
@@ -195,8 +203,9 @@ public struct PiperVoiceImporter: Sendable {
     /// and still has its files.
     private static func isCurrent(_ model: InstalledModel, sourceHash: String) -> Bool {
         guard model.manifest.engine == .piper,
-              model.manifest.options["sourceSHA256"] == sourceHash,
-              model.manifest.options["importer"] == formatVersion else { return false }
+            model.manifest.options["sourceSHA256"] == sourceHash,
+            model.manifest.options["importer"] == formatVersion
+        else { return false }
         return model.manifest.files.keys.allSatisfy { (try? model.fileURL($0)) != nil }
     }
 
@@ -209,7 +218,8 @@ public struct PiperVoiceImporter: Sendable {
         for name in names where name.hasPrefix(stagingPrefix) {
             let url = directory.appendingPathComponent(name, isDirectory: true)
             guard let modified = (try? fm.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date,
-                  now.timeIntervalSince(modified) > staleStagingAge else { continue }
+                now.timeIntervalSince(modified) > staleStagingAge
+            else { continue }
             try? fm.removeItem(at: url)
         }
     }
@@ -252,7 +262,8 @@ public struct PiperVoiceImporter: Sendable {
         do {
             try FileManager.default.moveItem(at: source, to: destination)
         } catch {
-            throw ModelError.writeFailed(path: destination.path, reason: "cannot move the imported model into place (\(error.localizedDescription))")
+            throw ModelError.writeFailed(
+                path: destination.path, reason: "cannot move the imported model into place (\(error.localizedDescription))")
         }
     }
 }

@@ -82,15 +82,17 @@ struct ProtobufReader {
             }
             let contentStart = offset
             offset += Int(length)
-            return ProtobufField(number: number, wireType: wireType, range: start..<offset,
-                                 payload: contentStart..<offset, varint: nil)
+            return ProtobufField(
+                number: number, wireType: wireType, range: start..<offset,
+                payload: contentStart..<offset, varint: nil)
         case 5:
             try skip(4)
         default:
             throw .unsupportedWireType(wireType, offset: start)
         }
-        return ProtobufField(number: number, wireType: wireType, range: start..<offset,
-                             payload: payloadStart..<offset, varint: value)
+        return ProtobufField(
+            number: number, wireType: wireType, range: start..<offset,
+            payload: payloadStart..<offset, varint: value)
     }
 
     private mutating func skip(_ count: Int) throws(ProtobufWireError) {

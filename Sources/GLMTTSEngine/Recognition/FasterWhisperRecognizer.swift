@@ -26,10 +26,13 @@ public actor FasterWhisperRecognizer: SpeechRecognizer {
 
     /// A recognizer for `model` (engine `.fasterWhisper`), run by `workers/whisper_worker.py`
     /// under `projectRoot` (which holds `.venv/`).
-    public init(model: InstalledModel, projectRoot: URL, idleTimeout: Duration = .seconds(300), threads: Int = 2,
-                log: @escaping @Sendable (String) -> Void = { _ in }, events: @escaping EngineEventSink = { _ in }) throws {
+    public init(
+        model: InstalledModel, projectRoot: URL, idleTimeout: Duration = .seconds(300), threads: Int = 2,
+        log: @escaping @Sendable (String) -> Void = { _ in }, events: @escaping EngineEventSink = { _ in }
+    ) throws {
         guard model.manifest.engine == .fasterWhisper else {
-            throw ModelError.invalidManifest(path: model.manifest.id, reason: "engine is \(model.manifest.engine.rawValue), not faster-whisper")
+            throw ModelError.invalidManifest(
+                path: model.manifest.id, reason: "engine is \(model.manifest.engine.rawValue), not faster-whisper")
         }
         _ = try model.fileURL("model")
         self.model = model
@@ -42,10 +45,15 @@ public actor FasterWhisperRecognizer: SpeechRecognizer {
         var configuration = WorkerConfiguration.pythonWorker(name: "whisper", script: "whisper_worker.py", root: projectRoot)
         configuration.requestTimeout = .seconds(600)
         configuration.environment["OMP_NUM_THREADS"] = String(threads)
-        configuration.startupRequest = ("load", ["model": .object([
-            "path": .string(model.directory.path), "device": .string("cpu"),
-            "compute_type": .string("int8"), "cpu_threads": .number(Double(threads)),
-        ])])
+        configuration.startupRequest = (
+            "load",
+            [
+                "model": .object([
+                    "path": .string(model.directory.path), "device": .string("cpu"),
+                    "compute_type": .string("int8"), "cpu_threads": .number(Double(threads)),
+                ])
+            ]
+        )
         self.configuration = configuration
     }
 
@@ -109,7 +117,10 @@ public actor FasterWhisperRecognizer: SpeechRecognizer {
         let supervisor = WorkerSupervisor(configuration: configuration, log: log, events: events)
         guard await supervisor.isHealthy(timeout: .seconds(120)) else {
             // Starting includes loading the model (the startup request); report why it failed.
-            do { _ = try await supervisor.call("health") } catch { await supervisor.shutdown(); throw error }
+            do { _ = try await supervisor.call("health") } catch {
+                await supervisor.shutdown()
+                throw error
+            }
             await supervisor.shutdown()
             throw WorkerError.startFailed(worker: "whisper", reason: "it does not answer")
         }

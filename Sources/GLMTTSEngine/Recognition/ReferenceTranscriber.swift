@@ -113,11 +113,13 @@ public actor ReferenceTranscriber {
         }
         let floor = recognizer.capabilities.englishOnly ? Self.minAverageLogProbabilityEnglishOnly : Self.minAverageLogProbability
         if let logProbability = weightedMean(\.averageLogProbability), logProbability < floor {
-            throw TranscriptionError.lowConfidence(recognizer: name, averageLogProbability: logProbability,
-                                                   englishOnly: recognizer.capabilities.englishOnly)
+            throw TranscriptionError.lowConfidence(
+                recognizer: name, averageLogProbability: logProbability,
+                englishOnly: recognizer.capabilities.englishOnly)
         }
         if !recognizer.capabilities.englishOnly, let language = transcript.language,
-           !recognizer.capabilities.languages.contains("*"), !recognizer.capabilities.languages.contains(language) {
+            !recognizer.capabilities.languages.contains("*"), !recognizer.capabilities.languages.contains(language)
+        {
             throw TranscriptionError.unsupportedLanguage(recognizer: name, language: language)
         }
         return transcript

@@ -72,11 +72,12 @@ public final class SherpaOfflineRecognizer: SpeechRecognizer, @unchecked Sendabl
         let (handle, englishOnly) = try await executor.run { () throws -> (NativeHandle, Bool) in
             let multilingual = try SherpaRecognizerPreflight.check(configuration)
             let handle = try makeNative(configuration)
-            let englishOnly = switch configuration.family {
-            case .whisper: multilingual == false
-            case .senseVoice: false
-            case .moonshine: configuration.languages == ["en"]
-            }
+            let englishOnly =
+                switch configuration.family {
+                case .whisper: multilingual == false
+                case .senseVoice: false
+                case .moonshine: configuration.languages == ["en"]
+                }
             return (NativeHandle(pointer: handle), englishOnly)
         }
         return SherpaOfflineRecognizer(configuration: configuration, handle: handle.pointer, executor: executor, englishOnly: englishOnly)
@@ -110,7 +111,8 @@ public final class SherpaOfflineRecognizer: SpeechRecognizer, @unchecked Sendabl
             let offset = Double(window.lowerBound) / Double(rate)
             decoded.append(try await executor.run { try self.decode(samples, offset: offset) })
         }
-        return SherpaTranscriptBuilder.transcript(from: decoded, family: family, languages: configuration.languages, duration: resampled.duration)
+        return SherpaTranscriptBuilder.transcript(
+            from: decoded, family: family, languages: configuration.languages, duration: resampled.duration)
     }
 
     // MARK: native calls (on the executor)
@@ -144,8 +146,9 @@ public final class SherpaOfflineRecognizer: SpeechRecognizer, @unchecked Sendabl
         let segmentCount = Int(max(r.segment_count, 0))
         if segmentCount > 0, let starts = r.segment_timestamps, let durations = r.segment_durations, let texts = r.segment_texts_arr {
             for index in 0..<segmentCount {
-                segments.append(SherpaDecodedWindow.Segment(
-                    start: starts[index], duration: durations[index], text: texts[index].map { String(cString: $0) } ?? ""))
+                segments.append(
+                    SherpaDecodedWindow.Segment(
+                        start: starts[index], duration: durations[index], text: texts[index].map { String(cString: $0) } ?? ""))
             }
         }
         return SherpaDecodedWindow(

@@ -34,7 +34,9 @@ public struct SherpaRecognizerConfiguration: Sendable, Equatable {
         guard let family = SherpaRecognizerFamily(engine: manifest.engine) else {
             throw ModelError.invalidManifest(
                 path: manifest.id,
-                reason: "engine '\(manifest.engine.rawValue)' is not a sherpa-onnx recognizer (expected sherpa-whisper, sense-voice or moonshine)")
+                reason:
+                    "engine '\(manifest.engine.rawValue)' is not a sherpa-onnx recognizer (expected sherpa-whisper, sense-voice or moonshine)"
+            )
         }
         modelID = manifest.id
         self.family = family

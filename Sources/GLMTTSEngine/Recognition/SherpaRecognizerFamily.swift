@@ -63,8 +63,13 @@ public enum SherpaRecognizerFamily: String, Sendable, CaseIterable, Codable {
     public var requiredIntegerMetadata: (role: String, keys: [String])? {
         switch self {
         case .whisper:
-            return ("encoder", ["n_mels", "n_text_layer", "n_text_ctx", "n_text_state", "n_vocab", "sot", "eot", "blank_id",
-                                "translate", "transcribe", "is_multilingual", "no_timestamps", "no_speech"])
+            return (
+                "encoder",
+                [
+                    "n_mels", "n_text_layer", "n_text_ctx", "n_text_state", "n_vocab", "sot", "eot", "blank_id",
+                    "translate", "transcribe", "is_multilingual", "no_timestamps", "no_speech",
+                ]
+            )
         case .senseVoice:
             return ("model", ["vocab_size", "lfr_window_size", "lfr_window_shift", "normalize_samples"])
         case .moonshine:

@@ -21,8 +21,9 @@ enum SherpaRecognizerPreflight {
         let tokenIDs = try SherpaTokensFile.tokenIDs(in: tokensURL, modelID: configuration.modelID)
         let metadata = try onnxMetadata(configuration)
         guard let (role, keys) = configuration.family.requiredIntegerMetadata else { return nil }
-        let reader = MetadataReader(configuration: configuration, role: role,
-                                    fileName: try configuration.file(role).lastPathComponent, values: metadata[role] ?? [:])
+        let reader = MetadataReader(
+            configuration: configuration, role: role,
+            fileName: try configuration.file(role).lastPathComponent, values: metadata[role] ?? [:])
         var integers: [String: Int] = [:]
         for key in keys { integers[key] = try reader.integer(key) }
         switch configuration.family {
@@ -45,11 +46,13 @@ enum SherpaRecognizerPreflight {
                 let data = try Data(contentsOf: url, options: .alwaysMapped)
                 metadata[role] = try OnnxModelMetadata.read(from: data, source: url.lastPathComponent)
             } catch let error as GLMTTSError {
-                throw ModelError.loadFailed(model: configuration.modelID,
-                                            reason: "its \(role) file '\(url.lastPathComponent)' is not a usable ONNX model (\(error.message))")
+                throw ModelError.loadFailed(
+                    model: configuration.modelID,
+                    reason: "its \(role) file '\(url.lastPathComponent)' is not a usable ONNX model (\(error.message))")
             } catch {
-                throw ModelError.loadFailed(model: configuration.modelID,
-                                            reason: "its \(role) file '\(url.lastPathComponent)' cannot be read (\(error.localizedDescription))")
+                throw ModelError.loadFailed(
+                    model: configuration.modelID,
+                    reason: "its \(role) file '\(url.lastPathComponent)' cannot be read (\(error.localizedDescription))")
             }
         }
         return metadata
@@ -73,11 +76,14 @@ enum SherpaRecognizerPreflight {
             if !configuration.language.isEmpty, !codes.contains(configuration.language) {
                 throw ModelError.invalidManifest(
                     path: configuration.modelID,
-                    reason: "option language = '\(configuration.language)' is not a language of this Whisper model (it knows \(codes.prefix(12).joined(separator: ", "))…)")
+                    reason:
+                        "option language = '\(configuration.language)' is not a language of this Whisper model (it knows \(codes.prefix(12).joined(separator: ", "))…)"
+                )
             }
         } else if !configuration.language.isEmpty, configuration.language != "en" {
             throw ModelError.invalidManifest(
-                path: configuration.modelID, reason: "option language = '\(configuration.language)' does not apply: this Whisper model only knows English")
+                path: configuration.modelID,
+                reason: "option language = '\(configuration.language)' does not apply: this Whisper model only knows English")
         }
         return multilingual
     }
@@ -87,7 +93,8 @@ enum SherpaRecognizerPreflight {
     private static func checkSenseVoice(_ reader: MetadataReader, integers: [String: Int], tokenIDs: Set<Int>, tokensFile: String) throws {
         let modelID = reader.configuration.modelID
         if (reader.values["comment"] ?? "").contains("Nano") {
-            throw ModelError.loadFailed(model: modelID, reason: "its model file '\(reader.fileName)' is a FunASR-Nano model, not SenseVoice")
+            throw ModelError.loadFailed(
+                model: modelID, reason: "its model file '\(reader.fileName)' is a FunASR-Nano model, not SenseVoice")
         }
         for key in ["with_itn", "without_itn", "lang_auto", "lang_zh", "lang_en", "lang_ja", "lang_ko", "lang_yue"] {
             _ = try reader.integer(key)
@@ -103,7 +110,9 @@ enum SherpaRecognizerPreflight {
         if let missing = (0..<vocabulary).first(where: { !tokenIDs.contains($0) }) {
             throw ModelError.loadFailed(
                 model: modelID,
-                reason: "its tokens file '\(tokensFile)' has no token \(missing) but the model has \(vocabulary); use the tokens.txt from the same model pack")
+                reason:
+                    "its tokens file '\(tokensFile)' has no token \(missing) but the model has \(vocabulary); use the tokens.txt from the same model pack"
+            )
         }
     }
 
@@ -117,9 +126,10 @@ enum SherpaRecognizerPreflight {
 
         func notExport(_ what: String) -> ModelError {
             let family = configuration.family
-            return .loadFailed(model: configuration.modelID,
-                               reason: "its \(role) file '\(fileName)' \(what), so it is not a sherpa-onnx \(family.displayName) "
-                                   + "export; use the files of one sherpa-onnx \(family.displayName) model pack")
+            return .loadFailed(
+                model: configuration.modelID,
+                reason: "its \(role) file '\(fileName)' \(what), so it is not a sherpa-onnx \(family.displayName) "
+                    + "export; use the files of one sherpa-onnx \(family.displayName) model pack")
         }
 
         func integer(_ key: String) throws -> Int {

@@ -13,14 +13,17 @@ enum SherpaTokensFile {
         do {
             data = try Data(contentsOf: url, options: .alwaysMapped)
         } catch {
-            throw ModelError.loadFailed(model: modelID, reason: "its tokens file '\(url.lastPathComponent)' cannot be read (\(error.localizedDescription))")
+            throw ModelError.loadFailed(
+                model: modelID, reason: "its tokens file '\(url.lastPathComponent)' cannot be read (\(error.localizedDescription))")
         }
         do {
             return try parseTokenIDs(data)
         } catch let problem as Problem {
             throw ModelError.loadFailed(
                 model: modelID,
-                reason: "its tokens file '\(url.lastPathComponent)' is not a sherpa-onnx tokens file (\(problem.description)); use the tokens.txt from the same model pack")
+                reason:
+                    "its tokens file '\(url.lastPathComponent)' is not a sherpa-onnx tokens file (\(problem.description)); use the tokens.txt from the same model pack"
+            )
         }
     }
 

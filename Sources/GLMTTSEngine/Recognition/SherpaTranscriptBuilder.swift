@@ -23,8 +23,10 @@ enum SherpaTranscriptBuilder {
     /// `noSpeechProbability` and `compressionRatio` stay nil — except a SenseVoice window
     /// tagged `<|nospeech|>`, whose segment gets a no-speech probability of 1 — and
     /// `averageLogProbability` is the mean token log-probability when the model reports them.
-    static func transcript(from windows: [SherpaDecodedWindow], family: SherpaRecognizerFamily, languages: [String],
-                           duration: Double) -> Transcript {
+    static func transcript(
+        from windows: [SherpaDecodedWindow], family: SherpaRecognizerFamily, languages: [String],
+        duration: Double
+    ) -> Transcript {
         var text = ""
         var segments: [TranscriptSegment] = []
         var languageWeight: [String: Double] = [:]
@@ -36,7 +38,8 @@ enum SherpaTranscriptBuilder {
             segments += self.segments(of: window, text: windowText, family: family)
             guard !windowText.isEmpty else { continue }
             if let last = text.last, let next = windowText.first,
-               !(TextCharacterClass.isCJK(last) && TextCharacterClass.isCJK(next)) {
+                !(TextCharacterClass.isCJK(last) && TextCharacterClass.isCJK(next))
+            {
                 text += " "
             }
             text += windowText
@@ -50,7 +53,8 @@ enum SherpaTranscriptBuilder {
     /// segments if sherpa-onnx gave any, else one for the whole window when it has text.
     private static func segments(of window: SherpaDecodedWindow, text: String, family: SherpaRecognizerFamily) -> [TranscriptSegment] {
         let noSpeech = family == .senseVoice && window.language.lowercased().contains("nospeech") ? 1.0 : nil
-        let logProbability = window.logProbabilities.isEmpty
+        let logProbability =
+            window.logProbabilities.isEmpty
             ? nil : Double(window.logProbabilities.reduce(0, +)) / Double(window.logProbabilities.count)
         guard window.segments.isEmpty else {
             return window.segments.compactMap { segment in
@@ -64,8 +68,10 @@ enum SherpaTranscriptBuilder {
         }
         guard !text.isEmpty else { return [] }
         let first = window.timestamps.first.map { min(max(Double($0), 0), window.duration) } ?? 0
-        return [TranscriptSegment(
-            start: window.offset + first, end: window.offset + window.duration, text: text,
-            averageLogProbability: logProbability, noSpeechProbability: noSpeech)]
+        return [
+            TranscriptSegment(
+                start: window.offset + first, end: window.offset + window.duration, text: text,
+                averageLogProbability: logProbability, noSpeechProbability: noSpeech)
+        ]
     }
 }

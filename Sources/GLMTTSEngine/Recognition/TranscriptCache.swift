@@ -17,8 +17,9 @@ public struct TranscriptCache: Sendable, Equatable {
 
     /// The one location in data directory `data`: `<data>/service/transcripts`.
     public init(data: DataDirectory) {
-        self.init(directory: data.root.appendingPathComponent("service", isDirectory: true)
-            .appendingPathComponent("transcripts", isDirectory: true))
+        self.init(
+            directory: data.root.appendingPathComponent("service", isDirectory: true)
+                .appendingPathComponent("transcripts", isDirectory: true))
     }
 
     /// A cache that keeps nothing on disk.

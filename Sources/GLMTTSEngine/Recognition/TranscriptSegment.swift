@@ -13,8 +13,10 @@ public struct TranscriptSegment: Sendable, Codable, Equatable {
     /// Text compression ratio (Whisper); high values mean repetitive, hallucinated text.
     public var compressionRatio: Double?
 
-    public init(start: Double, end: Double, text: String, averageLogProbability: Double? = nil,
-                noSpeechProbability: Double? = nil, compressionRatio: Double? = nil) {
+    public init(
+        start: Double, end: Double, text: String, averageLogProbability: Double? = nil,
+        noSpeechProbability: Double? = nil, compressionRatio: Double? = nil
+    ) {
         self.start = start
         self.end = end
         self.text = text

@@ -40,18 +40,27 @@ public enum TranscriptionError: GLMTTSError, Equatable {
         case let .noSpeech(recognizer):
             return "\(recognizer) heard no speech in the reference clip. Record 3–15 s of clear speech, or \(Self.advice.lowercasedFirst)."
         case let .lowConfidence(recognizer, logProbability, englishOnly):
-            let hint = englishOnly ? "; \(recognizer) only understands English, so if the clip is in another language install a multilingual Whisper model" : ""
-            return "\(recognizer) is not confident in its transcript of the reference clip (mean log-probability \(String(format: "%.2f", logProbability)))\(hint). \(Self.advice)."
+            let hint =
+                englishOnly
+                ? "; \(recognizer) only understands English, so if the clip is in another language install a multilingual Whisper model"
+                : ""
+            return
+                "\(recognizer) is not confident in its transcript of the reference clip (mean log-probability \(String(format: "%.2f", logProbability)))\(hint). \(Self.advice)."
         case let .repetitive(recognizer, ratio):
-            return "\(recognizer) produced a repetitive transcript (compression ratio \(String(format: "%.1f", ratio))), a sign it misheard. \(Self.advice)."
+            return
+                "\(recognizer) produced a repetitive transcript (compression ratio \(String(format: "%.1f", ratio))), a sign it misheard. \(Self.advice)."
         case let .notWords(recognizer, share):
-            return "\(recognizer)'s transcript of the reference clip is mostly digits and symbols (\(Int((share * 100).rounded()))% letters), so it did not understand the speech — perhaps it is not in a language it knows. \(Self.advice)."
+            return
+                "\(recognizer)'s transcript of the reference clip is mostly digits and symbols (\(Int((share * 100).rounded()))% letters), so it did not understand the speech — perhaps it is not in a language it knows. \(Self.advice)."
         case let .unsupportedLanguage(recognizer, language):
-            return "The reference clip seems to be in '\(language)', which \(recognizer) cannot transcribe. \(Self.advice), or install a model for that language."
+            return
+                "The reference clip seems to be in '\(language)', which \(recognizer) cannot transcribe. \(Self.advice), or install a model for that language."
         case let .languageUncertain(recognizer, language, probability):
-            return "\(recognizer) cannot tell which language the reference clip is in (at best '\(language)', \(Int((probability * 100).rounded()))% likely), so it is not transcribed — it may be noise, music, or a language the recognizer does not know. \(Self.advice)."
+            return
+                "\(recognizer) cannot tell which language the reference clip is in (at best '\(language)', \(Int((probability * 100).rounded()))% likely), so it is not transcribed — it may be noise, music, or a language the recognizer does not know. \(Self.advice)."
         case .noRecognizer:
-            return "No speech recognizer is installed, so the reference text cannot be filled in automatically. \(Self.advice), or run scripts/prepare-models."
+            return
+                "No speech recognizer is installed, so the reference text cannot be filled in automatically. \(Self.advice), or run scripts/prepare-models."
         }
     }
 }

@@ -63,7 +63,8 @@ public enum ReferencePreparer {
     /// for unusable buffers, `ReferenceError.tooShort` when the clip or the speech in the
     /// chosen window is shorter than `minimumSpeech`, and `ReferenceError.noSpeech` when no
     /// speech is found. 1–3 s of speech is accepted with a `reference.short` warning.
-    public static func prepare(_ audio: AudioBuffer, targetSampleRate: Int? = nil, vad: VoiceActivityDetector?) throws -> PreparedReference {
+    public static func prepare(_ audio: AudioBuffer, targetSampleRate: Int? = nil, vad: VoiceActivityDetector?) throws -> PreparedReference
+    {
         try validate(audio)
         guard audio.duration >= minimumSpeech else {
             throw ReferenceError.tooShort(speechSeconds: audio.duration, minimum: minimumSpeech)

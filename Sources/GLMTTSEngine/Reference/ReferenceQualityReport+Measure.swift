@@ -15,34 +15,56 @@ extension ReferenceQualityReport {
         var warnings: [ReferenceWarning] = []
         if let choice {
             if choice.speechSeconds < ReferencePreparer.recommended.lowerBound {
-                warnings.append(ReferenceWarning(code: .short, message:
-                    "The clip has \(fixed(choice.speechSeconds)) s of speech; 3–15 s is recommended for a faithful clone."))
+                warnings.append(
+                    ReferenceWarning(
+                        code: .short,
+                        message:
+                            "The clip has \(fixed(choice.speechSeconds)) s of speech; 3–15 s is recommended for a faithful clone."))
             }
             if choice.isPartial {
-                warnings.append(ReferenceWarning(code: .long, message:
-                    "The clip is \(fixed(duration)) s long with \(fixed(speech)) s of speech; the best \(fixed(choice.window.duration)) s "
-                    + "(\(fixed(choice.window.start))–\(fixed(choice.window.end)) s) is used. Upload 3–15 s to choose it yourself."))
+                warnings.append(
+                    ReferenceWarning(
+                        code: .long,
+                        message:
+                            "The clip is \(fixed(duration)) s long with \(fixed(speech)) s of speech; the best \(fixed(choice.window.duration)) s "
+                            + "(\(fixed(choice.window.start))–\(fixed(choice.window.end)) s) is used. Upload 3–15 s to choose it yourself.")
+                )
             }
         } else {
-            warnings.append(ReferenceWarning(code: .noSpeech, message:
-                "No speech was found in the clip; record 3–15 s of clear speech."))
+            warnings.append(
+                ReferenceWarning(
+                    code: .noSpeech,
+                    message:
+                        "No speech was found in the clip; record 3–15 s of clear speech."))
         }
         if clipped > ReferencePreparer.clippingWarning {
-            warnings.append(ReferenceWarning(code: .clipping, message:
-                "Clipping in \(String(format: "%.1f", clipped * 100))% of samples; record at a lower level."))
+            warnings.append(
+                ReferenceWarning(
+                    code: .clipping,
+                    message:
+                        "Clipping in \(String(format: "%.1f", clipped * 100))% of samples; record at a lower level."))
         }
         if level < ReferencePreparer.lowLevelWarning, level > ReferencePreparer.digitalSilence {
-            warnings.append(ReferenceWarning(code: .quiet, message:
-                "The level is very low (\(Int(level.rounded())) dBFS RMS); record closer to the microphone."))
+            warnings.append(
+                ReferenceWarning(
+                    code: .quiet,
+                    message:
+                        "The level is very low (\(Int(level.rounded())) dBFS RMS); record closer to the microphone."))
         }
         if let snr, snr < ReferencePreparer.noiseWarning {
-            warnings.append(ReferenceWarning(code: .noisy, message:
-                "Background noise is high (SNR about \(Int(snr.rounded())) dB); record in a quieter place."))
+            warnings.append(
+                ReferenceWarning(
+                    code: .noisy,
+                    message:
+                        "Background noise is high (SNR about \(Int(snr.rounded())) dB); record in a quieter place."))
         }
         if detector == .energy {
-            warnings.append(ReferenceWarning(code: .energyDetector, message:
-                "Speech was located by signal energy because the Silero voice activity detector is not available; "
-                + "trimming is less precise. Run scripts/prepare-models to install silero-vad."))
+            warnings.append(
+                ReferenceWarning(
+                    code: .energyDetector,
+                    message:
+                        "Speech was located by signal energy because the Silero voice activity detector is not available; "
+                        + "trimming is less precise. Run scripts/prepare-models to install silero-vad."))
         }
 
         self.init(

@@ -33,9 +33,11 @@ public struct ReferenceQualityReport: Sendable, Codable, Equatable {
     public var warnings: [ReferenceWarning]
 
     /// A report with every field given.
-    public init(durationSeconds: Double, preparedSeconds: Double, speechSeconds: Double, windowSpeechSeconds: Double,
-                speechRatio: Double, peakDBFS: Double, clippedFraction: Double, rmsDBFS: Double, snrDB: Double?,
-                sampleRate: Int, detector: SpeechDetectorKind, window: SpeechSegment?, warnings: [ReferenceWarning]) {
+    public init(
+        durationSeconds: Double, preparedSeconds: Double, speechSeconds: Double, windowSpeechSeconds: Double,
+        speechRatio: Double, peakDBFS: Double, clippedFraction: Double, rmsDBFS: Double, snrDB: Double?,
+        sampleRate: Int, detector: SpeechDetectorKind, window: SpeechSegment?, warnings: [ReferenceWarning]
+    ) {
         self.durationSeconds = durationSeconds
         self.preparedSeconds = preparedSeconds
         self.speechSeconds = speechSeconds

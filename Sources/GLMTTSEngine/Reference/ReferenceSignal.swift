@@ -55,7 +55,8 @@ struct ReferenceSignal {
         segmentClipped = ranges.map { Self.overlap(of: runs, with: $0) }
 
         let speechSamples = ranges.reduce(0) { $0 + $1.count }
-        speechMeanSquare = speechSamples > 0
+        speechMeanSquare =
+            speechSamples > 0
             ? segmentSumSquares.reduce(0, +) / Double(speechSamples)
             : Self.sumOfSquares(samples, 0..<samples.count) / Double(max(samples.count, 1))
         noiseMeanSquare = Self.noise(FrameLevels(audio), segments: segments)
@@ -110,7 +111,8 @@ struct ReferenceSignal {
     private static func overlap(of runs: [Range<Int>], with range: Range<Int>) -> Int {
         guard !range.isEmpty else { return 0 }
         // First run that ends after range.lowerBound (binary search; runs are sorted).
-        var low = 0, high = runs.count
+        var low = 0
+        var high = runs.count
         while low < high {
             let mid = (low + high) / 2
             if runs[mid].upperBound <= range.lowerBound { low = mid + 1 } else { high = mid }

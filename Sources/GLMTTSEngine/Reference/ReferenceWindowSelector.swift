@@ -40,8 +40,9 @@ enum ReferenceWindowSelector {
         guard let first = segments.first, let last = segments.last else { return nil }
         let duration = signal.audio.duration
         if last.end - first.start <= ReferencePreparer.maxWindow {
-            let window = SpeechSegment(start: max(0, first.start - ReferencePreparer.padding),
-                                       end: min(duration, last.end + ReferencePreparer.padding))
+            let window = SpeechSegment(
+                start: max(0, first.start - ReferencePreparer.padding),
+                end: min(duration, last.end + ReferencePreparer.padding))
             return Choice(window: window, speechSeconds: signal.speechSeconds, isPartial: false)
         }
 
@@ -64,11 +65,13 @@ enum ReferenceWindowSelector {
         }
 
         let worth = segments.indices.map { j in
-            score(signal, seconds: segments[j].duration, sumSquares: signal.segmentSumSquares[j],
-                  samples: signal.segmentRanges[j].count, clipped: signal.segmentClipped[j])
+            score(
+                signal, seconds: segments[j].duration, sumSquares: signal.segmentSumSquares[j],
+                samples: signal.segmentRanges[j].count, clipped: signal.segmentClipped[j])
         }
         for i in segments.indices {
-            var speech = 0.0, total = 0.0
+            var speech = 0.0
+            var total = 0.0
             for j in i..<segments.count {
                 guard segments[j].end - segments[i].start <= ReferencePreparer.maxWindow else { break }
                 speech += segments[j].duration
@@ -79,22 +82,30 @@ enum ReferenceWindowSelector {
             if segments[i].duration > ReferencePreparer.maxWindow {
                 let span = SpeechSegment(start: segments[i].start, end: segments[i].start + ReferencePreparer.maxWindow)
                 let lower = signal.segmentRanges[i].lowerBound
-                let range = lower..<min(lower + Int(ReferencePreparer.maxWindow * Double(signal.audio.sampleRate)),
-                                        signal.segmentRanges[i].upperBound)
+                let range =
+                    lower..<min(
+                        lower + Int(ReferencePreparer.maxWindow * Double(signal.audio.sampleRate)),
+                        signal.segmentRanges[i].upperBound)
                 let measured = signal.measure(range)
-                consider(Candidate(span: span, speech: span.duration,
-                                   score: score(signal, seconds: span.duration, sumSquares: measured.sumSquares,
-                                                samples: range.count, clipped: measured.clipped),
-                                   first: i, last: i, truncated: true))
+                consider(
+                    Candidate(
+                        span: span, speech: span.duration,
+                        score: score(
+                            signal, seconds: span.duration, sumSquares: measured.sumSquares,
+                            samples: range.count, clipped: measured.clipped),
+                        first: i, last: i, truncated: true))
             }
         }
         guard let best else { return nil }
 
         let before = best.first > 0 ? (segments[best.first].start - segments[best.first - 1].end) / 2 : .infinity
-        let after = best.truncated ? 0
+        let after =
+            best.truncated
+            ? 0
             : best.last + 1 < segments.count ? (segments[best.last + 1].start - segments[best.last].end) / 2 : .infinity
-        let window = SpeechSegment(start: max(0, best.span.start - min(ReferencePreparer.padding, max(before, 0))),
-                                   end: min(duration, best.span.end + min(ReferencePreparer.padding, max(after, 0))))
+        let window = SpeechSegment(
+            start: max(0, best.span.start - min(ReferencePreparer.padding, max(before, 0))),
+            end: min(duration, best.span.end + min(ReferencePreparer.padding, max(after, 0))))
         return Choice(window: window, speechSeconds: best.speech, isPartial: true)
     }
 
@@ -103,7 +114,8 @@ enum ReferenceWindowSelector {
         guard samples > 0 else { return 0 }
         let clippedFraction = Double(clipped) / Double(samples)
         let clipFactor = 1 / (1 + clippedFraction / ReferencePreparer.clippingHalfScore)
-        let snrFactor = signal.snr(speechMeanSquare: sumSquares / Double(samples))
+        let snrFactor =
+            signal.snr(speechMeanSquare: sumSquares / Double(samples))
             .map { min(max($0 / ReferencePreparer.goodSNR, 0.1), 1) } ?? 1
         return seconds * clipFactor * snrFactor
     }

@@ -52,11 +52,13 @@ enum SileroModelCheck {
         } catch {
             throw ReferenceError.vadUnavailable(reason: "\(url.lastPathComponent) is not an ONNX model (\(error))")
         }
-        let accepted = (signature.inputs == v5Inputs && signature.outputs == v5Outputs)
+        let accepted =
+            (signature.inputs == v5Inputs && signature.outputs == v5Outputs)
             || (signature.inputs == v4Inputs && signature.outputs == v4Outputs)
         guard accepted else {
-            throw ReferenceError.vadUnavailable(reason: "\(url.lastPathComponent) is not a Silero VAD v4/v5 model sherpa-onnx can run "
-                + "(inputs \(signature.inputs), outputs \(signature.outputs)); use silero_vad.onnx")
+            throw ReferenceError.vadUnavailable(
+                reason: "\(url.lastPathComponent) is not a Silero VAD v4/v5 model sherpa-onnx can run "
+                    + "(inputs \(signature.inputs), outputs \(signature.outputs)); use silero_vad.onnx")
         }
     }
 
@@ -71,7 +73,9 @@ enum SileroModelCheck {
             guard let graphRange else { throw SignatureError.noGraph }
             let graph = UnsafeRawBufferPointer(rebasing: raw[graphRange])
             var reader = ProtobufReader(graph)
-            var inputs: [String] = [], outputs: [String] = [], initializers: Set<String> = []
+            var inputs: [String] = []
+            var outputs: [String] = []
+            var initializers: Set<String> = []
             while let field = try reader.next() {
                 guard field.wireType == 2 else { continue }
                 let payload = UnsafeRawBufferPointer(rebasing: graph[field.payload])

@@ -49,7 +49,13 @@ enum SpeechBoundaryRefiner {
             var gap = 0
             var k = frame - 1
             while k >= lowest {
-                if decibels[k] > threshold { frame = k; gap = 0 } else { gap += 1; if gap > maxGapFrames { break } }
+                if decibels[k] > threshold {
+                    frame = k
+                    gap = 0
+                } else {
+                    gap += 1
+                    if gap > maxGapFrames { break }
+                }
                 k -= 1
             }
             result.start = min(segment.start, Double(frame) * step)
@@ -61,7 +67,13 @@ enum SpeechBoundaryRefiner {
             gap = 0
             k = endFrame + 1
             while k <= highest {
-                if decibels[k] > threshold { endFrame = k; gap = 0 } else { gap += 1; if gap > maxGapFrames { break } }
+                if decibels[k] > threshold {
+                    endFrame = k
+                    gap = 0
+                } else {
+                    gap += 1
+                    if gap > maxGapFrames { break }
+                }
                 k += 1
             }
             result.end = min(max(segment.end, Double(endFrame + 1) * step), audio.duration)

@@ -16,10 +16,13 @@ public actor SpeakerEncoder {
     private let worker: WorkerSupervisor
 
     /// An encoder for `model` (engine `.speakerEmbedding`), run from `projectRoot`'s venv.
-    public init(model: InstalledModel, projectRoot: URL, log: @escaping @Sendable (String) -> Void = { _ in },
-                events: @escaping EngineEventSink = { _ in }) throws {
+    public init(
+        model: InstalledModel, projectRoot: URL, log: @escaping @Sendable (String) -> Void = { _ in },
+        events: @escaping EngineEventSink = { _ in }
+    ) throws {
         guard model.manifest.engine == .speakerEmbedding else {
-            throw ModelError.invalidManifest(path: model.manifest.id, reason: "engine is \(model.manifest.engine.rawValue), not speaker-embedding")
+            throw ModelError.invalidManifest(
+                path: model.manifest.id, reason: "engine is \(model.manifest.engine.rawValue), not speaker-embedding")
         }
         let weights = try model.fileURL("model")
         id = model.manifest.id
@@ -52,7 +55,9 @@ public actor SpeakerEncoder {
     /// Cosine similarity of two embeddings (−1…1; 1 is the same direction).
     public static func cosine(_ a: [Double], _ b: [Double]) -> Double {
         guard a.count == b.count, !a.isEmpty else { return 0 }
-        var dot = 0.0, normA = 0.0, normB = 0.0
+        var dot = 0.0
+        var normA = 0.0
+        var normB = 0.0
         for index in a.indices {
             dot += a[index] * b[index]
             normA += a[index] * a[index]

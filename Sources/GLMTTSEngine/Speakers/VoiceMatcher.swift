@@ -55,7 +55,9 @@ public actor VoiceMatcher {
         }
         let synthesizer = try await registry.synthesizer(id: id)
         var audio = AudioBuffer(samples: [], sampleRate: synthesizer.capabilities.sampleRate)
-        for try await event in synthesizer.synthesize(SynthesisRequest(text: Self.sampleTexts[chosen] ?? Self.sampleTexts["en"]!, language: chosen)) {
+        for try await event in synthesizer.synthesize(
+            SynthesisRequest(text: Self.sampleTexts[chosen] ?? Self.sampleTexts["en"]!, language: chosen))
+        {
             if case let .chunk(_, chunk) = event {
                 if audio.samples.isEmpty { audio.sampleRate = chunk.sampleRate }
                 audio.append(chunk)
@@ -69,7 +71,8 @@ public actor VoiceMatcher {
 
     private func readCache(_ key: String) -> [Double]? {
         guard let url = cacheDirectory?.appendingPathComponent("\(key).json"), let data = try? Data(contentsOf: url),
-              let values = try? JSONDecoder().decode([Double].self, from: data), values.count == 256 else { return nil }
+            let values = try? JSONDecoder().decode([Double].self, from: data), values.count == 256
+        else { return nil }
         return values
     }
 

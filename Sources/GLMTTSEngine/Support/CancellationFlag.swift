@@ -13,12 +13,15 @@ public final class CancellationFlag: @unchecked Sendable {
 
     /// Raises the flag; idempotent.
     public func cancel() {
-        lock.lock(); cancelled = true; lock.unlock()
+        lock.lock()
+        cancelled = true
+        lock.unlock()
     }
 
     /// Whether the flag has been raised.
     public var isCancelled: Bool {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return cancelled
     }
 }

@@ -20,7 +20,8 @@ public struct DataDirectory: Sendable, Equatable {
     /// (else `<data>/models`); relative paths are taken from the current directory.
     public static func resolve(dataPath: String?, modelsPath: String?) -> DataDirectory {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
-        let root = dataPath.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true, relativeTo: cwd) }
+        let root =
+            dataPath.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true, relativeTo: cwd) }
             ?? cwd.appendingPathComponent("data", isDirectory: true)
         let models = modelsPath.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true, relativeTo: cwd) }
         return DataDirectory(root: root, models: models)

@@ -29,7 +29,8 @@ public enum ParameterError: GLMTTSError, Equatable {
         case let .malformed(detail):
             return detail
         case let .cloningUnsupported(engine):
-            return "The voice '\(engine)' cannot clone a reference voice; choose a cloning model (see `glmtts models list`) or drop require_clone."
+            return
+                "The voice '\(engine)' cannot clone a reference voice; choose a cloning model (see `glmtts models list`) or drop require_clone."
         }
     }
 }

@@ -13,8 +13,10 @@ public enum SentenceStream {
         SynthesisStream.make { continuation, flag in
             let chunks = SentenceSplitter.split(request.text, maxChunkCharacters: TextLimits.default.maxChunkCharacters)
             let produced = try await run(chunks: chunks, engine: engine, continuation: continuation, flag: flag, produce: produce)
-            continuation.yield(.finished(SynthesisSummary(
-                parameterReport: report(), sampleRate: sampleRate, cloned: false, chunkCount: produced)))
+            continuation.yield(
+                .finished(
+                    SynthesisSummary(
+                        parameterReport: report(), sampleRate: sampleRate, cloned: false, chunkCount: produced)))
         }
     }
 
@@ -28,8 +30,11 @@ public enum SentenceStream {
         produce: (_ chunk: String, _ isLast: Bool, _ flag: CancellationFlag) async throws -> AudioBuffer?
     ) async throws -> Int {
         guard !chunks.isEmpty else { throw EngineError.nothingToSpeak(engine: engine) }
-        continuation.yield(.progress(SynthesisProgress(stage: .synthesizing, fraction: 0, detail: "0 of \(chunks.count) sentences",
-                                                          sentence: 0, sentenceCount: chunks.count)))
+        continuation.yield(
+            .progress(
+                SynthesisProgress(
+                    stage: .synthesizing, fraction: 0, detail: "0 of \(chunks.count) sentences",
+                    sentence: 0, sentenceCount: chunks.count)))
         var produced = 0
         for (index, chunk) in chunks.enumerated() {
             try Task.checkCancellation()
@@ -39,9 +44,11 @@ public enum SentenceStream {
                 continuation.yield(.chunk(index: produced, audio: audio))
                 produced += 1
             }
-            continuation.yield(.progress(SynthesisProgress(
-                stage: .synthesizing, fraction: Double(index + 1) / Double(chunks.count),
-                detail: "\(index + 1) of \(chunks.count) sentences", sentence: index + 1, sentenceCount: chunks.count)))
+            continuation.yield(
+                .progress(
+                    SynthesisProgress(
+                        stage: .synthesizing, fraction: Double(index + 1) / Double(chunks.count),
+                        detail: "\(index + 1) of \(chunks.count) sentences", sentence: index + 1, sentenceCount: chunks.count)))
         }
         guard produced > 0 else { throw EngineError.nothingToSpeak(engine: engine) }
         return produced

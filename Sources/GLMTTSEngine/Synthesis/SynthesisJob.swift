@@ -28,10 +28,12 @@ public struct SynthesisJob: Sendable {
     /// clip (by speaker embedding) when the chosen engine cannot clone.
     public var voiceMatch: Bool
 
-    public init(text: SpeechText, voiceID: String? = nil, referenceAudio: Data? = nil, referenceText: String? = nil,
-                parameters: SynthesisParameters = SynthesisParameters(), outputFormat: OutputFormat = .wav,
-                normalizeLoudness: Bool = true, targetLoudness: Double = -16, requireClone: Bool = false,
-                skipTranscription: Bool = false, language: String? = nil, voiceMatch: Bool = false) {
+    public init(
+        text: SpeechText, voiceID: String? = nil, referenceAudio: Data? = nil, referenceText: String? = nil,
+        parameters: SynthesisParameters = SynthesisParameters(), outputFormat: OutputFormat = .wav,
+        normalizeLoudness: Bool = true, targetLoudness: Double = -16, requireClone: Bool = false,
+        skipTranscription: Bool = false, language: String? = nil, voiceMatch: Bool = false
+    ) {
         self.language = language
         self.voiceMatch = voiceMatch
         self.text = text

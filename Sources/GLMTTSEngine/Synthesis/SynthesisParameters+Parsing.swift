@@ -18,7 +18,10 @@ extension SynthesisParameters {
     /// the defaults, validated.
     public init(named values: [String: String]) throws {
         let defaults = SynthesisParameters()
-        var temperature = defaults.temperature, topP = defaults.topP, topK = defaults.topK, speed = defaults.speed
+        var temperature = defaults.temperature
+        var topP = defaults.topP
+        var topK = defaults.topK
+        var speed = defaults.speed
         var samplingStrategy = defaults.samplingStrategy
         var seed: UInt64?
         for (name, value) in values {
@@ -51,7 +54,8 @@ extension SynthesisParameters {
                 samplingStrategy = strategy
             }
         }
-        try self.init(temperature: temperature, topP: topP, topK: topK, samplingStrategy: samplingStrategy, seed: seed,
-                      speed: speed)
+        try self.init(
+            temperature: temperature, topP: topP, topK: topK, samplingStrategy: samplingStrategy, seed: seed,
+            speed: speed)
     }
 }

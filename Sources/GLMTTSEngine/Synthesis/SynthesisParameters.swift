@@ -28,8 +28,10 @@ public struct SynthesisParameters: Sendable, Codable, Equatable {
 
     /// Parameters with explicit values. Throws `ParameterError.outOfRange` for the first
     /// value outside its range (NaN and infinities included).
-    public init(temperature: Double = 0.8, topP: Double = 0.9, topK: Int = 25,
-                samplingStrategy: SamplingStrategy = .balanced, seed: UInt64? = nil, speed: Double = 1.0) throws {
+    public init(
+        temperature: Double = 0.8, topP: Double = 0.9, topK: Int = 25,
+        samplingStrategy: SamplingStrategy = .balanced, seed: UInt64? = nil, speed: Double = 1.0
+    ) throws {
         self.temperature = temperature
         self.topP = topP
         self.topK = topK
@@ -67,16 +69,18 @@ public struct SynthesisParameters: Sendable, Codable, Equatable {
         try Self.check(.temperature, temperature, in: Self.temperatureRange)
         try Self.check(.topP, topP, in: Self.topPRange)
         if !Self.topKRange.contains(topK) {
-            throw ParameterError.outOfRange(parameter: .topK, value: String(topK),
-                                            range: "\(Self.topKRange.lowerBound)–\(Self.topKRange.upperBound)")
+            throw ParameterError.outOfRange(
+                parameter: .topK, value: String(topK),
+                range: "\(Self.topKRange.lowerBound)–\(Self.topKRange.upperBound)")
         }
         try Self.check(.speed, speed, in: Self.speedRange)
     }
 
     private static func check(_ name: SynthesisParameter, _ value: Double, in range: ClosedRange<Double>) throws {
         guard value.isFinite, range.contains(value) else {
-            throw ParameterError.outOfRange(parameter: name, value: String(value),
-                                            range: "\(range.lowerBound)–\(range.upperBound)")
+            throw ParameterError.outOfRange(
+                parameter: name, value: String(value),
+                range: "\(range.lowerBound)–\(range.upperBound)")
         }
     }
 }

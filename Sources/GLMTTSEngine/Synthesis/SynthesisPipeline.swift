@@ -16,8 +16,10 @@ public struct SynthesisPipeline: Sendable {
     /// memory only. The server and the CLI pass `TranscriptCache(data:)`.
     public let transcriptCache: TranscriptCache
 
-    public init(registry: EngineRegistry, audioLimits: AudioLimits = .default,
-                transcriptCache: TranscriptCache = .memoryOnly) {
+    public init(
+        registry: EngineRegistry, audioLimits: AudioLimits = .default,
+        transcriptCache: TranscriptCache = .memoryOnly
+    ) {
         self.registry = registry
         self.transcriptCache = transcriptCache
         self.audioLimits = audioLimits
@@ -32,8 +34,10 @@ public struct SynthesisPipeline: Sendable {
 
     /// Runs `job`; `progress` is called from any thread as stages advance, and `chunk` with
     /// each piece of raw engine audio as it is produced (before normalisation), for streaming.
-    public func run(_ job: SynthesisJob, progress: @escaping @Sendable (SynthesisProgress) -> Void = { _ in },
-                    chunk onChunk: @escaping @Sendable (AudioBuffer) -> Void = { _ in }) async throws -> SynthesisOutput {
+    public func run(
+        _ job: SynthesisJob, progress: @escaping @Sendable (SynthesisProgress) -> Void = { _ in },
+        chunk onChunk: @escaping @Sendable (AudioBuffer) -> Void = { _ in }
+    ) async throws -> SynthesisOutput {
         progress(SynthesisProgress(stage: .preparingText, fraction: 0))
         let text = job.text.value
 
@@ -60,9 +64,10 @@ public struct SynthesisPipeline: Sendable {
                 (match, referenceEmbedding) = try await matchVoice(to: prepared.audio, chooser: chooser, languages: choice.languages)
                 if let match {
                     voiceID = match.voice
-                    notes.append("voice_match: '\(match.voice)' is the built-in voice closest to your clip (speaker similarity "
-                        + "\(String(format: "%.2f", match.similarity)), best of \(match.compared.count)). It is not a clone of your voice; "
-                        + "install a cloning model (ZipVoice, Pocket-TTS or GLM-TTS) to clone.")
+                    notes.append(
+                        "voice_match: '\(match.voice)' is the built-in voice closest to your clip (speaker similarity "
+                            + "\(String(format: "%.2f", match.similarity)), best of \(match.compared.count)). It is not a clone of your voice; "
+                            + "install a cloning model (ZipVoice, Pocket-TTS or GLM-TTS) to clone.")
                 }
             }
         }
@@ -78,7 +83,8 @@ public struct SynthesisPipeline: Sendable {
             }
             progress(SynthesisProgress(stage: .preparingReference, fraction: 0.01))
             if reference == nil || engine.capabilities.canClone {
-                reference = try await prepareReference(clip, sampleRate: engine.capabilities.canClone ? engine.capabilities.sampleRate : nil)
+                reference = try await prepareReference(
+                    clip, sampleRate: engine.capabilities.canClone ? engine.capabilities.sampleRate : nil)
             }
             if referenceText == nil && !job.skipTranscription, let prepared = reference {
                 progress(SynthesisProgress(stage: .transcribing, fraction: 0.02, detail: "transcribing the reference clip"))
@@ -87,7 +93,9 @@ public struct SynthesisPipeline: Sendable {
                 transcribed = true
             }
             if !engine.capabilities.canClone {
-                notes.append("The voice was not cloned: '\(voiceID)' cannot clone, so it spoke in its own voice; the reference clip was only analysed. Install a cloning model (ZipVoice, Pocket-TTS or GLM-TTS) to clone.")
+                notes.append(
+                    "The voice was not cloned: '\(voiceID)' cannot clone, so it spoke in its own voice; the reference clip was only analysed. Install a cloning model (ZipVoice, Pocket-TTS or GLM-TTS) to clone."
+                )
             }
         } else if job.requireClone {
             throw EngineError.referenceRequired(engine: voiceID, what: "a reference clip (require_clone was set)")
@@ -103,10 +111,11 @@ public struct SynthesisPipeline: Sendable {
         for try await event in engine.synthesize(request) {
             switch event {
             case let .progress(step):
-                progress(SynthesisProgress(
-                    stage: .synthesizing,
-                    fraction: Share.prepared + step.fraction * (Share.synthesized - Share.prepared), detail: step.detail,
-                    sentence: step.sentence, sentenceCount: step.sentenceCount))
+                progress(
+                    SynthesisProgress(
+                        stage: .synthesizing,
+                        fraction: Share.prepared + step.fraction * (Share.synthesized - Share.prepared), detail: step.detail,
+                        sentence: step.sentence, sentenceCount: step.sentenceCount))
             case let .chunk(_, chunk):
                 if audio.samples.isEmpty { audio.sampleRate = chunk.sampleRate }
                 audio.append(chunk)
@@ -129,7 +138,9 @@ public struct SynthesisPipeline: Sendable {
         }
 
         progress(SynthesisProgress(stage: .encoding, fraction: Share.synthesized))
-        let normalize = job.normalizeLoudness, target = job.targetLoudness, format = job.outputFormat
+        let normalize = job.normalizeLoudness
+        let target = job.targetLoudness
+        let format = job.outputFormat
         let finalAudio = audio
         let (processed, encoded) = try await executor.run {
             let processed = normalize ? LoudnessNormalizer.normalize(finalAudio, targetLUFS: target) : finalAudio

@@ -11,8 +11,10 @@ public struct SynthesisRequest: Sendable {
     /// The language the caller says the text is in (any tag form); nil means detect it per sentence.
     public var language: String?
 
-    public init(text: String, referenceAudio: AudioBuffer? = nil, referenceText: String? = nil,
-                parameters: SynthesisParameters = SynthesisParameters(), language: String? = nil) {
+    public init(
+        text: String, referenceAudio: AudioBuffer? = nil, referenceText: String? = nil,
+        parameters: SynthesisParameters = SynthesisParameters(), language: String? = nil
+    ) {
         self.language = language
         self.text = text
         self.referenceAudio = referenceAudio

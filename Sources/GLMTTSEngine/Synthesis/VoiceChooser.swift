@@ -30,8 +30,10 @@ public struct VoiceChooser: Sendable {
     /// The voice for text without letters when none is configured.
     public var fallbackDefault: String?
 
-    public init(models: [InstalledModel], configuredDefault: String? = nil, languageDefaults: [String: String] = [:],
-                fallbackDefault: String? = nil) {
+    public init(
+        models: [InstalledModel], configuredDefault: String? = nil, languageDefaults: [String: String] = [:],
+        fallbackDefault: String? = nil
+    ) {
         self.models = models.filter { $0.manifest.engine.isSynthesizer }
         self.configuredDefault = configuredDefault
         self.languageDefaults = languageDefaults
@@ -106,4 +108,3 @@ public struct VoiceChooser: Sendable {
         return languages.allSatisfy { LanguageCode.covers(model.manifest.languages, $0) }
     }
 }
-

@@ -9,7 +9,8 @@ public enum LanguageCode {
     /// The primary language of `tag`: `en-US` → `en`, `cmn` → `zh`, `zh_Hans_CN` → `zh`,
     /// `*` stays `*` (any language). Empty input gives an empty string.
     public static func primary(_ tag: String) -> String {
-        let head = tag.trimmingCharacters(in: .whitespaces).lowercased()
+        let head =
+            tag.trimmingCharacters(in: .whitespaces).lowercased()
             .split(whereSeparator: { $0 == "-" || $0 == "_" }).first.map(String.init) ?? ""
         switch head {
         case "cmn", "zho", "chi": return "zh"
@@ -22,7 +23,10 @@ public enum LanguageCode {
     /// Whether a model declaring `languages` speaks (or hears) `language` (any form).
     public static func covers(_ languages: [String], _ language: String) -> Bool {
         let wanted = primary(language)
-        return languages.contains { let have = primary($0); return have == "*" || have == wanted }
+        return languages.contains {
+            let have = primary($0)
+            return have == "*" || have == wanted
+        }
     }
 
     /// The English name of `code`, for messages (`zh` → `Mandarin Chinese`); the code

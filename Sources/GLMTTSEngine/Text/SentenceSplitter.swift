@@ -92,10 +92,13 @@ public enum SentenceSplitter {
                 continue
             }
             if TextCharacterClass.latinTerminators.contains(character)
-                || TextCharacterClass.cjkTerminators.contains(character) {
+                || TextCharacterClass.cjkTerminators.contains(character)
+            {
                 var runEnd = i
-                while runEnd < n, TextCharacterClass.latinTerminators.contains(c[runEnd])
-                    || TextCharacterClass.cjkTerminators.contains(c[runEnd]) {
+                while runEnd < n,
+                    TextCharacterClass.latinTerminators.contains(c[runEnd])
+                        || TextCharacterClass.cjkTerminators.contains(c[runEnd])
+                {
                     runEnd += 1
                 }
                 var end = runEnd
@@ -123,7 +126,8 @@ public enum SentenceSplitter {
 
         if run.contains(where: { TextCharacterClass.cjkTerminators.contains($0) }) {
             if run.count == 1, run.first == "\u{FF0E}", let previous, let next,
-               previous.isNumber, next.isNumber {
+                previous.isNumber, next.isNumber
+            {
                 return false
             }
             return true
@@ -162,7 +166,8 @@ public enum SentenceSplitter {
         let lowered = word.lowercased()
         if abbreviations.contains(lowered) { return true }
         if numberAbbreviations.contains(lowered),
-           let following = c[end...].first(where: { !$0.isWhitespace }), following.isNumber {
+            let following = c[end...].first(where: { !$0.isWhitespace }), following.isNumber
+        {
             return true
         }
         if word.count == 1, let letter = word.first, letter.isUppercase { return true }

@@ -117,7 +117,7 @@ enum TextCharacterClass {
     static func keycapBase(_ character: Character) -> Character? {
         let scalars = character.unicodeScalars
         guard scalars.count > 1, scalars.contains(where: { $0.value == 0x20E3 }),
-              let first = scalars.first, first.isASCII
+            let first = scalars.first, first.isASCII
         else { return nil }
         return Character(first)
     }

@@ -69,7 +69,8 @@ public enum TextError: GLMTTSError, Equatable {
                 + "under a pile of combining accents), which cannot be spoken; remove the repeated marks."
         case let .languageUnsupported(languages, voice, alternatives):
             let names = languages.map { "\(LanguageCode.name($0)) (\($0))" }.joined(separator: ", ")
-            let others = alternatives.isEmpty
+            let others =
+                alternatives.isEmpty
                 ? "No installed voice speaks it; install one (see docs/LANGUAGES.md)."
                 : "Installed voices that can: \(alternatives.prefix(12).joined(separator: ", ")); name one, or leave the voice empty to choose automatically."
             if let voice {

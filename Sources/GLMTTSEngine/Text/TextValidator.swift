@@ -118,9 +118,9 @@ private struct CountingIterator<Base: IteratorProtocol>: IteratorProtocol where 
 private struct TextCleaner {
     private enum EscapeState {
         case none
-        case escape      // just saw ESC
-        case csi(Int)    // inside ESC [ … (count of characters so far)
-        case osc         // inside ESC ] … until BEL, ST or a line break
+        case escape  // just saw ESC
+        case csi(Int)  // inside ESC [ … (count of characters so far)
+        case osc  // inside ESC ] … until BEL, ST or a line break
     }
 
     let limit: Int

@@ -24,10 +24,12 @@ public struct WorkerConfiguration: Sendable {
     /// restarted worker is back in the same state. Its failure is a start failure.
     public var startupRequest: (op: String, fields: [String: JSONValue])?
 
-    public init(name: String, executable: URL, arguments: [String], environment: [String: String] = [:],
-                startTimeout: Duration = .seconds(30), requestTimeout: Duration = .seconds(300),
-                restartDelay: Duration = .milliseconds(500), maxRestartDelay: Duration = .seconds(30),
-                cancelGrace: Duration = .seconds(5), startupRequest: (op: String, fields: [String: JSONValue])? = nil) {
+    public init(
+        name: String, executable: URL, arguments: [String], environment: [String: String] = [:],
+        startTimeout: Duration = .seconds(30), requestTimeout: Duration = .seconds(300),
+        restartDelay: Duration = .milliseconds(500), maxRestartDelay: Duration = .seconds(30),
+        cancelGrace: Duration = .seconds(5), startupRequest: (op: String, fields: [String: JSONValue])? = nil
+    ) {
         self.name = name
         self.executable = executable
         self.arguments = arguments
@@ -45,9 +47,11 @@ public struct WorkerConfiguration: Sendable {
         WorkerConfiguration(
             name: name, executable: root.appendingPathComponent(".venv/bin/python"),
             arguments: ["-u", root.appendingPathComponent("workers/\(script)").path] + arguments,
-            environment: ["HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1",
-                          // onnxruntime 1.32's Python package writes a device id and usage database under ~/.cache
-                          // and holds an upload address unless this is set (found by the Kokoro worker's tests).
-                          "ORT_DISABLE_TELEMETRY": "1"])
+            environment: [
+                "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1",
+                // onnxruntime 1.32's Python package writes a device id and usage database under ~/.cache
+                // and holds an upload address unless this is set (found by the Kokoro worker's tests).
+                "ORT_DISABLE_TELEMETRY": "1",
+            ])
     }
 }

@@ -33,16 +33,19 @@ final class WorkerProcess: @unchecked Sendable {
 
         let name = configuration.name
         let continuation = linesContinuation
-        let out = stdout.fileHandleForReading, err = stderr.fileHandleForReading
+        let out = stdout.fileHandleForReading
+        let err = stderr.fileHandleForReading
         Thread.detachNewThread {
-            Self.readLines(from: out, limit: Self.maxLineBytes,
-                           onLine: { continuation.yield($0) },
-                           onOversize: { log("[\(name)] protocol violation: a line over \(Self.maxLineBytes) bytes") })
+            Self.readLines(
+                from: out, limit: Self.maxLineBytes,
+                onLine: { continuation.yield($0) },
+                onOversize: { log("[\(name)] protocol violation: a line over \(Self.maxLineBytes) bytes") })
             continuation.finish()
         }
         Thread.detachNewThread {
-            Self.readLines(from: err, limit: 1 << 20,
-                           onLine: { log("[\(name)] \(String(decoding: $0, as: UTF8.self))") }, onOversize: {})
+            Self.readLines(
+                from: err, limit: 1 << 20,
+                onLine: { log("[\(name)] \(String(decoding: $0, as: UTF8.self))") }, onOversize: {})
         }
     }
 

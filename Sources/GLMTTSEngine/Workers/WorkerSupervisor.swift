@@ -33,8 +33,10 @@ public actor WorkerSupervisor {
 
     /// A supervisor for `configuration`; `log` receives the worker's stderr and our notes,
     /// `events` the worker's starts and losses (for metrics).
-    public init(configuration: WorkerConfiguration, log: @escaping @Sendable (String) -> Void = { _ in },
-                events: @escaping EngineEventSink = { _ in }) {
+    public init(
+        configuration: WorkerConfiguration, log: @escaping @Sendable (String) -> Void = { _ in },
+        events: @escaping EngineEventSink = { _ in }
+    ) {
         self.configuration = configuration
         self.log = log
         self.events = events
@@ -48,14 +50,18 @@ public actor WorkerSupervisor {
 
     /// Sends request `op` with `fields`; the stream yields progress and chunks, then one
     /// `.result`, or ends with a `WorkerError`. Dropping the stream cancels the request.
-    public nonisolated func stream(_ op: String, _ fields: [String: JSONValue] = [:],
-                                   timeout: Duration? = nil) -> AsyncThrowingStream<WorkerEvent, Error> {
+    public nonisolated func stream(
+        _ op: String, _ fields: [String: JSONValue] = [:],
+        timeout: Duration? = nil
+    ) -> AsyncThrowingStream<WorkerEvent, Error> {
         let id = "r-\(UUID().uuidString)"
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: WorkerEvent.self)
         continuation.onTermination = { termination in
             if case .cancelled = termination { Task { await self.abandon(id) } }
         }
-        Task { await self.begin(id: id, op: op, fields: fields, timeout: timeout ?? configuration.requestTimeout, continuation: continuation) }
+        Task {
+            await self.begin(id: id, op: op, fields: fields, timeout: timeout ?? configuration.requestTimeout, continuation: continuation)
+        }
         return stream
     }
 
@@ -72,8 +78,10 @@ public actor WorkerSupervisor {
         (try? await call("health", timeout: timeout))?["status"]?.stringValue == "ok"
     }
 
-    private func begin(id: String, op: String, fields: [String: JSONValue], timeout: Duration,
-                       continuation: AsyncThrowingStream<WorkerEvent, Error>.Continuation) async {
+    private func begin(
+        id: String, op: String, fields: [String: JSONValue], timeout: Duration,
+        continuation: AsyncThrowingStream<WorkerEvent, Error>.Continuation
+    ) async {
         guard !isShutDown else { return continuation.finish(throwing: WorkerError.shutDown(worker: configuration.name)) }
         do {
             try await ensureStarted()
@@ -84,8 +92,10 @@ public actor WorkerSupervisor {
     }
 
     /// Registers the request, arms its deadline and writes it to the running worker.
-    private func send(id: String, op: String, fields: [String: JSONValue], timeout: Duration,
-                      continuation: AsyncThrowingStream<WorkerEvent, Error>.Continuation) async {
+    private func send(
+        id: String, op: String, fields: [String: JSONValue], timeout: Duration,
+        continuation: AsyncThrowingStream<WorkerEvent, Error>.Continuation
+    ) async {
         guard let process else { return continuation.finish(throwing: WorkerError.crashed(worker: configuration.name, status: -1)) }
         var message = fields
         message["id"] = .string(id)
@@ -118,7 +128,8 @@ public actor WorkerSupervisor {
         if let line = try? JSONEncoder().encode(cancel) {
             try? await writer.run { try process.write(line + Data([0x0A])) }
         }
-        let grace = configuration.cancelGrace, currentGeneration = generation
+        let grace = configuration.cancelGrace
+        let currentGeneration = generation
         Task {
             try? await Task.sleep(for: grace)
             self.enforceCancel(id, generation: currentGeneration)
@@ -203,13 +214,16 @@ public actor WorkerSupervisor {
         if let startup = configuration.startupRequest {
             // Restore the worker's state (load its model) before anyone else may use it.
             let (stream, continuation) = AsyncThrowingStream.makeStream(of: WorkerEvent.self)
-            await send(id: "s-\(UUID().uuidString)", op: startup.op, fields: startup.fields,
-                       timeout: configuration.requestTimeout, continuation: continuation)
+            await send(
+                id: "s-\(UUID().uuidString)", op: startup.op, fields: startup.fields,
+                timeout: configuration.requestTimeout, continuation: continuation)
             do {
                 for try await _ in stream {}
             } catch {
                 started.kill()
-                throw WorkerError.startFailed(worker: configuration.name, reason: "its '\(startup.op)' request failed: \((error as? WorkerError)?.message ?? "\(error)")")
+                throw WorkerError.startFailed(
+                    worker: configuration.name,
+                    reason: "its '\(startup.op)' request failed: \((error as? WorkerError)?.message ?? "\(error)")")
             }
         }
     }
@@ -217,14 +231,17 @@ public actor WorkerSupervisor {
     private func startTimedOut(generation expected: Int) {
         guard expected == generation, let waiter = readyWaiter else { return }
         readyWaiter = nil
-        waiter.resume(throwing: WorkerError.startFailed(worker: configuration.name, reason: "it did not report ready within \(configuration.startTimeout.inSeconds) s"))
+        waiter.resume(
+            throwing: WorkerError.startFailed(
+                worker: configuration.name, reason: "it did not report ready within \(configuration.startTimeout.inSeconds) s"))
         discard(reason: "it did not report ready in time")
     }
 
     private func handle(_ line: Data, generation expected: Int) {
         guard expected == generation else { return }
         guard let message = try? JSONDecoder().decode(JSONValue.self, from: line).objectValue else {
-            return log("[\(configuration.name)] ignored a line that is not a JSON object: \(String(decoding: line.prefix(120), as: UTF8.self))")
+            return log(
+                "[\(configuration.name)] ignored a line that is not a JSON object: \(String(decoding: line.prefix(120), as: UTF8.self))")
         }
         if message["event"]?.stringValue == "ready", let waiter = readyWaiter {
             readyWaiter = nil
@@ -244,13 +261,16 @@ public actor WorkerSupervisor {
         }
         switch event {
         case "progress":
-            entry.continuation.yield(.progress(fraction: message["fraction"]?.doubleValue ?? 0,
-                                               stage: message["stage"]?.stringValue ?? "working",
-                                               detail: message["detail"]?.stringValue))
+            entry.continuation.yield(
+                .progress(
+                    fraction: message["fraction"]?.doubleValue ?? 0,
+                    stage: message["stage"]?.stringValue ?? "working",
+                    detail: message["detail"]?.stringValue))
         case "chunk":
             guard let audio = WorkerAudio.decode(message["audio"]) else {
                 pending[id] = nil
-                entry.continuation.finish(throwing: WorkerError.protocolViolation(worker: configuration.name, reason: "malformed audio chunk"))
+                entry.continuation.finish(
+                    throwing: WorkerError.protocolViolation(worker: configuration.name, reason: "malformed audio chunk"))
                 return
             }
             entry.continuation.yield(.chunk(index: message["index"]?.intValue ?? 0, audio: audio))
@@ -265,9 +285,10 @@ public actor WorkerSupervisor {
         case "error":
             pending[id] = nil
             let error = message["error"]
-            entry.continuation.finish(throwing: WorkerError.failed(
-                worker: configuration.name, code: error?["code"]?.stringValue ?? ProblemCode.internalError,
-                message: error?["message"]?.stringValue ?? "no detail", retryable: error?["retryable"]?.boolValue ?? false))
+            entry.continuation.finish(
+                throwing: WorkerError.failed(
+                    worker: configuration.name, code: error?["code"]?.stringValue ?? ProblemCode.internalError,
+                    message: error?["message"]?.stringValue ?? "no detail", retryable: error?["retryable"]?.boolValue ?? false))
         default:
             log("[\(configuration.name)] ignored an unknown event '\(event ?? "none")'")
         }
@@ -288,7 +309,9 @@ public actor WorkerSupervisor {
         cancelling = cancelling.filter { $0.value != expected }
         if let waiter = readyWaiter {
             readyWaiter = nil
-            waiter.resume(throwing: WorkerError.startFailed(worker: configuration.name, reason: "it exited with status \(status) before it was ready"))
+            waiter.resume(
+                throwing: WorkerError.startFailed(worker: configuration.name, reason: "it exited with status \(status) before it was ready")
+            )
         }
         if !isShutDown {
             consecutiveCrashes += 1

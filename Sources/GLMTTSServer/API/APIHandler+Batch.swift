@@ -1,7 +1,7 @@
 import Foundation
+import GLMTTSAPI
 import GLMTTSEngine
 import GLMTTSService
-import GLMTTSAPI
 import OpenAPIRuntime
 
 extension APIHandler {
@@ -13,19 +13,22 @@ extension APIHandler {
         switch input.body {
         case let .json(body):
             texts = body.texts
-            form = SpeechForm(text: "", voiceID: body.voiceId, promptText: body.promptText, temperature: body.temperature,
-                              topP: body.topP, topK: body.topK, samplingStrategy: body.samplingStrategy?.rawValue,
-                              skipWhisper: body.skipWhisper.map(SpeechForm.flag), seed: body.seed, speed: body.speed,
-                              format: body.format?.rawValue, model: body.model, async: true,
-                              language: body.language, voiceMatch: body.voiceMatch.map(SpeechForm.flag))
+            form = SpeechForm(
+                text: "", voiceID: body.voiceId, promptText: body.promptText, temperature: body.temperature,
+                topP: body.topP, topK: body.topK, samplingStrategy: body.samplingStrategy?.rawValue,
+                skipWhisper: body.skipWhisper.map(SpeechForm.flag), seed: body.seed, speed: body.speed,
+                format: body.format?.rawValue, model: body.model, async: true,
+                language: body.language, voiceMatch: body.voiceMatch.map(SpeechForm.flag))
         case let .multipartForm(parts):
-            var fields = FormFields(maxValueBytes: dependencies.configuration.textLimits.maxInputBytes,
-                                    maxFileBytes: dependencies.configuration.maxUploadBytes)
+            var fields = FormFields(
+                maxValueBytes: dependencies.configuration.textLimits.maxInputBytes,
+                maxFileBytes: dependencies.configuration.maxUploadBytes)
             for try await part in parts {
                 switch part {
                 case let .texts(p):
                     guard texts.count < dependencies.configuration.maxBatchTexts else { throw tooManyTexts() }
-                    let data = try await FormFields.collect(p.payload.body, upTo: dependencies.configuration.textLimits.maxInputBytes, field: "texts")
+                    let data = try await FormFields.collect(
+                        p.payload.body, upTo: dependencies.configuration.textLimits.maxInputBytes, field: "texts")
                     guard let text = String(data: data, encoding: .utf8) else {
                         throw HTTPProblem.badRequest("A 'texts' part is not UTF-8 text.", field: "texts")
                     }
@@ -70,12 +73,15 @@ extension APIHandler {
             jobs.append(makeJob(.synthesis(spec), batchID: batchID, batchIndex: index))
         }
         let stored = try await submit(jobs, upload: form.promptAudio?.data)
-        return .accepted(.init(headers: .init(xRequestId: RequestInfo.current.requestID, location: "/api/tts/batch/\(batchID)"),
-                               body: .json(batch(batchID, stored))))
+        return .accepted(
+            .init(
+                headers: .init(xRequestId: RequestInfo.current.requestID, location: "/api/tts/batch/\(batchID)"),
+                body: .json(batch(batchID, stored))))
     }
 
     private func tooManyTexts() -> HTTPProblem {
-        HTTPProblem.invalid(ProblemCode.batchTooManyTexts,
+        HTTPProblem.invalid(
+            ProblemCode.batchTooManyTexts,
             "A batch holds at most \(dependencies.configuration.maxBatchTexts) texts; split it into several batches.", field: "texts")
     }
 
@@ -105,8 +111,10 @@ extension APIHandler {
         let (id, jobs) = try await batchJobs(input.path.batchId)
         let unfinished = jobs.filter { !$0.status.isFinal }.count
         guard unfinished == 0 else {
-            throw HTTPProblem(code: ProblemCode.batchNotFinished, title: "Not finished", status: 409,
-                              detail: "\(unfinished) of \(jobs.count) jobs of this batch are not finished; fetch the archive when the batch status is final.")
+            throw HTTPProblem(
+                code: ProblemCode.batchNotFinished, title: "Not finished", status: 409,
+                detail:
+                    "\(unfinished) of \(jobs.count) jobs of this batch are not finished; fetch the archive when the batch status is final.")
         }
         // Streamed one file at a time, as the client reads: memory stays flat however many
         // jobs the batch has (the next file is read only when the previous one is sent).
@@ -116,9 +124,12 @@ extension APIHandler {
             return (data, format)
         }
         let chunks = AsyncThrowingStream<ArraySlice<UInt8>, any Error> { try await archive.next() }
-        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID,
-                                        contentDisposition: "attachment; filename=\"batch-\(id).zip\""),
-                         body: .applicationZip(HTTPBody(chunks, length: .unknown, iterationBehavior: .single))))
+        return .ok(
+            .init(
+                headers: .init(
+                    xRequestId: RequestInfo.current.requestID,
+                    contentDisposition: "attachment; filename=\"batch-\(id).zip\""),
+                body: .applicationZip(HTTPBody(chunks, length: .unknown, iterationBehavior: .single))))
     }
 
     /// The jobs of batch `raw`, in order; 404 when malformed or unknown.
@@ -130,8 +141,9 @@ extension APIHandler {
     }
 
     private func batchNotFound(_ raw: String) -> HTTPProblem {
-        HTTPProblem(code: ProblemCode.batchNotFound, title: "Not found", status: 404,
-                    detail: "There is no batch '\(raw.prefix(64))'; it may have expired or been deleted.")
+        HTTPProblem(
+            code: ProblemCode.batchNotFound, title: "Not found", status: 404,
+            detail: "There is no batch '\(raw.prefix(64))'; it may have expired or been deleted.")
     }
 
     /// The batch document.
@@ -141,16 +153,26 @@ extension APIHandler {
             queued: count(.queued), running: count(.running), completed: count(.completed), failed: count(.failed),
             cancelled: count(.cancelled))
         let status: Components.Schemas.BatchStatus
-        if counts.running > 0 || (counts.queued > 0 && counts.queued < jobs.count) { status = .running }
-        else if counts.queued == jobs.count { status = .queued }
-        else if counts.completed == jobs.count { status = .completed }
-        else if counts.failed == jobs.count { status = .failed }
-        else if counts.cancelled == jobs.count { status = .cancelled }
-        else { status = .partial }
+        if counts.running > 0 || (counts.queued > 0 && counts.queued < jobs.count) {
+            status = .running
+        } else if counts.queued == jobs.count {
+            status = .queued
+        } else if counts.completed == jobs.count {
+            status = .completed
+        } else if counts.failed == jobs.count {
+            status = .failed
+        } else if counts.cancelled == jobs.count {
+            status = .cancelled
+        } else {
+            status = .partial
+        }
         return Components.Schemas.Batch(
             id: id, status: status, createdAt: jobs.map(\.createdAt).min() ?? Date(),
-            jobs: jobs.map { .init(id: $0.id.rawValue, status: APIModels.status($0.status), index: $0.batchIndex ?? 0,
-                                   links: APIModels.links($0.id, kind: $0.kind)) },
+            jobs: jobs.map {
+                .init(
+                    id: $0.id.rawValue, status: APIModels.status($0.status), index: $0.batchIndex ?? 0,
+                    links: APIModels.links($0.id, kind: $0.kind))
+            },
             counts: counts, archiveUrl: "/api/tts/batch/\(id)/archive")
     }
 }

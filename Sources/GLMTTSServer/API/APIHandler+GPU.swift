@@ -1,6 +1,6 @@
 import Foundation
-import GLMTTSEngine
 import GLMTTSAPI
+import GLMTTSEngine
 import OpenAPIRuntime
 
 extension APIHandler {
@@ -18,10 +18,16 @@ extension APIHandler {
         for id in Set(loaded).sorted() where await dependencies.engines.unload(id: id, reason: "offload") {
             unloaded.append(id)
         }
-        dependencies.logger.notice("models offloaded", metadata: ["unloaded": "\(unloaded.joined(separator: ","))",
-                                                             "by": "\(RequestInfo.current.principal.keyID ?? "open")"])
-        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID),
-                         body: .json(.init(unloaded: unloaded, gpu: await gpuReport()))))
+        dependencies.logger.notice(
+            "models offloaded",
+            metadata: [
+                "unloaded": "\(unloaded.joined(separator: ","))",
+                "by": "\(RequestInfo.current.principal.keyID ?? "open")",
+            ])
+        return .ok(
+            .init(
+                headers: .init(xRequestId: RequestInfo.current.requestID),
+                body: .json(.init(unloaded: unloaded, gpu: await gpuReport()))))
     }
 
     /// Devices and loaded models, now.

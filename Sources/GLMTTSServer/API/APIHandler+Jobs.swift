@@ -1,6 +1,6 @@
 import Foundation
-import GLMTTSEngine
 import GLMTTSAPI
+import GLMTTSEngine
 import OpenAPIRuntime
 
 extension APIHandler {
@@ -9,8 +9,10 @@ extension APIHandler {
     func getJob(_ input: Operations.GetJob.Input) async throws -> Operations.GetJob.Output {
         let record = try await job(input.path.taskId)
         let position = record.status == .queued ? try await dependencies.jobs.queuePosition(of: record.id) : nil
-        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID),
-                         body: .json(APIModels.job(record, queuePosition: position))))
+        return .ok(
+            .init(
+                headers: .init(xRequestId: RequestInfo.current.requestID),
+                body: .json(APIModels.job(record, queuePosition: position))))
     }
 
     /// `DELETE /api/tts/{id}`: cancels a queued or running job (200 with its state), or
@@ -19,8 +21,10 @@ extension APIHandler {
         let record = try await job(input.path.taskId)
         if !record.status.isFinal, try await dependencies.queue.cancel(record.id) {
             let now = try await dependencies.jobs.job(record.id) ?? record
-            return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID),
-                             body: .json(APIModels.job(now, queuePosition: nil))))
+            return .ok(
+                .init(
+                    headers: .init(xRequestId: RequestInfo.current.requestID),
+                    body: .json(APIModels.job(now, queuePosition: nil))))
         }
         try await dependencies.jobs.delete(record.id)
         await dependencies.blobs.removeBlobs(of: record.id)

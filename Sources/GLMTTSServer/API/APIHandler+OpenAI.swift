@@ -1,15 +1,17 @@
 import Foundation
+import GLMTTSAPI
 import GLMTTSEngine
 import GLMTTSService
-import GLMTTSAPI
 import OpenAPIRuntime
 
 extension APIHandler {
     /// OpenAI's own model names, all served by the default voice model.
     static let openAISpeechModels: Set<String> = ["tts-1", "tts-1-hd", "gpt-4o-mini-tts"]
     /// OpenAI's built-in voice names, spoken by the default voice (no cloning).
-    static let openAIVoices: Set<String> = ["alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx",
-                                            "sage", "shimmer", "verse", "marin", "cedar"]
+    static let openAIVoices: Set<String> = [
+        "alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx",
+        "sage", "shimmer", "verse", "marin", "cedar",
+    ]
 
     /// `POST /v1/audio/speech`: OpenAI-compatible synthesis, streamed as sentences finish.
     /// `voice` is a saved voice (id or name), an installed voice model, or one of OpenAI's
@@ -35,9 +37,11 @@ extension APIHandler {
         } else if dependencies.engines.synthesizerModels().contains(where: { $0.manifest.id == voice }) {
             form.model = form.model ?? voice
         } else if !Self.openAIVoices.contains(voice.lowercased()) {
-            throw HTTPProblem(code: ProblemCode.voiceNotFound, title: "Not found", status: 404,
-                              detail: "There is no voice '\(voice.prefix(64))': use a saved voice id or name (GET /api/voices), an installed model (GET /v1/models) or an OpenAI voice name.",
-                              field: "voice")
+            throw HTTPProblem(
+                code: ProblemCode.voiceNotFound, title: "Not found", status: 404,
+                detail:
+                    "There is no voice '\(voice.prefix(64))': use a saved voice id or name (GET /api/voices), an installed model (GET /v1/models) or an OpenAI voice name.",
+                field: "voice")
         }
         let spec = try await form.spec(dependencies: dependencies, names: .openAI)
         let job = makeJob(.synthesis(spec))
@@ -56,14 +60,21 @@ extension APIHandler {
         let (bytes, output) = AsyncThrowingStream.makeStream(of: ArraySlice<UInt8>.self, bufferingPolicy: .bufferingOldest(limit))
         let (started, signal) = AsyncStream.makeStream(of: Bool.self)
         let characters = request.input.count
-        let tooSlow = HTTPProblem(code: ProblemCode.streamTooSlow, title: "Client too slow", status: 503,
-                                  detail: "The client read the audio stream too slowly (\(limit) chunks were waiting) and was disconnected; the job goes on: fetch its audio from /api/tts/\(job.id)/audio.")
+        let tooSlow = HTTPProblem(
+            code: ProblemCode.streamTooSlow, title: "Client too slow", status: 503,
+            detail:
+                "The client read the audio stream too slowly (\(limit) chunks were waiting) and was disconnected; the job goes on: fetch its audio from /api/tts/\(job.id)/audio."
+        )
         let producer = Task { [dependencies] in
             var encoder = SpeechStreamEncoder(format: format)
             var signalled = false
             func send(_ data: Data) throws {
                 guard !data.isEmpty else { return }
-                if !signalled { signal.yield(true); signal.finish(); signalled = true }
+                if !signalled {
+                    signal.yield(true)
+                    signal.finish()
+                    signalled = true
+                }
                 let piece: ArraySlice<UInt8>
                 if sse {
                     let delta = Components.Schemas.OpenAISpeechAudioDelta(_type: .speech_audio_delta, audio: .init(Array(data)))
@@ -91,7 +102,10 @@ extension APIHandler {
                 output.finish()
             } catch {
                 await dependencies.progress.stopListeningForAudio(to: job.id)
-                if !signalled { signal.yield(false); signal.finish() }
+                if !signalled {
+                    signal.yield(false)
+                    signal.finish()
+                }
                 output.finish(throwing: error)
             }
         }
@@ -120,7 +134,9 @@ extension APIHandler {
 
     /// `POST /v1/audio/transcriptions`: OpenAI-compatible transcription (json, text, srt,
     /// vtt, verbose_json) with the default recognizer, as a queued job.
-    func openAICreateTranscription(_ input: Operations.OpenAICreateTranscription.Input) async throws -> Operations.OpenAICreateTranscription.Output {
+    func openAICreateTranscription(_ input: Operations.OpenAICreateTranscription.Input) async throws
+        -> Operations.OpenAICreateTranscription.Output
+    {
         guard case let .multipartForm(parts) = input.body else { throw HTTPProblem.unsupportedMediaType() }
         var fields = FormFields(maxValueBytes: 16 << 10, maxFileBytes: dependencies.configuration.maxUploadBytes)
         for try await part in parts {
@@ -132,7 +148,8 @@ extension APIHandler {
             case let .responseFormat(p): try await fields.addValue("response_format", p.payload.body)
             case let .temperature(p): try await fields.addValue("temperature", p.payload.body)
             case let .timestampGranularities_lbrack__rbrack_(p):
-                _ = try await FormFields.collect(p.payload.body, upTo: 1024, field: "timestamp_granularities[]")  // segments are always given
+                // Read and dropped: segments are always given.
+                _ = try await FormFields.collect(p.payload.body, upTo: 1024, field: "timestamp_granularities[]")
             case let .undocumented(raw): try await fields.addUnknown(raw)
             }
         }
@@ -141,8 +158,9 @@ extension APIHandler {
         }
         let responseFormat = fields.string("response_format")?.trimmingCharacters(in: .whitespaces).lowercased() ?? "json"
         guard ["json", "text", "srt", "vtt", "verbose_json"].contains(responseFormat) else {
-            throw HTTPProblem.invalid(ProblemCode.requestInvalidField, "'response_format' must be json, text, srt, vtt or verbose_json.",
-                                      field: "response_format")
+            throw HTTPProblem.invalid(
+                ProblemCode.requestInvalidField, "'response_format' must be json, text, srt, vtt or verbose_json.",
+                field: "response_format")
         }
         _ = try fields.double("temperature", in: 0...1)
         let (_, result) = try await transcribe(file.data, language: fields.string("language"), requireReliable: false)

@@ -1,6 +1,6 @@
 import Foundation
-import GLMTTSEngine
 import GLMTTSAPI
+import GLMTTSEngine
 import OpenAPIRuntime
 
 extension APIHandler {
@@ -22,8 +22,10 @@ extension APIHandler {
 
         let preferAsync = input.headers.prefer?.lowercased().contains("respond-async") ?? false
         if preferAsync || form.async == true {
-            return .accepted(.init(headers: .init(xRequestId: RequestInfo.current.requestID, location: "/api/tts/\(job.id.rawValue)"),
-                                   body: .json(await accepted(job))))
+            return .accepted(
+                .init(
+                    headers: .init(xRequestId: RequestInfo.current.requestID, location: "/api/tts/\(job.id.rawValue)"),
+                    body: .json(await accepted(job))))
         }
         let final = try await waitForEnd(of: job.id)
         try Self.requireCompleted(final)
@@ -31,9 +33,12 @@ extension APIHandler {
     }
 
     /// Reads the parts of a `POST /api/tts` multipart body.
-    private func collectSpeechParts(_ parts: MultipartBody<Operations.CreateSpeech.Input.Body.MultipartFormPayload>) async throws -> FormFields {
-        var fields = FormFields(maxValueBytes: dependencies.configuration.textLimits.maxInputBytes,
-                                maxFileBytes: dependencies.configuration.maxUploadBytes)
+    private func collectSpeechParts(_ parts: MultipartBody<Operations.CreateSpeech.Input.Body.MultipartFormPayload>) async throws
+        -> FormFields
+    {
+        var fields = FormFields(
+            maxValueBytes: dependencies.configuration.textLimits.maxInputBytes,
+            maxFileBytes: dependencies.configuration.maxUploadBytes)
         for try await part in parts {
             switch part {
             case let .text(p): try await fields.addValue(SpeechField.text.rawValue, p.payload.body)

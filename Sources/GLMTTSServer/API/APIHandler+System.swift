@@ -1,7 +1,7 @@
 import Foundation
+import GLMTTSAPI
 import GLMTTSEngine
 import GLMTTSService
-import GLMTTSAPI
 import OpenAPIRuntime
 
 extension APIHandler {
@@ -41,15 +41,17 @@ extension APIHandler {
             let manifest = model.manifest
             guard let engine = Components.Schemas.Engine.EnginePayload(rawValue: manifest.engine.rawValue) else { return nil }
             let honoured = manifest.engine.honouredParameters
-            let parameters: [Components.Schemas.EngineParameter] = manifest.engine.isSynthesizer
+            let parameters: [Components.Schemas.EngineParameter] =
+                manifest.engine.isSynthesizer
                 ? SynthesisParameter.allCases.map { Self.describe($0, honoured: honoured.contains($0), engine: manifest.engine) } : []
             return Components.Schemas.Engine(
                 id: manifest.id, engine: engine, kind: manifest.engine.isSynthesizer ? .synthesizer : .recognizer,
                 description: manifest.description, defaultChoice: manifest.options["defaultChoice"] != "never",
                 loaded: loaded.contains(manifest.id), language: manifest.languages.first, languages: manifest.languages,
                 sampleRate: manifest.sampleRate,
-                capabilities: .init(canClone: manifest.capabilities.canClone, streaming: manifest.capabilities.streaming,
-                                    parameters: parameters))
+                capabilities: .init(
+                    canClone: manifest.capabilities.canClone, streaming: manifest.capabilities.streaming,
+                    parameters: parameters))
         }
         let chooser = dependencies.engines.voiceChooser()
         let spoken = Set(chooser.models.flatMap { $0.manifest.languages.map(LanguageCode.primary) }).subtracting(["*"])
@@ -81,7 +83,8 @@ extension APIHandler {
         let defaults = SynthesisParameters()
         var described = Components.Schemas.EngineParameter(
             name: parameter.rawValue, honoured: honoured,
-            reason: honoured ? nil : "The \(engine.rawValue) engine has no \(parameter.rawValue) control; it is accepted and reported as ignored.")
+            reason: honoured
+                ? nil : "The \(engine.rawValue) engine has no \(parameter.rawValue) control; it is accepted and reported as ignored.")
         switch parameter {
         case .temperature:
             described.minimum = SynthesisParameters.temperatureRange.lowerBound
@@ -124,8 +127,9 @@ extension APIHandler {
 
     /// `GET /openapi.json`: the contract as JSON.
     func getOpenAPIJSON(_ input: Operations.GetOpenAPIJSON.Input) async throws -> Operations.GetOpenAPIJSON.Output {
-        let document = try JSONDecoder().decode(Operations.GetOpenAPIJSON.Output.Ok.Body.JsonPayload.self,
-                                                from: Data(OpenAPIDocument.json.utf8))
+        let document = try JSONDecoder().decode(
+            Operations.GetOpenAPIJSON.Output.Ok.Body.JsonPayload.self,
+            from: Data(OpenAPIDocument.json.utf8))
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(document)))
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
+import GLMTTSAPI
 import GLMTTSEngine
 import GLMTTSService
-import GLMTTSAPI
 import OpenAPIRuntime
 
 extension APIHandler {
@@ -22,7 +22,8 @@ extension APIHandler {
                 }
             }
             guard let file = fields.file else {
-                throw HTTPProblem.invalid(ProblemCode.requestMissingField, "'file' is required: upload the audio to transcribe.", field: "file")
+                throw HTTPProblem.invalid(
+                    ProblemCode.requestMissingField, "'file' is required: upload the audio to transcribe.", field: "file")
             }
             audio = file.data
             language = fields.string("language") ?? language
@@ -41,14 +42,18 @@ extension APIHandler {
         var code = language?.trimmingCharacters(in: .whitespaces).lowercased()
         if code?.isEmpty ?? true { code = nil }
         if let code, !(2...12).contains(code.count) || !code.allSatisfy({ $0.isLetter || $0 == "-" || $0 == "_" }) {
-            throw HTTPProblem.invalid(ProblemCode.requestInvalidField, "'language' must be a language code such as en or zh.", field: "language")
+            throw HTTPProblem.invalid(
+                ProblemCode.requestInvalidField, "'language' must be a language code such as en or zh.", field: "language")
         }
         let spec = TranscriptionJobSpec(language: code, requireReliable: requireReliable)
         let job = try await submit(makeJob(.transcription(spec)), upload: audio)
         let final = try await waitForEnd(of: job.id)
         try Self.requireCompleted(final)
         guard let result = final.result?.transcription else {
-            throw HTTPProblem(JobProblem(code: ProblemCode.internalError, title: "Internal error", category: .internalFailure, detail: "The transcription ended without a transcript."))
+            throw HTTPProblem(
+                JobProblem(
+                    code: ProblemCode.internalError, title: "Internal error", category: .internalFailure,
+                    detail: "The transcription ended without a transcript."))
         }
         return (final, result)
     }

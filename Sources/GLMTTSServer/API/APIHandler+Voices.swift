@@ -1,7 +1,7 @@
 import Foundation
+import GLMTTSAPI
 import GLMTTSEngine
 import GLMTTSService
-import GLMTTSAPI
 import OpenAPIRuntime
 
 extension APIHandler {
@@ -35,12 +35,15 @@ extension APIHandler {
         guard !name.isEmpty else {
             throw HTTPProblem.invalid(ProblemCode.requestMissingField, "'name' is required: name the voice.", field: "name")
         }
-        guard name.count <= Self.maxVoiceNameCharacters, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw HTTPProblem.invalid(ProblemCode.requestInvalidField,
+        guard name.count <= Self.maxVoiceNameCharacters, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw HTTPProblem.invalid(
+                ProblemCode.requestInvalidField,
                 "'name' must be at most \(Self.maxVoiceNameCharacters) characters without control characters.", field: "name")
         }
         guard let clip = fields.file, !clip.data.isEmpty else {
-            throw HTTPProblem.invalid(ProblemCode.requestMissingField, "'audio' is required: upload a reference clip (WAV, MP3, FLAC, Ogg…).", field: "audio")
+            throw HTTPProblem.invalid(
+                ProblemCode.requestMissingField, "'audio' is required: upload a reference clip (WAV, MP3, FLAC, Ogg…).", field: "audio")
         }
         let prepared = try await dependencies.pipeline.prepareReference(clip.data, sampleRate: nil)
         var text = try SpeechForm.referenceText(fields.string("text"), field: "text", limits: dependencies.configuration.textLimits)
@@ -50,8 +53,9 @@ extension APIHandler {
             text = try await transcriber.transcribe(prepared.audio).text
             transcribed = true
         }
-        let voice = VoiceRecord(name: name, referenceText: text, transcribed: transcribed, quality: prepared.report,
-                                owner: RequestInfo.current.principal.owner)
+        let voice = VoiceRecord(
+            name: name, referenceText: text, transcribed: transcribed, quality: prepared.report,
+            owner: RequestInfo.current.principal.owner)
         let wav = try AudioEncoder.encode(prepared.audio, as: .wav)
         try await dependencies.blobs.write(wav, to: .voiceClip(voice.id))
         do {
@@ -60,8 +64,10 @@ extension APIHandler {
             await dependencies.blobs.remove(.voiceClip(voice.id))
             throw error
         }
-        return .created(.init(headers: .init(xRequestId: RequestInfo.current.requestID, location: "/api/voices/\(voice.id)"),
-                              body: .json(APIModels.voice(voice))))
+        return .created(
+            .init(
+                headers: .init(xRequestId: RequestInfo.current.requestID, location: "/api/voices/\(voice.id)"),
+                body: .json(APIModels.voice(voice))))
     }
 
     /// `GET /api/voices/{id}`.
@@ -83,19 +89,24 @@ extension APIHandler {
     func getVoiceAudio(_ input: Operations.GetVoiceAudio.Input) async throws -> Operations.GetVoiceAudio.Output {
         let voice = try await savedVoice(input.path.voiceId)
         guard let data = try await dependencies.blobs.read(.voiceClip(voice.id)) else {
-            throw HTTPProblem(code: ProblemCode.voiceAudioGone, title: "Gone", status: 410,
-                              detail: "The clip of voice '\(voice.id)' is missing on the server; delete the voice and save it again.")
+            throw HTTPProblem(
+                code: ProblemCode.voiceAudioGone, title: "Gone", status: 410,
+                detail: "The clip of voice '\(voice.id)' is missing on the server; delete the voice and save it again.")
         }
-        return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID,
-                                        contentDisposition: "attachment; filename=\"voice-\(voice.id).wav\""),
-                         body: .audioWav(HTTPBody(data))))
+        return .ok(
+            .init(
+                headers: .init(
+                    xRequestId: RequestInfo.current.requestID,
+                    contentDisposition: "attachment; filename=\"voice-\(voice.id).wav\""),
+                body: .audioWav(HTTPBody(data))))
     }
 
     /// The saved voice `raw`; malformed ids are 404s like unknown ones.
     func savedVoice(_ raw: String) async throws -> VoiceRecord {
         guard let voice = try await visibleVoice(id: raw) else {
-            throw HTTPProblem(code: ProblemCode.voiceNotFound, title: "Not found", status: 404,
-                              detail: "There is no saved voice '\(raw.prefix(64))'; list voices with GET /api/voices.")
+            throw HTTPProblem(
+                code: ProblemCode.voiceNotFound, title: "Not found", status: 404,
+                detail: "There is no saved voice '\(raw.prefix(64))'; list voices with GET /api/voices.")
         }
         return voice
     }

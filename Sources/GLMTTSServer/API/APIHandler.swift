@@ -1,7 +1,7 @@
 import Foundation
+import GLMTTSAPI
 import GLMTTSEngine
 import GLMTTSService
-import GLMTTSAPI
 import OpenAPIRuntime
 
 /// The implementation of every operation of `openapi/openapi.yaml` (`APIProtocol`,
@@ -9,7 +9,7 @@ import OpenAPIRuntime
 /// transcription, OpenAI compatibility, system).
 ///
 /// Handlers throw `HTTPProblem` (or core errors, mapped to problems by
-/// `RequestContextMiddleware`) instead of returning the spec's error responses, so every
+/// `ProblemMiddleware` through `ProblemMapper`) instead of returning the spec's error responses, so every
 /// failure has the one problem shape.
 struct APIHandler: APIProtocol {
     /// The stores, queue, engines and settings the operations work with.
@@ -28,17 +28,20 @@ struct APIHandler: APIProtocol {
             lane = .synthesis(on: spec.model.flatMap { try? dependencies.engines.catalogue.model(id: $0) }?.manifest.engine)
         case .transcription: lane = .asr
         }
-        return JobRecord(id: id, payload: payload, lane: lane, maxAttempts: dependencies.configuration.maxAttempts,
-                         batchID: batchID, batchIndex: batchIndex, owner: RequestInfo.current.principal.owner)
+        return JobRecord(
+            id: id, payload: payload, lane: lane, maxAttempts: dependencies.configuration.maxAttempts,
+            batchID: batchID, batchIndex: batchIndex, owner: RequestInfo.current.principal.owner)
     }
 
     /// The job `raw`; a malformed id (path-traversal-looking, wrong length) or a job of
     /// another API key is a 404 like an unknown one, so ids cannot be probed.
     func job(_ raw: String) async throws -> JobRecord {
         guard let id = JobID(raw), let job = try await dependencies.jobs.job(id),
-              RequestInfo.current.principal.canSee(owner: job.owner) else {
-            throw HTTPProblem(code: ProblemCode.jobNotFound, title: "Not found", status: 404,
-                              detail: "There is no job '\(raw.prefix(64))'. Jobs are kept for \(retentionText); it may have expired or been deleted.")
+            RequestInfo.current.principal.canSee(owner: job.owner)
+        else {
+            throw HTTPProblem(
+                code: ProblemCode.jobNotFound, title: "Not found", status: 404,
+                detail: "There is no job '\(raw.prefix(64))'. Jobs are kept for \(retentionText); it may have expired or been deleted.")
         }
         return job
     }
@@ -47,7 +50,8 @@ struct APIHandler: APIProtocol {
     /// and in open mode); nil otherwise.
     func visibleVoice(id: String) async throws -> VoiceRecord? {
         guard VoiceRecord.isValidID(id), let voice = try await dependencies.voices.voice(id: id),
-              RequestInfo.current.principal.canSee(owner: voice.owner) else { return nil }
+            RequestInfo.current.principal.canSee(owner: voice.owner)
+        else { return nil }
         return voice
     }
 
@@ -64,12 +68,15 @@ struct APIHandler: APIProtocol {
         let (allowed, used) = try await dependencies.keys.charge(id: keyID, day: day, characters: characters, limit: limit)
         guard allowed else {
             dependencies.metrics.limited(reason: "quota")
-            let midnight = Calendar(identifier: .gregorian).nextDate(
-                after: now, matching: DateComponents(timeZone: TimeZone(identifier: "UTC"), hour: 0, minute: 0, second: 0),
-                matchingPolicy: .nextTime) ?? now.addingTimeInterval(86_400)
-            throw HTTPProblem(code: ProblemCode.quotaExceeded, title: "Quota exceeded", status: 429,
-                              detail: "This API key may synthesise \(limit) characters per day (UTC); \(used) are used and this request needs \(characters). The quota resets at 00:00 UTC.",
-                              retryAfter: max(1, Int(midnight.timeIntervalSince(now).rounded(.up))))
+            let midnight =
+                Calendar(identifier: .gregorian).nextDate(
+                    after: now, matching: DateComponents(timeZone: TimeZone(identifier: "UTC"), hour: 0, minute: 0, second: 0),
+                    matchingPolicy: .nextTime) ?? now.addingTimeInterval(86_400)
+            throw HTTPProblem(
+                code: ProblemCode.quotaExceeded, title: "Quota exceeded", status: 429,
+                detail:
+                    "This API key may synthesise \(limit) characters per day (UTC); \(used) are used and this request needs \(characters). The quota resets at 00:00 UTC.",
+                retryAfter: max(1, Int(midnight.timeIntervalSince(now).rounded(.up))))
         }
         return QuotaCharge(keyID: keyID, day: day, characters: characters)
     }
@@ -139,21 +146,27 @@ struct APIHandler: APIProtocol {
     /// cached when the job was made in another format).
     func audio(of job: JobRecord, format requested: OutputFormat?) async throws -> (Data, OutputFormat, SynthesisJobResult) {
         guard job.kind == .synthesis else {
-            throw HTTPProblem(code: ProblemCode.jobNoAudio, title: "No audio", status: 404,
-                              detail: "Job '\(job.id)' is a transcription; it has no audio. Read its transcript with GET /api/tts/\(job.id).")
+            throw HTTPProblem(
+                code: ProblemCode.jobNoAudio, title: "No audio", status: 404,
+                detail: "Job '\(job.id)' is a transcription; it has no audio. Read its transcript with GET /api/tts/\(job.id).")
         }
         guard job.status == .completed, let result = job.result?.synthesis else {
             if job.status.isFinal {
-                throw HTTPProblem(code: ProblemCode.jobNoAudio, title: "No audio", status: 409,
-                                  detail: "Job '\(job.id)' ended \(job.status.rawValue) without audio\(job.problem.map { ": \($0.detail)" } ?? ".")")
+                throw HTTPProblem(
+                    code: ProblemCode.jobNoAudio, title: "No audio", status: 409,
+                    detail: "Job '\(job.id)' ended \(job.status.rawValue) without audio\(job.problem.map { ": \($0.detail)" } ?? ".")")
             }
-            throw HTTPProblem(code: ProblemCode.jobNotFinished, title: "Not finished", status: 409,
-                              detail: "Job '\(job.id)' is still \(job.status.rawValue); follow /api/tts/progress/\(job.id) and fetch the audio when it completes.")
+            throw HTTPProblem(
+                code: ProblemCode.jobNotFinished, title: "Not finished", status: 409,
+                detail:
+                    "Job '\(job.id)' is still \(job.status.rawValue); follow /api/tts/progress/\(job.id) and fetch the audio when it completes."
+            )
         }
         let format = requested ?? result.format
         guard let data = try await dependencies.outputs.audio(of: job.id, as: format) else {
-            throw HTTPProblem(code: ProblemCode.jobAudioGone, title: "Gone", status: 410,
-                              detail: "The audio of job '\(job.id)' is no longer stored (results are kept for \(retentionText)).")
+            throw HTTPProblem(
+                code: ProblemCode.jobAudioGone, title: "Gone", status: 410,
+                detail: "The audio of job '\(job.id)' is no longer stored (results are kept for \(retentionText)).")
         }
         return (data, format, result)
     }
@@ -180,11 +193,12 @@ struct APIHandler: APIProtocol {
     func audioResponse(_ job: JobRecord, format: OutputFormat?) async throws -> Components.Responses.SynthesizedAudio {
         let (data, format, result) = try await audio(of: job, format: format)
         return Components.Responses.SynthesizedAudio(
-            headers: .init(xRequestId: RequestInfo.current.requestID, xTaskId: job.id.rawValue,
-                           xAudioDuration: result.durationSeconds, xRealTimeFactor: result.realTimeFactor,
-                           xVoice: result.model, xTextLanguage: result.languages.flatMap { $0.isEmpty ? nil : $0 },
-                           xSpeakerSimilarity: result.speakerSimilarity.map(APIModels.finite),
-                           contentDisposition: Self.attachment(job.id, format: format)),
+            headers: .init(
+                xRequestId: RequestInfo.current.requestID, xTaskId: job.id.rawValue,
+                xAudioDuration: result.durationSeconds, xRealTimeFactor: result.realTimeFactor,
+                xVoice: result.model, xTextLanguage: result.languages.flatMap { $0.isEmpty ? nil : $0 },
+                xSpeakerSimilarity: result.speakerSimilarity.map(APIModels.finite),
+                contentDisposition: Self.attachment(job.id, format: format)),
             body: Self.audioBody(data, format: format))
     }
 
@@ -193,12 +207,16 @@ struct APIHandler: APIProtocol {
         switch job.status {
         case .completed: return
         case .failed, .cancelled:
-            throw HTTPProblem(job.problem ?? JobProblem(code: ProblemCode.jobFailed, title: "Failed", category: .internalFailure,
-                                                        detail: "The job failed without a recorded reason."))
+            throw HTTPProblem(
+                job.problem
+                    ?? JobProblem(
+                        code: ProblemCode.jobFailed, title: "Failed", category: .internalFailure,
+                        detail: "The job failed without a recorded reason."))
         case .queued, .running:
-            throw HTTPProblem(code: ProblemCode.jobNotFinished, title: "Not finished", status: 503,
-                              detail: "The job did not finish before the server stopped waiting; follow /api/tts/progress/\(job.id).",
-                              retryAfter: 5)
+            throw HTTPProblem(
+                code: ProblemCode.jobNotFinished, title: "Not finished", status: 503,
+                detail: "The job did not finish before the server stopped waiting; follow /api/tts/progress/\(job.id).",
+                retryAfter: 5)
         }
     }
 

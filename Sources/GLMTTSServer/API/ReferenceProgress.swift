@@ -1,7 +1,7 @@
 import Foundation
+import GLMTTSAPI
 import GLMTTSEngine
 import GLMTTSService
-import GLMTTSAPI
 
 /// A job event in the terms of the reference product's progress stream, whose clients read
 /// `status`, `message` (or `step`) and `elapsed` from each event's JSON.

@@ -25,15 +25,21 @@ struct ZipArchiveWriter {
             func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
             u32(signature)
             if central { u16(20) }  // version made by
-            u16(20)                  // version needed
-            u16(0)                   // flags
-            u16(0)                   // stored
-            u16(time); u16(date)
-            u32(crc); u32(UInt32(data.count)); u32(UInt32(data.count))
-            u16(UInt16(nameBytes.count)); u16(0)
+            u16(20)  // version needed
+            u16(0)  // flags
+            u16(0)  // stored
+            u16(time)
+            u16(date)
+            u32(crc)
+            u32(UInt32(data.count))
+            u32(UInt32(data.count))
+            u16(UInt16(nameBytes.count))
+            u16(0)
             if central {
-                u16(0); u16(0); u16(0)  // comment length, disk, internal attributes
-                u32(0o100644 << 16)     // external attributes: a regular file
+                u16(0)
+                u16(0)
+                u16(0)  // comment length, disk, internal attributes
+                u32(0o100644 << 16)  // external attributes: a regular file
                 u32(offset)
             }
             out.append(contentsOf: nameBytes)
@@ -52,8 +58,14 @@ struct ZipArchiveWriter {
         var out = central
         func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
         func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
-        u32(0x0605_4b50); u16(0); u16(0); u16(count); u16(count)
-        u32(UInt32(central.count)); u32(written); u16(0)
+        u32(0x0605_4b50)
+        u16(0)
+        u16(0)
+        u16(count)
+        u16(count)
+        u32(UInt32(central.count))
+        u32(written)
+        u16(0)
         return out
     }
 

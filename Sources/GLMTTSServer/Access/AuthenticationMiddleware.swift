@@ -1,5 +1,5 @@
-import GLMTTSEngine
 import Foundation
+import GLMTTSEngine
 import GLMTTSService
 import HTTPTypes
 import OpenAPIRuntime
@@ -32,15 +32,19 @@ struct AuthenticationMiddleware: ServerMiddleware {
     /// one. `forwarded`: keys are asked for only because the request came through a proxy.
     private func authenticate(_ request: HTTPRequest, forwarded: Bool) async throws -> Principal {
         guard let header = request.headerFields[.authorization], header.lowercased().hasPrefix("bearer "),
-              case let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces), !token.isEmpty else {
-            let detail = forwarded
+            case let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces), !token.isEmpty
+        else {
+            let detail =
+                forwarded
                 ? "This request came through a proxy (it carries X-Forwarded-For, Forwarded or X-Real-IP), so it needs an API key even though the server runs without keys for local clients: send 'Authorization: Bearer <key>'. An admin creates keys with `glmtts keys create`; a server behind a proxy should run with GLMTTS_AUTH=keys."
                 : "This server requires an API key: send 'Authorization: Bearer <key>'. An admin creates keys with `glmtts keys create`."
             throw Self.unauthorized(HTTPProblem(code: ProblemCode.authRequired, title: "Unauthorized", status: 401, detail: detail))
         }
         guard let key = try await keys.authenticate(token) else {
-            throw Self.unauthorized(HTTPProblem(code: ProblemCode.authInvalid, title: "Unauthorized", status: 401,
-                                                detail: "The API key is not valid: it is malformed, unknown or revoked."))
+            throw Self.unauthorized(
+                HTTPProblem(
+                    code: ProblemCode.authInvalid, title: "Unauthorized", status: 401,
+                    detail: "The API key is not valid: it is malformed, unknown or revoked."))
         }
         await usage.touch(key.id)
         return Principal(key: key)

@@ -18,9 +18,10 @@ struct ConcurrencyLimitMiddleware: ServerMiddleware {
         let client = RequestInfo.current.clientKey
         guard await limiter.enter(client, cap: cap) else {
             metrics.limited(reason: "concurrency")
-            throw HTTPProblem(code: ProblemCode.rateConcurrency, title: "Too many requests", status: 429,
-                              detail: "This client already has \(cap) requests in progress; wait for one to finish.",
-                              retryAfter: 1)
+            throw HTTPProblem(
+                code: ProblemCode.rateConcurrency, title: "Too many requests", status: 429,
+                detail: "This client already has \(cap) requests in progress; wait for one to finish.",
+                retryAfter: 1)
         }
         do {
             let answer = try await next(request, body, metadata)

@@ -11,8 +11,9 @@ struct OpenModeGuardMiddleware: ServerMiddleware {
     init(policy: AccessPolicy, configuration: ServerConfiguration) {
         self.policy = policy
         // `*` in GLMTTS_CORS_ORIGINS lets pages read answers, not act in open mode.
-        requestGuard = OpenModeRequestGuard(bindHost: configuration.host,
-                                            allowedOrigins: configuration.corsAllowedOrigins.filter { $0 != "*" })
+        requestGuard = OpenModeRequestGuard(
+            bindHost: configuration.host,
+            allowedOrigins: configuration.corsAllowedOrigins.filter { $0 != "*" })
     }
 
     func intercept(

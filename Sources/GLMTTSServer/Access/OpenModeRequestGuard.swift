@@ -27,17 +27,25 @@ struct OpenModeRequestGuard: Sendable {
         if let authority {
             let host = Self.hostName(of: authority)
             guard Self.isLoopback(host) || host == Self.hostName(of: bindHost) else {
-                throw HTTPProblem(code: ProblemCode.authForeignHost, title: "Forbidden", status: 403,
-                                  detail: "This server runs without API keys (open mode), so it answers only requests addressed to a loopback name (localhost, 127.0.0.1, [::1]); this one was addressed to '\(Self.shown(host))'. Use http://127.0.0.1 with the server's port, or require keys (GLMTTS_AUTH=keys) to serve other names.")
+                throw HTTPProblem(
+                    code: ProblemCode.authForeignHost, title: "Forbidden", status: 403,
+                    detail:
+                        "This server runs without API keys (open mode), so it answers only requests addressed to a loopback name (localhost, 127.0.0.1, [::1]); this one was addressed to '\(Self.shown(host))'. Use http://127.0.0.1 with the server's port, or require keys (GLMTTS_AUTH=keys) to serve other names."
+                )
             }
         }
         guard let origin = request.headerFields[.origin] else { return }
         if allowedOrigins.contains(origin) { return }
-        if let authority, origin.lowercased() == "http://\(authority.lowercased())" || origin.lowercased() == "https://\(authority.lowercased())" {
+        if let authority,
+            origin.lowercased() == "http://\(authority.lowercased())" || origin.lowercased() == "https://\(authority.lowercased())"
+        {
             return
         }
-        throw HTTPProblem(code: ProblemCode.authForeignOrigin, title: "Forbidden", status: 403,
-                          detail: "This server runs without API keys (open mode), so it refuses requests that a web page from another origin ('\(Self.shown(origin))') makes through a browser. Allow that origin with GLMTTS_CORS_ORIGINS, or require keys (GLMTTS_AUTH=keys).")
+        throw HTTPProblem(
+            code: ProblemCode.authForeignOrigin, title: "Forbidden", status: 403,
+            detail:
+                "This server runs without API keys (open mode), so it refuses requests that a web page from another origin ('\(Self.shown(origin))') makes through a browser. Allow that origin with GLMTTS_CORS_ORIGINS, or require keys (GLMTTS_AUTH=keys)."
+        )
     }
 
     /// Headers that proxies add; a request carrying any of them was relayed for someone

@@ -1,6 +1,6 @@
+import GLMTTSAPI
 import GLMTTSEngine
 import GLMTTSService
-import GLMTTSAPI
 
 /// The scope each OpenAPI operation needs; operations not listed need `admin` (so a new
 /// operation is closed until it is given a scope here).

@@ -17,8 +17,9 @@ package struct Principal: Sendable, Equatable {
 
     /// A key's principal.
     package init(key: APIKeyRecord) {
-        self.init(keyID: key.id, scope: key.highestScope, rateLimitPerMinute: key.rateLimitPerMinute,
-                  quotaCharactersPerDay: key.quotaCharactersPerDay)
+        self.init(
+            keyID: key.id, scope: key.highestScope, rateLimitPerMinute: key.rateLimitPerMinute,
+            quotaCharactersPerDay: key.quotaCharactersPerDay)
     }
 
     package init(keyID: String?, scope: APIKeyScope, rateLimitPerMinute: Int? = nil, quotaCharactersPerDay: Int? = nil) {

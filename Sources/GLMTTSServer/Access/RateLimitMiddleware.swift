@@ -20,9 +20,10 @@ struct RateLimitMiddleware: ServerMiddleware {
         let decision = await limiter.admit(info.clientKey, limit: info.principal.rateLimitPerMinute ?? defaultLimit)
         guard decision.allowed else {
             metrics.limited(reason: "rate")
-            var problem = HTTPProblem(code: ProblemCode.rateLimited, title: "Too many requests", status: 429,
-                                      detail: "This client may make \(decision.limit) requests per minute; try again in \(decision.resetSeconds) s.",
-                                      retryAfter: decision.resetSeconds)
+            var problem = HTTPProblem(
+                code: ProblemCode.rateLimited, title: "Too many requests", status: 429,
+                detail: "This client may make \(decision.limit) requests per minute; try again in \(decision.resetSeconds) s.",
+                retryAfter: decision.resetSeconds)
             problem.headers = Self.rateLimitHeaders(decision)
             throw problem
         }

@@ -12,8 +12,11 @@ struct ScopeMiddleware: ServerMiddleware {
     ) async throws -> (HTTPResponse, HTTPBody?) {
         let principal = RequestInfo.current.principal
         if let required = OperationScopes.required(for: operationID), !principal.scope.allows(required) {
-            throw HTTPProblem(code: ProblemCode.authForbidden, title: "Forbidden", status: 403,
-                              detail: "This API key has the '\(principal.scope.rawValue)' scope; this operation needs '\(required.rawValue)'. Ask an admin for a key with that scope.")
+            throw HTTPProblem(
+                code: ProblemCode.authForbidden, title: "Forbidden", status: 403,
+                detail:
+                    "This API key has the '\(principal.scope.rawValue)' scope; this operation needs '\(required.rawValue)'. Ask an admin for a key with that scope."
+            )
         }
         return try await next(request, body, metadata)
     }

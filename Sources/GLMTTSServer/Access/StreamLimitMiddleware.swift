@@ -20,9 +20,10 @@ struct StreamLimitMiddleware: ServerMiddleware {
         guard Self.streamingOperations.contains(operationID) else { return try await next(request, body, metadata) }
         guard let slot = streams.acquire(RequestInfo.current.clientKey, cap: cap) else {
             metrics.limited(reason: "streams")
-            throw HTTPProblem(code: ProblemCode.streamLimit, title: "Too many requests", status: 429,
-                              detail: "This client already has \(cap) streams open (progress or streamed speech); close one, or wait for one to end.",
-                              retryAfter: 1)
+            throw HTTPProblem(
+                code: ProblemCode.streamLimit, title: "Too many requests", status: 429,
+                detail: "This client already has \(cap) streams open (progress or streamed speech); close one, or wait for one to end.",
+                retryAfter: 1)
         }
         do {
             let (response, responseBody) = try await next(request, body, metadata)

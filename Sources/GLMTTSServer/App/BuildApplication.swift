@@ -48,10 +48,12 @@ package func buildApplication(
     // Shut down in reverse order, after the server: the reloader, unloader and sweeper
     // stop at once; the queue lets running jobs finish.
     app.addServices(
-        JobQueueService(scheduler: scheduler, gracePeriod: .milliseconds(Int(configuration.shutdownGraceSeconds * 1000)),
-                        logger: dependencies.logger),
-        RetentionSweeper(jobs: dependencies.jobs, blobs: dependencies.blobs, retentionSeconds: configuration.retentionSeconds,
-                         logger: dependencies.logger),
+        JobQueueService(
+            scheduler: scheduler, gracePeriod: .milliseconds(Int(configuration.shutdownGraceSeconds * 1000)),
+            logger: dependencies.logger),
+        RetentionSweeper(
+            jobs: dependencies.jobs, blobs: dependencies.blobs, retentionSeconds: configuration.retentionSeconds,
+            logger: dependencies.logger),
         IdleModelUnloader(engines: dependencies.engines, idleSeconds: configuration.modelIdleSeconds),
         reloader)
     return app

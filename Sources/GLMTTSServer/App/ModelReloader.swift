@@ -20,11 +20,13 @@ struct ModelReloader: Service {
     /// naming what asked for it (`SIGHUP`, `admin API`).
     func refresh(trigger: String) async -> ModelRefreshReport {
         let report = await engines.refresh()
-        logger.notice("\(trigger): models directory re-read", metadata: [
-            "reloaded": "\(report.reloaded.joined(separator: ","))", "unchanged": "\(report.unchanged.joined(separator: ","))",
-            "unloaded": "\(report.unloaded.joined(separator: ","))",
-            "failed": "\(report.failed.map { "\($0.id): \($0.detail)" }.joined(separator: "; "))",
-        ])
+        logger.notice(
+            "\(trigger): models directory re-read",
+            metadata: [
+                "reloaded": "\(report.reloaded.joined(separator: ","))", "unchanged": "\(report.unchanged.joined(separator: ","))",
+                "unloaded": "\(report.unloaded.joined(separator: ","))",
+                "failed": "\(report.failed.map { "\($0.id): \($0.detail)" }.joined(separator: "; "))",
+            ])
         return report
     }
 }

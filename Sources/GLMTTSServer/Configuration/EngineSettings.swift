@@ -15,8 +15,10 @@ package struct EngineSettings: Sendable, Equatable {
     /// Whether the CLI shows worker log lines (`GLMTTS_VERBOSE=1`).
     package var verboseWorkers: Bool
 
-    package init(dataDirectory: DataDirectory, projectRoot: URL = ProjectRoot.locate(), voiceDefaults: VoiceDefaults = VoiceDefaults(),
-                 verboseWorkers: Bool = false) {
+    package init(
+        dataDirectory: DataDirectory, projectRoot: URL = ProjectRoot.locate(), voiceDefaults: VoiceDefaults = VoiceDefaults(),
+        verboseWorkers: Bool = false
+    ) {
         self.dataDirectory = dataDirectory
         self.projectRoot = projectRoot
         self.voiceDefaults = voiceDefaults
@@ -28,7 +30,8 @@ package struct EngineSettings: Sendable, Equatable {
         self.init(
             dataDirectory: .resolve(dataPath: settings.string("GLMTTS_DATA_DIR"), modelsPath: settings.string("GLMTTS_MODELS_DIR")),
             projectRoot: ProjectRoot.locate(configured: settings.string("GLMTTS_ROOT")),
-            voiceDefaults: VoiceDefaults(voice: settings.string("GLMTTS_DEFAULT_VOICE"), languages: settings.string("GLMTTS_DEFAULT_VOICES")),
+            voiceDefaults: VoiceDefaults(
+                voice: settings.string("GLMTTS_DEFAULT_VOICE"), languages: settings.string("GLMTTS_DEFAULT_VOICES")),
             verboseWorkers: settings.string("GLMTTS_VERBOSE") == "1")
     }
 
@@ -38,9 +41,12 @@ package struct EngineSettings: Sendable, Equatable {
     }
 
     /// A registry over the configured models and project, logging to `log`.
-    package func makeRegistry(log: @escaping @Sendable (String) -> Void = { _ in },
-                              events: @escaping EngineEventSink = { _ in }) -> EngineRegistry {
-        EngineRegistry(store: ModelStore(directory: dataDirectory.models), projectRoot: projectRoot, log: log, events: events,
-                       voiceDefaults: voiceDefaults)
+    package func makeRegistry(
+        log: @escaping @Sendable (String) -> Void = { _ in },
+        events: @escaping EngineEventSink = { _ in }
+    ) -> EngineRegistry {
+        EngineRegistry(
+            store: ModelStore(directory: dataDirectory.models), projectRoot: projectRoot, log: log, events: events,
+            voiceDefaults: voiceDefaults)
     }
 }

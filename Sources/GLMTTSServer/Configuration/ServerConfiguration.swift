@@ -96,7 +96,10 @@ package struct ServerConfiguration: Sendable, Equatable {
     /// on an address other than loopback.
     package func validate() throws {
         if accessMode == .open && !isLoopbackOnly {
-            throw ConfigurationError.unsafe(reason: "GLMTTS_AUTH=open is only allowed on a loopback address, and GLMTTS_HOST is '\(host)'. Use GLMTTS_AUTH=keys (create a key with `glmtts keys create --name NAME --scope admin`) or bind to 127.0.0.1.")
+            throw ConfigurationError.unsafe(
+                reason:
+                    "GLMTTS_AUTH=open is only allowed on a loopback address, and GLMTTS_HOST is '\(host)'. Use GLMTTS_AUTH=keys (create a key with `glmtts keys create --name NAME --scope admin`) or bind to 127.0.0.1."
+            )
         }
     }
 
@@ -104,8 +107,10 @@ package struct ServerConfiguration: Sendable, Equatable {
     /// `configFile`), then `environment` (see `SettingsSource`). Throws a
     /// `ConfigurationError` naming the setting (and file line) when something is malformed
     /// or unsafe.
-    package static func load(environment: [String: String] = ProcessEnvironment.variables,
-                             configFile: URL? = nil) throws -> ServerConfiguration {
+    package static func load(
+        environment: [String: String] = ProcessEnvironment.variables,
+        configFile: URL? = nil
+    ) throws -> ServerConfiguration {
         try ServerConfiguration(try SettingsSource.reader(environment: environment, configFile: configFile))
     }
 
@@ -156,8 +161,10 @@ package struct ServerConfiguration: Sendable, Equatable {
             config.accessMode = parsed
         }
         config.rateLimitPerMinute = try reader.integer("GLMTTS_RATE_LIMIT_PER_MINUTE", in: 0...1_000_000) ?? config.rateLimitPerMinute
-        config.quotaCharactersPerDay = try reader.integer("GLMTTS_QUOTA_CHARS_PER_DAY", in: 0...1_000_000_000_000) ?? config.quotaCharactersPerDay
-        config.maxConcurrentPerClient = try reader.integer("GLMTTS_MAX_CONCURRENT_PER_CLIENT", in: 1...10_000) ?? config.maxConcurrentPerClient
+        config.quotaCharactersPerDay =
+            try reader.integer("GLMTTS_QUOTA_CHARS_PER_DAY", in: 0...1_000_000_000_000) ?? config.quotaCharactersPerDay
+        config.maxConcurrentPerClient =
+            try reader.integer("GLMTTS_MAX_CONCURRENT_PER_CLIENT", in: 1...10_000) ?? config.maxConcurrentPerClient
         config.maxStreamsPerClient = try reader.integer("GLMTTS_MAX_STREAMS_PER_CLIENT", in: 1...10_000) ?? config.maxStreamsPerClient
         config.streamBufferLimit = try reader.integer("GLMTTS_STREAM_BUFFER_EVENTS", in: 2...1_000_000) ?? config.streamBufferLimit
         if let format = reader.string("GLMTTS_LOG_FORMAT") {

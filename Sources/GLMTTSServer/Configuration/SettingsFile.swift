@@ -32,8 +32,9 @@ package enum SettingsFile {
                 value = value[..<comment.lowerBound].trimmingCharacters(in: .whitespaces)
             }
             guard known.contains(name) else {
-                throw ConfigurationError.invalid(name: place, value: String(name.prefix(60)),
-                                                 expected: "one of the settings listed in .env.example")
+                throw ConfigurationError.invalid(
+                    name: place, value: String(name.prefix(60)),
+                    expected: "one of the settings listed in .env.example")
             }
             settings[name] = value
         }

@@ -16,7 +16,8 @@ package struct SettingsReader: Sendable {
     /// The setting's value, trimmed; nil when unset or empty.
     package func string(_ name: String) -> String? {
         guard let value = reader.string(forKey: ConfigKey([name.lowercased()]))?.trimmingCharacters(in: .whitespaces),
-              !value.isEmpty else { return nil }
+            !value.isEmpty
+        else { return nil }
         return value
     }
 
@@ -24,7 +25,8 @@ package struct SettingsReader: Sendable {
     package func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let text = string(name) else { return nil }
         guard let value = Int(text), range.contains(value) else {
-            throw ConfigurationError.invalid(name: name, value: text, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+            throw ConfigurationError.invalid(
+                name: name, value: text, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return value
     }

@@ -10,8 +10,10 @@ package enum SettingsSource {
     /// The settings of `environment` (default: this process's) over those of the settings
     /// file. Throws `ConfigurationError` naming the file and line of a malformed line or an
     /// unknown name.
-    package static func reader(environment: [String: String] = ProcessEnvironment.variables,
-                               configFile: URL? = nil) throws -> SettingsReader {
+    package static func reader(
+        environment: [String: String] = ProcessEnvironment.variables,
+        configFile: URL? = nil
+    ) throws -> SettingsReader {
         var providers: [any ConfigProvider] = [EnvironmentVariablesProvider(environmentVariables: environment)]
         let file = configFile ?? environment["GLMTTS_CONFIG"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
         if let file {

@@ -54,13 +54,17 @@ struct FormFields {
     func string(_ name: String) -> String? { values[name] }
 
     /// A number field within `range`.
-    func double(_ name: String, in range: ClosedRange<Double> = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude) throws -> Double? {
+    func double(_ name: String, in range: ClosedRange<Double> = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude) throws
+        -> Double?
+    {
         guard let raw = values[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
         guard let value = Double(raw), value.isFinite else {
             throw HTTPProblem.invalid(ProblemCode.requestInvalidField, "'\(name)' must be a number, not '\(raw.prefix(40))'.", field: name)
         }
         guard range.contains(value) else {
-            throw HTTPProblem.invalid(ProblemCode.requestOutOfRange, "'\(name)' must be between \(range.lowerBound) and \(range.upperBound); got \(raw.prefix(40)).", field: name)
+            throw HTTPProblem.invalid(
+                ProblemCode.requestOutOfRange,
+                "'\(name)' must be between \(range.lowerBound) and \(range.upperBound); got \(raw.prefix(40)).", field: name)
         }
         return value
     }
@@ -69,10 +73,13 @@ struct FormFields {
     func integer(_ name: String, in range: ClosedRange<Int64>) throws -> Int64? {
         guard let raw = values[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
         guard let value = Int64(raw) else {
-            throw HTTPProblem.invalid(ProblemCode.requestInvalidField, "'\(name)' must be a whole number, not '\(raw.prefix(40))'.", field: name)
+            throw HTTPProblem.invalid(
+                ProblemCode.requestInvalidField, "'\(name)' must be a whole number, not '\(raw.prefix(40))'.", field: name)
         }
         guard range.contains(value) else {
-            throw HTTPProblem.invalid(ProblemCode.requestOutOfRange, "'\(name)' must be between \(range.lowerBound) and \(range.upperBound); got \(raw.prefix(40)).", field: name)
+            throw HTTPProblem.invalid(
+                ProblemCode.requestOutOfRange,
+                "'\(name)' must be between \(range.lowerBound) and \(range.upperBound); got \(raw.prefix(40)).", field: name)
         }
         return value
     }
@@ -84,7 +91,8 @@ struct FormFields {
         case "true", "1", "yes", "on": return true
         case "false", "0", "no", "off": return false
         default:
-            throw HTTPProblem.invalid(ProblemCode.requestInvalidField, "'\(name)' must be true or false, not '\(raw.prefix(40))'.", field: name)
+            throw HTTPProblem.invalid(
+                ProblemCode.requestInvalidField, "'\(name)' must be true or false, not '\(raw.prefix(40))'.", field: name)
         }
     }
 
@@ -93,8 +101,9 @@ struct FormFields {
         var data = Data()
         for try await chunk in body {
             guard data.count + chunk.count <= limit else {
-                throw HTTPProblem(code: ProblemCode.requestTooLarge, title: "Content too large", status: 413,
-                                  detail: "The field '\(field)' is larger than this server accepts (\(limit) bytes).", field: field)
+                throw HTTPProblem(
+                    code: ProblemCode.requestTooLarge, title: "Content too large", status: 413,
+                    detail: "The field '\(field)' is larger than this server accepts (\(limit) bytes).", field: field)
             }
             data.append(contentsOf: chunk)
         }

@@ -1,6 +1,6 @@
 import Foundation
-import GLMTTSEngine
 import GLMTTSAPI
+import GLMTTSEngine
 import HTTPTypes
 @_spi(Generated) import OpenAPIRuntime
 
@@ -62,8 +62,9 @@ package enum FormFuzzEntry {
             return .parsed(fields: Int(summary.first ?? "") ?? -1, file: summary.last == "true")
         } catch {
             let problem = ProblemMapper.problem(for: error)
-            precondition((400..<500).contains(problem.statusCode),
-                         "a malformed form gave \(problem.statusCode) \(problem.code): \(problem.detail) — from \(String(reflecting: error))")
+            precondition(
+                (400..<500).contains(problem.statusCode),
+                "a malformed form gave \(problem.statusCode) \(problem.code): \(problem.detail) — from \(String(reflecting: error))")
             return .refused(status: problem.statusCode, code: problem.code)
         }
     }

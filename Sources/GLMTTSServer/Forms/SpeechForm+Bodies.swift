@@ -18,17 +18,20 @@ extension SpeechForm {
 
     /// The form of a JSON `POST /api/tts` body (already typed by the decoder).
     init(json body: Components.Schemas.TTSRequestJSON) {
-        self.init(text: body.text, voiceID: body.voiceId, promptText: body.promptText, temperature: body.temperature,
-                  topP: body.topP, topK: body.topK, samplingStrategy: body.samplingStrategy?.rawValue,
-                  skipWhisper: body.skipWhisper.map(Self.flag), seed: body.seed, speed: body.speed,
-                  format: body.format?.rawValue, model: body.model, async: body.async.map(Self.flag),
-                  language: body.language, voiceMatch: body.voiceMatch.map(Self.flag))
+        self.init(
+            text: body.text, voiceID: body.voiceId, promptText: body.promptText, temperature: body.temperature,
+            topP: body.topP, topK: body.topK, samplingStrategy: body.samplingStrategy?.rawValue,
+            skipWhisper: body.skipWhisper.map(Self.flag), seed: body.seed, speed: body.speed,
+            format: body.format?.rawValue, model: body.model, async: body.async.map(Self.flag),
+            language: body.language, voiceMatch: body.voiceMatch.map(Self.flag))
     }
 
     /// A speech form from typed (JSON) fields.
-    init(text: String, voiceID: String?, promptText: String?, temperature: Double?, topP: Double?, topK: Int?,
-         samplingStrategy: String?, skipWhisper: Bool?, seed: Int64?, speed: Double?, format: String?, model: String?,
-         async: Bool?, language: String? = nil, voiceMatch: Bool? = nil) {
+    init(
+        text: String, voiceID: String?, promptText: String?, temperature: Double?, topP: Double?, topK: Int?,
+        samplingStrategy: String?, skipWhisper: Bool?, seed: Int64?, speed: Double?, format: String?, model: String?,
+        async: Bool?, language: String? = nil, voiceMatch: Bool? = nil
+    ) {
         self.init()
         self.language = language
         self.voiceMatch = voiceMatch

@@ -52,7 +52,8 @@ struct SpeechForm {
     func spec(dependencies: ServerDependencies, names: SpeechFieldNames = .form) async throws -> SynthesisJobSpec {
         let limits = dependencies.configuration.textLimits
         guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw HTTPProblem.invalid(ProblemCode.requestMissingField, "'\(names(.text))' is required: give the text to speak.", field: names(.text))
+            throw HTTPProblem.invalid(
+                ProblemCode.requestMissingField, "'\(names(.text))' is required: give the text to speak.", field: names(.text))
         }
         let speech: SpeechText
         do {
@@ -74,10 +75,12 @@ struct SpeechForm {
             throw HTTPProblem.invalid(ProblemCode.audioEmpty, "The uploaded reference clip is empty.", field: clip.field)
         }
         let textLanguage = try Self.language(language, field: names(.language))
-        _ = try Self.chooseVoice(text: speech.value, named: modelID, language: textLanguage, dependencies: dependencies,
-                                 names: names)
+        _ = try Self.chooseVoice(
+            text: speech.value, named: modelID, language: textLanguage, dependencies: dependencies,
+            names: names)
         if voiceMatch == true && promptAudio == nil && savedVoice == nil {
-            throw HTTPProblem.invalid(ProblemCode.requestConflictingFields,
+            throw HTTPProblem.invalid(
+                ProblemCode.requestConflictingFields,
                 "'\(names(.voiceMatch))' needs a reference clip to match: send '\(names(.promptAudio))' (a clip) or '\(names(.voiceID))' (a saved voice).",
                 field: names(.voiceMatch))
         }
@@ -94,7 +97,8 @@ struct SpeechForm {
         var strategy = defaults.samplingStrategy
         if let samplingStrategy = samplingStrategy?.trimmingCharacters(in: .whitespaces), !samplingStrategy.isEmpty {
             guard let known = SamplingStrategy(rawValue: samplingStrategy.lowercased()) else {
-                throw HTTPProblem.invalid(ProblemCode.requestInvalidField,
+                throw HTTPProblem.invalid(
+                    ProblemCode.requestInvalidField,
                     "'\(names(.samplingStrategy))' must be one of \(SamplingStrategy.allCases.map(\.rawValue).joined(separator: ", ")); got '\(samplingStrategy.prefix(40))'.",
                     field: names(.samplingStrategy))
             }
@@ -108,8 +112,9 @@ struct SpeechForm {
             topKValue = value
         }
         if let seed, seed < 0 {
-            throw HTTPProblem.invalid(ProblemCode.requestOutOfRange, "'\(names(.seed))' must be a whole number from 0 to \(Int64.max); got \(seed).",
-                                      field: names(.seed))
+            throw HTTPProblem.invalid(
+                ProblemCode.requestOutOfRange, "'\(names(.seed))' must be a whole number from 0 to \(Int64.max); got \(seed).",
+                field: names(.seed))
         }
         return try SynthesisParameters(
             temperature: temperature ?? defaults.temperature, topP: topP ?? defaults.topP, topK: topKValue,
@@ -120,7 +125,8 @@ struct SpeechForm {
     private func outputFormat(names: SpeechFieldNames) throws -> OutputFormat {
         guard let format = format?.trimmingCharacters(in: .whitespaces), !format.isEmpty else { return .wav }
         guard let known = OutputFormat(name: format) else {
-            throw HTTPProblem.invalid(ProblemCode.requestUnknownFormat,
+            throw HTTPProblem.invalid(
+                ProblemCode.requestUnknownFormat,
                 "'\(names(.format))' must be one of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")); got '\(format.prefix(40))'.",
                 field: names(.format))
         }
@@ -131,25 +137,31 @@ struct SpeechForm {
     private func savedVoice(dependencies: ServerDependencies, names: SpeechFieldNames) async throws -> String? {
         guard let voiceID = voiceID?.trimmingCharacters(in: .whitespaces), !voiceID.isEmpty else { return nil }
         guard promptAudio == nil else {
-            throw HTTPProblem.invalid(ProblemCode.requestConflictingFields,
+            throw HTTPProblem.invalid(
+                ProblemCode.requestConflictingFields,
                 "Send either '\(names(.promptAudio))' (a clip) or '\(names(.voiceID))' (a saved voice), not both.", field: names(.voiceID))
         }
         guard VoiceRecord.isValidID(voiceID), let voice = try await dependencies.voices.voice(id: voiceID),
-              RequestInfo.current.principal.canSee(owner: voice.owner) else {
-            throw HTTPProblem(code: ProblemCode.voiceNotFound, title: "Not found", status: 404,
-                              detail: "There is no saved voice '\(voiceID.prefix(64))'; list voices with GET /api/voices.", field: names(.voiceID))
+            RequestInfo.current.principal.canSee(owner: voice.owner)
+        else {
+            throw HTTPProblem(
+                code: ProblemCode.voiceNotFound, title: "Not found", status: 404,
+                detail: "There is no saved voice '\(voiceID.prefix(64))'; list voices with GET /api/voices.", field: names(.voiceID))
         }
         return voiceID
     }
 
     /// The voice for `text` (see `VoiceChooser`); a text the voice (or no voice) can speak is a
     /// 422 naming the field to change.
-    static func chooseVoice(text: String, named: String?, language: String?, dependencies: ServerDependencies,
-                            names: SpeechFieldNames = .form) throws -> VoiceChoice {
+    static func chooseVoice(
+        text: String, named: String?, language: String?, dependencies: ServerDependencies,
+        names: SpeechFieldNames = .form
+    ) throws -> VoiceChoice {
         do {
             return try dependencies.engines.voiceChooser().choose(text: text, named: named, language: language)
         } catch let error as TextError {
-            throw HTTPProblem.invalid(error.code, error.message, field: names(named == nil ? (language == nil ? .text : .language) : .model))
+            throw HTTPProblem.invalid(
+                error.code, error.message, field: names(named == nil ? (language == nil ? .text : .language) : .model))
         }
     }
 
@@ -159,7 +171,8 @@ struct SpeechForm {
         guard let raw = raw?.trimmingCharacters(in: .whitespaces), !raw.isEmpty, raw.lowercased() != "auto" else { return nil }
         let code = LanguageCode.primary(raw)
         guard raw.count <= 16, (2...3).contains(code.count), code.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-            throw HTTPProblem.invalid(ProblemCode.requestInvalidField,
+            throw HTTPProblem.invalid(
+                ProblemCode.requestInvalidField,
                 "'\(field)' must be a language code such as zh, ja or en (or auto); got '\(raw.prefix(20))'.", field: field)
         }
         return code
@@ -181,9 +194,11 @@ struct SpeechForm {
             let detail: String
             switch error {
             case let .tooLong(characters, limit):
-                detail = "'\(field)' has \(characters) characters, more than the limit of \(limit); send only the transcript of the reference clip."
+                detail =
+                    "'\(field)' has \(characters) characters, more than the limit of \(limit); send only the transcript of the reference clip."
             case let .inputTooLarge(bytes, limit):
-                detail = "'\(field)' is \(bytes) bytes, more than the \(limit)-byte input limit; send only the transcript of the reference clip."
+                detail =
+                    "'\(field)' is \(bytes) bytes, more than the \(limit)-byte input limit; send only the transcript of the reference clip."
             default:
                 detail = "'\(field)': \(error.message)"
             }
@@ -195,9 +210,11 @@ struct SpeechForm {
     static func checkSynthesizer(_ id: String, dependencies: ServerDependencies, field: String = SpeechField.model.rawValue) throws {
         let known = dependencies.engines.catalogue.synthesizers.map(\.manifest.id)
         guard known.contains(id) else {
-            throw HTTPProblem(code: ProblemCode.modelNotFound, title: "Not found", status: 404,
-                              detail: "There is no voice model '\(id.prefix(64))'. Installed: \(known.sorted().joined(separator: ", ")); see GET /api/engines.",
-                              field: field)
+            throw HTTPProblem(
+                code: ProblemCode.modelNotFound, title: "Not found", status: 404,
+                detail:
+                    "There is no voice model '\(id.prefix(64))'. Installed: \(known.sorted().joined(separator: ", ")); see GET /api/engines.",
+                field: field)
         }
     }
 }

@@ -10,7 +10,7 @@ import OpenAPIRuntime
 /// as "absent": `format=%FF` silently became the default format and `text=%FF` a misleading
 /// "text is required". JSON and multipart bodies are checked where they are decoded
 /// (`FormFields.addValue`); this does the same for URL-encoded forms before they are decoded.
-/// The body is already bounded by `RequestContextMiddleware` (413 beyond the limit).
+/// The body is already bounded by `BodyLimitMiddleware` (413 beyond the limit).
 ///
 /// It also unquotes a quoted multipart boundary (`multipart/form-data; boundary="x"`, as
 /// .NET's `MultipartFormDataContent` sends it, valid per RFC 2046): the OpenAPI runtime
@@ -26,7 +26,8 @@ struct URLEncodedFormMiddleware: ServerMiddleware {
             request.headerFields[.contentType] = unquoted
         }
         guard let body, let type = request.headerFields[.contentType]?.lowercased(),
-              type.hasPrefix("application/x-www-form-urlencoded") else {
+            type.hasPrefix("application/x-www-form-urlencoded")
+        else {
             return try await next(request, body, metadata)
         }
         let data = try await Data(collecting: body, upTo: .max)
@@ -61,7 +62,8 @@ struct URLEncodedFormMiddleware: ServerMiddleware {
         for index in parameters.indices.dropFirst() {
             let parameter = parameters[index]
             guard let equals = parameter.firstIndex(of: "="),
-                  parameter[..<equals].trimmingCharacters(in: .whitespaces).lowercased() == "boundary" else { continue }
+                parameter[..<equals].trimmingCharacters(in: .whitespaces).lowercased() == "boundary"
+            else { continue }
             let raw = parameter[parameter.index(after: equals)...].trimmingCharacters(in: .whitespaces)
             guard raw.count >= 2, raw.hasPrefix("\""), raw.hasSuffix("\"") else { continue }
             parameters[index] = " boundary=" + raw.dropFirst().dropLast()
@@ -78,7 +80,8 @@ struct URLEncodedFormMiddleware: ServerMiddleware {
         while index < encoded.endIndex {
             let byte = encoded[index]
             if byte == UInt8(ascii: "%"), encoded.distance(from: index, to: encoded.endIndex) >= 3,
-               let high = hexValue(encoded[index + 1]), let low = hexValue(encoded[index + 2]) {
+                let high = hexValue(encoded[index + 1]), let low = hexValue(encoded[index + 2])
+            {
                 bytes.append(high << 4 | low)
                 index += 3
                 continue

@@ -32,11 +32,14 @@ enum DecodingProblems {
             let names = query.split(separator: "&").compactMap { $0.split(separator: "=").first.map(String.init) }
                 .filter { $0.allSatisfy { $0.isLetter || $0 == "_" } }.prefix(8)
             let field = names.count == 1 ? names.first : nil
-            return .invalid(ProblemCode.requestInvalidField,
+            return .invalid(
+                ProblemCode.requestInvalidField,
                 "A query parameter\(names.isEmpty ? "" : " (\(names.joined(separator: ", ")))") has a value that is not allowed: \(cleaned). See /docs for the allowed values.",
                 field: field)
         }
-        return .badRequest("The body is not valid JSON, or a value has the wrong type (for example a fraction where a whole number is expected, such as top_k or seed): \(cleaned). See /docs for the schema.")
+        return .badRequest(
+            "The body is not valid JSON, or a value has the wrong type (for example a fraction where a whole number is expected, such as top_k or seed): \(cleaned). See /docs for the schema."
+        )
     }
 
     /// A body that does not match the schema: 422 naming the field.
@@ -48,7 +51,8 @@ enum DecodingProblems {
         case let .typeMismatch(_, context), let .valueNotFound(_, context):
             let field = path(context)
             if field.isEmpty {
-                return .invalid(ProblemCode.requestInvalidField, "The body has the wrong shape: it must be a JSON object as described in /docs.")
+                return .invalid(
+                    ProblemCode.requestInvalidField, "The body has the wrong shape: it must be a JSON object as described in /docs.")
             }
             return .invalid(ProblemCode.requestInvalidField, "'\(field)' has the wrong type; see /docs for the schema.", field: field)
         case let .dataCorrupted(context):
@@ -62,7 +66,8 @@ enum DecodingProblems {
     private static func corrupted(_ context: DecodingError.Context) -> HTTPProblem {
         let field = path(context)
         if !field.isEmpty {
-            return .invalid(ProblemCode.requestInvalidField, "'\(field)' has a value that is not allowed; see /docs for the schema.", field: field)
+            return .invalid(
+                ProblemCode.requestInvalidField, "'\(field)' has a value that is not allowed; see /docs for the schema.", field: field)
         }
         if context.underlyingError != nil || context.debugDescription.lowercased().contains("json") {
             return .badRequest("The body is not valid JSON.")

@@ -32,8 +32,9 @@ struct HTTPProblem: Error, HTTPResponseError, Sendable {
     }
 
     init(_ problem: JobProblem) {
-        self.init(code: problem.code, title: problem.title, status: problem.httpStatus, detail: problem.detail,
-                  retryAfter: problem.httpStatus == 503 ? 5 : nil)
+        self.init(
+            code: problem.code, title: problem.title, status: problem.httpStatus, detail: problem.detail,
+            retryAfter: problem.httpStatus == 503 ? 5 : nil)
     }
 
     var status: HTTPResponse.Status { HTTPResponse.Status(code: statusCode) }
@@ -59,9 +60,13 @@ struct HTTPProblem: Error, HTTPResponseError, Sendable {
         let body: Data
         if openAI {
             headers[.contentType] = "application/json"
-            body = (try? JSONSerialization.data(withJSONObject: ["error": [
-                "message": detail, "type": openAIType, "param": field as Any? ?? NSNull(), "code": code,
-            ]], options: [.sortedKeys])) ?? Data()
+            body =
+                (try? JSONSerialization.data(
+                    withJSONObject: [
+                        "error": [
+                            "message": detail, "type": openAIType, "param": field as Any? ?? NSNull(), "code": code,
+                        ]
+                    ], options: [.sortedKeys])) ?? Data()
         } else {
             headers[.contentType] = "application/problem+json"
             var document: [String: Any] = [
@@ -102,22 +107,29 @@ extension HTTPProblem {
     /// The body is larger than allowed (413).
     static func tooLarge(limit: Int) -> HTTPProblem {
         let size = limit >= 1_048_576 ? String(format: "%.3g MiB", Double(limit) / 1_048_576) : "\(limit) bytes"
-        return HTTPProblem(code: ProblemCode.requestTooLarge, title: "Content too large", status: 413,
-                           detail: "The request body is larger than this server accepts (uploads up to \(size); see GET /api/limits). Send a shorter clip or compress it (MP3, Opus).")
+        return HTTPProblem(
+            code: ProblemCode.requestTooLarge, title: "Content too large", status: 413,
+            detail:
+                "The request body is larger than this server accepts (uploads up to \(size); see GET /api/limits). Send a shorter clip or compress it (MP3, Opus)."
+        )
     }
 
     /// The body's media type is not one the operation accepts (415).
     static func unsupportedMediaType(_ got: String? = RequestInfo.current.contentType) -> HTTPProblem {
-        HTTPProblem(code: ProblemCode.requestUnsupportedMediaType, title: "Unsupported media type", status: 415,
-                    detail: "This endpoint does not accept \(got.map { "'\($0)'" } ?? "a body without Content-Type"); see /docs for the content types it takes.")
+        HTTPProblem(
+            code: ProblemCode.requestUnsupportedMediaType, title: "Unsupported media type", status: 415,
+            detail:
+                "This endpoint does not accept \(got.map { "'\($0)'" } ?? "a body without Content-Type"); see /docs for the content types it takes."
+        )
     }
 
     /// The problem that describes any error thrown while handling a request.
     static func from(_ error: any Error) -> HTTPProblem {
         if let problem = error as? HTTPProblem { return problem }
         if let full = error as? QueueFullError {
-            return HTTPProblem(code: full.code, title: "Too many requests", status: 429, detail: full.message,
-                               retryAfter: full.retryAfterSeconds)
+            return HTTPProblem(
+                code: full.code, title: "Too many requests", status: 429, detail: full.message,
+                retryAfter: full.retryAfterSeconds)
         }
         var problem = HTTPProblem(JobProblem(error))
         if case let .outOfRange(parameter, _, _)? = error as? ParameterError { problem.field = parameter.rawValue }

@@ -11,8 +11,9 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         let response = try await next(request, context)
         let labels = RequestInfo.current.labels
         if let problem = labels.problem { metrics.problem(code: problem.code, status: problem.status) }
-        metrics.request(operation: labels.reportedOperation(status: response.status), method: request.method.rawValue,
-                        status: response.status.code, seconds: (ContinuousClock.now - started).inSeconds)
+        metrics.request(
+            operation: labels.reportedOperation(status: response.status), method: request.method.rawValue,
+            status: response.status.code, seconds: (ContinuousClock.now - started).inSeconds)
         return response
     }
 }

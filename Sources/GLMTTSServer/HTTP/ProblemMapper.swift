@@ -88,22 +88,36 @@ enum ProblemMapper {
         guard (400..<500).contains(status) else { return .unwrap(underlying) }
         if status == 415 { return .problem(.unsupportedMediaType(RequestInfo.current.contentType)) }
         let reason = ProblemDetailSanitizer.sanitize(String(server.causeDescription.prefix(300)))
-        return .problem(HTTPProblem(code: ProblemCode.requestMalformed, title: "Bad request", status: status,
-                                    detail: "The request could not be read: \(reason). See /docs for this operation's format."))
+        return .problem(
+            HTTPProblem(
+                code: ProblemCode.requestMalformed, title: "Bad request", status: status,
+                detail: "The request could not be read: \(reason). See /docs for this operation's format."))
     }
 
     /// The router's own errors: no such route, method, too large, other 4xx; nil otherwise.
     static func routingError(_ http: HTTPError) -> Outcome? {
         let status = Int(http.status.code)
         switch status {
-        case 404: return .problem(HTTPProblem(code: ProblemCode.routeNotFound, title: "Not found", status: 404,
-                                              detail: "There is no such endpoint; see /docs for the API."))
-        case 405: return .problem(HTTPProblem(code: ProblemCode.routeMethodNotAllowed, title: "Method not allowed", status: 405,
-                                              detail: "This endpoint does not accept that method; see /docs."))
-        case 413: return .problem(HTTPProblem(code: ProblemCode.requestTooLarge, title: "Content too large", status: 413,
-                                              detail: "The request body is larger than this server accepts."))
-        case 400..<500: return .problem(HTTPProblem(code: ProblemCode.requestMalformed, title: "Bad request", status: status,
-                                                    detail: "The request could not be read (\(http.status.reasonPhrase))."))
+        case 404:
+            return .problem(
+                HTTPProblem(
+                    code: ProblemCode.routeNotFound, title: "Not found", status: 404,
+                    detail: "There is no such endpoint; see /docs for the API."))
+        case 405:
+            return .problem(
+                HTTPProblem(
+                    code: ProblemCode.routeMethodNotAllowed, title: "Method not allowed", status: 405,
+                    detail: "This endpoint does not accept that method; see /docs."))
+        case 413:
+            return .problem(
+                HTTPProblem(
+                    code: ProblemCode.requestTooLarge, title: "Content too large", status: 413,
+                    detail: "The request body is larger than this server accepts."))
+        case 400..<500:
+            return .problem(
+                HTTPProblem(
+                    code: ProblemCode.requestMalformed, title: "Bad request", status: status,
+                    detail: "The request could not be read (\(http.status.reasonPhrase))."))
         default: return nil
         }
     }
@@ -118,8 +132,9 @@ enum ProblemMapper {
     static func malformedBody(_ error: any Error) -> HTTPProblem {
         let reason = ProblemDetailSanitizer.sanitize(String(String(describing: error).prefix(300)))
         if reason.hasPrefix("Missing required parts") || reason.contains("required part") {
-            return HTTPProblem(code: ProblemCode.requestMissingField, title: "Invalid input", status: 422,
-                               detail: "The form is incomplete: \(reason). See /docs for this operation's fields.")
+            return HTTPProblem(
+                code: ProblemCode.requestMissingField, title: "Invalid input", status: 422,
+                detail: "The form is incomplete: \(reason). See /docs for this operation's fields.")
         }
         return .badRequest("The request body is malformed: \(reason). See /docs for this operation's format.")
     }

@@ -8,8 +8,9 @@ import Hummingbird
 struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let requestID = RequestInfo.acceptableClientID(request.headers[.xRequestID]) ?? RandomIdentifier.hex(bytes: 12)
-        let info = RequestInfo(requestID: requestID, path: request.uri.path,
-                               contentType: request.headers[.contentType].map { String($0.prefix(100)) })
+        let info = RequestInfo(
+            requestID: requestID, path: request.uri.path,
+            contentType: request.headers[.contentType].map { String($0.prefix(100)) })
         var response = try await RequestInfo.$current.withValue(info) {
             try await next(request, context)
         }

@@ -30,7 +30,8 @@ struct RequestInfo: Sendable {
     /// A client-sent request id is echoed only if it is 1–128 visible ASCII characters.
     static func acceptableClientID(_ value: String?) -> String? {
         guard let value, (1...128).contains(value.utf8.count),
-              value.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else { return nil }
+            value.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
+        else { return nil }
         return value
     }
 }

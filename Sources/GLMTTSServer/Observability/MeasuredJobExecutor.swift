@@ -26,19 +26,29 @@ struct MeasuredJobExecutor: JobExecutor {
                 rtf = synthesis.realTimeFactor
             }
             metrics.job(kind: kind, engine: engine, status: "completed", waitSeconds: wait, runSeconds: run, realTimeFactor: rtf)
-            log("job completed", ["job_id": job.id.rawValue, "kind": kind, "engine": engine, "attempt": String(job.attempts),
-                                  "wait_s": String(format: "%.3f", wait), "run_s": String(format: "%.3f", run),
-                                  "rtf": rtf.map { String(format: "%.4f", $0) } ?? "-"])
+            log(
+                "job completed",
+                [
+                    "job_id": job.id.rawValue, "kind": kind, "engine": engine, "attempt": String(job.attempts),
+                    "wait_s": String(format: "%.3f", wait), "run_s": String(format: "%.3f", run),
+                    "rtf": rtf.map { String(format: "%.4f", $0) } ?? "-",
+                ])
             return result
         } catch {
             let run = Date().timeIntervalSince(started)
             let problem = JobProblem(error)
-            let status = error is CancellationError || problem.code == ProblemCode.jobCancelled ? "cancelled"
+            let status =
+                error is CancellationError || problem.code == ProblemCode.jobCancelled
+                ? "cancelled"
                 : problem.retryable && job.attempts < job.maxAttempts ? "retrying" : "failed"
             metrics.job(kind: kind, engine: engine, status: status, waitSeconds: wait, runSeconds: run, realTimeFactor: nil)
-            log("job ended without a result", ["job_id": job.id.rawValue, "kind": kind, "engine": engine, "attempt": String(job.attempts),
-                                               "status": status, "code": problem.code,
-                                               "run_s": String(format: "%.3f", run)])
+            log(
+                "job ended without a result",
+                [
+                    "job_id": job.id.rawValue, "kind": kind, "engine": engine, "attempt": String(job.attempts),
+                    "status": status, "code": problem.code,
+                    "run_s": String(format: "%.3f", run),
+                ])
             throw error
         }
     }

@@ -23,29 +23,43 @@ package final class ServiceMetrics: Sendable {
     /// One HTTP request answered: `operation` is the OpenAPI operation id (or `static`,
     /// `not_found`), `status` the HTTP status.
     package func request(operation: String, method: String, status: Int, seconds: Double) {
-        registry.makeCounter(descriptor: name("http_requests", "total", "HTTP requests by operation, method and status."),
-                             labels: [("operation", operation), ("method", method), ("status", String(status))]).increment()
-        registry.makeValueHistogram(descriptor: name("http_request_duration", "seconds", "Time to the response head, by operation."),
-                                    labels: [("operation", operation)], buckets: Self.secondsBuckets).record(seconds)
+        registry.makeCounter(
+            descriptor: name("http_requests", "total", "HTTP requests by operation, method and status."),
+            labels: [("operation", operation), ("method", method), ("status", String(status))]
+        ).increment()
+        registry.makeValueHistogram(
+            descriptor: name("http_request_duration", "seconds", "Time to the response head, by operation."),
+            labels: [("operation", operation)], buckets: Self.secondsBuckets
+        ).record(seconds)
     }
 
     /// A problem answered, by its stable code (`rate.limited`, `auth.invalid`, …).
     package func problem(code: String, status: Int) {
-        registry.makeCounter(descriptor: name("http_problems", "total", "Error responses by problem type."),
-                             labels: [("type", code), ("status", String(status))]).increment()
+        registry.makeCounter(
+            descriptor: name("http_problems", "total", "Error responses by problem type."),
+            labels: [("type", code), ("status", String(status))]
+        ).increment()
     }
 
     /// A job ended: its duration in the queue and running, and (synthesis) real-time factor.
     package func job(kind: String, engine: String, status: String, waitSeconds: Double, runSeconds: Double, realTimeFactor: Double?) {
-        registry.makeCounter(descriptor: name("jobs", "total", "Jobs ended, by kind, engine and final status."),
-                             labels: [("kind", kind), ("engine", engine), ("status", status)]).increment()
-        registry.makeValueHistogram(descriptor: name("job_queue_wait", "seconds", "Time jobs waited in the queue."),
-                                    labels: [("kind", kind)], buckets: Self.secondsBuckets).record(max(0, waitSeconds))
-        registry.makeValueHistogram(descriptor: name("job_duration", "seconds", "Time jobs ran, by kind and engine."),
-                                    labels: [("kind", kind), ("engine", engine)], buckets: Self.secondsBuckets).record(max(0, runSeconds))
+        registry.makeCounter(
+            descriptor: name("jobs", "total", "Jobs ended, by kind, engine and final status."),
+            labels: [("kind", kind), ("engine", engine), ("status", status)]
+        ).increment()
+        registry.makeValueHistogram(
+            descriptor: name("job_queue_wait", "seconds", "Time jobs waited in the queue."),
+            labels: [("kind", kind)], buckets: Self.secondsBuckets
+        ).record(max(0, waitSeconds))
+        registry.makeValueHistogram(
+            descriptor: name("job_duration", "seconds", "Time jobs ran, by kind and engine."),
+            labels: [("kind", kind), ("engine", engine)], buckets: Self.secondsBuckets
+        ).record(max(0, runSeconds))
         if let realTimeFactor {
-            registry.makeValueHistogram(descriptor: name("synthesis_real_time_factor", "ratio", "Synthesis seconds per second of audio, by engine."),
-                                        labels: [("engine", engine)], buckets: Self.rtfBuckets).record(realTimeFactor)
+            registry.makeValueHistogram(
+                descriptor: name("synthesis_real_time_factor", "ratio", "Synthesis seconds per second of audio, by engine."),
+                labels: [("engine", engine)], buckets: Self.rtfBuckets
+            ).record(realTimeFactor)
         }
     }
 
@@ -53,31 +67,45 @@ package final class ServiceMetrics: Sendable {
     package func engine(_ event: EngineEvent) {
         switch event {
         case let .modelLoaded(id, seconds, reload):
-            registry.makeCounter(descriptor: name("model_loads", "total", "Model loads (reload: swapped in over a running instance)."),
-                                 labels: [("model", id), ("reload", String(reload))]).increment()
-            registry.makeValueHistogram(descriptor: name("model_load_duration", "seconds", "Time to load a model."),
-                                        labels: [("model", id)], buckets: Self.secondsBuckets).record(seconds)
+            registry.makeCounter(
+                descriptor: name("model_loads", "total", "Model loads (reload: swapped in over a running instance)."),
+                labels: [("model", id), ("reload", String(reload))]
+            ).increment()
+            registry.makeValueHistogram(
+                descriptor: name("model_load_duration", "seconds", "Time to load a model."),
+                labels: [("model", id)], buckets: Self.secondsBuckets
+            ).record(seconds)
         case let .modelLoadFailed(id):
-            registry.makeCounter(descriptor: name("model_load_failures", "total", "Model loads that failed."),
-                                 labels: [("model", id)]).increment()
+            registry.makeCounter(
+                descriptor: name("model_load_failures", "total", "Model loads that failed."),
+                labels: [("model", id)]
+            ).increment()
         case let .modelUnloaded(id, reason):
-            registry.makeCounter(descriptor: name("model_unloads", "total", "Models unloaded, by reason."),
-                                 labels: [("model", id), ("reason", reason)]).increment()
+            registry.makeCounter(
+                descriptor: name("model_unloads", "total", "Models unloaded, by reason."),
+                labels: [("model", id), ("reason", reason)]
+            ).increment()
         case let .workerStarted(worker, restart):
             if restart {
-                registry.makeCounter(descriptor: name("worker_restarts", "total", "Worker processes started again after a loss."),
-                                     labels: [("worker", worker)]).increment()
+                registry.makeCounter(
+                    descriptor: name("worker_restarts", "total", "Worker processes started again after a loss."),
+                    labels: [("worker", worker)]
+                ).increment()
             }
         case let .workerLost(worker):
-            registry.makeCounter(descriptor: name("worker_losses", "total", "Worker processes that exited or were killed while wanted."),
-                                 labels: [("worker", worker)]).increment()
+            registry.makeCounter(
+                descriptor: name("worker_losses", "total", "Worker processes that exited or were killed while wanted."),
+                labels: [("worker", worker)]
+            ).increment()
         }
     }
 
     /// A request refused by a rate limit, quota or concurrency cap.
     package func limited(reason: String) {
-        registry.makeCounter(descriptor: name("rate_limited", "total", "Requests refused by rate limits, quotas and concurrency caps."),
-                             labels: [("reason", reason)]).increment()
+        registry.makeCounter(
+            descriptor: name("rate_limited", "total", "Requests refused by rate limits, quotas and concurrency caps."),
+            labels: [("reason", reason)]
+        ).increment()
     }
 
     /// The text exposition, after setting the state gauges from `state`.
@@ -85,12 +113,19 @@ package final class ServiceMetrics: Sendable {
         registry.makeGauge(descriptor: name("queue_depth", "jobs", "Jobs waiting in the queue.")).set(Double(state.queued))
         registry.makeGauge(descriptor: name("jobs_running", "jobs", "Jobs running now.")).set(Double(state.running))
         registry.makeGauge(descriptor: name("models_loaded", "models", "Models in memory.")).set(Double(state.modelsLoaded))
-        registry.makeGauge(descriptor: name("process_resident_memory", "bytes", "Resident memory of the server process.")).set(Double(state.residentBytes))
+        registry.makeGauge(descriptor: name("process_resident_memory", "bytes", "Resident memory of the server process.")).set(
+            Double(state.residentBytes))
         registry.makeGauge(descriptor: name("uptime", "seconds", "Seconds since the server started.")).set(state.uptimeSeconds)
-        registry.makeGauge(descriptor: name("progress_subscribers", "", "Open subscriptions to job progress (SSE streams, waiting requests).")).set(Double(state.progressSubscribers))
+        registry.makeGauge(
+            descriptor: name("progress_subscribers", "", "Open subscriptions to job progress (SSE streams, waiting requests).")
+        ).set(Double(state.progressSubscribers))
         registry.makeGauge(descriptor: name("audio_listeners", "", "Open listeners for streamed audio.")).set(Double(state.audioListeners))
-        registry.makeGauge(descriptor: name("open_streams", "", "Streamed responses open now (SSE progress, streamed speech).")).set(Double(state.openStreams))
-        registry.makeGauge(descriptor: name("stream_readers_cut_off", "", "Progress subscribers and audio listeners cut off for falling behind, since start.")).set(Double(state.readersCutOff))
+        registry.makeGauge(descriptor: name("open_streams", "", "Streamed responses open now (SSE progress, streamed speech).")).set(
+            Double(state.openStreams))
+        registry.makeGauge(
+            descriptor: name(
+                "stream_readers_cut_off", "", "Progress subscribers and audio listeners cut off for falling behind, since start.")
+        ).set(Double(state.readersCutOff))
         return registry.emitToString()
     }
 
@@ -106,8 +141,10 @@ package final class ServiceMetrics: Sendable {
         package var openStreams: Int
         package var readersCutOff: Int
 
-        package init(queued: Int, running: Int, modelsLoaded: Int, residentBytes: Int, uptimeSeconds: Double,
-                     progressSubscribers: Int = 0, audioListeners: Int = 0, openStreams: Int = 0, readersCutOff: Int = 0) {
+        package init(
+            queued: Int, running: Int, modelsLoaded: Int, residentBytes: Int, uptimeSeconds: Double,
+            progressSubscribers: Int = 0, audioListeners: Int = 0, openStreams: Int = 0, readersCutOff: Int = 0
+        ) {
             self.queued = queued
             self.running = running
             self.modelsLoaded = modelsLoaded

@@ -32,8 +32,10 @@ package struct StructuredLogHandler: LogHandler {
     }
 
     /// One formatted line (without the newline).
-    package static func line(time: Date, level: Logger.Level, label: String, message: String,
-                             metadata: Logger.Metadata, format: LogFormat) -> String {
+    package static func line(
+        time: Date, level: Logger.Level, label: String, message: String,
+        metadata: Logger.Metadata, format: LogFormat
+    ) -> String {
         let stamp = timestamp(time)
         let fields = metadata.sorted { $0.key < $1.key }.map { ($0.key, "\($0.value)") }
         switch format {
@@ -54,7 +56,8 @@ package struct StructuredLogHandler: LogHandler {
     /// A value as logfmt writes it: bare when it has no space, quote, `=` or control
     /// character, else quoted with escapes.
     static func logfmtValue(_ value: String) -> String {
-        let needsQuotes = value.isEmpty || value.unicodeScalars.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.value < 0x20 || $0 == "\\" }
+        let needsQuotes =
+            value.isEmpty || value.unicodeScalars.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.value < 0x20 || $0 == "\\" }
         guard needsQuotes else { return value }
         var out = "\""
         for scalar in value.unicodeScalars {

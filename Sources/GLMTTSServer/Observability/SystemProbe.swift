@@ -63,8 +63,9 @@ enum SystemProbe {
         let gpus = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line -> GPU? in
             let cells = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard cells.count >= 5, let index = Int(cells[0]) else { return nil }
-            return GPU(index: index, name: cells[1], memoryTotalBytes: Int64(cells[2]).map { $0 << 20 },
-                       memoryUsedBytes: Int64(cells[3]).map { $0 << 20 }, utilizationPercent: Double(cells[4]))
+            return GPU(
+                index: index, name: cells[1], memoryTotalBytes: Int64(cells[2]).map { $0 << 20 },
+                memoryUsedBytes: Int64(cells[3]).map { $0 << 20 }, utilizationPercent: Double(cells[4]))
         }
         return (gpus, gpus.isEmpty ? "nvidia-smi lists no GPU." : nil)
     }

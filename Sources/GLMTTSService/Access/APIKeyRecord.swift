@@ -22,8 +22,10 @@ public struct APIKeyRecord: Sendable, Equatable {
     public var quotaCharactersPerDay: Int?
 
     /// A key record.
-    public init(id: String, name: String, scopes: [APIKeyScope], createdAt: Date = Date(), revokedAt: Date? = nil,
-                lastUsedAt: Date? = nil, rateLimitPerMinute: Int? = nil, quotaCharactersPerDay: Int? = nil) {
+    public init(
+        id: String, name: String, scopes: [APIKeyScope], createdAt: Date = Date(), revokedAt: Date? = nil,
+        lastUsedAt: Date? = nil, rateLimitPerMinute: Int? = nil, quotaCharactersPerDay: Int? = nil
+    ) {
         self.id = id
         self.name = name
         self.scopes = scopes

@@ -1,4 +1,5 @@
 import GLMTTSEngine
+
 /// What an API key may do. `admin` includes `synthesize`, which includes `read`.
 public enum APIKeyScope: String, Codable, Sendable, CaseIterable, Comparable {
     /// Read-only operations (GET): jobs, results, voices, engines, limits, progress.

@@ -27,7 +27,8 @@ public struct APIKeyToken: Sendable, Equatable {
         guard text.hasPrefix(Self.prefix) else { return nil }
         let parts = text.dropFirst(Self.prefix.count).split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 2, RandomIdentifier.isHex(String(parts[0]), bytes: 6),
-              RandomIdentifier.isHex(String(parts[1]), bytes: 32) else { return nil }
+            RandomIdentifier.isHex(String(parts[1]), bytes: 32)
+        else { return nil }
         self.init(id: String(parts[0]), secret: String(parts[1]))
     }
 
@@ -39,7 +40,8 @@ public struct APIKeyToken: Sendable, Equatable {
 
     /// Whether `hash` is this secret's hash, comparing every byte (no early exit).
     public func matches(hash: String) -> Bool {
-        let mine = Array(secretHash.utf8), theirs = Array(hash.utf8)
+        let mine = Array(secretHash.utf8)
+        let theirs = Array(hash.utf8)
         guard mine.count == theirs.count else { return false }
         var difference: UInt8 = 0
         for index in mine.indices { difference |= mine[index] ^ theirs[index] }

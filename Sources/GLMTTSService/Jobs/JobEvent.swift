@@ -1,4 +1,5 @@
 import GLMTTSEngine
+
 /// One step in a job's life, as progress subscribers (SSE) receive it. Every event is
 /// persisted, so a late subscriber gets the whole history in order.
 public struct JobEvent: Sendable, Codable, Equatable {
@@ -51,9 +52,11 @@ public struct JobEvent: Sendable, Codable, Equatable {
     /// The problem, on `failed`, `retrying` and `cancelled`.
     public var problem: JobProblem?
 
-    public init(sequence: Int = 0, jobID: JobID, kind: Kind, elapsedSeconds: Double = 0, queuePosition: Int? = nil,
-                stage: JobStage? = nil, fraction: Double? = nil, sentence: Int? = nil, sentenceCount: Int? = nil,
-                detail: String? = nil, result: JobResult? = nil, problem: JobProblem? = nil) {
+    public init(
+        sequence: Int = 0, jobID: JobID, kind: Kind, elapsedSeconds: Double = 0, queuePosition: Int? = nil,
+        stage: JobStage? = nil, fraction: Double? = nil, sentence: Int? = nil, sentenceCount: Int? = nil,
+        detail: String? = nil, result: JobResult? = nil, problem: JobProblem? = nil
+    ) {
         self.sequence = sequence
         self.jobID = jobID
         self.kind = kind

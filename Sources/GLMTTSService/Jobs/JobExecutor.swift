@@ -1,4 +1,5 @@
 import GLMTTSEngine
+
 /// Runs jobs of the kinds it handles. The scheduler calls it with a claimed job; it must
 /// honour task cancellation and report progress through `reporter`.
 public protocol JobExecutor: Sendable {

@@ -1,4 +1,5 @@
 import GLMTTSEngine
+
 /// What a job does.
 public enum JobKind: String, Sendable, Codable, CaseIterable {
     /// Text to speech.

@@ -4,7 +4,8 @@ import GLMTTSEngine
 /// of slots (`JobSchedulerConfiguration.slots`); jobs in different lanes never wait for
 /// each other.
 public struct JobLane: RawRepresentable, Hashable, Comparable, Sendable, Codable, ExpressibleByStringLiteral,
-    CustomStringConvertible {
+    CustomStringConvertible
+{
     /// The lane's name as stored with the job, e.g. `cpu`.
     public var rawValue: String
 

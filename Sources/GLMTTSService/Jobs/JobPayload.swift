@@ -1,4 +1,5 @@
 import GLMTTSEngine
+
 /// What a job was asked to do.
 public enum JobPayload: Sendable, Codable, Equatable {
     /// Text to speech.

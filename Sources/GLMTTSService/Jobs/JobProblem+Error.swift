@@ -15,13 +15,15 @@ extension JobProblem {
         } else if let known = error as? any GLMTTSError {
             let retryable = (known as? WorkerError)?.isRetryable ?? false
             let title = Self.title(for: known.category, retryable: retryable)
-            let detail = known.category == .internalFailure && !retryable
+            let detail =
+                known.category == .internalFailure && !retryable
                 ? "The engine failed while working on this request (\(known.code)). The server log has the details; try again or report it."
                 : ProblemDetailSanitizer.sanitize(known.message)
             self.init(code: known.code, title: title, category: known.category, detail: detail, retryable: retryable)
         } else {
-            self.init(code: ProblemCode.internalError, title: "Internal error", category: .internalFailure,
-                      detail: "Something failed inside the server. The server log has the details; try again or report it.")
+            self.init(
+                code: ProblemCode.internalError, title: "Internal error", category: .internalFailure,
+                detail: "Something failed inside the server. The server log has the details; try again or report it.")
         }
     }
 

@@ -41,8 +41,10 @@ public struct JobRecord: Sendable, Codable, Equatable {
     public var owner: String?
 
     /// A new queued job.
-    public init(id: JobID = JobID(), payload: JobPayload, lane: JobLane, priority: Int = 0, maxAttempts: Int = 3,
-                createdAt: Date = Date(), batchID: String? = nil, batchIndex: Int? = nil, owner: String? = nil) {
+    public init(
+        id: JobID = JobID(), payload: JobPayload, lane: JobLane, priority: Int = 0, maxAttempts: Int = 3,
+        createdAt: Date = Date(), batchID: String? = nil, batchIndex: Int? = nil, owner: String? = nil
+    ) {
         self.id = id
         self.payload = payload
         self.status = .queued

@@ -8,8 +8,10 @@ public struct JobReporter: Sendable {
 
     /// A reporter forwarding each `stage`/`progress` call to `emit` (kind `.stage` or
     /// `.progress`) and each audio chunk to `audio`.
-    public init(emit: @escaping @Sendable (JobEvent.Kind, JobProgress) -> Void,
-                audio: @escaping @Sendable (AudioBuffer) -> Void) {
+    public init(
+        emit: @escaping @Sendable (JobEvent.Kind, JobProgress) -> Void,
+        audio: @escaping @Sendable (AudioBuffer) -> Void
+    ) {
         self.emit = emit
         self.audio = audio
     }

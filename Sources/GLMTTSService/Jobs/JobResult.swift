@@ -1,4 +1,5 @@
 import GLMTTSEngine
+
 /// What a completed job produced.
 public enum JobResult: Sendable, Codable, Equatable {
     /// A synthesis result.

@@ -32,8 +32,10 @@ public actor JobScheduler {
         code: ProblemCode.serverShuttingDown, title: "Shutting down", category: .unavailable,
         detail: "The server is shutting down and accepts no new jobs; try again in a moment.", retryable: true)
 
-    public init(store: any JobStore, hub: any ProgressBus, executor: any JobExecutor,
-                configuration: JobSchedulerConfiguration, log: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(
+        store: any JobStore, hub: any ProgressBus, executor: any JobExecutor,
+        configuration: JobSchedulerConfiguration, log: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.store = store
         self.hub = hub
         self.executor = executor
@@ -46,8 +48,10 @@ public actor JobScheduler {
     public func start() async throws {
         let (requeued, failed) = try await store.recoverInterrupted(problem: Self.interrupted, at: Date())
         for job in requeued {
-            await hub.publish(JobEvent(jobID: job.id, kind: .retrying, elapsedSeconds: elapsed(job),
-                                       stage: .queued, detail: "requeued after a server restart", problem: Self.interrupted))
+            await hub.publish(
+                JobEvent(
+                    jobID: job.id, kind: .retrying, elapsedSeconds: elapsed(job),
+                    stage: .queued, detail: "requeued after a server restart", problem: Self.interrupted))
         }
         for job in failed {
             var problem = Self.interrupted
@@ -100,8 +104,10 @@ public actor JobScheduler {
             case .cancelIfQueued:
                 if try await store.cancelIfQueued(id, at: Date()) {
                     let job = try await store.job(id)
-                    await hub.publish(JobEvent(jobID: id, kind: .cancelled, elapsedSeconds: job.map(elapsed) ?? 0,
-                                               problem: .cancelled))
+                    await hub.publish(
+                        JobEvent(
+                            jobID: id, kind: .cancelled, elapsedSeconds: job.map(elapsed) ?? 0,
+                            problem: .cancelled))
                     return true
                 }
                 step = state.cancelNotQueued(id)
@@ -171,8 +177,10 @@ public actor JobScheduler {
 
     private func run(_ job: JobRecord) async {
         let started = ContinuousClock.now
-        await hub.publish(JobEvent(jobID: job.id, kind: .started, elapsedSeconds: elapsed(job), stage: .preparingText,
-                                   fraction: 0, detail: "attempt \(job.attempts) of \(job.maxAttempts)"))
+        await hub.publish(
+            JobEvent(
+                jobID: job.id, kind: .started, elapsedSeconds: elapsed(job), stage: .preparingText,
+                fraction: 0, detail: "attempt \(job.attempts) of \(job.maxAttempts)"))
         let (items, continuation) = AsyncStream.makeStream(of: ReporterItem.self, bufferingPolicy: .unbounded)
         let forwarder = Task { [hub, store] in
             for await item in items {
@@ -190,16 +198,18 @@ public actor JobScheduler {
         let createdAt = job.createdAt
         let reporter = JobReporter(
             emit: { kind, progress in
-                continuation.yield(.event(JobEvent(
-                    jobID: job.id, kind: kind, elapsedSeconds: Date().timeIntervalSince(createdAt), stage: progress.stage,
-                    fraction: progress.fraction, sentence: progress.sentence, sentenceCount: progress.sentenceCount,
-                    detail: progress.detail)))
+                continuation.yield(
+                    .event(
+                        JobEvent(
+                            jobID: job.id, kind: kind, elapsedSeconds: Date().timeIntervalSince(createdAt), stage: progress.stage,
+                            fraction: progress.fraction, sentence: progress.sentence, sentenceCount: progress.sentenceCount,
+                            detail: progress.detail)))
             },
             audio: { chunk in continuation.yield(.audio(chunk)) })
 
         let outcome: Result<JobResult, any Error>
         do {
-            try Task.checkCancellation() // cancelled before it started
+            try Task.checkCancellation()  // cancelled before it started
             outcome = .success(try await executor.execute(job, reporter: reporter))
         } catch {
             outcome = .failure(error)
@@ -216,8 +226,10 @@ public actor JobScheduler {
             switch outcome {
             case let .success(result):
                 try await store.finish(job.id, status: .completed, result: result, problem: nil, at: Date())
-                await hub.publish(JobEvent(jobID: job.id, kind: .completed, elapsedSeconds: elapsed(job), stage: .done,
-                                           fraction: 1, result: result))
+                await hub.publish(
+                    JobEvent(
+                        jobID: job.id, kind: .completed, elapsedSeconds: elapsed(job), stage: .done,
+                        fraction: 1, result: result))
             case let .failure(error):
                 try await concludeFailure(job, error: error)
             }
@@ -233,8 +245,10 @@ public actor JobScheduler {
 
     private func concludeFailure(_ job: JobRecord, error: any Error) async throws {
         let now = Date()
-        switch state.failureOutcome(of: job.id, attempt: job.attempts, maxAttempts: job.maxAttempts,
-                                    problem: JobProblem(error)) {
+        switch state.failureOutcome(
+            of: job.id, attempt: job.attempts, maxAttempts: job.maxAttempts,
+            problem: JobProblem(error))
+        {
         case .cancel:
             try await store.finish(job.id, status: .cancelled, result: nil, problem: .cancelled, at: now)
             await hub.publish(JobEvent(jobID: job.id, kind: .cancelled, elapsedSeconds: elapsed(job), problem: .cancelled))
@@ -252,8 +266,10 @@ public actor JobScheduler {
     private func retry(_ job: JobRecord, problem: JobProblem) async throws {
         // Announced before the job is back in the queue, so that it precedes the next
         // attempt's `started`.
-        await hub.publish(JobEvent(jobID: job.id, kind: .retrying, elapsedSeconds: elapsed(job), stage: .queued,
-                                   detail: "attempt \(job.attempts) failed; queued again", problem: problem))
+        await hub.publish(
+            JobEvent(
+                jobID: job.id, kind: .retrying, elapsedSeconds: elapsed(job), stage: .queued,
+                detail: "attempt \(job.attempts) failed; queued again", problem: problem))
         try await store.requeue(job.id, problem: problem)
         // A cancel that came while the attempt was winding up applies to the queued job.
         if state.cancelsRequeued(job.id, attempt: job.attempts), try await store.cancelIfQueued(job.id, at: Date()) {
@@ -265,8 +281,9 @@ public actor JobScheduler {
         for id in await hub.subscribedJobIDs() where !state.isRunning(id) {
             guard let position = try? await store.queuePosition(of: id) else { continue }
             guard let job = try? await store.job(id), job.status == .queued else { continue }
-            await hub.publishQueuePositionIfChanged(JobEvent(
-                jobID: id, kind: .queued, elapsedSeconds: elapsed(job), queuePosition: position, stage: .queued))
+            await hub.publishQueuePositionIfChanged(
+                JobEvent(
+                    jobID: id, kind: .queued, elapsedSeconds: elapsed(job), queuePosition: position, stage: .queued))
         }
     }
 

@@ -1,4 +1,5 @@
 import GLMTTSEngine
+
 /// How many jobs may run at once, per lane (device), and how many may wait.
 public struct JobSchedulerConfiguration: Sendable, Equatable {
     /// Concurrent jobs per lane, e.g. `["cpu": 1, "asr": 1, "gpu": 1]`.

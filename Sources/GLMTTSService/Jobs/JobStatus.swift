@@ -1,4 +1,5 @@
 import GLMTTSEngine
+
 /// Where a job is in its life: queued → running → completed | failed | cancelled.
 public enum JobStatus: String, Sendable, Codable, CaseIterable {
     /// Persisted and waiting for a slot.

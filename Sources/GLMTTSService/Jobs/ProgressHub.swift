@@ -94,7 +94,8 @@ public actor ProgressHub {
         }
         // The history is delivered whole (it is bounded by the job's own length); live events
         // are counted against `bufferLimit` on top of it.
-        let (stream, continuation) = AsyncStream.makeStream(of: JobEvent.self, bufferingPolicy: .bufferingOldest(events.count + bufferLimit))
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: JobEvent.self, bufferingPolicy: .bufferingOldest(events.count + bufferLimit))
         for event in events { continuation.yield(event) }
         if jobIsFinal || events.last?.kind.isFinal == true {
             continuation.finish()

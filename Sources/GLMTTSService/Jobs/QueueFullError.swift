@@ -1,4 +1,5 @@
 import GLMTTSEngine
+
 /// The queue holds as many jobs as it may; the client should try again later.
 public struct QueueFullError: GLMTTSError {
     /// Jobs waiting now.

@@ -1,4 +1,5 @@
 import GLMTTSEngine
+
 /// The executor the service's scheduler uses: synthesis and transcription jobs, each to
 /// its own executor.
 public struct ServiceJobExecutor: JobExecutor {

@@ -27,14 +27,16 @@ public struct SynthesisJobExecutor: Sendable {
         var referenceText = spec.referenceText
         if spec.hasUploadedReference {
             guard let upload = try await blobs.read(.upload(job.id)) else {
-                throw JobProblem(code: ProblemCode.jobUploadGone, title: "Gone", category: .gone,
-                                 detail: "The uploaded reference clip of this job is no longer stored; submit the request again.")
+                throw JobProblem(
+                    code: ProblemCode.jobUploadGone, title: "Gone", category: .gone,
+                    detail: "The uploaded reference clip of this job is no longer stored; submit the request again.")
             }
             referenceAudio = upload
         } else if let voiceID = spec.savedVoiceID {
             guard let voice = try await voices.voice(id: voiceID), let data = try await blobs.read(.voiceClip(voiceID)) else {
-                throw JobProblem(code: ProblemCode.voiceNotFound, title: "Not found", category: .notFound,
-                                 detail: "The saved voice '\(voiceID)' no longer exists; pick another voice or upload a clip.")
+                throw JobProblem(
+                    code: ProblemCode.voiceNotFound, title: "Not found", category: .notFound,
+                    detail: "The saved voice '\(voiceID)' no longer exists; pick another voice or upload a clip.")
             }
             referenceAudio = data
             if referenceText?.isEmpty ?? true { referenceText = voice.referenceText }
@@ -44,17 +46,21 @@ public struct SynthesisJobExecutor: Sendable {
             parameters: spec.parameters, outputFormat: .wav, requireClone: spec.requireClone,
             skipTranscription: spec.skipTranscription || (spec.savedVoiceID != nil && referenceText != nil),
             language: spec.language, voiceMatch: spec.voiceMatch ?? false)
-        let output = try await pipeline.run(request, progress: { step in
-            // "done" belongs to the job, not the pipeline: the file still has to be written
-            // (and maybe encoded); the scheduler's `completed` event says done.
-            if step.stage == .done { return }
-            if step.stage == .synthesizing, step.sentence != nil {
-                reporter.progress(JobProgress(stage: .synthesizing, fraction: step.fraction, sentence: step.sentence,
-                                              sentenceCount: step.sentenceCount, detail: step.detail))
-            } else {
-                reporter.stage(JobStage(step.stage), fraction: step.fraction, detail: step.detail)
-            }
-        }, chunk: { reporter.audioChunk($0) })
+        let output = try await pipeline.run(
+            request,
+            progress: { step in
+                // "done" belongs to the job, not the pipeline: the file still has to be written
+                // (and maybe encoded); the scheduler's `completed` event says done.
+                if step.stage == .done { return }
+                if step.stage == .synthesizing, step.sentence != nil {
+                    reporter.progress(
+                        JobProgress(
+                            stage: .synthesizing, fraction: step.fraction, sentence: step.sentence,
+                            sentenceCount: step.sentenceCount, detail: step.detail))
+                } else {
+                    reporter.stage(JobStage(step.stage), fraction: step.fraction, detail: step.detail)
+                }
+            }, chunk: { reporter.audioChunk($0) })
 
         if spec.format != .wav { reporter.stage(.encoding, fraction: 0.97, detail: spec.format.rawValue) }
         let bytes = try await outputs.store(master: output.encoded, audio: output.audio, of: job.id, as: spec.format)

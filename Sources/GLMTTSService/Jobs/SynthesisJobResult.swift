@@ -1,4 +1,5 @@
 import GLMTTSEngine
+
 /// What a finished synthesis job produced (the audio is in the job's output files).
 public struct SynthesisJobResult: Sendable, Codable, Equatable {
     /// Length of the audio, seconds.
@@ -34,10 +35,12 @@ public struct SynthesisJobResult: Sendable, Codable, Equatable {
     /// The built-in voice matched to the clip, when `voice_match` chose the voice.
     public var voiceMatch: VoiceMatch?
 
-    public init(durationSeconds: Double, synthesisSeconds: Double, realTimeFactor: Double, format: OutputFormat,
-                sampleRate: Int, bytes: Int, model: String, cloned: Bool, parameterReport: ParameterReport,
-                referenceReport: ReferenceQualityReport?, referenceText: String?, referenceTextTranscribed: Bool,
-                notes: [String], languages: [String]? = nil, speakerSimilarity: Double? = nil, voiceMatch: VoiceMatch? = nil) {
+    public init(
+        durationSeconds: Double, synthesisSeconds: Double, realTimeFactor: Double, format: OutputFormat,
+        sampleRate: Int, bytes: Int, model: String, cloned: Bool, parameterReport: ParameterReport,
+        referenceReport: ReferenceQualityReport?, referenceText: String?, referenceTextTranscribed: Bool,
+        notes: [String], languages: [String]? = nil, speakerSimilarity: Double? = nil, voiceMatch: VoiceMatch? = nil
+    ) {
         self.languages = languages
         self.speakerSimilarity = speakerSimilarity
         self.voiceMatch = voiceMatch

@@ -1,6 +1,7 @@
 import GLMTTSEngine
+
 /// A synthesis request as the queue stores it: everything needed to run it again after a
-/// restart. The reference clip itself is a file named after the job (see `JobFiles`).
+/// restart. The reference clip itself is a blob named after the job (see `BlobKey`).
 public struct SynthesisJobSpec: Sendable, Codable, Equatable {
     /// Text to speak, validated and cleaned when the request was taken.
     public var text: SpeechText
@@ -26,10 +27,12 @@ public struct SynthesisJobSpec: Sendable, Codable, Equatable {
     /// before this field existed, means false).
     public var voiceMatch: Bool?
 
-    public init(text: SpeechText, model: String? = nil, savedVoiceID: String? = nil, hasUploadedReference: Bool = false,
-                referenceText: String? = nil, parameters: SynthesisParameters = SynthesisParameters(),
-                format: OutputFormat = .wav, skipTranscription: Bool = false, requireClone: Bool = false,
-                language: String? = nil, voiceMatch: Bool = false) {
+    public init(
+        text: SpeechText, model: String? = nil, savedVoiceID: String? = nil, hasUploadedReference: Bool = false,
+        referenceText: String? = nil, parameters: SynthesisParameters = SynthesisParameters(),
+        format: OutputFormat = .wav, skipTranscription: Bool = false, requireClone: Bool = false,
+        language: String? = nil, voiceMatch: Bool = false
+    ) {
         self.language = language
         self.voiceMatch = voiceMatch
         self.text = text

@@ -29,8 +29,9 @@ public struct TranscriptionJobExecutor: Sendable {
         }
         reporter.stage(.preparingReference, fraction: 0.05, detail: "decoding the audio")
         guard let data = try await blobs.read(.upload(job.id)) else {
-            throw JobProblem(code: ProblemCode.jobUploadGone, title: "Gone", category: .gone,
-                             detail: "The uploaded audio of this job is no longer stored; submit the request again.")
+            throw JobProblem(
+                code: ProblemCode.jobUploadGone, title: "Gone", category: .gone,
+                detail: "The uploaded audio of this job is no longer stored; submit the request again.")
         }
         let limits = audioLimits
         let audio = try await decoder.run { try AudioDecoder.decode(data, limits: limits).audio }
@@ -45,7 +46,8 @@ public struct TranscriptionJobExecutor: Sendable {
             if spec.requireReliable { throw error }
             warnings.append(error.message)
         }
-        return TranscriptionJobResult(transcript: transcript, model: recognizer.id, reliable: warnings.isEmpty,
-                                      warnings: warnings, recognitionSeconds: seconds)
+        return TranscriptionJobResult(
+            transcript: transcript, model: recognizer.id, reliable: warnings.isEmpty,
+            warnings: warnings, recognitionSeconds: seconds)
     }
 }

@@ -1,4 +1,5 @@
 import GLMTTSEngine
+
 /// What a finished transcription job produced.
 public struct TranscriptionJobResult: Sendable, Codable, Equatable {
     /// The transcript.

@@ -1,4 +1,5 @@
 import GLMTTSEngine
+
 /// A transcription request as the queue stores it; the audio is the job's upload file.
 public struct TranscriptionJobSpec: Sendable, Codable, Equatable {
     /// Recognizer model id; nil means the default recognizer.

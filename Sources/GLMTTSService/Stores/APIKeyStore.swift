@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import GLMTTSEngine
+import GRDB
 
 /// API keys and their daily character usage, in the service database (`ServiceDatabase`).
 ///
@@ -16,18 +16,25 @@ public final class APIKeyStore: Sendable {
     }
 
     /// Creates a key; the returned token is the only time its secret exists outside the client.
-    public func create(name: String, scopes: [APIKeyScope], rateLimitPerMinute: Int? = nil,
-                       quotaCharactersPerDay: Int? = nil, at now: Date = Date()) async throws -> (APIKeyRecord, APIKeyToken) {
+    public func create(
+        name: String, scopes: [APIKeyScope], rateLimitPerMinute: Int? = nil,
+        quotaCharactersPerDay: Int? = nil, at now: Date = Date()
+    ) async throws -> (APIKeyRecord, APIKeyToken) {
         let token = APIKeyToken.generate()
         let unique = Array(Set(scopes)).sorted()
-        let record = APIKeyRecord(id: token.id, name: name, scopes: unique, createdAt: now,
-                                  rateLimitPerMinute: rateLimitPerMinute, quotaCharactersPerDay: quotaCharactersPerDay)
+        let record = APIKeyRecord(
+            id: token.id, name: name, scopes: unique, createdAt: now,
+            rateLimitPerMinute: rateLimitPerMinute, quotaCharactersPerDay: quotaCharactersPerDay)
         try await database.write("saving an API key") { db in
-            try db.execute(sql: """
-                INSERT INTO api_keys (id, name, scopes, secret_hash, created_at, rate_per_minute, chars_per_day)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [record.id, name, unique.map(\.rawValue).joined(separator: ","), token.secretHash,
-                                 now.timeIntervalSince1970, rateLimitPerMinute, quotaCharactersPerDay])
+            try db.execute(
+                sql: """
+                    INSERT INTO api_keys (id, name, scopes, secret_hash, created_at, rate_per_minute, chars_per_day)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    record.id, name, unique.map(\.rawValue).joined(separator: ","), token.secretHash,
+                    now.timeIntervalSince1970, rateLimitPerMinute, quotaCharactersPerDay,
+                ])
         }
         return (record, token)
     }
@@ -49,8 +56,9 @@ public final class APIKeyStore: Sendable {
     /// Revokes key `id` (idempotent: an already revoked key keeps its first date); nil when unknown.
     public func revoke(id: String, at now: Date = Date()) async throws -> APIKeyRecord? {
         try await database.write("revoking an API key") { db in
-            try db.execute(sql: "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
-                           arguments: [now.timeIntervalSince1970, id])
+            try db.execute(
+                sql: "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
+                arguments: [now.timeIntervalSince1970, id])
             return try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]).map(Self.record)
         }
     }
@@ -79,13 +87,16 @@ public final class APIKeyStore: Sendable {
     /// stays, when refused). Check and addition are one transaction.
     public func charge(id: String, day: String, characters: Int, limit: Int) async throws -> (allowed: Bool, used: Int) {
         try await database.write("counting characters against a quota") { db in
-            let used = try Int.fetchOne(db, sql: "SELECT characters FROM key_usage WHERE key_id = ? AND day = ?",
-                                        arguments: [id, day]) ?? 0
+            let used =
+                try Int.fetchOne(
+                    db, sql: "SELECT characters FROM key_usage WHERE key_id = ? AND day = ?",
+                    arguments: [id, day]) ?? 0
             if limit > 0 && used + characters > limit { return (false, used) }
-            try db.execute(sql: """
-                INSERT INTO key_usage (key_id, day, characters) VALUES (?, ?, ?)
-                ON CONFLICT (key_id, day) DO UPDATE SET characters = characters + excluded.characters
-                """, arguments: [id, day, characters])
+            try db.execute(
+                sql: """
+                    INSERT INTO key_usage (key_id, day, characters) VALUES (?, ?, ?)
+                    ON CONFLICT (key_id, day) DO UPDATE SET characters = characters + excluded.characters
+                    """, arguments: [id, day, characters])
             try db.execute(sql: "DELETE FROM key_usage WHERE key_id = ? AND day < ?", arguments: [id, day])
             return (true, used + characters)
         }
@@ -95,8 +106,9 @@ public final class APIKeyStore: Sendable {
     /// refused (queue full, storage failure): only accepted work counts against a quota.
     public func refund(id: String, day: String, characters: Int) async throws {
         try await database.write("giving back quota") { db in
-            try db.execute(sql: "UPDATE key_usage SET characters = MAX(0, characters - ?) WHERE key_id = ? AND day = ?",
-                           arguments: [characters, id, day])
+            try db.execute(
+                sql: "UPDATE key_usage SET characters = MAX(0, characters - ?) WHERE key_id = ? AND day = ?",
+                arguments: [characters, id, day])
         }
     }
 

@@ -39,8 +39,9 @@ public struct LocalBlobStore: BlobStore {
     /// Creates the folders (owner-only permissions).
     public func createFolders() throws {
         for folder in [uploads, outputs, voices] {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                at: folder, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
         }
     }
 
@@ -50,8 +51,9 @@ public struct LocalBlobStore: BlobStore {
         guard let url = file(key) else { throw StorageError.failed(folder: "voices") }  // not a voice id: never ours
         do {
             // The folder may have been removed by hand since start; recreate it.
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
             try data.write(to: url, options: [.atomic])
         } catch {
             throw StorageError.classify(error, folder: url.deletingLastPathComponent())
@@ -84,7 +86,8 @@ public struct LocalBlobStore: BlobStore {
             let names = (try? manager.contentsOfDirectory(atPath: folder.path)) ?? []
             for name in names {
                 guard let stem = name.split(separator: ".").first, let id = JobID(String(stem)) else { continue }
-                let modified = (try? manager.attributesOfItem(atPath: folder.appendingPathComponent(name).path))?[.modificationDate] as? Date
+                let modified =
+                    (try? manager.attributesOfItem(atPath: folder.appendingPathComponent(name).path))?[.modificationDate] as? Date
                 if let modified, modified < cutoff { ids.insert(id) }
             }
         }

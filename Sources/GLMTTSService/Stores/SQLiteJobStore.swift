@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import GLMTTSEngine
+import GRDB
 
 /// `JobStore` in the SQLite service database (`ServiceDatabase`).
 ///
@@ -29,12 +29,14 @@ public final class SQLiteJobStore: JobStore {
             for var job in jobs {
                 job.sequence = next
                 next += 1
-                try db.execute(sql: """
-                    INSERT INTO jobs (id, kind, status, lane, priority, seq, payload, attempts, max_attempts,
-                                      created_at, started_at, finished_at, progress, stage, result, problem,
-                                      batch_id, batch_index, owner)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [
+                try db.execute(
+                    sql: """
+                        INSERT INTO jobs (id, kind, status, lane, priority, seq, payload, attempts, max_attempts,
+                                          created_at, started_at, finished_at, progress, stage, result, problem,
+                                          batch_id, batch_index, owner)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
                         job.id.rawValue, job.kind.rawValue, job.status.rawValue, job.lane.rawValue, job.priority,
                         job.sequence, try Self.json(job.payload), job.attempts, job.maxAttempts,
                         job.createdAt.timeIntervalSince1970, job.startedAt?.timeIntervalSince1970,
@@ -57,14 +59,19 @@ public final class SQLiteJobStore: JobStore {
     public func claimNext(lane: JobLane, now: Date) async throws -> JobRecord? {
         let started = now.timeIntervalSince1970
         return try await database.write("claiming a job") { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT * FROM jobs WHERE status = 'queued' AND lane = ?
-                ORDER BY priority DESC, seq ASC LIMIT 1
-                """, arguments: [lane.rawValue]) else { return nil }
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT * FROM jobs WHERE status = 'queued' AND lane = ?
+                        ORDER BY priority DESC, seq ASC LIMIT 1
+                        """, arguments: [lane.rawValue])
+            else { return nil }
             var job = try Self.record(row)
-            try db.execute(sql: """
-                UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ? WHERE id = ?
-                """, arguments: [started, job.id.rawValue])
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ? WHERE id = ?
+                    """, arguments: [started, job.id.rawValue])
             job.status = .running
             job.attempts += 1
             job.startedAt = Date(timeIntervalSince1970: started)
@@ -74,8 +81,9 @@ public final class SQLiteJobStore: JobStore {
 
     public func updateProgress(_ id: JobID, progress: Double, stage: JobStage?) async throws {
         try await database.write("recording a job's progress") { db in
-            try db.execute(sql: "UPDATE jobs SET progress = ?, stage = ? WHERE id = ? AND status = 'running'",
-                           arguments: [progress, stage?.rawValue, id.rawValue])
+            try db.execute(
+                sql: "UPDATE jobs SET progress = ?, stage = ? WHERE id = ? AND status = 'running'",
+                arguments: [progress, stage?.rawValue, id.rawValue])
         }
     }
 
@@ -89,21 +97,23 @@ public final class SQLiteJobStore: JobStore {
         let problemJSON = try problem.map(Self.json)
         let finished = at.timeIntervalSince1970
         try await database.write("finishing a job") { db in
-            try db.execute(sql: """
-                UPDATE jobs SET status = ?, result = ?, problem = ?, finished_at = ?,
-                                progress = CASE WHEN ? THEN 1 ELSE progress END
-                WHERE id = ? AND status IN ('queued', 'running')
-                """, arguments: [status.rawValue, resultJSON, problemJSON, finished, status == .completed, id.rawValue])
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET status = ?, result = ?, problem = ?, finished_at = ?,
+                                    progress = CASE WHEN ? THEN 1 ELSE progress END
+                    WHERE id = ? AND status IN ('queued', 'running')
+                    """, arguments: [status.rawValue, resultJSON, problemJSON, finished, status == .completed, id.rawValue])
         }
     }
 
     public func requeue(_ id: JobID, problem: JobProblem) async throws {
         let problemJSON = try Self.json(problem)
         try await database.write("putting a job back in the queue") { db in
-            try db.execute(sql: """
-                UPDATE jobs SET status = 'queued', progress = 0, stage = NULL, problem = ?
-                WHERE id = ? AND status = 'running'
-                """, arguments: [problemJSON, id.rawValue])
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET status = 'queued', progress = 0, stage = NULL, problem = ?
+                    WHERE id = ? AND status = 'running'
+                    """, arguments: [problemJSON, id.rawValue])
         }
     }
 
@@ -111,10 +121,11 @@ public final class SQLiteJobStore: JobStore {
         let problemJSON = try Self.json(JobProblem.cancelled)
         let finished = at.timeIntervalSince1970
         return try await database.write("cancelling a job") { db in
-            try db.execute(sql: """
-                UPDATE jobs SET status = 'cancelled', finished_at = ?, problem = ?
-                WHERE id = ? AND status = 'queued'
-                """, arguments: [finished, problemJSON, id.rawValue])
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET status = 'cancelled', finished_at = ?, problem = ?
+                    WHERE id = ? AND status = 'queued'
+                    """, arguments: [finished, problemJSON, id.rawValue])
             return db.changesCount > 0
         }
     }
@@ -130,15 +141,17 @@ public final class SQLiteJobStore: JobStore {
     public func appendEvent(_ event: JobEvent) async throws {
         let body = try Self.json(event)
         try await database.write("saving a job event") { db in
-            try db.execute(sql: "INSERT INTO job_events (job_id, seq, body) VALUES (?, ?, ?)",
-                           arguments: [event.jobID.rawValue, event.sequence, body])
+            try db.execute(
+                sql: "INSERT INTO job_events (job_id, seq, body) VALUES (?, ?, ?)",
+                arguments: [event.jobID.rawValue, event.sequence, body])
         }
     }
 
     public func events(for id: JobID) async throws -> [JobEvent] {
         try await database.read("reading a job's events") { db in
-            let bodies = try Data.fetchAll(db, sql: "SELECT body FROM job_events WHERE job_id = ? ORDER BY seq",
-                                           arguments: [id.rawValue])
+            let bodies = try Data.fetchAll(
+                db, sql: "SELECT body FROM job_events WHERE job_id = ? ORDER BY seq",
+                arguments: [id.rawValue])
             let decoder = JSONDecoder()
             return try bodies.map { try decoder.decode(JobEvent.self, from: $0) }
         }
@@ -146,17 +159,22 @@ public final class SQLiteJobStore: JobStore {
 
     public func queuePosition(of id: JobID) async throws -> Int? {
         try await database.read("reading a job's queue position") { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT status, lane, priority, seq FROM jobs WHERE id = ?",
-                                             arguments: [id.rawValue]),
-                  try row.decode(String.self, forColumn: "status") == JobStatus.queued.rawValue
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT status, lane, priority, seq FROM jobs WHERE id = ?",
+                    arguments: [id.rawValue]),
+                try row.decode(String.self, forColumn: "status") == JobStatus.queued.rawValue
             else { return nil }
             let lane = try row.decode(String.self, forColumn: "lane")
             let priority = try row.decode(Int.self, forColumn: "priority")
             let seq = try row.decode(Int64.self, forColumn: "seq")
-            let ahead = try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM jobs
-                WHERE status = 'queued' AND lane = ? AND (priority > ? OR (priority = ? AND seq < ?))
-                """, arguments: [lane, priority, priority, seq]) ?? 0
+            let ahead =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT COUNT(*) FROM jobs
+                        WHERE status = 'queued' AND lane = ? AND (priority > ? OR (priority = ? AND seq < ?))
+                        """, arguments: [lane, priority, priority, seq]) ?? 0
             return ahead + 1
         }
     }
@@ -176,7 +194,8 @@ public final class SQLiteJobStore: JobStore {
     /// Running jobs with attempts left go back to the queue at their place (progress and
     /// stage reset, problem kept); the others fail with `problem`. Both lists are in arrival order.
     public func recoverInterrupted(problem: JobProblem, at: Date) async throws
-        -> (requeued: [JobRecord], failed: [JobRecord]) {
+        -> (requeued: [JobRecord], failed: [JobRecord])
+    {
         let problemJSON = try Self.json(problem)
         let finished = at.timeIntervalSince1970
         return try await database.write("recovering interrupted jobs") { db in
@@ -186,17 +205,19 @@ public final class SQLiteJobStore: JobStore {
             var failed: [JobRecord] = []
             for var job in running {
                 if job.attempts < job.maxAttempts {
-                    try db.execute(sql: """
-                        UPDATE jobs SET status = 'queued', progress = 0, stage = NULL WHERE id = ?
-                        """, arguments: [job.id.rawValue])
+                    try db.execute(
+                        sql: """
+                            UPDATE jobs SET status = 'queued', progress = 0, stage = NULL WHERE id = ?
+                            """, arguments: [job.id.rawValue])
                     job.status = .queued
                     job.progress = 0
                     job.stage = nil
                     requeued.append(job)
                 } else {
-                    try db.execute(sql: """
-                        UPDATE jobs SET status = 'failed', problem = ?, finished_at = ? WHERE id = ?
-                        """, arguments: [problemJSON, finished, job.id.rawValue])
+                    try db.execute(
+                        sql: """
+                            UPDATE jobs SET status = 'failed', problem = ?, finished_at = ? WHERE id = ?
+                            """, arguments: [problemJSON, finished, job.id.rawValue])
                     job.status = .failed
                     job.problem = problem
                     job.finishedAt = Date(timeIntervalSince1970: finished)
@@ -211,18 +232,23 @@ public final class SQLiteJobStore: JobStore {
     public func finishedJobs(before date: Date, limit: Int) async throws -> [JobRecord] {
         let cutoff = date.timeIntervalSince1970
         return try await database.read("listing finished jobs") { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM jobs
-                WHERE status IN ('completed', 'failed', 'cancelled') AND finished_at < ?
-                ORDER BY finished_at, seq LIMIT ?
-                """, arguments: [cutoff, max(0, limit)]).map(Self.record)
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM jobs
+                    WHERE status IN ('completed', 'failed', 'cancelled') AND finished_at < ?
+                    ORDER BY finished_at, seq LIMIT ?
+                    """, arguments: [cutoff, max(0, limit)]
+            ).map(Self.record)
         }
     }
 
     public func jobs(inBatch batchID: String) async throws -> [JobRecord] {
         try await database.read("listing a batch's jobs") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE batch_id = ? ORDER BY batch_index, seq",
-                             arguments: [batchID]).map(Self.record)
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM jobs WHERE batch_id = ? ORDER BY batch_index, seq",
+                arguments: [batchID]
+            ).map(Self.record)
         }
     }
 
@@ -245,17 +271,18 @@ public final class SQLiteJobStore: JobStore {
         let idText = try row.decode(String.self, forColumn: "id")
         let statusText = try row.decode(String.self, forColumn: "status")
         guard let id = JobID(idText), let status = JobStatus(rawValue: statusText),
-              let payload = try decodeJSON(JobPayload.self, try row.decode(Data.self, forColumn: "payload"))
+            let payload = try decodeJSON(JobPayload.self, try row.decode(Data.self, forColumn: "payload"))
         else {
             throw StoreError.failed(operation: "reading a job", reason: "a stored job is malformed")
         }
-        var job = JobRecord(id: id, payload: payload, lane: JobLane(rawValue: try row.decode(String.self, forColumn: "lane")),
-                            priority: try row.decode(Int.self, forColumn: "priority"),
-                            maxAttempts: try row.decode(Int.self, forColumn: "max_attempts"),
-                            createdAt: Date(timeIntervalSince1970: try row.decode(Double.self, forColumn: "created_at")),
-                            batchID: try row.decode(String?.self, forColumn: "batch_id"),
-                            batchIndex: try row.decode(Int?.self, forColumn: "batch_index"),
-                            owner: try row.decode(String?.self, forColumn: "owner"))
+        var job = JobRecord(
+            id: id, payload: payload, lane: JobLane(rawValue: try row.decode(String.self, forColumn: "lane")),
+            priority: try row.decode(Int.self, forColumn: "priority"),
+            maxAttempts: try row.decode(Int.self, forColumn: "max_attempts"),
+            createdAt: Date(timeIntervalSince1970: try row.decode(Double.self, forColumn: "created_at")),
+            batchID: try row.decode(String?.self, forColumn: "batch_id"),
+            batchIndex: try row.decode(Int?.self, forColumn: "batch_index"),
+            owner: try row.decode(String?.self, forColumn: "owner"))
         job.status = status
         job.sequence = try row.decode(Int64.self, forColumn: "seq")
         job.attempts = try row.decode(Int.self, forColumn: "attempts")

@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import GLMTTSEngine
+import GRDB
 
 /// `VoiceStore` in the SQLite service database (`ServiceDatabase`). The quality report is
 /// stored as JSON, dates as seconds since 1970.
@@ -20,11 +20,15 @@ public final class SQLiteVoiceStore: VoiceStore {
         }
         let quality = try JSONEncoder().encode(voice.quality)
         try await database.write("saving a voice") { db in
-            try db.execute(sql: """
-                INSERT INTO voices (id, name, created_at, reference_text, transcribed, quality, owner)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [voice.id, voice.name, voice.createdAt.timeIntervalSince1970, voice.referenceText,
-                                 voice.transcribed, quality, voice.owner])
+            try db.execute(
+                sql: """
+                    INSERT INTO voices (id, name, created_at, reference_text, transcribed, quality, owner)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    voice.id, voice.name, voice.createdAt.timeIntervalSince1970, voice.referenceText,
+                    voice.transcribed, quality, voice.owner,
+                ])
         }
     }
 
@@ -38,8 +42,10 @@ public final class SQLiteVoiceStore: VoiceStore {
     /// Voices whose name is exactly `name`, newest first.
     public func voices(named name: String) async throws -> [VoiceRecord] {
         try await database.read("reading voices") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM voices WHERE name = ? ORDER BY created_at DESC, id",
-                             arguments: [name]).map(Self.record)
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM voices WHERE name = ? ORDER BY created_at DESC, id",
+                arguments: [name]
+            ).map(Self.record)
         }
     }
 
@@ -59,14 +65,16 @@ public final class SQLiteVoiceStore: VoiceStore {
     }
 
     private static func record(_ row: Row) throws -> VoiceRecord {
-        let quality = try JSONDecoder().decode(ReferenceQualityReport.self,
-                                               from: try row.decode(Data.self, forColumn: "quality"))
-        return VoiceRecord(id: try row.decode(String.self, forColumn: "id"),
-                           name: try row.decode(String.self, forColumn: "name"),
-                           createdAt: Date(timeIntervalSince1970: try row.decode(Double.self, forColumn: "created_at")),
-                           referenceText: try row.decode(String?.self, forColumn: "reference_text"),
-                           transcribed: try row.decode(Bool.self, forColumn: "transcribed"),
-                           quality: quality,
-                           owner: try row.decode(String?.self, forColumn: "owner"))
+        let quality = try JSONDecoder().decode(
+            ReferenceQualityReport.self,
+            from: try row.decode(Data.self, forColumn: "quality"))
+        return VoiceRecord(
+            id: try row.decode(String.self, forColumn: "id"),
+            name: try row.decode(String.self, forColumn: "name"),
+            createdAt: Date(timeIntervalSince1970: try row.decode(Double.self, forColumn: "created_at")),
+            referenceText: try row.decode(String?.self, forColumn: "reference_text"),
+            transcribed: try row.decode(Bool.self, forColumn: "transcribed"),
+            quality: quality,
+            owner: try row.decode(String?.self, forColumn: "owner"))
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import GLMTTSEngine
+import GRDB
 
 /// The server's SQLite database (jobs, their events, saved voices, API keys), shared by
 /// `SQLiteJobStore`, `SQLiteVoiceStore` and `APIKeyStore`.
@@ -32,8 +32,9 @@ public final class ServiceDatabase: Sendable {
         let folder = path.deletingLastPathComponent()
         let manager = FileManager.default
         do {
-            try manager.createDirectory(at: folder, withIntermediateDirectories: true,
-                                        attributes: [.posixPermissions: 0o700])
+            try manager.createDirectory(
+                at: folder, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
         } catch {
             if manager.fileExists(atPath: folder.path), !manager.isWritableFile(atPath: folder.path) {
                 throw StoreError.readOnly(path: filePath)
@@ -43,7 +44,8 @@ public final class ServiceDatabase: Sendable {
         // SQLite would silently open a read-only file read-only, and WAL mode needs to
         // create files next to it: say so now rather than on the first write.
         if !manager.isWritableFile(atPath: folder.path)
-            || (manager.fileExists(atPath: filePath) && !manager.isWritableFile(atPath: filePath)) {
+            || (manager.fileExists(atPath: filePath) && !manager.isWritableFile(atPath: filePath))
+        {
             throw StoreError.readOnly(path: filePath)
         }
 
@@ -89,8 +91,10 @@ public final class ServiceDatabase: Sendable {
 
     /// Runs `body` in one write transaction (committed when it returns, rolled back when it
     /// throws), whatever happens to the calling task. `operation` names the work for errors.
-    func write<T: Sendable>(_ operation: String,
-                            _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(
+        _ operation: String,
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
         let pool = self.pool
         let filePath = path.path
         // An unstructured task does not inherit the caller's cancellation, which GRDB would
@@ -107,8 +111,10 @@ public final class ServiceDatabase: Sendable {
 
     /// Runs `body` on a consistent snapshot of the database, whatever happens to the
     /// calling task. `operation` names the work for errors.
-    func read<T: Sendable>(_ operation: String,
-                           _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(
+        _ operation: String,
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
         let pool = self.pool
         let filePath = path.path
         let task = Task { () async throws -> T in
@@ -151,76 +157,78 @@ public final class ServiceDatabase: Sendable {
     private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE jobs (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    kind TEXT NOT NULL,
-                    status TEXT NOT NULL
-                        CHECK (status IN ('queued', 'running', 'completed', 'failed', 'cancelled')),
-                    lane TEXT NOT NULL,
-                    priority INTEGER NOT NULL,
-                    seq INTEGER NOT NULL UNIQUE,
-                    payload BLOB NOT NULL,
-                    attempts INTEGER NOT NULL DEFAULT 0,
-                    max_attempts INTEGER NOT NULL,
-                    created_at REAL NOT NULL,
-                    started_at REAL,
-                    finished_at REAL,
-                    progress REAL NOT NULL DEFAULT 0,
-                    stage TEXT,
-                    result BLOB,
-                    problem BLOB,
-                    batch_id TEXT,
-                    batch_index INTEGER,
-                    owner TEXT
-                );
-                CREATE INDEX jobs_claim ON jobs (status, lane, priority DESC, seq);
-                CREATE INDEX jobs_batch ON jobs (batch_id, batch_index);
-                CREATE INDEX jobs_finished ON jobs (status, finished_at);
-                CREATE TABLE job_events (
-                    job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
-                    seq INTEGER NOT NULL,
-                    body BLOB NOT NULL,
-                    PRIMARY KEY (job_id, seq)
-                );
-                CREATE TABLE voices (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    name TEXT NOT NULL,
-                    created_at REAL NOT NULL,
-                    reference_text TEXT,
-                    transcribed INTEGER NOT NULL DEFAULT 0,
-                    quality BLOB NOT NULL,
-                    owner TEXT
-                );
-                CREATE INDEX voices_name ON voices (name);
-                CREATE TABLE health (
-                    id INTEGER PRIMARY KEY CHECK (id = 1),
-                    checked_at REAL NOT NULL
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE jobs (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        kind TEXT NOT NULL,
+                        status TEXT NOT NULL
+                            CHECK (status IN ('queued', 'running', 'completed', 'failed', 'cancelled')),
+                        lane TEXT NOT NULL,
+                        priority INTEGER NOT NULL,
+                        seq INTEGER NOT NULL UNIQUE,
+                        payload BLOB NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        max_attempts INTEGER NOT NULL,
+                        created_at REAL NOT NULL,
+                        started_at REAL,
+                        finished_at REAL,
+                        progress REAL NOT NULL DEFAULT 0,
+                        stage TEXT,
+                        result BLOB,
+                        problem BLOB,
+                        batch_id TEXT,
+                        batch_index INTEGER,
+                        owner TEXT
+                    );
+                    CREATE INDEX jobs_claim ON jobs (status, lane, priority DESC, seq);
+                    CREATE INDEX jobs_batch ON jobs (batch_id, batch_index);
+                    CREATE INDEX jobs_finished ON jobs (status, finished_at);
+                    CREATE TABLE job_events (
+                        job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+                        seq INTEGER NOT NULL,
+                        body BLOB NOT NULL,
+                        PRIMARY KEY (job_id, seq)
+                    );
+                    CREATE TABLE voices (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        reference_text TEXT,
+                        transcribed INTEGER NOT NULL DEFAULT 0,
+                        quality BLOB NOT NULL,
+                        owner TEXT
+                    );
+                    CREATE INDEX voices_name ON voices (name);
+                    CREATE TABLE health (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        checked_at REAL NOT NULL
+                    );
+                    """)
         }
         migrator.registerMigration("v2-api-keys") { db in
-            try db.execute(sql: """
-                CREATE TABLE api_keys (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    name TEXT NOT NULL,
-                    scopes TEXT NOT NULL,
-                    secret_hash TEXT NOT NULL,
-                    created_at REAL NOT NULL,
-                    revoked_at REAL,
-                    last_used_at REAL,
-                    rate_per_minute INTEGER,
-                    chars_per_day INTEGER
-                );
-                CREATE TABLE key_usage (
-                    key_id TEXT NOT NULL,
-                    day TEXT NOT NULL,
-                    characters INTEGER NOT NULL,
-                    PRIMARY KEY (key_id, day)
-                );
-                CREATE INDEX jobs_owner ON jobs (owner, created_at);
-                CREATE INDEX voices_owner ON voices (owner);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE api_keys (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        scopes TEXT NOT NULL,
+                        secret_hash TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        revoked_at REAL,
+                        last_used_at REAL,
+                        rate_per_minute INTEGER,
+                        chars_per_day INTEGER
+                    );
+                    CREATE TABLE key_usage (
+                        key_id TEXT NOT NULL,
+                        day TEXT NOT NULL,
+                        characters INTEGER NOT NULL,
+                        PRIMARY KEY (key_id, day)
+                    );
+                    CREATE INDEX jobs_owner ON jobs (owner, created_at);
+                    CREATE INDEX voices_owner ON voices (owner);
+                    """)
         }
         return migrator
     }

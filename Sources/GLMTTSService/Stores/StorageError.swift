@@ -24,11 +24,14 @@ public enum StorageError: GLMTTSError, Equatable {
     public var message: String {
         switch self {
         case let .diskFull(folder):
-            return "The server's disk is full: a file could not be written in its '\(folder)' folder. Try again later; the operator must free space in the data directory."
+            return
+                "The server's disk is full: a file could not be written in its '\(folder)' folder. Try again later; the operator must free space in the data directory."
         case let .readOnly(folder):
-            return "The server's data directory cannot be written (its '\(folder)' folder is read-only). Try again later; the operator must make the data directory writable."
+            return
+                "The server's data directory cannot be written (its '\(folder)' folder is read-only). Try again later; the operator must make the data directory writable."
         case let .failed(folder):
-            return "The server could not write a file in its '\(folder)' folder (an input/output error). Try again later; the operator should check the disk."
+            return
+                "The server could not write a file in its '\(folder)' folder (an input/output error). Try again later; the operator should check the disk."
         }
     }
 
@@ -45,7 +48,8 @@ public enum StorageError: GLMTTSError, Equatable {
             return .diskFull(folder: name)
         }
         if codes.contains(where: { $0 == Int(EROFS) || $0 == Int(EACCES) || $0 == Int(EPERM) })
-            || nsError.code == CocoaError.fileWriteVolumeReadOnly.rawValue || nsError.code == CocoaError.fileWriteNoPermission.rawValue {
+            || nsError.code == CocoaError.fileWriteVolumeReadOnly.rawValue || nsError.code == CocoaError.fileWriteNoPermission.rawValue
+        {
             return .readOnly(folder: name)
         }
         return .failed(folder: name)

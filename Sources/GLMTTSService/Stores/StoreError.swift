@@ -1,4 +1,5 @@
 import GLMTTSEngine
+
 /// The service database (jobs, events, saved voices) cannot be opened, read or written.
 ///
 /// Messages say what to do; they never contain SQL or SQLite's own error text.

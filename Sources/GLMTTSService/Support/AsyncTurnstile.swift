@@ -50,8 +50,10 @@ final class AsyncTurnstile: Sendable {
     }
 
     /// Runs `body` holding the turn, and leaves however `body` ends.
-    func withTurn<T>(isolation: isolated (any Actor)? = #isolation,
-                            _ body: () async throws -> T) async rethrows -> T {
+    func withTurn<T>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: () async throws -> T
+    ) async rethrows -> T {
         await enter()
         defer { leave() }
         return try await body()

@@ -18,8 +18,10 @@ public struct VoiceRecord: Sendable, Codable, Equatable {
     /// Who saved it (API key id; nil when keys are off).
     public var owner: String?
 
-    public init(id: String = RandomIdentifier.hex(bytes: 16), name: String, createdAt: Date = Date(),
-                referenceText: String?, transcribed: Bool, quality: ReferenceQualityReport, owner: String? = nil) {
+    public init(
+        id: String = RandomIdentifier.hex(bytes: 16), name: String, createdAt: Date = Date(),
+        referenceText: String?, transcribed: Bool, quality: ReferenceQualityReport, owner: String? = nil
+    ) {
         self.id = id
         self.name = name
         self.createdAt = createdAt

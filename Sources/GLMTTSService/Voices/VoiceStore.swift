@@ -1,5 +1,6 @@
 import GLMTTSEngine
-/// Durable storage of saved voices' metadata (the clips are files, see `JobFiles`).
+
+/// Durable storage of saved voices' metadata (the clips are blobs, see `BlobKey`).
 public protocol VoiceStore: Sendable {
     /// Saves a new voice.
     func insert(_ voice: VoiceRecord) async throws

@@ -52,7 +52,8 @@ public final class EspeakSynthesizer: SpeechSynthesizer {
     static func report(for parameters: SynthesisParameters) -> ParameterReport {
         let rate = rate(forSpeed: parameters.speed)
         var report = ParameterReport()
-        report.applied[.speed] = rate.bounded
+        report.applied[.speed] =
+            rate.bounded
             ? "\(rate.wordsPerMinute) words/min — espeak-ng's limit (asked for \(Int(Double(espeakRATE_NORMAL) * parameters.speed)); its range is \(espeakRATE_MINIMUM)–\(espeakRATE_MAXIMUM))"
             : "\(rate.wordsPerMinute) words/min (175 × speed)"
         let reason = "espeak-ng is a deterministic formant synthesizer: it has no sampling"
@@ -66,8 +67,10 @@ public final class EspeakSynthesizer: SpeechSynthesizer {
 
     public func synthesize(_ request: SynthesisRequest) -> AsyncThrowingStream<SynthesisEvent, Error> {
         let parameters = request.parameters
-        return SentenceStream.make(engine: id, request: request, sampleRate: capabilities.sampleRate,
-                                   report: { Self.report(for: parameters) }) { [executor, voice] chunk, _, flag in
+        return SentenceStream.make(
+            engine: id, request: request, sampleRate: capabilities.sampleRate,
+            report: { Self.report(for: parameters) }
+        ) { [executor, voice] chunk, _, flag in
             let wordsPerMinute = Self.rate(forSpeed: parameters.speed).wordsPerMinute
             return try await executor.run { try Self.speak(chunk, voice: voice, wordsPerMinute: wordsPerMinute, flag: flag) }
         }
@@ -92,8 +95,9 @@ public final class EspeakSynthesizer: SpeechSynthesizer {
             }
             let bytes = Array(text.utf8CString)
             let status = bytes.withUnsafeBufferPointer { buffer in
-                espeak_Synth(buffer.baseAddress, buffer.count, 0, POS_CHARACTER, 0,
-                             UInt32(espeakCHARS_UTF8), nil, box.toOpaque())
+                espeak_Synth(
+                    buffer.baseAddress, buffer.count, 0, POS_CHARACTER, 0,
+                    UInt32(espeakCHARS_UTF8), nil, box.toOpaque())
             }
             if flag.isCancelled { return nil }
             guard status == EE_OK else { throw EspeakError.synthesisFailed(code: Int(status.rawValue)) }

@@ -53,7 +53,8 @@ public final class KokoroSynthesizer: SpeechSynthesizer {
             "--name", "kokoro", "--model", try model.fileURL("model").path, "--voices", try model.fileURL("voices").path,
             "--vocab", try model.fileURL("vocab").path, "--threads", String(threads),
         ]
-        var configuration = WorkerConfiguration.pythonWorker(name: "kokoro", script: "kokoro_worker.py", arguments: arguments, root: projectRoot)
+        var configuration = WorkerConfiguration.pythonWorker(
+            name: "kokoro", script: "kokoro_worker.py", arguments: arguments, root: projectRoot)
         configuration.environment["OMP_NUM_THREADS"] = String(threads)
         configuration.startTimeout = .seconds(120)  // ONNX session plus the Chinese and Japanese dictionaries
         configuration.requestTimeout = .seconds(300)
@@ -64,12 +65,15 @@ public final class KokoroSynthesizer: SpeechSynthesizer {
     public func synthesize(_ request: SynthesisRequest) -> AsyncThrowingStream<SynthesisEvent, Error> {
         let limit = TextLimits.default.maxChunkCharacters
         let stated = request.language.map(LanguageCode.primary).flatMap { $0.isEmpty ? nil : $0 }
-        let languages = Dictionary(TextLanguageDetector.sentences(request.text, maxChunkCharacters: limit).map { ($0.sentence, stated ?? $0.language) },
-                                   uniquingKeysWith: { first, _ in first })
+        let languages = Dictionary(
+            TextLanguageDetector.sentences(request.text, maxChunkCharacters: limit).map { ($0.sentence, stated ?? $0.language) },
+            uniquingKeysWith: { first, _ in first })
         let fallback = stated ?? languages.values.first ?? "en"
         let speed = request.parameters.speed
-        return SentenceStream.make(engine: id, request: request, sampleRate: capabilities.sampleRate,
-                                   report: { [id] in Self.report(speed: speed, engine: id) }) { [self] sentence, isLast, _ in
+        return SentenceStream.make(
+            engine: id, request: request, sampleRate: capabilities.sampleRate,
+            report: { [id] in Self.report(speed: speed, engine: id) }
+        ) { [self] sentence, isLast, _ in
             let language = languages[sentence] ?? fallback
             guard spoken.contains(language) else {
                 throw TextError.languageUnsupported(languages: [language], voice: id, alternatives: [])

@@ -11,8 +11,10 @@ actor KokoroWorkerPool {
     private var workers: [String: (supervisor: WorkerSupervisor, users: Set<String>)] = [:]
 
     /// The worker for `model`'s files, started on first use; `model` is counted as a user.
-    func worker(for model: InstalledModel, make: () throws -> WorkerConfiguration,
-                log: @escaping @Sendable (String) -> Void, events: @escaping EngineEventSink) throws -> WorkerSupervisor {
+    func worker(
+        for model: InstalledModel, make: () throws -> WorkerConfiguration,
+        log: @escaping @Sendable (String) -> Void, events: @escaping EngineEventSink
+    ) throws -> WorkerSupervisor {
         let key = try Self.key(for: model)
         if var entry = workers[key] {
             entry.users.insert(model.manifest.id)

@@ -62,8 +62,10 @@ public final class PiperSynthesizer: SpeechSynthesizer {
     public func synthesize(_ request: SynthesisRequest) -> AsyncThrowingStream<SynthesisEvent, Error> {
         let parameters = request.parameters
         let scales = settings.noiseScales(temperature: parameters.temperature)
-        return SentenceStream.make(engine: id, request: request, sampleRate: capabilities.sampleRate,
-                                   report: { [settings] in settings.report(for: parameters) }) { [self] chunk, isLast, flag in
+        return SentenceStream.make(
+            engine: id, request: request, sampleRate: capabilities.sampleRate,
+            report: { [settings] in settings.report(for: parameters) }
+        ) { [self] chunk, isLast, flag in
             let audio = try await executor.run { [self] () -> AudioBuffer? in
                 let tts = try instance(noise: scales.noise, noiseW: scales.noiseW)
                 return try generate(chunk, speed: parameters.speed, with: tts, flag: flag)

@@ -17,7 +17,9 @@ public final class SherpaOfflineTTS: @unchecked Sendable {
         guard let handle = SherpaOnnxCreateOfflineTts(&config) else {
             throw ModelError.loadFailed(
                 model: modelName,
-                reason: "sherpa-onnx rejected the model files (its reason is on standard error); check they come from the same published model pack")
+                reason:
+                    "sherpa-onnx rejected the model files (its reason is on standard error); check they come from the same published model pack"
+            )
         }
         let rate = Int(SherpaOnnxOfflineTtsSampleRate(handle))
         guard rate > 0 else {
@@ -37,17 +39,21 @@ public final class SherpaOfflineTTS: @unchecked Sendable {
     /// its callback, on the calling thread. Returns nil when the flag was raised during
     /// generation (the callback then asks sherpa-onnx to stop); throws when the model
     /// produced nothing.
-    public func generate(text: String, config: inout SherpaOnnxGenerationConfig, cancellation: CancellationFlag,
-                         modelName: String, progress: (@Sendable (Double) -> Void)? = nil) throws -> AudioBuffer? {
+    public func generate(
+        text: String, config: inout SherpaOnnxGenerationConfig, cancellation: CancellationFlag,
+        modelName: String, progress: (@Sendable (Double) -> Void)? = nil
+    ) throws -> AudioBuffer? {
         let box = Unmanaged.passRetained(CallbackBox(flag: cancellation, progress: progress))
         defer { box.release() }
         let audio = text.withCString { cText in
-            SherpaOnnxOfflineTtsGenerateWithConfig(handle, cText, &config, { _, _, fraction, arg in
-                guard let arg else { return 1 }
-                let box = Unmanaged<CallbackBox>.fromOpaque(arg).takeUnretainedValue()
-                box.progress?(Double(fraction))
-                return box.flag.isCancelled ? 0 : 1
-            }, box.toOpaque())
+            SherpaOnnxOfflineTtsGenerateWithConfig(
+                handle, cText, &config,
+                { _, _, fraction, arg in
+                    guard let arg else { return 1 }
+                    let box = Unmanaged<CallbackBox>.fromOpaque(arg).takeUnretainedValue()
+                    box.progress?(Double(fraction))
+                    return box.flag.isCancelled ? 0 : 1
+                }, box.toOpaque())
         }
         if cancellation.isCancelled {
             if let audio { SherpaOnnxDestroyOfflineTtsGeneratedAudio(audio) }
@@ -58,7 +64,8 @@ public final class SherpaOfflineTTS: @unchecked Sendable {
         }
         defer { SherpaOnnxDestroyOfflineTtsGeneratedAudio(audio) }
         let count = Int(max(audio.pointee.n, 0))
-        let samples = count > 0 && audio.pointee.samples != nil
+        let samples =
+            count > 0 && audio.pointee.samples != nil
             ? Array(UnsafeBufferPointer(start: audio.pointee.samples, count: count)) : []
         let rate = Int(audio.pointee.sample_rate)
         return AudioBuffer(samples: samples, sampleRate: rate > 0 ? rate : sampleRate)

@@ -36,8 +36,10 @@ public struct ZeroShotGenerationSettings: Sendable, Equatable {
     /// - `seed`: the request's seed, or the one drawn for it when it had none; only
     ///   Pocket-TTS receives it.
     /// - `maxReferenceSeconds`: Pocket-TTS's `max_reference_audio_len`.
-    public static func make(family: ZeroShotFamily, steps: ZeroShotStepSchedule, parameters: SynthesisParameters,
-                            seed: UInt64, maxReferenceSeconds: Double) -> ZeroShotGenerationSettings {
+    public static func make(
+        family: ZeroShotFamily, steps: ZeroShotStepSchedule, parameters: SynthesisParameters,
+        seed: UInt64, maxReferenceSeconds: Double
+    ) -> ZeroShotGenerationSettings {
         let numSteps = steps.steps(for: parameters.samplingStrategy)
         switch family {
         case .zipvoice:
@@ -46,8 +48,10 @@ public struct ZeroShotGenerationSettings: Sendable, Equatable {
             let modelSeed = Self.modelSeed(for: seed)
             return ZeroShotGenerationSettings(
                 numSteps: numSteps, speed: 1, modelSeed: modelSeed,
-                extra: ["temperature": parameters.temperature, "seed": Double(modelSeed),
-                        "max_reference_audio_len": maxReferenceSeconds])
+                extra: [
+                    "temperature": parameters.temperature, "seed": Double(modelSeed),
+                    "max_reference_audio_len": maxReferenceSeconds,
+                ])
         }
     }
 
@@ -56,8 +60,10 @@ public struct ZeroShotGenerationSettings: Sendable, Equatable {
     ///
     /// `seedWasDrawn` says the request had no seed and `seed` was drawn for it, so a client
     /// can repeat the result by sending it back.
-    public static func parameterReport(family: ZeroShotFamily, steps: ZeroShotStepSchedule, parameters: SynthesisParameters,
-                                       seed: UInt64, seedWasDrawn: Bool) -> ParameterReport {
+    public static func parameterReport(
+        family: ZeroShotFamily, steps: ZeroShotStepSchedule, parameters: SynthesisParameters,
+        seed: UInt64, seedWasDrawn: Bool
+    ) -> ParameterReport {
         var report = ParameterReport()
         let noTokens = "flow-matching model: there is no token sampling to truncate"
         report.ignored[.topP] = noTokens
@@ -67,8 +73,10 @@ public struct ZeroShotGenerationSettings: Sendable, Equatable {
         case .zipvoice:
             report.applied[.samplingStrategy] = "\(parameters.samplingStrategy.rawValue): \(count) flow-matching steps"
             report.applied[.speed] = "speed \(parameters.speed) scales ZipVoice's predicted duration"
-            report.ignored[.temperature] = "ZipVoice has no temperature: its noise is plain Gaussian and sherpa-onnx exposes no scale for it"
-            report.ignored[.seed] = "sherpa-onnx draws ZipVoice's initial noise from an unseeded generator, so it cannot be made reproducible"
+            report.ignored[.temperature] =
+                "ZipVoice has no temperature: its noise is plain Gaussian and sherpa-onnx exposes no scale for it"
+            report.ignored[.seed] =
+                "sherpa-onnx draws ZipVoice's initial noise from an unseeded generator, so it cannot be made reproducible"
         case .pocket:
             report.applied[.samplingStrategy] = "\(parameters.samplingStrategy.rawValue): \(count) LSD flow steps per frame"
             report.applied[.temperature] = "temperature \(parameters.temperature) (noise variance of Pocket-TTS's flow head)"

@@ -114,9 +114,11 @@ public struct ZeroShotModelConfiguration: Sendable, Equatable {
                 let data = try Data(contentsOf: url, options: .alwaysMapped)
                 metadata[role] = try OnnxModelMetadata.read(from: data, source: url.lastPathComponent)
             } catch let error as GLMTTSError {
-                throw ModelError.loadFailed(model: modelID, reason: "its \(role) file '\(url.lastPathComponent)' is not a usable ONNX model (\(error.message))")
+                throw ModelError.loadFailed(
+                    model: modelID, reason: "its \(role) file '\(url.lastPathComponent)' is not a usable ONNX model (\(error.message))")
             } catch {
-                throw ModelError.loadFailed(model: modelID, reason: "its \(role) file '\(url.lastPathComponent)' cannot be read (\(error.localizedDescription))")
+                throw ModelError.loadFailed(
+                    model: modelID, reason: "its \(role) file '\(url.lastPathComponent)' cannot be read (\(error.localizedDescription))")
             }
         }
         guard family == .zipvoice else { return }
@@ -126,13 +128,17 @@ public struct ZeroShotModelConfiguration: Sendable, Equatable {
             let found = vocoder["model_type"].map { "model_type '\($0)'" } ?? "no model_type metadata"
             throw ModelError.loadFailed(
                 model: modelID,
-                reason: "its vocoder '\(vocoderName)' has \(found); sherpa-onnx needs a Vocos or HiFi-GAN vocoder from its vocoder-models release (vocos_24khz.onnx for ZipVoice)")
+                reason:
+                    "its vocoder '\(vocoderName)' has \(found); sherpa-onnx needs a Vocos or HiFi-GAN vocoder from its vocoder-models release (vocos_24khz.onnx for ZipVoice)"
+            )
         }
         let decoderRate = metadata["decoder"]?["sample_rate"].flatMap { Int($0) } ?? Self.defaultZipVoiceSampleRate
         if let vocoderRate = vocoder["sample_rate"].flatMap({ Int($0) }), vocoderRate != decoderRate {
             throw ModelError.loadFailed(
                 model: modelID,
-                reason: "its vocoder '\(vocoderName)' runs at \(vocoderRate) Hz but the model at \(decoderRate) Hz; install the matching vocoder (vocos_24khz.onnx for 24 kHz models)")
+                reason:
+                    "its vocoder '\(vocoderName)' runs at \(vocoderRate) Hz but the model at \(decoderRate) Hz; install the matching vocoder (vocos_24khz.onnx for 24 kHz models)"
+            )
         }
     }
 
@@ -195,7 +201,8 @@ private struct OptionReader {
     func number(_ key: String, default fallback: Double, positive: Bool) throws -> Double {
         guard let raw = options[key] else { return fallback }
         guard let value = Double(raw.trimmingCharacters(in: .whitespaces)), value.isFinite,
-              positive ? value > 0 : value >= 0 else {
+            positive ? value > 0 : value >= 0
+        else {
             throw fail(key, raw, positive ? "must be a number above 0" : "must be a number of 0 or more")
         }
         return value

@@ -51,8 +51,10 @@ public final class ZeroShotSynthesizer: SpeechSynthesizer {
         return ZeroShotSynthesizer(model: model, configuration: configuration, tts: tts, tokenizer: tokenizer, executor: executor)
     }
 
-    private init(model: InstalledModel, configuration: ZeroShotModelConfiguration, tts: SherpaOfflineTTS,
-                 tokenizer: ZipVoiceTokenizer?, executor: BlockingExecutor) {
+    private init(
+        model: InstalledModel, configuration: ZeroShotModelConfiguration, tts: SherpaOfflineTTS,
+        tokenizer: ZipVoiceTokenizer?, executor: BlockingExecutor
+    ) {
         id = model.manifest.id
         self.configuration = configuration
         self.tts = tts
@@ -65,8 +67,10 @@ public final class ZeroShotSynthesizer: SpeechSynthesizer {
 
     /// The reference clip and transcript of `request`, or `EngineError.referenceRequired`
     /// naming what is missing: a non-empty clip always, its transcript for ZipVoice.
-    static func checkedReference(_ request: SynthesisRequest, family: ZeroShotFamily,
-                                 engine: String) throws -> (audio: AudioBuffer, text: String) {
+    static func checkedReference(
+        _ request: SynthesisRequest, family: ZeroShotFamily,
+        engine: String
+    ) throws -> (audio: AudioBuffer, text: String) {
         guard let audio = request.referenceAudio, !audio.samples.isEmpty, audio.sampleRate > 0 else {
             throw EngineError.referenceRequired(engine: engine, what: "a reference clip of the voice to clone")
         }
@@ -95,22 +99,28 @@ public final class ZeroShotSynthesizer: SpeechSynthesizer {
             let chunkCount: Int
             switch family {
             case .pocket:
-                chunkCount = try await synthesizeWhole(request.text, reference: reference, settings: settings,
-                                                       continuation: continuation, flag: flag)
+                chunkCount = try await synthesizeWhole(
+                    request.text, reference: reference, settings: settings,
+                    continuation: continuation, flag: flag)
             case .zipvoice:
-                chunkCount = try await synthesizeSentences(request.text, reference: reference, settings: settings,
-                                                           continuation: continuation, flag: flag)
+                chunkCount = try await synthesizeSentences(
+                    request.text, reference: reference, settings: settings,
+                    continuation: continuation, flag: flag)
             }
-            continuation.yield(.finished(SynthesisSummary(
-                parameterReport: report, sampleRate: capabilities.sampleRate, cloned: true, chunkCount: chunkCount)))
+            continuation.yield(
+                .finished(
+                    SynthesisSummary(
+                        parameterReport: report, sampleRate: capabilities.sampleRate, cloned: true, chunkCount: chunkCount)))
         }
     }
 
     /// Pocket-TTS: one call for the whole text, progress from sherpa-onnx's callback.
-    private func synthesizeWhole(_ text: String, reference: (audio: AudioBuffer, text: String),
-                                 settings: ZeroShotGenerationSettings,
-                                 continuation: AsyncThrowingStream<SynthesisEvent, Error>.Continuation,
-                                 flag: CancellationFlag) async throws -> Int {
+    private func synthesizeWhole(
+        _ text: String, reference: (audio: AudioBuffer, text: String),
+        settings: ZeroShotGenerationSettings,
+        continuation: AsyncThrowingStream<SynthesisEvent, Error>.Continuation,
+        flag: CancellationFlag
+    ) async throws -> Int {
         let audio = try await executor.run { [self] () -> AudioBuffer? in
             try generate(text: text, tokens: nil, reference: reference, settings: settings, flag: flag) { fraction in
                 continuation.yield(.progress(SynthesisProgress(stage: .synthesizing, fraction: fraction)))
@@ -124,24 +134,30 @@ public final class ZeroShotSynthesizer: SpeechSynthesizer {
     }
 
     /// ZipVoice: one tokens-path call per sentence; returns the number of chunks yielded.
-    private func synthesizeSentences(_ text: String, reference: (audio: AudioBuffer, text: String),
-                                     settings: ZeroShotGenerationSettings,
-                                     continuation: AsyncThrowingStream<SynthesisEvent, Error>.Continuation,
-                                     flag: CancellationFlag) async throws -> Int {
+    private func synthesizeSentences(
+        _ text: String, reference: (audio: AudioBuffer, text: String),
+        settings: ZeroShotGenerationSettings,
+        continuation: AsyncThrowingStream<SynthesisEvent, Error>.Continuation,
+        flag: CancellationFlag
+    ) async throws -> Int {
         guard let tokenizer else { throw EngineError.generationFailed(engine: id, reason: "the ZipVoice tokenizer is not loaded") }
         let sentences = SentenceSplitter.split(text, maxChunkCharacters: TextLimits.default.maxChunkCharacters)
         let referenceTokens = try await executor.run { try tokenizer.tokens(for: reference.text) }
         guard !referenceTokens.isEmpty else {
             throw EngineError.referenceRequired(
-                engine: id, what: "a reference transcript in words it can pronounce (Chinese, or text espeak-ng '\(configuration.espeakVoice)' reads)")
+                engine: id,
+                what: "a reference transcript in words it can pronounce (Chinese, or text espeak-ng '\(configuration.espeakVoice)' reads)")
         }
         let silence = Int(PiperSynthesizer.sentenceSilence * Double(capabilities.sampleRate))
-        return try await SentenceStream.run(chunks: sentences, engine: id, continuation: continuation, flag: flag) { sentence, isLast, flag in
+        return try await SentenceStream.run(chunks: sentences, engine: id, continuation: continuation, flag: flag) {
+            sentence, isLast, flag in
             let audio = try await executor.run { [self] () -> AudioBuffer? in
                 let tokens = try tokenizer.tokens(for: sentence)
                 guard !tokens.isEmpty else { return AudioBuffer(samples: [], sampleRate: tts.sampleRate) }
-                return try generate(text: sentence, tokens: [referenceTokens, tokens], reference: reference,
-                                    settings: settings, flag: flag) { _ in }
+                return try generate(
+                    text: sentence, tokens: [referenceTokens, tokens], reference: reference,
+                    settings: settings, flag: flag
+                ) { _ in }
             }
             guard var audio else { return nil }
             if !isLast && !audio.samples.isEmpty { audio.samples.append(contentsOf: repeatElement(0, count: silence)) }
@@ -151,9 +167,11 @@ public final class ZeroShotSynthesizer: SpeechSynthesizer {
 
     /// One sherpa-onnx generation (blocking; runs on the executor). `tokens`, when given,
     /// are the reference transcript's tokens followed by one sentence's.
-    private func generate(text: String, tokens: [[String]]?, reference: (audio: AudioBuffer, text: String),
-                          settings: ZeroShotGenerationSettings, flag: CancellationFlag,
-                          progress: @escaping @Sendable (Double) -> Void) throws -> AudioBuffer? {
+    private func generate(
+        text: String, tokens: [[String]]?, reference: (audio: AudioBuffer, text: String),
+        settings: ZeroShotGenerationSettings, flag: CancellationFlag,
+        progress: @escaping @Sendable (Double) -> Void
+    ) throws -> AudioBuffer? {
         let pool = CStringPool()
         let flat: [UnsafePointer<CChar>?] = (tokens ?? []).flatMap { $0.map { pool.string($0) } }
         let lengths: [Int32] = (tokens ?? []).map { Int32($0.count) }

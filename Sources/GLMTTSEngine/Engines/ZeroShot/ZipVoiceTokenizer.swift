@@ -38,7 +38,8 @@ public struct ZipVoiceTokenizer: Sendable {
         }
         let vocabulary = Self.parseTokens(try read(tokensFile))
         guard !vocabulary.isEmpty else {
-            throw ModelError.loadFailed(model: modelID, reason: "'\(tokensFile.lastPathComponent)' lists no tokens (expected lines 'TOKEN<TAB>ID')")
+            throw ModelError.loadFailed(
+                model: modelID, reason: "'\(tokensFile.lastPathComponent)' lists no tokens (expected lines 'TOKEN<TAB>ID')")
         }
         let lexicon = try lexiconFile.map { Self.parseLexicon(try read($0)) } ?? [:]
         self.init(vocabulary: vocabulary, lexicon: lexicon, espeakVoice: espeakVoice)

