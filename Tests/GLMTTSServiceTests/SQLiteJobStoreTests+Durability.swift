@@ -4,12 +4,6 @@ import Testing
 @testable import GLMTTSEngine
 @testable import GLMTTSService
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Recovery of interrupted jobs, retention and batch queries, and durability and clear errors for bad database files.
 extension SQLiteJobStoreTests {
     // MARK: Recovery and retention

@@ -4,12 +4,6 @@ import Testing
 @testable import GLMTTSEngine
 @testable import GLMTTSService
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Progress, finishing, requeueing, cancelling and deleting jobs, their events, and the queue views.
 extension SQLiteJobStoreTests {
     // MARK: Progress, finishing, requeueing, cancelling

@@ -4,12 +4,6 @@ import Testing
 @testable import GLMTTSEngine
 @testable import GLMTTSService
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 // MARK: - Tests
 
 @Suite struct SQLiteJobStoreTests {

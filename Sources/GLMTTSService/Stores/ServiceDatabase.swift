@@ -95,18 +95,7 @@ public final class ServiceDatabase: Sendable {
         _ operation: String,
         _ body: @escaping @Sendable (Database) throws -> T
     ) async throws -> T {
-        let pool = self.pool
-        let filePath = path.path
-        // An unstructured task does not inherit the caller's cancellation, which GRDB would
-        // otherwise turn into an interrupted statement.
-        let task = Task { () async throws -> T in
-            do {
-                return try await pool.write(body)
-            } catch {
-                throw Self.storeError(error, path: filePath, operation: operation)
-            }
-        }
-        return try await task.value
+        try await detached(operation) { pool in try await pool.write(body) }
     }
 
     /// Runs `body` on a consistent snapshot of the database, whatever happens to the
@@ -115,11 +104,21 @@ public final class ServiceDatabase: Sendable {
         _ operation: String,
         _ body: @escaping @Sendable (Database) throws -> T
     ) async throws -> T {
+        try await detached(operation) { pool in try await pool.read(body) }
+    }
+
+    /// Runs `access` in an unstructured task, which does not inherit the caller's
+    /// cancellation (GRDB would otherwise turn it into an interrupted statement), with its
+    /// errors as `StoreError`s.
+    private func detached<T: Sendable>(
+        _ operation: String,
+        _ access: @escaping @Sendable (DatabasePool) async throws -> T
+    ) async throws -> T {
         let pool = self.pool
         let filePath = path.path
         let task = Task { () async throws -> T in
             do {
-                return try await pool.read(body)
+                return try await access(pool)
             } catch {
                 throw Self.storeError(error, path: filePath, operation: operation)
             }
