@@ -21,6 +21,17 @@ struct JobTestDatabase: Sendable {
     /// Opens (or reopens) the database file.
     func open() throws -> ServiceDatabase { try ServiceDatabase(path: path) }
 
+    /// Creates the database with one job in it and closes it, leaving only the database file
+    /// (no `-wal` or `-shm` beside it), for tests that then damage or protect that file.
+    func storeOneJobAndClose() async throws {
+        let database = try open()
+        _ = try await SQLiteJobStore(database: database).insert(JobSamples.job())
+        try database.close()
+        for suffix in ["-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: path.path + suffix)
+        }
+    }
+
     /// Deletes the folder and everything in it.
     func remove() {
         try? FileManager.default.removeItem(at: folder)

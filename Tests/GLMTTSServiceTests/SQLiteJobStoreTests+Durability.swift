@@ -146,18 +146,11 @@ extension SQLiteJobStoreTests {
     @Test func aDatabaseWithADamagedHeaderGivesAClearStoreError() async throws {
         let files = try JobTestDatabase()
         defer { files.remove() }
-        do {
-            let database = try files.open()
-            _ = try await SQLiteJobStore(database: database).insert(JobSamples.job())
-            try database.close()
-        }
+        try await files.storeOneJobAndClose()
         // Overwrite the first page (header and schema) with noise, as a bad disk or a stray write would.
         let handle = try FileHandle(forWritingTo: files.path)
         try handle.write(contentsOf: Data(repeating: 0x5A, count: 4096))
         try handle.close()
-        for suffix in ["-wal", "-shm"] {
-            try? FileManager.default.removeItem(atPath: files.path.path + suffix)
-        }
         let error = #expect(throws: StoreError.self) { _ = try files.open() }
         #expect(error == .unreadable(path: files.path.path))
     }
@@ -166,14 +159,7 @@ extension SQLiteJobStoreTests {
     func aReadOnlyDatabaseFileGivesAClearStoreError() async throws {
         let files = try JobTestDatabase()
         defer { files.remove() }
-        do {
-            let database = try files.open()
-            _ = try await SQLiteJobStore(database: database).insert(JobSamples.job())
-            try database.close()
-        }
-        for suffix in ["-wal", "-shm"] {
-            try? FileManager.default.removeItem(atPath: files.path.path + suffix)
-        }
+        try await files.storeOneJobAndClose()
         try ReadOnlyFiles.protect(files.path)
         defer { ReadOnlyFiles.unprotect(files.path) }
         let error = #expect(throws: StoreError.self) { _ = try files.open() }
