@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(name: "CSherpaOnnx", path: "Sources/CSherpaOnnx"),
@@ -35,7 +37,7 @@ let package = Package(
         // models and the synthesis pipeline. No jobs, no HTTP.
         .target(
             name: "GLMTTSEngine",
-            dependencies: ["CSherpaOnnx", "CEspeakNG", "CSndFile", "CSoxr"],
+            dependencies: ["CSherpaOnnx", "CEspeakNG", "CSndFile", "CSoxr", .product(name: "Crypto", package: "swift-crypto")],
             linkerSettings: [
                 .unsafeFlags(["-L\(sherpaLibDir)", "-Xlinker", "-rpath", "-Xlinker", sherpaLibDir])
             ]
@@ -45,6 +47,15 @@ let package = Package(
         .target(
             name: "GLMTTSService",
             dependencies: ["GLMTTSEngine", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // Getting published models: the catalogue (catalogue/models.json), resumable verified
+        // downloads, hostile-archive unpacking and atomic installs into the models directory.
+        .target(
+            name: "GLMTTSModelPull",
+            dependencies: [
+                "GLMTTSEngine", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // `glmtts bench`'s measurements, kept out of the shipped libraries.
         .target(name: "GLMTTSBenchmark", dependencies: ["GLMTTSEngine"]),
@@ -61,6 +72,7 @@ let package = Package(
             dependencies: [
                 "GLMTTSEngine",
                 "GLMTTSService",
+                "GLMTTSModelPull",
                 "GLMTTSAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -80,6 +92,7 @@ let package = Package(
                 "GLMTTSEngine",
                 "GLMTTSService",
                 "GLMTTSBenchmark",
+                "GLMTTSModelPull",
                 "GLMTTSServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,6 +119,10 @@ let package = Package(
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "GLMTTSModelPullTests",
+            dependencies: ["GLMTTSModelPull", "GLMTTSTestSupport"]
         ),
         .testTarget(
             name: "GLMTTSCLITests",

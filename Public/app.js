@@ -62,7 +62,7 @@ function relabelAll() {
 
 function wire() {
   $('lang').addEventListener('change', relabelAll);
-  for (const r of document.querySelectorAll('input[name=src]')) r.addEventListener('change', onSourceChange);
+  for (const r of document.querySelectorAll('input[name=src]')) r.addEventListener('change', () => (onSourceChange(), runVoiceCheck()));
   $('file').addEventListener('change', (e) => {
     const f = e.target.files[0];
     if (f) useClip(f, f.name);
@@ -86,7 +86,7 @@ function wire() {
   $('text').addEventListener('input', () => (renderCount(), scheduleVoiceCheck()));
   $('model').addEventListener('change', () => (applyEngine(true), runVoiceCheck()));
   $('text-lang').addEventListener('change', runVoiceCheck);
-  $('voice-match').addEventListener('change', renderVoiceLine);
+  $('voice-match').addEventListener('change', () => (renderVoiceLine(), runVoiceCheck()));
   for (const name of PARAMS) $(name).addEventListener('input', () => setTouched(true));
   $('reset').addEventListener('click', () => applyEngine(true));
   for (const input of document.querySelectorAll('.rng input')) {
@@ -95,6 +95,8 @@ function wire() {
   $('generate').addEventListener('click', generate);
   $('cancel').addEventListener('click', cancel);
   $('download').addEventListener('click', download);
+  // The Models panel (admin): models.js is loaded when the panel is first opened.
+  $('models-panel').addEventListener('toggle', (e) => e.target.open && import('./models.js').then((m) => m.openModels()).catch(() => show($('models-root'), () => t('errorNet'))));
   // A new key matters to the snippets, and to a page that could not load without one.
   $('key-btn').addEventListener('click', () => askKey(null).then(() => (state.booted ? renderSnippets() : boot())));
   document.addEventListener('input', renderSnippets);

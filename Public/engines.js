@@ -123,11 +123,14 @@ export async function runVoiceCheck() {
     setVoiceCheck('', null, null);
     return renderVoiceLine();
   }
-  const key = JSON.stringify([text, model, language]);
+  // With a clip or a saved voice (and no voice match), a voice that clones is preferred.
+  const withReference = source() !== 'default' && !$('voice-match').checked;
+  const key = JSON.stringify([text, model, language, withReference]);
   if (key === state.voiceCheck.key) return;
   const body = { text };
   if (model) body.model = model;
   if (language) body.language = language;
+  if (withReference) body.with_reference = true;
   let result = null;
   let problem = null;
   try {

@@ -162,6 +162,7 @@ const S = {
   keyText: ['The key is sent with every request and kept in this browser only.', '密钥随每个请求发送，只保存在此浏览器中。', '金鑰隨每個請求傳送，只儲存在此瀏覽器中。', 'キーはすべてのリクエストに付けて送信され、このブラウザにのみ保存されます。'],
   keyRejected: ['The server did not accept the key:', '服务器不接受此密钥：', '伺服器不接受此金鑰：', 'サーバーがキーを受け付けませんでした:'],
   keyClear: ['Forget key', '清除密钥', '清除金鑰', 'キーを削除'],
+  modelsH: ['Models', '模型', '模型', 'モデル'],
 };
 
 const idx = { en: 0, 'zh-Hans': 1, 'zh-Hant': 2, ja: 3 };
@@ -182,6 +183,11 @@ export function initialLang() {
 }
 
 export const lang = () => current;
+
+/** Adds the strings of a module loaded later (same form as S: key → [en, zh-Hans, zh-Hant, ja]), keeping the first load small. */
+export function addStrings(table) {
+  for (const [k, row] of Object.entries(table)) if (!(k in S)) S[k] = row;
+}
 
 /** Translates `key`, filling `{name}` placeholders from `vars`. */
 export function t(key, vars = {}) {

@@ -695,7 +695,8 @@ paths:
       description: |
         Applies the voice rule of `POST /api/tts` to `text` (and `model`, `language`): the
         languages detected sentence by sentence, and the voice that speaks them — the named one,
-        checked, or the default for the text's language. A text no installed voice can speak
+        checked, or the default for the text's language (with `with_reference`, a cloning voice
+        that speaks it first). A text no installed voice can speak
         answers `422` `text.language_unsupported`, naming the voices that can. The web page
         calls this while the user types.
       requestBody:
@@ -958,8 +959,147 @@ paths:
         '422': {$ref: '#/components/responses/UnprocessableEntity'}
         '500': {$ref: '#/components/responses/InternalError'}
 
+  /api/admin/models/catalog:
+    get:
+      operationId: getModelCatalog
+      tags: [admin]
+      summary: The published models that can be pulled, and every installed and loaded model.
+      description: |
+        The catalogue (`catalogue/models.json`, or `GLMTTS_CATALOGUE`) with each entry's
+        state (`installed`, `available`, or `unavailable` with the reason), whether it is
+        loaded, and the installed models that are not from the catalogue. `checksum` says
+        whether the publisher states digests for every file (`publisher`) or only the hash
+        seen at the first download is enforced (`first_download`).
+      responses:
+        '200':
+          description: The catalogue and the installed models.
+          headers: {X-Request-Id: {$ref: '#/components/headers/XRequestId'}}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/ModelCatalogListing'}
+        '503': {$ref: '#/components/responses/ServiceUnavailable'}
+        '500': {$ref: '#/components/responses/InternalError'}
+
+  /api/admin/models/pull:
+    post:
+      operationId: pullModels
+      tags: [admin]
+      summary: Download and install published models, as a pull you can follow and cancel.
+      description: |
+        Starts a pull of catalogue entries or packs and answers `202` at once. Follow it with
+        `GET /api/admin/models/pulls/{pull_id}/events` (Server-Sent Events: `progress` with
+        bytes, speed and time left; `done` with the final state) or poll
+        `GET /api/admin/models/pulls/{pull_id}`; `DELETE` it to cancel. Downloads resume after a
+        cut, are checked against the catalogue's sizes and digests and are installed
+        atomically; a failed or cancelled pull installs nothing. A pulled model is usable at
+        once (no restart). A second request for the same models while a pull of them runs
+        joins that pull (same id), so they download once.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/ModelPullRequest'}
+      responses:
+        '202':
+          description: The pull, running.
+          headers: {X-Request-Id: {$ref: '#/components/headers/XRequestId'}}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/ModelPull'}
+        '400': {$ref: '#/components/responses/BadRequest'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '503': {$ref: '#/components/responses/ServiceUnavailable'}
+        '500': {$ref: '#/components/responses/InternalError'}
+
+  /api/admin/models/pulls/{pull_id}:
+    get:
+      operationId: getModelPull
+      tags: [admin]
+      summary: A pull's state and latest progress.
+      parameters:
+        - $ref: '#/components/parameters/PullId'
+      responses:
+        '200':
+          description: The pull.
+          headers: {X-Request-Id: {$ref: '#/components/headers/XRequestId'}}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/ModelPull'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '500': {$ref: '#/components/responses/InternalError'}
+    delete:
+      operationId: cancelModelPull
+      tags: [admin]
+      summary: Cancel a running pull; nothing of the model being pulled is installed.
+      description: Partial downloads are kept, so pulling again resumes them. Cancelling a finished pull changes nothing.
+      parameters:
+        - $ref: '#/components/parameters/PullId'
+      responses:
+        '200':
+          description: The pull after the cancel request (`cancelled` once it has stopped).
+          headers: {X-Request-Id: {$ref: '#/components/headers/XRequestId'}}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/ModelPull'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '500': {$ref: '#/components/responses/InternalError'}
+
+  /api/admin/models/pulls/{pull_id}/events:
+    get:
+      operationId: streamModelPull
+      tags: [admin]
+      summary: Follow a pull as Server-Sent Events.
+      description: |
+        Named events: `progress` (data: `ModelPull` with its latest `progress`) as bytes
+        arrive (at most ten a second per file), and a final `done` (data: the finished
+        `ModelPull`, `state` succeeded, failed or cancelled), after which the stream ends. The
+        first event is the pull's state now, so a late subscriber starts from the truth.
+      parameters:
+        - $ref: '#/components/parameters/PullId'
+      responses:
+        '200':
+          description: Event stream of `ModelPull` objects.
+          headers: {X-Request-Id: {$ref: '#/components/headers/XRequestId'}}
+          content:
+            text/event-stream:
+              schema:
+                type: string
+                format: binary
+                description: SSE frames whose `data` is a `ModelPull` JSON object.
+        '404': {$ref: '#/components/responses/NotFound'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
+        '500': {$ref: '#/components/responses/InternalError'}
+
+  /api/admin/models/{model_id}:
+    delete:
+      operationId: removeModel
+      tags: [admin]
+      summary: Unload and delete an installed model.
+      description: The folder is moved out of the models directory before it is deleted, so no request sees half of it.
+      parameters:
+        - name: model_id
+          in: path
+          required: true
+          schema: {type: string, pattern: '^[A-Za-z0-9._-]{1,100}$'}
+      responses:
+        '200':
+          description: The model was removed.
+          headers: {X-Request-Id: {$ref: '#/components/headers/XRequestId'}}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/ModelRemoved'}
+        '400': {$ref: '#/components/responses/BadRequest'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '500': {$ref: '#/components/responses/InternalError'}
+
 components:
   parameters:
+    PullId:
+      name: pull_id
+      in: path
+      required: true
+      description: Pull id.
+      schema: {$ref: '#/components/schemas/OpaqueId'}
     TaskId:
       name: task_id
       in: path
@@ -1150,6 +1290,10 @@ components:
         text: {type: string, minLength: 1, description: Text to speak; at most `max_text_characters` characters.}
         model: {type: string, description: A voice (model id) to check against the text's languages.}
         language: {$ref: '#/components/schemas/TextLanguage'}
+        with_reference:
+          type: boolean
+          default: false
+          description: A reference clip or saved voice will be sent; with no `model`, an installed voice that clones and speaks the text is preferred, as `POST /api/tts` does.
     VoiceChoice:
       type: object
       description: The voice that would speak a text.
@@ -1875,6 +2019,99 @@ components:
       required: [keys]
       properties:
         keys: {type: array, items: {$ref: '#/components/schemas/APIKey'}}
+    ModelCatalogListing:
+      type: object
+      required: [catalogue, models, packs, installed]
+      properties:
+        catalogue: {type: string, description: The catalogue file's name.}
+        models: {type: array, items: {$ref: '#/components/schemas/CatalogEntry'}}
+        packs:
+          type: array
+          items:
+            type: object
+            required: [id, description, members]
+            properties:
+              id: {type: string}
+              description: {type: string}
+              members: {type: array, items: {type: string}}
+        installed:
+          type: array
+          description: Every installed model, from the catalogue or not.
+          items:
+            type: object
+            required: [id, engine, languages, loaded, pulled]
+            properties:
+              id: {type: string}
+              engine: {type: string}
+              languages: {type: array, items: {type: string}}
+              loaded: {type: boolean}
+              pulled: {type: boolean, description: Installed by a pull (its files' digests are recorded).}
+    CatalogEntry:
+      type: object
+      required: [id, engine, description, languages, licence, can_clone, streaming, device, memory_mib, disk_mib, download_bytes, checksum, state, loaded]
+      properties:
+        id: {type: string}
+        engine: {type: string}
+        description: {type: string}
+        languages: {type: array, items: {type: string}}
+        licence: {type: string}
+        can_clone: {type: boolean}
+        streaming: {type: boolean}
+        device: {type: string, enum: [cpu, gpu]}
+        memory_mib: {type: integer}
+        disk_mib: {type: integer}
+        download_bytes: {type: integer, format: int64}
+        checksum: {type: string, enum: [publisher, first_download]}
+        state: {type: string, enum: [installed, available, unavailable]}
+        unavailable_reason: {type: string}
+        loaded: {type: boolean}
+    ModelPullRequest:
+      type: object
+      required: [models]
+      additionalProperties: false
+      properties:
+        models:
+          type: array
+          minItems: 1
+          maxItems: 100
+          items: {type: string, pattern: '^[A-Za-z0-9._-]{1,100}$'}
+          description: Catalogue entries or packs.
+        force: {type: boolean, default: false, description: Download and replace models that are installed already.}
+    ModelPull:
+      type: object
+      required: [id, models, state, created_at, installed, skipped, bytes_downloaded, status_url, events_url]
+      properties:
+        id: {type: string}
+        models: {type: array, items: {type: string}, description: The entries and packs asked for.}
+        state: {type: string, enum: [running, succeeded, failed, cancelled]}
+        created_at: {type: string, format: date-time}
+        finished_at: {type: string, format: date-time}
+        progress: {$ref: '#/components/schemas/ModelPullProgress'}
+        installed: {type: array, items: {type: string}}
+        skipped: {type: array, items: {type: string}, description: Installed already; left alone.}
+        bytes_downloaded: {type: integer, format: int64}
+        error: {$ref: '#/components/schemas/Problem'}
+        status_url: {type: string}
+        events_url: {type: string}
+    ModelPullProgress:
+      type: object
+      required: [model, index, count, phase, bytes_done, bytes_total]
+      properties:
+        model: {type: string}
+        index: {type: integer, description: 1-based place of `model` in the pull.}
+        count: {type: integer}
+        phase: {type: string, enum: [waiting, downloading, verifying, installing, installed, skipped]}
+        file: {type: string}
+        bytes_done: {type: integer, format: int64}
+        bytes_total: {type: integer, format: int64}
+        bytes_per_second: {type: number}
+        eta_seconds: {type: number}
+    ModelRemoved:
+      type: object
+      required: [id, removed]
+      properties:
+        id: {type: string}
+        removed: {type: boolean}
     ModelState:
       type: object
       required: [id, loaded]
@@ -3267,7 +3504,7 @@ components:
           "tts"
         ],
         "summary": "Which voice would speak this text, and in which language (nothing is synthesised).",
-        "description": "Applies the voice rule of `POST /api/tts` to `text` (and `model`, `language`): the\nlanguages detected sentence by sentence, and the voice that speaks them — the named one,\nchecked, or the default for the text's language. A text no installed voice can speak\nanswers `422` `text.language_unsupported`, naming the voices that can. The web page\ncalls this while the user types.\n",
+        "description": "Applies the voice rule of `POST /api/tts` to `text` (and `model`, `language`): the\nlanguages detected sentence by sentence, and the voice that speaks them — the named one,\nchecked, or the default for the text's language (with `with_reference`, a cloning voice\nthat speaks it first). A text no installed voice can speak\nanswers `422` `text.language_unsupported`, naming the voices that can. The web page\ncalls this while the user types.\n",
         "requestBody": {
           "required": true,
           "content": {
@@ -3800,10 +4037,264 @@ components:
           }
         }
       }
+    },
+    "/api/admin/models/catalog": {
+      "get": {
+        "operationId": "getModelCatalog",
+        "tags": [
+          "admin"
+        ],
+        "summary": "The published models that can be pulled, and every installed and loaded model.",
+        "description": "The catalogue (`catalogue/models.json`, or `GLMTTS_CATALOGUE`) with each entry's\nstate (`installed`, `available`, or `unavailable` with the reason), whether it is\nloaded, and the installed models that are not from the catalogue. `checksum` says\nwhether the publisher states digests for every file (`publisher`) or only the hash\nseen at the first download is enforced (`first_download`).\n",
+        "responses": {
+          "200": {
+            "description": "The catalogue and the installed models.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ModelCatalogListing"
+                }
+              }
+            }
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/api/admin/models/pull": {
+      "post": {
+        "operationId": "pullModels",
+        "tags": [
+          "admin"
+        ],
+        "summary": "Download and install published models, as a pull you can follow and cancel.",
+        "description": "Starts a pull of catalogue entries or packs and answers `202` at once. Follow it with\n`GET /api/admin/models/pulls/{pull_id}/events` (Server-Sent Events: `progress` with\nbytes, speed and time left; `done` with the final state) or poll\n`GET /api/admin/models/pulls/{pull_id}`; `DELETE` it to cancel. Downloads resume after a\ncut, are checked against the catalogue's sizes and digests and are installed\natomically; a failed or cancelled pull installs nothing. A pulled model is usable at\nonce (no restart). A second request for the same models while a pull of them runs\njoins that pull (same id), so they download once.\n",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/ModelPullRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "202": {
+            "description": "The pull, running.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ModelPull"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/api/admin/models/pulls/{pull_id}": {
+      "get": {
+        "operationId": "getModelPull",
+        "tags": [
+          "admin"
+        ],
+        "summary": "A pull's state and latest progress.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/PullId"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The pull.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ModelPull"
+                }
+              }
+            }
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "cancelModelPull",
+        "tags": [
+          "admin"
+        ],
+        "summary": "Cancel a running pull; nothing of the model being pulled is installed.",
+        "description": "Partial downloads are kept, so pulling again resumes them. Cancelling a finished pull changes nothing.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/PullId"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The pull after the cancel request (`cancelled` once it has stopped).",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ModelPull"
+                }
+              }
+            }
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/api/admin/models/pulls/{pull_id}/events": {
+      "get": {
+        "operationId": "streamModelPull",
+        "tags": [
+          "admin"
+        ],
+        "summary": "Follow a pull as Server-Sent Events.",
+        "description": "Named events: `progress` (data: `ModelPull` with its latest `progress`) as bytes\narrive (at most ten a second per file), and a final `done` (data: the finished\n`ModelPull`, `state` succeeded, failed or cancelled), after which the stream ends. The\nfirst event is the pull's state now, so a late subscriber starts from the truth.\n",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/PullId"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Event stream of `ModelPull` objects.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "text/event-stream": {
+                "schema": {
+                  "type": "string",
+                  "format": "binary",
+                  "description": "SSE frames whose `data` is a `ModelPull` JSON object."
+                }
+              }
+            }
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/api/admin/models/{model_id}": {
+      "delete": {
+        "operationId": "removeModel",
+        "tags": [
+          "admin"
+        ],
+        "summary": "Unload and delete an installed model.",
+        "description": "The folder is moved out of the models directory before it is deleted, so no request sees half of it.",
+        "parameters": [
+          {
+            "name": "model_id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[A-Za-z0-9._-]{1,100}$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The model was removed.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ModelRemoved"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
     }
   },
   "components": {
     "parameters": {
+      "PullId": {
+        "name": "pull_id",
+        "in": "path",
+        "required": true,
+        "description": "Pull id.",
+        "schema": {
+          "$ref": "#/components/schemas/OpaqueId"
+        }
+      },
       "TaskId": {
         "name": "task_id",
         "in": "path",
@@ -4242,6 +4733,11 @@ components:
           },
           "language": {
             "$ref": "#/components/schemas/TextLanguage"
+          },
+          "with_reference": {
+            "type": "boolean",
+            "default": false,
+            "description": "A reference clip or saved voice will be sent; with no `model`, an installed voice that clones and speaks the text is preferred, as `POST /api/tts` does."
           }
         }
       },
@@ -6297,6 +6793,332 @@ components:
             "items": {
               "$ref": "#/components/schemas/APIKey"
             }
+          }
+        }
+      },
+      "ModelCatalogListing": {
+        "type": "object",
+        "required": [
+          "catalogue",
+          "models",
+          "packs",
+          "installed"
+        ],
+        "properties": {
+          "catalogue": {
+            "type": "string",
+            "description": "The catalogue file's name."
+          },
+          "models": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/CatalogEntry"
+            }
+          },
+          "packs": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "id",
+                "description",
+                "members"
+              ],
+              "properties": {
+                "id": {
+                  "type": "string"
+                },
+                "description": {
+                  "type": "string"
+                },
+                "members": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                }
+              }
+            }
+          },
+          "installed": {
+            "type": "array",
+            "description": "Every installed model, from the catalogue or not.",
+            "items": {
+              "type": "object",
+              "required": [
+                "id",
+                "engine",
+                "languages",
+                "loaded",
+                "pulled"
+              ],
+              "properties": {
+                "id": {
+                  "type": "string"
+                },
+                "engine": {
+                  "type": "string"
+                },
+                "languages": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "loaded": {
+                  "type": "boolean"
+                },
+                "pulled": {
+                  "type": "boolean",
+                  "description": "Installed by a pull (its files' digests are recorded)."
+                }
+              }
+            }
+          }
+        }
+      },
+      "CatalogEntry": {
+        "type": "object",
+        "required": [
+          "id",
+          "engine",
+          "description",
+          "languages",
+          "licence",
+          "can_clone",
+          "streaming",
+          "device",
+          "memory_mib",
+          "disk_mib",
+          "download_bytes",
+          "checksum",
+          "state",
+          "loaded"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "engine": {
+            "type": "string"
+          },
+          "description": {
+            "type": "string"
+          },
+          "languages": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "licence": {
+            "type": "string"
+          },
+          "can_clone": {
+            "type": "boolean"
+          },
+          "streaming": {
+            "type": "boolean"
+          },
+          "device": {
+            "type": "string",
+            "enum": [
+              "cpu",
+              "gpu"
+            ]
+          },
+          "memory_mib": {
+            "type": "integer"
+          },
+          "disk_mib": {
+            "type": "integer"
+          },
+          "download_bytes": {
+            "type": "integer",
+            "format": "int64"
+          },
+          "checksum": {
+            "type": "string",
+            "enum": [
+              "publisher",
+              "first_download"
+            ]
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "installed",
+              "available",
+              "unavailable"
+            ]
+          },
+          "unavailable_reason": {
+            "type": "string"
+          },
+          "loaded": {
+            "type": "boolean"
+          }
+        }
+      },
+      "ModelPullRequest": {
+        "type": "object",
+        "required": [
+          "models"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "models": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 100,
+            "items": {
+              "type": "string",
+              "pattern": "^[A-Za-z0-9._-]{1,100}$"
+            },
+            "description": "Catalogue entries or packs."
+          },
+          "force": {
+            "type": "boolean",
+            "default": false,
+            "description": "Download and replace models that are installed already."
+          }
+        }
+      },
+      "ModelPull": {
+        "type": "object",
+        "required": [
+          "id",
+          "models",
+          "state",
+          "created_at",
+          "installed",
+          "skipped",
+          "bytes_downloaded",
+          "status_url",
+          "events_url"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "models": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "The entries and packs asked for."
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "running",
+              "succeeded",
+              "failed",
+              "cancelled"
+            ]
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "finished_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "progress": {
+            "$ref": "#/components/schemas/ModelPullProgress"
+          },
+          "installed": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "skipped": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "Installed already; left alone."
+          },
+          "bytes_downloaded": {
+            "type": "integer",
+            "format": "int64"
+          },
+          "error": {
+            "$ref": "#/components/schemas/Problem"
+          },
+          "status_url": {
+            "type": "string"
+          },
+          "events_url": {
+            "type": "string"
+          }
+        }
+      },
+      "ModelPullProgress": {
+        "type": "object",
+        "required": [
+          "model",
+          "index",
+          "count",
+          "phase",
+          "bytes_done",
+          "bytes_total"
+        ],
+        "properties": {
+          "model": {
+            "type": "string"
+          },
+          "index": {
+            "type": "integer",
+            "description": "1-based place of `model` in the pull."
+          },
+          "count": {
+            "type": "integer"
+          },
+          "phase": {
+            "type": "string",
+            "enum": [
+              "waiting",
+              "downloading",
+              "verifying",
+              "installing",
+              "installed",
+              "skipped"
+            ]
+          },
+          "file": {
+            "type": "string"
+          },
+          "bytes_done": {
+            "type": "integer",
+            "format": "int64"
+          },
+          "bytes_total": {
+            "type": "integer",
+            "format": "int64"
+          },
+          "bytes_per_second": {
+            "type": "number"
+          },
+          "eta_seconds": {
+            "type": "number"
+          }
+        }
+      },
+      "ModelRemoved": {
+        "type": "object",
+        "required": [
+          "id",
+          "removed"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "removed": {
+            "type": "boolean"
           }
         }
       },

@@ -18,6 +18,10 @@ package import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
     package enum Parameters {
+        /// Pull id.
+        ///
+        /// - Remark: Generated from `#/components/parameters/PullId`.
+        package typealias PullId = Components.Schemas.OpaqueId
         /// Job id.
         ///
         /// - Remark: Generated from `#/components/parameters/TaskId`.

@@ -95,25 +95,33 @@ extension Components {
             package var model: Swift.String?
             /// - Remark: Generated from `#/components/schemas/VoiceChoiceRequest/language`.
             package var language: Components.Schemas.TextLanguage?
+            /// A reference clip or saved voice will be sent; with no `model`, an installed voice that clones and speaks the text is preferred, as `POST /api/tts` does.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VoiceChoiceRequest/with_reference`.
+            package var withReference: Swift.Bool?
             /// Creates a new `VoiceChoiceRequest`.
             ///
             /// - Parameters:
             ///   - text: Text to speak; at most `max_text_characters` characters.
             ///   - model: A voice (model id) to check against the text's languages.
             ///   - language:
+            ///   - withReference: A reference clip or saved voice will be sent; with no `model`, an installed voice that clones and speaks the text is preferred, as `POST /api/tts` does.
             package init(
                 text: Swift.String,
                 model: Swift.String? = nil,
-                language: Components.Schemas.TextLanguage? = nil
+                language: Components.Schemas.TextLanguage? = nil,
+                withReference: Swift.Bool? = nil
             ) {
                 self.text = text
                 self.model = model
                 self.language = language
+                self.withReference = withReference
             }
             package enum CodingKeys: String, CodingKey {
                 case text
                 case model
                 case language
+                case withReference = "with_reference"
             }
         }
         /// The voice that would speak a text.
@@ -3137,6 +3145,475 @@ extension Components {
             }
             package enum CodingKeys: String, CodingKey {
                 case keys
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ModelCatalogListing`.
+        package struct ModelCatalogListing: Codable, Hashable, Sendable {
+            /// The catalogue file's name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ModelCatalogListing/catalogue`.
+            package var catalogue: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ModelCatalogListing/models`.
+            package var models: [Components.Schemas.CatalogEntry]
+            /// - Remark: Generated from `#/components/schemas/ModelCatalogListing/PacksPayload`.
+            package struct PacksPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ModelCatalogListing/PacksPayload/id`.
+                package var id: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ModelCatalogListing/PacksPayload/description`.
+                package var description: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ModelCatalogListing/PacksPayload/members`.
+                package var members: [Swift.String]
+                /// Creates a new `PacksPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - description:
+                ///   - members:
+                package init(
+                    id: Swift.String,
+                    description: Swift.String,
+                    members: [Swift.String]
+                ) {
+                    self.id = id
+                    self.description = description
+                    self.members = members
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case id
+                    case description
+                    case members
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ModelCatalogListing/packs`.
+            package typealias PacksPayload = [Components.Schemas.ModelCatalogListing.PacksPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/ModelCatalogListing/packs`.
+            package var packs: Components.Schemas.ModelCatalogListing.PacksPayload
+            /// - Remark: Generated from `#/components/schemas/ModelCatalogListing/InstalledPayload`.
+            package struct InstalledPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ModelCatalogListing/InstalledPayload/id`.
+                package var id: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ModelCatalogListing/InstalledPayload/engine`.
+                package var engine: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ModelCatalogListing/InstalledPayload/languages`.
+                package var languages: [Swift.String]
+                /// - Remark: Generated from `#/components/schemas/ModelCatalogListing/InstalledPayload/loaded`.
+                package var loaded: Swift.Bool
+                /// Installed by a pull (its files' digests are recorded).
+                ///
+                /// - Remark: Generated from `#/components/schemas/ModelCatalogListing/InstalledPayload/pulled`.
+                package var pulled: Swift.Bool
+                /// Creates a new `InstalledPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - engine:
+                ///   - languages:
+                ///   - loaded:
+                ///   - pulled: Installed by a pull (its files' digests are recorded).
+                package init(
+                    id: Swift.String,
+                    engine: Swift.String,
+                    languages: [Swift.String],
+                    loaded: Swift.Bool,
+                    pulled: Swift.Bool
+                ) {
+                    self.id = id
+                    self.engine = engine
+                    self.languages = languages
+                    self.loaded = loaded
+                    self.pulled = pulled
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case id
+                    case engine
+                    case languages
+                    case loaded
+                    case pulled
+                }
+            }
+            /// Every installed model, from the catalogue or not.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ModelCatalogListing/installed`.
+            package typealias InstalledPayload = [Components.Schemas.ModelCatalogListing.InstalledPayloadPayload]
+            /// Every installed model, from the catalogue or not.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ModelCatalogListing/installed`.
+            package var installed: Components.Schemas.ModelCatalogListing.InstalledPayload
+            /// Creates a new `ModelCatalogListing`.
+            ///
+            /// - Parameters:
+            ///   - catalogue: The catalogue file's name.
+            ///   - models:
+            ///   - packs:
+            ///   - installed: Every installed model, from the catalogue or not.
+            package init(
+                catalogue: Swift.String,
+                models: [Components.Schemas.CatalogEntry],
+                packs: Components.Schemas.ModelCatalogListing.PacksPayload,
+                installed: Components.Schemas.ModelCatalogListing.InstalledPayload
+            ) {
+                self.catalogue = catalogue
+                self.models = models
+                self.packs = packs
+                self.installed = installed
+            }
+            package enum CodingKeys: String, CodingKey {
+                case catalogue
+                case models
+                case packs
+                case installed
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CatalogEntry`.
+        package struct CatalogEntry: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CatalogEntry/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CatalogEntry/engine`.
+            package var engine: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CatalogEntry/description`.
+            package var description: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CatalogEntry/languages`.
+            package var languages: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/CatalogEntry/licence`.
+            package var licence: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CatalogEntry/can_clone`.
+            package var canClone: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/CatalogEntry/streaming`.
+            package var streaming: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/CatalogEntry/device`.
+            @frozen package enum DevicePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case cpu = "cpu"
+                case gpu = "gpu"
+            }
+            /// - Remark: Generated from `#/components/schemas/CatalogEntry/device`.
+            package var device: Components.Schemas.CatalogEntry.DevicePayload
+            /// - Remark: Generated from `#/components/schemas/CatalogEntry/memory_mib`.
+            package var memoryMib: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/CatalogEntry/disk_mib`.
+            package var diskMib: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/CatalogEntry/download_bytes`.
+            package var downloadBytes: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/CatalogEntry/checksum`.
+            @frozen package enum ChecksumPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case publisher = "publisher"
+                case firstDownload = "first_download"
+            }
+            /// - Remark: Generated from `#/components/schemas/CatalogEntry/checksum`.
+            package var checksum: Components.Schemas.CatalogEntry.ChecksumPayload
+            /// - Remark: Generated from `#/components/schemas/CatalogEntry/state`.
+            @frozen package enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case installed = "installed"
+                case available = "available"
+                case unavailable = "unavailable"
+            }
+            /// - Remark: Generated from `#/components/schemas/CatalogEntry/state`.
+            package var state: Components.Schemas.CatalogEntry.StatePayload
+            /// - Remark: Generated from `#/components/schemas/CatalogEntry/unavailable_reason`.
+            package var unavailableReason: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/CatalogEntry/loaded`.
+            package var loaded: Swift.Bool
+            /// Creates a new `CatalogEntry`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - engine:
+            ///   - description:
+            ///   - languages:
+            ///   - licence:
+            ///   - canClone:
+            ///   - streaming:
+            ///   - device:
+            ///   - memoryMib:
+            ///   - diskMib:
+            ///   - downloadBytes:
+            ///   - checksum:
+            ///   - state:
+            ///   - unavailableReason:
+            ///   - loaded:
+            package init(
+                id: Swift.String,
+                engine: Swift.String,
+                description: Swift.String,
+                languages: [Swift.String],
+                licence: Swift.String,
+                canClone: Swift.Bool,
+                streaming: Swift.Bool,
+                device: Components.Schemas.CatalogEntry.DevicePayload,
+                memoryMib: Swift.Int,
+                diskMib: Swift.Int,
+                downloadBytes: Swift.Int64,
+                checksum: Components.Schemas.CatalogEntry.ChecksumPayload,
+                state: Components.Schemas.CatalogEntry.StatePayload,
+                unavailableReason: Swift.String? = nil,
+                loaded: Swift.Bool
+            ) {
+                self.id = id
+                self.engine = engine
+                self.description = description
+                self.languages = languages
+                self.licence = licence
+                self.canClone = canClone
+                self.streaming = streaming
+                self.device = device
+                self.memoryMib = memoryMib
+                self.diskMib = diskMib
+                self.downloadBytes = downloadBytes
+                self.checksum = checksum
+                self.state = state
+                self.unavailableReason = unavailableReason
+                self.loaded = loaded
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case engine
+                case description
+                case languages
+                case licence
+                case canClone = "can_clone"
+                case streaming
+                case device
+                case memoryMib = "memory_mib"
+                case diskMib = "disk_mib"
+                case downloadBytes = "download_bytes"
+                case checksum
+                case state
+                case unavailableReason = "unavailable_reason"
+                case loaded
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ModelPullRequest`.
+        package struct ModelPullRequest: Codable, Hashable, Sendable {
+            /// Catalogue entries or packs.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ModelPullRequest/models`.
+            package var models: [Swift.String]
+            /// Download and replace models that are installed already.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ModelPullRequest/force`.
+            package var force: Swift.Bool?
+            /// Creates a new `ModelPullRequest`.
+            ///
+            /// - Parameters:
+            ///   - models: Catalogue entries or packs.
+            ///   - force: Download and replace models that are installed already.
+            package init(
+                models: [Swift.String],
+                force: Swift.Bool? = nil
+            ) {
+                self.models = models
+                self.force = force
+            }
+            package enum CodingKeys: String, CodingKey {
+                case models
+                case force
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.models = try container.decode(
+                    [Swift.String].self,
+                    forKey: .models
+                )
+                self.force = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .force
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "models",
+                    "force"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ModelPull`.
+        package struct ModelPull: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ModelPull/id`.
+            package var id: Swift.String
+            /// The entries and packs asked for.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ModelPull/models`.
+            package var models: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/ModelPull/state`.
+            @frozen package enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case running = "running"
+                case succeeded = "succeeded"
+                case failed = "failed"
+                case cancelled = "cancelled"
+            }
+            /// - Remark: Generated from `#/components/schemas/ModelPull/state`.
+            package var state: Components.Schemas.ModelPull.StatePayload
+            /// - Remark: Generated from `#/components/schemas/ModelPull/created_at`.
+            package var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/ModelPull/finished_at`.
+            package var finishedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/ModelPull/progress`.
+            package var progress: Components.Schemas.ModelPullProgress?
+            /// - Remark: Generated from `#/components/schemas/ModelPull/installed`.
+            package var installed: [Swift.String]
+            /// Installed already; left alone.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ModelPull/skipped`.
+            package var skipped: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/ModelPull/bytes_downloaded`.
+            package var bytesDownloaded: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/ModelPull/error`.
+            package var error: Components.Schemas.Problem?
+            /// - Remark: Generated from `#/components/schemas/ModelPull/status_url`.
+            package var statusUrl: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ModelPull/events_url`.
+            package var eventsUrl: Swift.String
+            /// Creates a new `ModelPull`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - models: The entries and packs asked for.
+            ///   - state:
+            ///   - createdAt:
+            ///   - finishedAt:
+            ///   - progress:
+            ///   - installed:
+            ///   - skipped: Installed already; left alone.
+            ///   - bytesDownloaded:
+            ///   - error:
+            ///   - statusUrl:
+            ///   - eventsUrl:
+            package init(
+                id: Swift.String,
+                models: [Swift.String],
+                state: Components.Schemas.ModelPull.StatePayload,
+                createdAt: Foundation.Date,
+                finishedAt: Foundation.Date? = nil,
+                progress: Components.Schemas.ModelPullProgress? = nil,
+                installed: [Swift.String],
+                skipped: [Swift.String],
+                bytesDownloaded: Swift.Int64,
+                error: Components.Schemas.Problem? = nil,
+                statusUrl: Swift.String,
+                eventsUrl: Swift.String
+            ) {
+                self.id = id
+                self.models = models
+                self.state = state
+                self.createdAt = createdAt
+                self.finishedAt = finishedAt
+                self.progress = progress
+                self.installed = installed
+                self.skipped = skipped
+                self.bytesDownloaded = bytesDownloaded
+                self.error = error
+                self.statusUrl = statusUrl
+                self.eventsUrl = eventsUrl
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case models
+                case state
+                case createdAt = "created_at"
+                case finishedAt = "finished_at"
+                case progress
+                case installed
+                case skipped
+                case bytesDownloaded = "bytes_downloaded"
+                case error
+                case statusUrl = "status_url"
+                case eventsUrl = "events_url"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ModelPullProgress`.
+        package struct ModelPullProgress: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ModelPullProgress/model`.
+            package var model: Swift.String
+            /// 1-based place of `model` in the pull.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ModelPullProgress/index`.
+            package var index: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ModelPullProgress/count`.
+            package var count: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ModelPullProgress/phase`.
+            @frozen package enum PhasePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case waiting = "waiting"
+                case downloading = "downloading"
+                case verifying = "verifying"
+                case installing = "installing"
+                case installed = "installed"
+                case skipped = "skipped"
+            }
+            /// - Remark: Generated from `#/components/schemas/ModelPullProgress/phase`.
+            package var phase: Components.Schemas.ModelPullProgress.PhasePayload
+            /// - Remark: Generated from `#/components/schemas/ModelPullProgress/file`.
+            package var file: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ModelPullProgress/bytes_done`.
+            package var bytesDone: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/ModelPullProgress/bytes_total`.
+            package var bytesTotal: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/ModelPullProgress/bytes_per_second`.
+            package var bytesPerSecond: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/ModelPullProgress/eta_seconds`.
+            package var etaSeconds: Swift.Double?
+            /// Creates a new `ModelPullProgress`.
+            ///
+            /// - Parameters:
+            ///   - model:
+            ///   - index: 1-based place of `model` in the pull.
+            ///   - count:
+            ///   - phase:
+            ///   - file:
+            ///   - bytesDone:
+            ///   - bytesTotal:
+            ///   - bytesPerSecond:
+            ///   - etaSeconds:
+            package init(
+                model: Swift.String,
+                index: Swift.Int,
+                count: Swift.Int,
+                phase: Components.Schemas.ModelPullProgress.PhasePayload,
+                file: Swift.String? = nil,
+                bytesDone: Swift.Int64,
+                bytesTotal: Swift.Int64,
+                bytesPerSecond: Swift.Double? = nil,
+                etaSeconds: Swift.Double? = nil
+            ) {
+                self.model = model
+                self.index = index
+                self.count = count
+                self.phase = phase
+                self.file = file
+                self.bytesDone = bytesDone
+                self.bytesTotal = bytesTotal
+                self.bytesPerSecond = bytesPerSecond
+                self.etaSeconds = etaSeconds
+            }
+            package enum CodingKeys: String, CodingKey {
+                case model
+                case index
+                case count
+                case phase
+                case file
+                case bytesDone = "bytes_done"
+                case bytesTotal = "bytes_total"
+                case bytesPerSecond = "bytes_per_second"
+                case etaSeconds = "eta_seconds"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ModelRemoved`.
+        package struct ModelRemoved: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ModelRemoved/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ModelRemoved/removed`.
+            package var removed: Swift.Bool
+            /// Creates a new `ModelRemoved`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - removed:
+            package init(
+                id: Swift.String,
+                removed: Swift.Bool
+            ) {
+                self.id = id
+                self.removed = removed
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case removed
             }
         }
         /// - Remark: Generated from `#/components/schemas/ModelState`.

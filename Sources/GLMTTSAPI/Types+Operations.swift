@@ -5909,7 +5909,8 @@ package enum Operations {
     ///
     /// Applies the voice rule of `POST /api/tts` to `text` (and `model`, `language`): the
     /// languages detected sentence by sentence, and the voice that speaks them — the named one,
-    /// checked, or the default for the text's language. A text no installed voice can speak
+    /// checked, or the default for the text's language (with `with_reference`, a cloning voice
+    /// that speaks it first). A text no installed voice can speak
     /// answers `422` `text.language_unsupported`, naming the voices that can. The web page
     /// calls this while the user types.
     ///
@@ -8577,6 +8578,1312 @@ package enum Operations {
             /// An unexpected server error.
             ///
             /// - Remark: Generated from `#/paths//api/admin/models/{model_id}/{action}/post(changeModel)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            package var internalServerError: Components.Responses.InternalError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// The published models that can be pulled, and every installed and loaded model.
+    ///
+    /// The catalogue (`catalogue/models.json`, or `GLMTTS_CATALOGUE`) with each entry's
+    /// state (`installed`, `available`, or `unavailable` with the reason), whether it is
+    /// loaded, and the installed models that are not from the catalogue. `checksum` says
+    /// whether the publisher states digests for every file (`publisher`) or only the hash
+    /// seen at the first download is enforced (`first_download`).
+    ///
+    ///
+    /// - Remark: HTTP `GET /api/admin/models/catalog`.
+    /// - Remark: Generated from `#/paths//api/admin/models/catalog/get(getModelCatalog)`.
+    package enum GetModelCatalog {
+        package static let id: Swift.String = "getModelCatalog"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/admin/models/catalog/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetModelCatalog.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetModelCatalog.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.GetModelCatalog.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            package init(headers: Operations.GetModelCatalog.Input.Headers = .init()) {
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/admin/models/catalog/GET/responses/200/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// Request id for logs and support; echoed from the request or generated. Always sent.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/admin/models/catalog/GET/responses/200/headers/X-Request-Id`.
+                    package var xRequestId: Components.Headers.XRequestId?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xRequestId: Request id for logs and support; echoed from the request or generated. Always sent.
+                    package init(xRequestId: Components.Headers.XRequestId? = nil) {
+                        self.xRequestId = xRequestId
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.GetModelCatalog.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/api/admin/models/catalog/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/admin/models/catalog/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.ModelCatalogListing)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.ModelCatalogListing {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.GetModelCatalog.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.GetModelCatalog.Output.Ok.Headers = .init(),
+                    body: Operations.GetModelCatalog.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// The catalogue and the installed models.
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/catalog/get(getModelCatalog)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetModelCatalog.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.GetModelCatalog.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A required engine is not loaded or the server is shutting down.
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/catalog/get(getModelCatalog)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses.ServiceUnavailable)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            package var serviceUnavailable: Components.Responses.ServiceUnavailable {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An unexpected server error.
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/catalog/get(getModelCatalog)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            package var internalServerError: Components.Responses.InternalError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Download and install published models, as a pull you can follow and cancel.
+    ///
+    /// Starts a pull of catalogue entries or packs and answers `202` at once. Follow it with
+    /// `GET /api/admin/models/pulls/{pull_id}/events` (Server-Sent Events: `progress` with
+    /// bytes, speed and time left; `done` with the final state) or poll
+    /// `GET /api/admin/models/pulls/{pull_id}`; `DELETE` it to cancel. Downloads resume after a
+    /// cut, are checked against the catalogue's sizes and digests and are installed
+    /// atomically; a failed or cancelled pull installs nothing. A pulled model is usable at
+    /// once (no restart). A second request for the same models while a pull of them runs
+    /// joins that pull (same id), so they download once.
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/admin/models/pull`.
+    /// - Remark: Generated from `#/paths//api/admin/models/pull/post(pullModels)`.
+    package enum PullModels {
+        package static let id: Swift.String = "pullModels"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/admin/models/pull/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.PullModels.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.PullModels.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.PullModels.Input.Headers
+            /// - Remark: Generated from `#/paths/api/admin/models/pull/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/admin/models/pull/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.ModelPullRequest)
+            }
+            package var body: Operations.PullModels.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            package init(
+                headers: Operations.PullModels.Input.Headers = .init(),
+                body: Operations.PullModels.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Accepted: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/admin/models/pull/POST/responses/202/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// Request id for logs and support; echoed from the request or generated. Always sent.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/admin/models/pull/POST/responses/202/headers/X-Request-Id`.
+                    package var xRequestId: Components.Headers.XRequestId?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xRequestId: Request id for logs and support; echoed from the request or generated. Always sent.
+                    package init(xRequestId: Components.Headers.XRequestId? = nil) {
+                        self.xRequestId = xRequestId
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.PullModels.Output.Accepted.Headers
+                /// - Remark: Generated from `#/paths/api/admin/models/pull/POST/responses/202/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/admin/models/pull/POST/responses/202/content/application\/json`.
+                    case json(Components.Schemas.ModelPull)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.ModelPull {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.PullModels.Output.Accepted.Body
+                /// Creates a new `Accepted`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.PullModels.Output.Accepted.Headers = .init(),
+                    body: Operations.PullModels.Output.Accepted.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// The pull, running.
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/pull/post(pullModels)/responses/202`.
+            ///
+            /// HTTP response code: `202 accepted`.
+            case accepted(Operations.PullModels.Output.Accepted)
+            /// The associated value of the enum case if `self` is `.accepted`.
+            ///
+            /// - Throws: An error if `self` is not `.accepted`.
+            /// - SeeAlso: `.accepted`.
+            package var accepted: Operations.PullModels.Output.Accepted {
+                get throws {
+                    switch self {
+                    case let .accepted(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "accepted",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed (bad form data, JSON or parameter syntax).
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/pull/post(pullModels)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The job, batch, voice or model does not exist.
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/pull/post(pullModels)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A required engine is not loaded or the server is shutting down.
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/pull/post(pullModels)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses.ServiceUnavailable)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            package var serviceUnavailable: Components.Responses.ServiceUnavailable {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An unexpected server error.
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/pull/post(pullModels)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            package var internalServerError: Components.Responses.InternalError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// A pull's state and latest progress.
+    ///
+    /// - Remark: HTTP `GET /api/admin/models/pulls/{pull_id}`.
+    /// - Remark: Generated from `#/paths//api/admin/models/pulls/{pull_id}/get(getModelPull)`.
+    package enum GetModelPull {
+        package static let id: Swift.String = "getModelPull"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// Pull id.
+                ///
+                /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/GET/path/pull_id`.
+                package var pullId: Components.Parameters.PullId
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - pullId: Pull id.
+                package init(pullId: Components.Parameters.PullId) {
+                    self.pullId = pullId
+                }
+            }
+            package var path: Operations.GetModelPull.Input.Path
+            /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetModelPull.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetModelPull.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.GetModelPull.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.GetModelPull.Input.Path,
+                headers: Operations.GetModelPull.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/GET/responses/200/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// Request id for logs and support; echoed from the request or generated. Always sent.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/GET/responses/200/headers/X-Request-Id`.
+                    package var xRequestId: Components.Headers.XRequestId?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xRequestId: Request id for logs and support; echoed from the request or generated. Always sent.
+                    package init(xRequestId: Components.Headers.XRequestId? = nil) {
+                        self.xRequestId = xRequestId
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.GetModelPull.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.ModelPull)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.ModelPull {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.GetModelPull.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.GetModelPull.Output.Ok.Headers = .init(),
+                    body: Operations.GetModelPull.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// The pull.
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/pulls/{pull_id}/get(getModelPull)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetModelPull.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.GetModelPull.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The job, batch, voice or model does not exist.
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/pulls/{pull_id}/get(getModelPull)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An unexpected server error.
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/pulls/{pull_id}/get(getModelPull)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            package var internalServerError: Components.Responses.InternalError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Cancel a running pull; nothing of the model being pulled is installed.
+    ///
+    /// Partial downloads are kept, so pulling again resumes them. Cancelling a finished pull changes nothing.
+    ///
+    /// - Remark: HTTP `DELETE /api/admin/models/pulls/{pull_id}`.
+    /// - Remark: Generated from `#/paths//api/admin/models/pulls/{pull_id}/delete(cancelModelPull)`.
+    package enum CancelModelPull {
+        package static let id: Swift.String = "cancelModelPull"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/DELETE/path`.
+            package struct Path: Sendable, Hashable {
+                /// Pull id.
+                ///
+                /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/DELETE/path/pull_id`.
+                package var pullId: Components.Parameters.PullId
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - pullId: Pull id.
+                package init(pullId: Components.Parameters.PullId) {
+                    self.pullId = pullId
+                }
+            }
+            package var path: Operations.CancelModelPull.Input.Path
+            /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/DELETE/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CancelModelPull.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CancelModelPull.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.CancelModelPull.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.CancelModelPull.Input.Path,
+                headers: Operations.CancelModelPull.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/DELETE/responses/200/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// Request id for logs and support; echoed from the request or generated. Always sent.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/DELETE/responses/200/headers/X-Request-Id`.
+                    package var xRequestId: Components.Headers.XRequestId?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xRequestId: Request id for logs and support; echoed from the request or generated. Always sent.
+                    package init(xRequestId: Components.Headers.XRequestId? = nil) {
+                        self.xRequestId = xRequestId
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.CancelModelPull.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/DELETE/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/DELETE/responses/200/content/application\/json`.
+                    case json(Components.Schemas.ModelPull)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.ModelPull {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.CancelModelPull.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.CancelModelPull.Output.Ok.Headers = .init(),
+                    body: Operations.CancelModelPull.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// The pull after the cancel request (`cancelled` once it has stopped).
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/pulls/{pull_id}/delete(cancelModelPull)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.CancelModelPull.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.CancelModelPull.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The job, batch, voice or model does not exist.
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/pulls/{pull_id}/delete(cancelModelPull)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An unexpected server error.
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/pulls/{pull_id}/delete(cancelModelPull)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            package var internalServerError: Components.Responses.InternalError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Follow a pull as Server-Sent Events.
+    ///
+    /// Named events: `progress` (data: `ModelPull` with its latest `progress`) as bytes
+    /// arrive (at most ten a second per file), and a final `done` (data: the finished
+    /// `ModelPull`, `state` succeeded, failed or cancelled), after which the stream ends. The
+    /// first event is the pull's state now, so a late subscriber starts from the truth.
+    ///
+    ///
+    /// - Remark: HTTP `GET /api/admin/models/pulls/{pull_id}/events`.
+    /// - Remark: Generated from `#/paths//api/admin/models/pulls/{pull_id}/events/get(streamModelPull)`.
+    package enum StreamModelPull {
+        package static let id: Swift.String = "streamModelPull"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/events/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// Pull id.
+                ///
+                /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/events/GET/path/pull_id`.
+                package var pullId: Components.Parameters.PullId
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - pullId: Pull id.
+                package init(pullId: Components.Parameters.PullId) {
+                    self.pullId = pullId
+                }
+            }
+            package var path: Operations.StreamModelPull.Input.Path
+            /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/events/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.StreamModelPull.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.StreamModelPull.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.StreamModelPull.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.StreamModelPull.Input.Path,
+                headers: Operations.StreamModelPull.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/events/GET/responses/200/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// Request id for logs and support; echoed from the request or generated. Always sent.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/events/GET/responses/200/headers/X-Request-Id`.
+                    package var xRequestId: Components.Headers.XRequestId?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xRequestId: Request id for logs and support; echoed from the request or generated. Always sent.
+                    package init(xRequestId: Components.Headers.XRequestId? = nil) {
+                        self.xRequestId = xRequestId
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.StreamModelPull.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/events/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/admin/models/pulls/{pull_id}/events/GET/responses/200/content/text\/event-stream`.
+                    case textEventStream(OpenAPIRuntime.HTTPBody)
+                    /// The associated value of the enum case if `self` is `.textEventStream`.
+                    ///
+                    /// - Throws: An error if `self` is not `.textEventStream`.
+                    /// - SeeAlso: `.textEventStream`.
+                    package var textEventStream: OpenAPIRuntime.HTTPBody {
+                        get throws {
+                            switch self {
+                            case let .textEventStream(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.StreamModelPull.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.StreamModelPull.Output.Ok.Headers = .init(),
+                    body: Operations.StreamModelPull.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// Event stream of `ModelPull` objects.
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/pulls/{pull_id}/events/get(streamModelPull)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.StreamModelPull.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.StreamModelPull.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The job, batch, voice or model does not exist.
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/pulls/{pull_id}/events/get(streamModelPull)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The queue is full or the client is rate limited.
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/pulls/{pull_id}/events/get(streamModelPull)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            package var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An unexpected server error.
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/pulls/{pull_id}/events/get(streamModelPull)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            package var internalServerError: Components.Responses.InternalError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case textEventStream
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "text/event-stream":
+                    self = .textEventStream
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .textEventStream:
+                    return "text/event-stream"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .textEventStream,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Unload and delete an installed model.
+    ///
+    /// The folder is moved out of the models directory before it is deleted, so no request sees half of it.
+    ///
+    /// - Remark: HTTP `DELETE /api/admin/models/{model_id}`.
+    /// - Remark: Generated from `#/paths//api/admin/models/{model_id}/delete(removeModel)`.
+    package enum RemoveModel {
+        package static let id: Swift.String = "removeModel"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/admin/models/{model_id}/DELETE/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/admin/models/{model_id}/DELETE/path/model_id`.
+                package var modelId: Swift.String
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - modelId:
+                package init(modelId: Swift.String) {
+                    self.modelId = modelId
+                }
+            }
+            package var path: Operations.RemoveModel.Input.Path
+            /// - Remark: Generated from `#/paths/api/admin/models/{model_id}/DELETE/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.RemoveModel.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.RemoveModel.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.RemoveModel.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.RemoveModel.Input.Path,
+                headers: Operations.RemoveModel.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/admin/models/{model_id}/DELETE/responses/200/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// Request id for logs and support; echoed from the request or generated. Always sent.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/admin/models/{model_id}/DELETE/responses/200/headers/X-Request-Id`.
+                    package var xRequestId: Components.Headers.XRequestId?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xRequestId: Request id for logs and support; echoed from the request or generated. Always sent.
+                    package init(xRequestId: Components.Headers.XRequestId? = nil) {
+                        self.xRequestId = xRequestId
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.RemoveModel.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/api/admin/models/{model_id}/DELETE/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/admin/models/{model_id}/DELETE/responses/200/content/application\/json`.
+                    case json(Components.Schemas.ModelRemoved)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.ModelRemoved {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.RemoveModel.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.RemoveModel.Output.Ok.Headers = .init(),
+                    body: Operations.RemoveModel.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// The model was removed.
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/{model_id}/delete(removeModel)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.RemoveModel.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.RemoveModel.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed (bad form data, JSON or parameter syntax).
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/{model_id}/delete(removeModel)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The job, batch, voice or model does not exist.
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/{model_id}/delete(removeModel)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An unexpected server error.
+            ///
+            /// - Remark: Generated from `#/paths//api/admin/models/{model_id}/delete(removeModel)/responses/500`.
             ///
             /// HTTP response code: `500 internalServerError`.
             case internalServerError(Components.Responses.InternalError)

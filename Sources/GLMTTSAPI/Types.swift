@@ -191,7 +191,8 @@ package protocol APIProtocol: Sendable {
     ///
     /// Applies the voice rule of `POST /api/tts` to `text` (and `model`, `language`): the
     /// languages detected sentence by sentence, and the voice that speaks them — the named one,
-    /// checked, or the default for the text's language. A text no installed voice can speak
+    /// checked, or the default for the text's language (with `with_reference`, a cloning voice
+    /// that speaks it first). A text no installed voice can speak
     /// answers `422` `text.language_unsupported`, naming the voices that can. The web page
     /// calls this while the user types.
     ///
@@ -288,6 +289,63 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/admin/models/{model_id}/{action}`.
     /// - Remark: Generated from `#/paths//api/admin/models/{model_id}/{action}/post(changeModel)`.
     func changeModel(_ input: Operations.ChangeModel.Input) async throws -> Operations.ChangeModel.Output
+    /// The published models that can be pulled, and every installed and loaded model.
+    ///
+    /// The catalogue (`catalogue/models.json`, or `GLMTTS_CATALOGUE`) with each entry's
+    /// state (`installed`, `available`, or `unavailable` with the reason), whether it is
+    /// loaded, and the installed models that are not from the catalogue. `checksum` says
+    /// whether the publisher states digests for every file (`publisher`) or only the hash
+    /// seen at the first download is enforced (`first_download`).
+    ///
+    ///
+    /// - Remark: HTTP `GET /api/admin/models/catalog`.
+    /// - Remark: Generated from `#/paths//api/admin/models/catalog/get(getModelCatalog)`.
+    func getModelCatalog(_ input: Operations.GetModelCatalog.Input) async throws -> Operations.GetModelCatalog.Output
+    /// Download and install published models, as a pull you can follow and cancel.
+    ///
+    /// Starts a pull of catalogue entries or packs and answers `202` at once. Follow it with
+    /// `GET /api/admin/models/pulls/{pull_id}/events` (Server-Sent Events: `progress` with
+    /// bytes, speed and time left; `done` with the final state) or poll
+    /// `GET /api/admin/models/pulls/{pull_id}`; `DELETE` it to cancel. Downloads resume after a
+    /// cut, are checked against the catalogue's sizes and digests and are installed
+    /// atomically; a failed or cancelled pull installs nothing. A pulled model is usable at
+    /// once (no restart). A second request for the same models while a pull of them runs
+    /// joins that pull (same id), so they download once.
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/admin/models/pull`.
+    /// - Remark: Generated from `#/paths//api/admin/models/pull/post(pullModels)`.
+    func pullModels(_ input: Operations.PullModels.Input) async throws -> Operations.PullModels.Output
+    /// A pull's state and latest progress.
+    ///
+    /// - Remark: HTTP `GET /api/admin/models/pulls/{pull_id}`.
+    /// - Remark: Generated from `#/paths//api/admin/models/pulls/{pull_id}/get(getModelPull)`.
+    func getModelPull(_ input: Operations.GetModelPull.Input) async throws -> Operations.GetModelPull.Output
+    /// Cancel a running pull; nothing of the model being pulled is installed.
+    ///
+    /// Partial downloads are kept, so pulling again resumes them. Cancelling a finished pull changes nothing.
+    ///
+    /// - Remark: HTTP `DELETE /api/admin/models/pulls/{pull_id}`.
+    /// - Remark: Generated from `#/paths//api/admin/models/pulls/{pull_id}/delete(cancelModelPull)`.
+    func cancelModelPull(_ input: Operations.CancelModelPull.Input) async throws -> Operations.CancelModelPull.Output
+    /// Follow a pull as Server-Sent Events.
+    ///
+    /// Named events: `progress` (data: `ModelPull` with its latest `progress`) as bytes
+    /// arrive (at most ten a second per file), and a final `done` (data: the finished
+    /// `ModelPull`, `state` succeeded, failed or cancelled), after which the stream ends. The
+    /// first event is the pull's state now, so a late subscriber starts from the truth.
+    ///
+    ///
+    /// - Remark: HTTP `GET /api/admin/models/pulls/{pull_id}/events`.
+    /// - Remark: Generated from `#/paths//api/admin/models/pulls/{pull_id}/events/get(streamModelPull)`.
+    func streamModelPull(_ input: Operations.StreamModelPull.Input) async throws -> Operations.StreamModelPull.Output
+    /// Unload and delete an installed model.
+    ///
+    /// The folder is moved out of the models directory before it is deleted, so no request sees half of it.
+    ///
+    /// - Remark: HTTP `DELETE /api/admin/models/{model_id}`.
+    /// - Remark: Generated from `#/paths//api/admin/models/{model_id}/delete(removeModel)`.
+    func removeModel(_ input: Operations.RemoveModel.Input) async throws -> Operations.RemoveModel.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -614,7 +672,8 @@ extension APIProtocol {
     ///
     /// Applies the voice rule of `POST /api/tts` to `text` (and `model`, `language`): the
     /// languages detected sentence by sentence, and the voice that speaks them — the named one,
-    /// checked, or the default for the text's language. A text no installed voice can speak
+    /// checked, or the default for the text's language (with `with_reference`, a cloning voice
+    /// that speaks it first). A text no installed voice can speak
     /// answers `422` `text.language_unsupported`, naming the voices that can. The web page
     /// calls this while the user types.
     ///
@@ -761,6 +820,105 @@ extension APIProtocol {
         headers: Operations.ChangeModel.Input.Headers = .init()
     ) async throws -> Operations.ChangeModel.Output {
         try await changeModel(Operations.ChangeModel.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The published models that can be pulled, and every installed and loaded model.
+    ///
+    /// The catalogue (`catalogue/models.json`, or `GLMTTS_CATALOGUE`) with each entry's
+    /// state (`installed`, `available`, or `unavailable` with the reason), whether it is
+    /// loaded, and the installed models that are not from the catalogue. `checksum` says
+    /// whether the publisher states digests for every file (`publisher`) or only the hash
+    /// seen at the first download is enforced (`first_download`).
+    ///
+    ///
+    /// - Remark: HTTP `GET /api/admin/models/catalog`.
+    /// - Remark: Generated from `#/paths//api/admin/models/catalog/get(getModelCatalog)`.
+    package func getModelCatalog(headers: Operations.GetModelCatalog.Input.Headers = .init()) async throws -> Operations.GetModelCatalog.Output {
+        try await getModelCatalog(Operations.GetModelCatalog.Input(headers: headers))
+    }
+    /// Download and install published models, as a pull you can follow and cancel.
+    ///
+    /// Starts a pull of catalogue entries or packs and answers `202` at once. Follow it with
+    /// `GET /api/admin/models/pulls/{pull_id}/events` (Server-Sent Events: `progress` with
+    /// bytes, speed and time left; `done` with the final state) or poll
+    /// `GET /api/admin/models/pulls/{pull_id}`; `DELETE` it to cancel. Downloads resume after a
+    /// cut, are checked against the catalogue's sizes and digests and are installed
+    /// atomically; a failed or cancelled pull installs nothing. A pulled model is usable at
+    /// once (no restart). A second request for the same models while a pull of them runs
+    /// joins that pull (same id), so they download once.
+    ///
+    ///
+    /// - Remark: HTTP `POST /api/admin/models/pull`.
+    /// - Remark: Generated from `#/paths//api/admin/models/pull/post(pullModels)`.
+    package func pullModels(
+        headers: Operations.PullModels.Input.Headers = .init(),
+        body: Operations.PullModels.Input.Body
+    ) async throws -> Operations.PullModels.Output {
+        try await pullModels(Operations.PullModels.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A pull's state and latest progress.
+    ///
+    /// - Remark: HTTP `GET /api/admin/models/pulls/{pull_id}`.
+    /// - Remark: Generated from `#/paths//api/admin/models/pulls/{pull_id}/get(getModelPull)`.
+    package func getModelPull(
+        path: Operations.GetModelPull.Input.Path,
+        headers: Operations.GetModelPull.Input.Headers = .init()
+    ) async throws -> Operations.GetModelPull.Output {
+        try await getModelPull(Operations.GetModelPull.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Cancel a running pull; nothing of the model being pulled is installed.
+    ///
+    /// Partial downloads are kept, so pulling again resumes them. Cancelling a finished pull changes nothing.
+    ///
+    /// - Remark: HTTP `DELETE /api/admin/models/pulls/{pull_id}`.
+    /// - Remark: Generated from `#/paths//api/admin/models/pulls/{pull_id}/delete(cancelModelPull)`.
+    package func cancelModelPull(
+        path: Operations.CancelModelPull.Input.Path,
+        headers: Operations.CancelModelPull.Input.Headers = .init()
+    ) async throws -> Operations.CancelModelPull.Output {
+        try await cancelModelPull(Operations.CancelModelPull.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Follow a pull as Server-Sent Events.
+    ///
+    /// Named events: `progress` (data: `ModelPull` with its latest `progress`) as bytes
+    /// arrive (at most ten a second per file), and a final `done` (data: the finished
+    /// `ModelPull`, `state` succeeded, failed or cancelled), after which the stream ends. The
+    /// first event is the pull's state now, so a late subscriber starts from the truth.
+    ///
+    ///
+    /// - Remark: HTTP `GET /api/admin/models/pulls/{pull_id}/events`.
+    /// - Remark: Generated from `#/paths//api/admin/models/pulls/{pull_id}/events/get(streamModelPull)`.
+    package func streamModelPull(
+        path: Operations.StreamModelPull.Input.Path,
+        headers: Operations.StreamModelPull.Input.Headers = .init()
+    ) async throws -> Operations.StreamModelPull.Output {
+        try await streamModelPull(Operations.StreamModelPull.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Unload and delete an installed model.
+    ///
+    /// The folder is moved out of the models directory before it is deleted, so no request sees half of it.
+    ///
+    /// - Remark: HTTP `DELETE /api/admin/models/{model_id}`.
+    /// - Remark: Generated from `#/paths//api/admin/models/{model_id}/delete(removeModel)`.
+    package func removeModel(
+        path: Operations.RemoveModel.Input.Path,
+        headers: Operations.RemoveModel.Input.Headers = .init()
+    ) async throws -> Operations.RemoveModel.Output {
+        try await removeModel(Operations.RemoveModel.Input(
             path: path,
             headers: headers
         ))

@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 import GLMTTSEngine
 import Hummingbird
 package import Logging

@@ -32,7 +32,7 @@ struct ModelsListCommand: AsyncParsableCommand {
     private func printTable(store: ModelStore, models: [InstalledModel], problems: [ModelError]) {
         if models.isEmpty {
             print(
-                "No models installed in \(store.directory.path). Import a Piper voice with `glmtts models import-piper VOICE.onnx`, or run scripts/prepare-models."
+                "No models installed in \(store.directory.path). Pull one with `glmtts models pull ID` (see `glmtts models catalog`), import a Piper voice with `glmtts models import-piper VOICE.onnx`, or run scripts/prepare-models."
             )
         } else {
             let header = ["ID", "ENGINE", "LANGUAGES", "RATE", "CLONE", "LICENCE"]

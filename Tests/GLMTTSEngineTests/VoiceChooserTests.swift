@@ -30,6 +30,18 @@ import Testing
         #expect(try chooser.choose(text: "Hello.", named: nil).voiceID == "en_US-joe-medium")
     }
 
+    @Test func aReferenceClipPrefersAnInstalledVoiceThatClones() throws {
+        var zipvoice = Self.model("zipvoice-zh-en", .zipvoice, ["zh", "en"])
+        zipvoice.manifest.capabilities.canClone = true
+        let chooser = VoiceChooser(models: Self.installed + [zipvoice], fallbackDefault: "en_US-joe-medium")
+        #expect(try chooser.choose(text: "你好。", named: nil, preferCloning: true).voiceID == "zipvoice-zh-en")
+        #expect(try chooser.choose(text: "Hello.", named: nil, preferCloning: true).voiceID == "zipvoice-zh-en")
+        #expect(try chooser.choose(text: "こんにちは。", named: nil, preferCloning: true).voiceID == "kokoro-jf_alpha", "it speaks no Japanese")
+        #expect(try chooser.choose(text: "Hello.", named: nil).voiceID == "en_US-joe-medium", "no clip: the default voice")
+        #expect(try chooser.choose(text: "Hello.", named: "en_US-joe-medium", preferCloning: true).voiceID == "en_US-joe-medium")
+        #expect(try self.chooser.choose(text: "Hello.", named: nil, preferCloning: true).voiceID == "en_US-joe-medium")
+    }
+
     @Test func mixedTextGetsOneVoiceThatSpeaksAllItsLanguages() throws {
         let choice = try chooser.choose(text: "Hello. 你好。", named: nil)
         #expect(choice.voiceID == "kokoro-jm_kumo")

@@ -36,8 +36,12 @@ import Testing
         }
         let recorder = RouteRecorder()
         try await ServerTestHarness.withDependencies { dependencies in
-            try APIHandler(dependencies: dependencies, reloader: ModelReloader(engines: dependencies.engines, logger: dependencies.logger))
-                .registerHandlers(on: recorder)
+            let reloader = ModelReloader(engines: dependencies.engines, logger: dependencies.logger)
+            try APIHandler(
+                dependencies: dependencies, reloader: reloader,
+                pulls: ModelPullJobs(configuration: dependencies.configuration, reloader: reloader)
+            )
+            .registerHandlers(on: recorder)
         }
         #expect(recorder.routes == specified)
         #expect(specified.count >= 25)

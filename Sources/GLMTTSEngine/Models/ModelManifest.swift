@@ -34,6 +34,12 @@ public struct ModelManifest: Sendable, Codable, Equatable {
     public var licence: String
     /// Declared capabilities.
     public var capabilities: ManifestCapabilities
+    /// SHA-256 (hex) of every file in the folder, by relative path, as installed: what
+    /// `glmtts models verify` re-hashes. Written by `glmtts models pull`; absent for models
+    /// installed by hand, by `scripts/prepare-models` or by `import-piper`.
+    public var digests: [String: String]?
+    /// Where a pulled model came from (absent for models installed any other way).
+    public var source: ModelSource?
 
     public init(
         id: String, engine: EngineKind, description: String, sampleRate: Int, languages: [String],

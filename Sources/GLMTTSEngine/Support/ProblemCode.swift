@@ -125,6 +125,28 @@ public enum ProblemCode {
     public static let modelNotFound = "model.not_found"
     /// `model.write_failed`
     public static let modelWriteFailed = "model.write_failed"
+    /// `model.not_in_catalogue`: no published model (or pack) with this id.
+    public static let modelNotInCatalogue = "model.not_in_catalogue"
+    /// `model.catalogue_invalid`: the catalogue file cannot be read or breaks its rules.
+    public static let modelCatalogueInvalid = "model.catalogue_invalid"
+    /// `model.download_failed`: the publisher (or mirror) did not deliver a file.
+    public static let modelDownloadFailed = "model.download_failed"
+    /// `model.checksum_mismatch`: a file's size or digest differs from the catalogue's.
+    public static let modelChecksumMismatch = "model.checksum_mismatch"
+    /// `model.disk_full`: not enough free space for a pull.
+    public static let modelDiskFull = "model.disk_full"
+    /// `model.archive_refused`: an archive entry is unsafe (`..`, absolute, link, device, too big).
+    public static let modelArchiveRefused = "model.archive_refused"
+    /// `model.archive_corrupt`: an archive cannot be decompressed or read.
+    public static let modelArchiveCorrupt = "model.archive_corrupt"
+    /// `model.already_installed`: the model is installed; pass force to replace it.
+    public static let modelAlreadyInstalled = "model.already_installed"
+    /// `model.pull_cancelled`: the pull was cancelled; nothing was installed.
+    public static let modelPullCancelled = "model.pull_cancelled"
+    /// `model.pull_not_found`: no pull with this id (finished pulls are kept for a while).
+    public static let modelPullNotFound = "model.pull_not_found"
+    /// `model.verify_failed`: an installed file differs from its manifest's digest.
+    public static let modelVerifyFailed = "model.verify_failed"
 
     // MARK: Synthesis parameters
     /// `parameter.cloning_unsupported`

@@ -45,7 +45,8 @@ public struct SynthesisPipeline: Sendable {
         if let named = job.voiceID, !chooser.models.contains(where: { $0.manifest.id == named }) {
             _ = try await registry.synthesizer(id: named)  // throws the registry's own answer: invalid id, not found, not a voice
         }
-        let choice = try chooser.choose(text: text, named: job.voiceID, language: job.language)
+        let choice = try chooser.choose(
+            text: text, named: job.voiceID, language: job.language, preferCloning: job.referenceAudio != nil && !job.voiceMatch)
         var voiceID = choice.voiceID
         var notes: [String] = []
         var reference: PreparedReference?

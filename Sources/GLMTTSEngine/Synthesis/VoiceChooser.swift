@@ -7,7 +7,10 @@ import Foundation
 ///   taken from the caller's `language`.
 /// - A named voice must speak every one of them; otherwise ``TextError/languageUnsupported``
 ///   names the installed voices that can. Nothing reads Chinese as "Chinese letter".
-/// - With no voice named, the first installed voice that speaks all of the text's languages
+/// - With no voice named and a reference clip given (`preferCloning`), the first installed
+///   voice that clones and speaks all of the text's languages is chosen (by id), so a pulled
+///   ZipVoice or Pocket-TTS model clones the clip without being named.
+/// - Otherwise, with no voice named, the first installed voice that speaks all of the text's languages
 ///   is chosen from: the configured default voice, the configured and then the built-in
 ///   default (``builtInDefaults``) of each of the text's languages, commonest first, then every
 ///   other installed voice (neural voices before espeak-ng ones, by id). Voices whose manifest
@@ -53,10 +56,11 @@ public struct VoiceChooser: Sendable {
     }
 
     /// The voice for `text`: `named` checked against the text's languages, or one chosen for
-    /// them. `language` (any tag form) overrides detection. Throws
+    /// them (a cloning one first with `preferCloning`). `language` (any tag form) overrides
+    /// detection. Throws
     /// ``TextError/languageUnsupported(languages:voice:alternatives:)``, and
     /// `ModelError.notFound` when no voice is installed at all.
-    public func choose(text: String, named: String?, language: String? = nil) throws -> VoiceChoice {
+    public func choose(text: String, named: String?, language: String? = nil, preferCloning: Bool = false) throws -> VoiceChoice {
         let stated = language.map(LanguageCode.primary).flatMap { $0.isEmpty ? nil : $0 }
         let languages = stated.map { [$0] } ?? TextLanguageDetector.languages(of: text)
         if let named {
@@ -69,11 +73,16 @@ public struct VoiceChooser: Sendable {
             }
             return VoiceChoice(voiceID: named, languages: languages, named: true)
         }
-        guard let main = languages.first else {
+        guard !languages.isEmpty else {
             guard let id = configuredDefault ?? fallbackDefault ?? models.first?.manifest.id else {
                 throw ModelError.notFound(id: Self.builtInDefaults["en"]!, available: [])
             }
             return VoiceChoice(voiceID: id, languages: [], named: false)
+        }
+        if preferCloning,
+            let cloner = ranked.first(where: { $0.manifest.capabilities.canClone && speaks($0, all: languages, byDefault: true) })
+        {
+            return VoiceChoice(voiceID: cloner.manifest.id, languages: languages, named: false)
         }
         let preferred = ([configuredDefault] + languages.flatMap { [languageDefaults[$0], Self.builtInDefaults[$0]] }).compactMap { $0 }
         for id in preferred {

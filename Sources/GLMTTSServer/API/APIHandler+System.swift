@@ -73,7 +73,8 @@ extension APIHandler {
         let named = body.model.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         if let named { try SpeechForm.checkSynthesizer(named, dependencies: dependencies) }
         let language = try SpeechForm.language(body.language)
-        let choice = try SpeechForm.chooseVoice(text: text, named: named, language: language, dependencies: dependencies)
+        let choice = try SpeechForm.chooseVoice(
+            text: text, named: named, language: language, withReference: body.withReference ?? false, dependencies: dependencies)
         let answer = Components.Schemas.VoiceChoice(voice: choice.voiceID, languages: choice.languages, named: choice.named)
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(answer)))
     }

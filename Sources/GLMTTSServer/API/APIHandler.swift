@@ -16,6 +16,8 @@ struct APIHandler: APIProtocol {
     let dependencies: ServerDependencies
     /// Re-reads the models directory for the admin API.
     let reloader: ModelReloader
+    /// The model pulls of the admin API.
+    let pulls: ModelPullJobs
 
     // MARK: Shared helpers
 

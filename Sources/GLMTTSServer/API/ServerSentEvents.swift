@@ -43,6 +43,24 @@ enum ServerSentEvents {
         _ events: AsyncStream<JobEvent>, after: Int, keepAlive: Double,
         render: @escaping @Sendable (JobEvent) -> (String?, Payload)
     ) -> HTTPBody {
+        pumped(keepAlive: keepAlive) { send in
+            var ended = false
+            for await event in events where event.sequence > after {
+                let (name, data) = render(event)
+                await send(message(id: event.sequence, event: name, data: data))
+                ended = event.kind.isFinal
+            }
+            // The subscription ended before the final event: the hub cut this reader off.
+            if !ended && !Task.isCancelled { await send(cutOffNotice) }
+        }
+    }
+
+    /// A body of the messages `produce` sends (after a `retry:` line, with a `: keep-alive`
+    /// comment every `keepAlive` seconds), made only as fast as the client reads them; it
+    /// ends when `produce` returns, and `produce` is cancelled when the client goes away.
+    static func pumped(
+        keepAlive: Double, produce: @escaping @Sendable (_ send: @Sendable (String) async -> Void) async -> Void
+    ) -> HTTPBody {
         let channel = AsyncChannel<ArraySlice<UInt8>>()
         let pump = Task {
             await channel.send(ArraySlice("retry: 2000\n\n".utf8))
@@ -54,14 +72,7 @@ enum ServerSentEvents {
                         await channel.send(ArraySlice(": keep-alive\n\n".utf8))
                     }
                 }
-                var ended = false
-                for await event in events where event.sequence > after {
-                    let (name, data) = render(event)
-                    await channel.send(ArraySlice(message(id: event.sequence, event: name, data: data).utf8))
-                    ended = event.kind.isFinal
-                }
-                // The subscription ended before the final event: the hub cut this reader off.
-                if !ended && !Task.isCancelled { await channel.send(ArraySlice(cutOffNotice.utf8)) }
+                await produce { await channel.send(ArraySlice($0.utf8)) }
                 group.cancelAll()
             }
             channel.finish()

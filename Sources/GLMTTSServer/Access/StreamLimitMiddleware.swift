@@ -11,7 +11,7 @@ struct StreamLimitMiddleware: ServerMiddleware {
     let metrics: ServiceMetrics
 
     /// Operations whose response is a stream that outlives the handler.
-    static let streamingOperations: Set<String> = ["streamJobProgress", "openAICreateSpeech"]
+    static let streamingOperations: Set<String> = ["streamJobProgress", "openAICreateSpeech", "streamModelPull"]
 
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,

@@ -34,7 +34,7 @@ package func buildApplication(
     let reloader = ModelReloader(engines: dependencies.engines, logger: dependencies.logger)
     // Access checks run per OpenAPI operation (they need its id).
     let access = AccessControl.middlewares(configuration: configuration, dependencies: dependencies)
-    try APIHandler(dependencies: dependencies, reloader: reloader)
+    try APIHandler(dependencies: dependencies, reloader: reloader, pulls: ModelPullJobs(configuration: configuration, reloader: reloader))
         .registerHandlers(on: router, middlewares: access + [URLEncodedFormMiddleware()])
     SwaggerUIRoutes.add(to: router, directory: SwaggerUIRoutes.directory(configuration))
     WebUIRoutes.add(to: router, folder: WebUIRoutes.directory(configuration))

@@ -72,6 +72,8 @@ package struct ServerConfiguration: Sendable, Equatable {
     package var webDirectory: URL?
     /// The Swagger UI's files (`GLMTTS_SWAGGER_UI_DIR`, else `<project>/vendor/swagger-ui`).
     package var swaggerUIDirectory: URL?
+    /// The catalogue, mirror and archive limits of the admin pull API.
+    package var modelPull = ModelPullSettings()
 
     /// The engines' share of the settings.
     package var engineSettings: EngineSettings {
@@ -136,6 +138,7 @@ package struct ServerConfiguration: Sendable, Equatable {
         let reader = settings
         config.webDirectory = reader.string("GLMTTS_WEB_DIR").map { URL(fileURLWithPath: $0, isDirectory: true) }
         config.swaggerUIDirectory = reader.string("GLMTTS_SWAGGER_UI_DIR").map { URL(fileURLWithPath: $0, isDirectory: true) }
+        config.modelPull = try ModelPullSettings(reader)
         if let host = reader.string("GLMTTS_HOST") { config.host = host }
         config.port = try reader.integer("GLMTTS_PORT", in: 0...65_535) ?? config.port
         if let megabytes = try reader.double("GLMTTS_MAX_UPLOAD_MB", in: 0.001...4096) {

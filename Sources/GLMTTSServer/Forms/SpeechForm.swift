@@ -76,8 +76,9 @@ struct SpeechForm {
         }
         let textLanguage = try Self.language(language, field: names(.language))
         _ = try Self.chooseVoice(
-            text: speech.value, named: modelID, language: textLanguage, dependencies: dependencies,
-            names: names)
+            text: speech.value, named: modelID, language: textLanguage,
+            withReference: (promptAudio != nil || savedVoice != nil) && voiceMatch != true,
+            dependencies: dependencies, names: names)
         if voiceMatch == true && promptAudio == nil && savedVoice == nil {
             throw HTTPProblem.invalid(
                 ProblemCode.requestConflictingFields,
@@ -154,11 +155,12 @@ struct SpeechForm {
     /// The voice for `text` (see `VoiceChooser`); a text the voice (or no voice) can speak is a
     /// 422 naming the field to change.
     static func chooseVoice(
-        text: String, named: String?, language: String?, dependencies: ServerDependencies,
+        text: String, named: String?, language: String?, withReference: Bool = false, dependencies: ServerDependencies,
         names: SpeechFieldNames = .form
     ) throws -> VoiceChoice {
         do {
-            return try dependencies.engines.voiceChooser().choose(text: text, named: named, language: language)
+            return try dependencies.engines.voiceChooser().choose(
+                text: text, named: named, language: language, preferCloning: withReference)
         } catch let error as TextError {
             throw HTTPProblem.invalid(
                 error.code, error.message, field: names(named == nil ? (language == nil ? .text : .language) : .model))
