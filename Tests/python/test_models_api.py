@@ -2,7 +2,9 @@
 entries; a pull followed over SSE (bytes, speed, ETA) after which the model speaks at once, with
 no restart; a second request joining the running pull; cancel; remove; hostile and malformed
 requests; scopes. Downloads come from a loopback file server standing in for the publishers."""
+import os
 import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import ROOT, Server, assert_healthy, assert_problem, auth, create_key, sse_events
+from conftest import ROOT, Server, assert_healthy, assert_problem, auth, binary, create_key, sse_events
 from model_file_server import Fault
 from model_pull_support import BLOB_PATH, PullWorld, blob_entry, joe_entry
 
@@ -170,3 +172,38 @@ def test_only_admin_keys_manage_models(world):
         assert ok.status_code == 200 and entry(ok.json(), "joe-piper")["state"] == "available"
     finally:
         srv.stop()
+
+
+def test_a_pulled_cloning_pack_is_chosen_for_a_clip_and_refused_clearly_at_its_first_load(world, reference_clip):
+    from model_pull_support import zipvoice_archive, zipvoice_entry
+    world.add(zipvoice_entry("zipvoice-test", zipvoice_archive()))
+    srv = serve(world)
+    try:
+        before = requests.post(srv.url + "/api/tts/voice", json={"text": "Hello there.", "with_reference": True}, timeout=30).json()
+        assert before["voice"] == DEFAULT_VOICE.name, "nothing installed clones yet"
+        pull = requests.post(srv.url + "/api/admin/models/pull", json={"models": ["zipvoice-test"]}, timeout=30).json()
+        assert wait_for_state(srv, pull["id"])["state"] == "succeeded"
+        chosen = requests.post(srv.url + "/api/tts/voice", json={"text": "Hello there.", "with_reference": True}, timeout=30).json()
+        assert chosen["voice"] == "zipvoice-test", "with a clip, the pulled cloning voice is preferred at once"
+        plain = requests.post(srv.url + "/api/tts/voice", json={"text": "Hello there."}, timeout=30).json()
+        assert plain["voice"] == DEFAULT_VOICE.name, "without a clip the default voice still speaks"
+        with open(reference_clip, "rb") as clip:
+            response = requests.post(srv.url + "/api/tts", data={"text": "Hello there.", "prompt_text": "The quick brown fox."},
+                                     files={"prompt_audio": ("me.wav", clip, "audio/wav")}, timeout=300)
+        body = assert_problem(response, response.status_code)
+        assert response.status_code in (422, 503) and "zipvoice-test" in body["detail"], body
+        assert "could not be loaded" in body["detail"], body
+        assert_healthy(srv)
+    finally:
+        srv.stop()
+
+
+@pytest.fixture
+def reference_clip(tmp_path) -> Path:
+    """A 3 s clip of a voice (the default voice's own speech, made by the CLI)."""
+    path = tmp_path / "me.wav"
+    out = subprocess.run([binary(), "synth", "The quick brown fox jumps over the lazy dog.", "-o", str(path), "--quiet"],
+                         env={**os.environ, "GLMTTS_MODELS_DIR": str(DEFAULT_VOICE.parent)}, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    return path
