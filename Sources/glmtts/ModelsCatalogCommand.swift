@@ -46,7 +46,8 @@ struct ModelsCatalogCommand: AsyncParsableCommand {
                 let state = store.hasManifest(id: entry.id) ? "installed" : entry.unavailable == nil ? "available" : "unavailable"
                 return [
                     entry.id, entry.engine.rawValue, entry.languages.joined(separator: ","), entry.capabilities.canClone ? "yes" : "no",
-                    ModelPullError.size(entry.downloadBytes), entry.needs.device, state,
+                    entry.downloadSizeIsListedWhenPulled ? "when pulled" : ModelPullError.size(entry.downloadBytes), entry.needs.device,
+                    state,
                     entry.files.allSatisfy(\.hasPublisherDigest) ? "publisher" : "first download",
                 ]
             }

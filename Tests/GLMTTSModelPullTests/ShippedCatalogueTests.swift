@@ -25,7 +25,9 @@ import Testing
     @Test func holdsTheCloningModelsAndTheVoicesUsersAskFor() throws {
         let catalogue = try PublishedCatalogue.load(from: Self.url)
         let ids = Set(catalogue.models.map(\.id))
-        for id in ["zipvoice-zh-en", "pocket-tts-en", "whisper-small", "whisper-medium", "zh_CN-huayan-medium", "kokoro-zf_xiaobei"] {
+        for id in [
+            "zipvoice-zh-en", "pocket-tts-en", "whisper-small", "whisper-medium", "zh_CN-huayan-medium", "kokoro-zf_xiaobei", "glm-tts",
+        ] {
             #expect(ids.contains(id), "missing \(id)")
         }
         #expect(catalogue.models.filter { $0.capabilities.canClone }.map(\.engine).contains(.zipvoice))

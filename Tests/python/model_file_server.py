@@ -33,10 +33,12 @@ class Request:
 
 @dataclass
 class ModelFileServer:
-    """Serves `files` (URL path -> bytes) on a free loopback port; `base` is its URL, to be used
-    as GLMTTS_MODEL_MIRROR so that publisher URLs map onto it with their paths unchanged."""
+    """Serves `files` (URL path, with its query when the key has one -> bytes) on a free loopback
+    port, with any extra `headers` per path; `base` is its URL, to be used as GLMTTS_MODEL_MIRROR
+    so that publisher URLs map onto it with their paths unchanged."""
     files: dict[str, bytes] = field(default_factory=dict)
     faults: dict[str, Fault] = field(default_factory=dict)
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
 
     def __post_init__(self):
@@ -50,12 +52,13 @@ class ModelFileServer:
                 pass
 
             def do_GET(self):
-                path = self.path.split("?", 1)[0]
+                path = self.path if self.path in owner.files else self.path.split("?", 1)[0]
                 record = Request(path=path, range=self.headers.get("Range"))
                 with owner.lock:
                     owner.requests.append(record)
                     fault = owner.faults.get(path)
                     body = owner.files.get(path)
+                    extra = owner.headers.get(path, {})
                 if fault and fault.status:
                     record.status = fault.status
                     self.send_error(fault.status)
@@ -82,6 +85,8 @@ class ModelFileServer:
                     self.send_response(200)
                 self.send_header("Content-Length", str(len(body) - start))
                 self.send_header("Accept-Ranges", "bytes")
+                for name, value in extra.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 cut = None
                 if fault and fault.cut_after is not None and fault.times > 0:

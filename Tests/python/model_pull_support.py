@@ -175,3 +175,48 @@ class PullWorld:
 
     def close(self):
         self.server.close()
+
+
+def git_blob_sha1(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+SNAPSHOT_REPO = "test-org/tiny-glm"
+SNAPSHOT_FILES = {
+    "config.json": b'{"model": "tiny"}',
+    "llm/model.safetensors": bytes(range(256)) * 1024,
+    "flow/flow.pt": b"flow weights" * 100,
+}
+
+
+def snapshot_entry(entry_id: str = "glm-test", files: dict[str, bytes] | None = None, hostile: str | None = None,
+                   wrong_sha: bool = False) -> tuple[dict, dict[str, bytes], dict[str, dict[str, str]]]:
+    """A GLM-TTS-like entry whose files are a Hugging Face repository, listed by the
+    publisher's API in two pages (`Link: rel="next"`): small files in git (blob SHA-1), the big
+    one in LFS (SHA-256), plus a `.gitattributes` and a folder entry that are not installed.
+    Returns the entry, the files to serve, and the headers to serve with them."""
+    files = dict(SNAPSHOT_FILES if files is None else files)
+    listing = [{"type": "directory", "oid": "0" * 40, "size": 0, "path": "llm"},
+               {"type": "file", "oid": git_blob_sha1(b"*.pt filter=lfs"), "size": 15, "path": ".gitattributes"}]
+    for path, data in files.items():
+        if path.endswith(".safetensors"):
+            listing.append({"type": "file", "oid": "f" * 40, "size": 134, "path": path,
+                            "lfs": {"oid": ("0" * 64) if wrong_sha else sha256(data), "size": len(data), "pointerSize": 134}})
+        else:
+            listing.append({"type": "file", "oid": git_blob_sha1(data), "size": len(data), "path": path})
+    if hostile:
+        listing.append({"type": "file", "oid": git_blob_sha1(b"x"), "size": 1, "path": hostile})
+    api = f"/api/models/{SNAPSHOT_REPO}/tree/main"
+    first, second = listing[: len(listing) // 2], listing[len(listing) // 2:]
+    served = {api: json.dumps(first).encode(), f"{api}?recursive=true&cursor=page2": json.dumps(second).encode()}
+    headers = {api: {"Link": f'<https://huggingface.co{api}?recursive=true&cursor=page2>; rel="next"'}}
+    for path, data in files.items():
+        served[f"/{SNAPSHOT_REPO}/resolve/main/{path}"] = data
+    entry = {
+        "id": entry_id, "engine": "glmtts", "description": "a GLM-TTS-like repository snapshot", "languages": ["zh", "en"],
+        "licence": "MIT (test data)", "sampleRate": 24000, "capabilities": {"canClone": True, "streaming": True},
+        "needs": {"device": "gpu", "memoryMiB": 100, "diskMiB": 0}, "files": [], "install": [], "manifestFiles": {},
+        "options": {"repo": "/opt/GLM-TTS", "ckpt": "ckpt"},
+        "snapshot": {"repository": SNAPSHOT_REPO, "revision": "main", "into": "ckpt"},
+    }
+    return entry, served, headers

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from model_file_server import Fault
-from model_pull_support import BLOB_PATH, JOE, PIPER_PATH, PullWorld, blob_entry, joe_entry, member, tar_bz2, \
-    zipvoice_archive, zipvoice_entry
+from model_pull_support import BLOB_PATH, JOE, PIPER_PATH, SNAPSHOT_FILES, PullWorld, blob_entry, joe_entry, member, \
+    snapshot_entry, tar_bz2, zipvoice_archive, zipvoice_entry
 from storage_mounts import Mounts, require_root_and_mount
 from conftest import binary
 
@@ -315,3 +315,58 @@ def test_the_disk_filling_during_a_pull_fails_cleanly(world, small_disk):
     again = world.cli("models", "pull", "blob-fill")
     assert again.returncode == 0, again.stderr
     assert "blob-fill" in world.installed()
+
+
+# --- a repository snapshot (GLM-TTS's weights) -------------------------------------------
+
+def add_snapshot(world, **kwargs):
+    entry, served, headers = snapshot_entry(**kwargs)
+    world.add((entry, served))
+    world.server.headers.update(headers)
+    return entry
+
+
+def test_a_repository_snapshot_is_listed_checked_and_installed_into_its_folder(world):
+    add_snapshot(world)
+    out = world.cli("models", "pull", "glm-test")
+    assert out.returncode == 0, out.stderr
+    ckpt = world.models / "glm-test" / "ckpt"
+    for path, data in SNAPSHOT_FILES.items():
+        assert (ckpt / path).read_bytes() == data
+    assert not (ckpt / ".gitattributes").exists()
+    manifest = json.loads((world.models / "glm-test" / "manifest.json").read_text())
+    assert manifest["source"]["publisherDigestsChecked"] is True
+    assert manifest["options"]["ckpt"] == "ckpt" and set(manifest["digests"]) == {f"ckpt/{p}" for p in SNAPSHOT_FILES}
+    assert any("cursor=page2" in r.path for r in world.server.requests), "the second listing page was read"
+    assert world.cli("models", "verify", "glm-test").returncode == 0
+
+
+@pytest.mark.parametrize("hostile", ["../escaped", "/etc/escaped", "a/../../escaped"])
+def test_a_hostile_listing_installs_nothing(world, hostile):
+    add_snapshot(world, hostile=hostile)
+    out = world.cli("models", "pull", "glm-test")
+    assert out.returncode == EXIT_UNAVAILABLE and "not a safe relative path" in out.stderr, out.stderr
+    assert world.installed() == [] and not (world.root / "escaped").exists()
+
+
+def test_a_snapshot_file_that_differs_from_its_stated_sha256_installs_nothing(world):
+    add_snapshot(world, wrong_sha=True)
+    out = world.cli("models", "pull", "glm-test")
+    assert out.returncode == EXIT_UNAVAILABLE and "SHA-256" in out.stderr, out.stderr
+    assert world.installed() == []
+
+
+def test_a_snapshot_from_a_downloaded_folder_needs_no_network(world):
+    add_snapshot(world)
+    world.server.files.clear()
+    folder = world.root / "ckpt-downloaded"
+    for path, data in SNAPSHOT_FILES.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(data)
+    (folder / ".cache" / "huggingface").mkdir(parents=True)
+    (folder / ".cache" / "huggingface" / "junk").write_text("skipped")
+    out = world.cli("models", "pull", "glm-test", "--from", str(folder))
+    assert out.returncode == 0, out.stderr
+    assert world.server.requests == []
+    assert sorted(p.relative_to(world.models / "glm-test" / "ckpt").as_posix()
+                  for p in (world.models / "glm-test" / "ckpt").rglob("*") if p.is_file()) == sorted(SNAPSHOT_FILES)

@@ -35,7 +35,11 @@ public final class WorkerSynthesizer: SpeechSynthesizer {
             throw ModelError.invalidManifest(path: model.manifest.id, reason: "option 'repo' (the GLM-TTS checkout) is missing")
         }
         var arguments = ["--repo", repo, "--device", options["device"] ?? "cuda:0"]
-        if let ckpt = options["ckpt"], !ckpt.isEmpty { arguments += ["--ckpt", ckpt] }
+        if let ckpt = options["ckpt"], !ckpt.isEmpty {
+            // A relative checkpoint (a pulled model's `ckpt`) lies in the model's own folder.
+            let path = ckpt.hasPrefix("/") ? ckpt : model.directory.appendingPathComponent(ckpt).path
+            arguments += ["--ckpt", path]
+        }
         var configuration = WorkerConfiguration.pythonWorker(
             name: "glmtts", script: "glmtts_worker.py", arguments: arguments, root: projectRoot)
         if let python = options["python"], !python.isEmpty { configuration.executable = URL(fileURLWithPath: python) }

@@ -21,8 +21,9 @@ public enum CatalogueRules {
             if model.description.isEmpty { problems.append("'\(id)' has no description") }
             if model.languages.isEmpty { problems.append("'\(id)' names no language") }
             if !(1...384_000).contains(model.sampleRate) { problems.append("'\(id)' has an implausible sample rate") }
-            if model.files.isEmpty { problems.append("'\(id)' has no files") }
-            if model.install.isEmpty { problems.append("'\(id)' has no install steps") }
+            if model.files.isEmpty && model.snapshot == nil { problems.append("'\(id)' has no files") }
+            if model.install.isEmpty && model.snapshot == nil { problems.append("'\(id)' has no install steps") }
+            if let snapshot = model.snapshot { problems += snapshotProblems(snapshot, of: id) }
             problems += fileProblems(model)
         }
         for pack in catalogue.packs {
@@ -67,12 +68,26 @@ public enum CatalogueRules {
             }
         }
         let writesManifest = model.install.contains { if case .importPiper = $0 { true } else { false } }
-        if !writesManifest, model.engine != .espeak, model.manifestFiles.isEmpty {
+        if !writesManifest, model.engine != .espeak, model.engine != .glmtts, model.snapshot == nil, model.manifestFiles.isEmpty {
             problems.append("'\(model.id)' names no manifest files")
         }
         for (role, name) in model.manifestFiles where name.hasPrefix("/") || name.split(separator: "/").contains("..") {
             problems.append("'\(model.id)' role '\(role)' points outside its folder")
         }
+        return problems
+    }
+
+    private static func snapshotProblems(_ snapshot: RepositorySnapshot, of id: String) -> [String] {
+        var problems: [String] = []
+        let parts = snapshot.repository.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count != 2 || !parts.allSatisfy({ isPlainName(String($0)) }) {
+            problems.append("'\(id)' names the repository '\(snapshot.repository)', not owner/name")
+        }
+        if !isPlainName(snapshot.revision) { problems.append("'\(id)' names the revision '\(snapshot.revision)'") }
+        if !snapshot.into.isEmpty && !RepositorySnapshot.isSafe(snapshot.into) {
+            problems.append("'\(id)' puts its snapshot into '\(snapshot.into)', outside its folder")
+        }
+        if let bytes = snapshot.approximateBytes, bytes <= 0 { problems.append("'\(id)' estimates its snapshot at \(bytes) bytes") }
         return problems
     }
 

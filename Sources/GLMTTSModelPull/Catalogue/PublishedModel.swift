@@ -29,11 +29,15 @@ public struct PublishedModel: Sendable, Codable, Equatable {
     public var options: [String: String]
     /// When set, the entry is listed but cannot be pulled, for this reason.
     public var unavailable: String?
+    /// When set, the entry's files are this Hugging Face repository, listed when pulled
+    /// (`files` and `install` then add to it, and may be empty).
+    public var snapshot: RepositorySnapshot?
 
     public init(
         id: String, engine: EngineKind, description: String, languages: [String], licence: String, sampleRate: Int,
         capabilities: ManifestCapabilities, needs: ModelNeeds, files: [PublishedFile], install: [InstallStep],
-        manifestFiles: [String: String], options: [String: String] = [:], unavailable: String? = nil
+        manifestFiles: [String: String], options: [String: String] = [:], unavailable: String? = nil,
+        snapshot: RepositorySnapshot? = nil
     ) {
         self.id = id
         self.engine = engine
@@ -48,11 +52,12 @@ public struct PublishedModel: Sendable, Codable, Equatable {
         self.manifestFiles = manifestFiles
         self.options = options
         self.unavailable = unavailable
+        self.snapshot = snapshot
     }
 
     private enum CodingKeys: String, CodingKey {
         case id, engine, description, languages, licence, sampleRate, capabilities, needs, files, install, manifestFiles, options,
-            unavailable
+            unavailable, snapshot
     }
 
     /// Decodes an entry; `manifestFiles`, `options` and `unavailable` may be left out.
@@ -66,11 +71,15 @@ public struct PublishedModel: Sendable, Codable, Equatable {
             files: try c.decode([PublishedFile].self, forKey: .files), install: try c.decode([InstallStep].self, forKey: .install),
             manifestFiles: try c.decodeIfPresent([String: String].self, forKey: .manifestFiles) ?? [:],
             options: try c.decodeIfPresent([String: String].self, forKey: .options) ?? [:],
-            unavailable: try c.decodeIfPresent(String.self, forKey: .unavailable))
+            unavailable: try c.decodeIfPresent(String.self, forKey: .unavailable),
+            snapshot: try c.decodeIfPresent(RepositorySnapshot.self, forKey: .snapshot))
     }
 
-    /// Total bytes of the downloads.
-    public var downloadBytes: Int64 { files.reduce(0) { $0 + $1.size } }
+    /// Total bytes of the downloads (a snapshot's as the catalogue estimates it until listed).
+    public var downloadBytes: Int64 { files.reduce(0) { $0 + $1.size } + (snapshot?.approximateBytes ?? 0) }
+
+    /// Whether `downloadBytes` is only a lower bound (a snapshot of unknown size).
+    public var downloadSizeIsListedWhenPulled: Bool { snapshot != nil && snapshot?.approximateBytes == nil }
 
     /// The manifest this entry installs as (digests and source are added by the installer).
     public var manifest: ModelManifest {

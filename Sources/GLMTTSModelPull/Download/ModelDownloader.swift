@@ -38,7 +38,7 @@ public struct ModelDownloader: Sendable {
             try? FileManager.default.removeItem(at: partial)
             offset = 0
         }
-        var digester = FileDigester(withMD5: file.md5 != nil)
+        var digester = FileDigester(for: file)
         if offset > 0 { try digester.update(file: partial) }
         progress(offset)
         if offset < file.size {
@@ -50,7 +50,7 @@ public struct ModelDownloader: Sendable {
     /// Checks a finished file against the catalogue (and records a first-seen digest); a
     /// mismatching download is deleted (a user's own file is not).
     func check(
-        _ file: PublishedFile, at location: URL, digests: (sha256: String, md5: String?), deleteOnMismatch: Bool = true
+        _ file: PublishedFile, at location: URL, digests: FileDigests, deleteOnMismatch: Bool = true
     ) throws -> DownloadedFile {
         let actualSize = Self.size(of: location)
         func mismatch(_ what: String, _ expected: String, _ actual: String) -> ModelPullError {
@@ -59,8 +59,11 @@ public struct ModelDownloader: Sendable {
         }
         guard actualSize == file.size else { throw mismatch("size", "\(file.size) bytes", "\(actualSize) bytes") }
         if let md5 = file.md5, digests.md5 != md5 { throw mismatch("MD5", md5, digests.md5 ?? "?") }
+        if let sha1 = file.gitBlobSHA1, digests.gitBlobSHA1 != sha1 { throw mismatch("git blob SHA-1", sha1, digests.gitBlobSHA1 ?? "?") }
         if let sha = file.sha256 {
             guard sha == digests.sha256 else { throw mismatch("SHA-256", sha, digests.sha256) }
+        } else if file.hasPublisherDigest {
+            // Checked against the publisher's MD5 or git SHA-1 above.
         } else if let first = seen.digest(for: file.url) {
             guard first == digests.sha256 else {
                 throw mismatch("SHA-256", "\(first) (seen at its first download; not stated by the publisher)", digests.sha256)
@@ -95,7 +98,7 @@ public struct ModelDownloader: Sendable {
             if offset > 0 {
                 try? FileManager.default.removeItem(at: partial)
                 offset = 0
-                digester = FileDigester(withMD5: file.md5 != nil)
+                digester = FileDigester(for: file)
                 progress(0)
             }
         case 416:

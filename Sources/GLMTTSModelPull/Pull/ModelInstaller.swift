@@ -47,7 +47,13 @@ public struct ModelInstaller: Sendable {
                 _ = try ArchiveUnpacker().unpack(named, into: scratch, stripComponents: strip, limits: limits, isCancelled: isCancelled)
                 try Self.merge(scratch, into: folder, archive: name)
             case let .place(name, target):
-                try Self.link(try input(name).location, to: folder.appendingPathComponent(target ?? name))
+                let path = target ?? name
+                guard RepositorySnapshot.isSafe(path) else {
+                    throw ModelPullError.archiveRefused(archive: entry.id, entry: path, reason: "is not a safe place in the model folder")
+                }
+                let destination = folder.appendingPathComponent(path)
+                try Self.createFolder(destination.deletingLastPathComponent())
+                try Self.link(try input(name).location, to: destination)
             case let .join(names, target):
                 try Self.join(try names.map { try input($0).location }, into: folder.appendingPathComponent(target), isCancelled: isCancelled)
                 if isCancelled() { throw ModelPullError.cancelled(id: entry.id) }

@@ -57,7 +57,11 @@ public struct ModelPuller: Sendable {
                 progress(PullProgress(model: entry.id, index: position.index, count: position.count, phase: .skipped))
                 continue
             }
-            let (files, downloaded) = try await gather(entry, position: position, from: source, fetched: &fetched, progress: progress)
+            let into = entry.snapshot?.into
+            let entry = try await expand(entry, from: source)
+            let (files, downloaded) = try await gather(
+                entry, position: position, from: source.map { LocalModelSource(root: $0, snapshotInto: into) }, fetched: &fetched,
+                progress: progress)
             report.bytesDownloaded += downloaded
             progress(
                 PullProgress(
@@ -84,10 +88,27 @@ public struct ModelPuller: Sendable {
         return report
     }
 
+    /// `entry` with its snapshot listed (from the publisher's API, or from the `--from`
+    /// folder), each listed file placed at its path.
+    private func expand(_ entry: PublishedModel, from source: URL?) async throws -> PublishedModel {
+        guard let snapshot = entry.snapshot else { return entry }
+        let listed =
+            if let source {
+                try LocalModelSource(root: source, snapshotInto: snapshot.into).snapshotFiles(snapshot, for: entry.id)
+            } else {
+                try await HuggingFaceTree(client: downloader.client, mirror: downloader.mirror).files(of: snapshot, entry: entry.id)
+            }
+        var expanded = entry
+        expanded.snapshot = nil
+        expanded.files += listed
+        expanded.install += listed.map { .place(file: $0.name, as: $0.name) }
+        return expanded
+    }
+
     /// The checked files of `entry`: from `source`, from earlier entries of this pull, or
     /// downloaded; and the bytes fetched over the network.
     private func gather(
-        _ entry: PublishedModel, position: (index: Int, count: Int), from source: URL?, fetched: inout [URL: DownloadedFile],
+        _ entry: PublishedModel, position: (index: Int, count: Int), from source: LocalModelSource?, fetched: inout [URL: DownloadedFile],
         progress: @escaping @Sendable (PullProgress) -> Void
     ) async throws -> ([String: DownloadedFile], Int64) {
         let total = entry.downloadBytes
@@ -105,7 +126,7 @@ public struct ModelPuller: Sendable {
             let meter = ProgressMeter(model: entry.id, position: position, file: file.name, base: base, total: total, report: progress)
             let checked: DownloadedFile
             if let source {
-                checked = try LocalModelSource(root: source).take(file, for: entry.id, downloader: downloader) { meter.update($0, phase: .verifying) }
+                checked = try source.take(file, for: entry.id, downloader: downloader) { meter.update($0, phase: .verifying) }
             } else {
                 let before = ModelDownloader.size(of: downloader.cache.partial(for: file.url))
                 checked = try await downloader.fetch(file) { meter.update($0, phase: .downloading) }
@@ -120,7 +141,7 @@ public struct ModelPuller: Sendable {
 
     /// Refuses a pull that cannot fit: what is left to download plus the installed size,
     /// with 64 MiB to spare.
-    private func checkSpace(for entry: PublishedModel, source: URL?, fetched: [URL: DownloadedFile]) throws {
+    private func checkSpace(for entry: PublishedModel, source: LocalModelSource?, fetched: [URL: DownloadedFile]) throws {
         var needed: Int64 = 64 << 20
         if source == nil {
             for file in entry.files where fetched[file.url] == nil {
