@@ -58,7 +58,7 @@ import Testing
         }
         let admin: Set<String> = [
             "getMetrics", "listAPIKeys", "createAPIKey", "revokeAPIKey", "reloadAllModels", "changeModel",
-            "offloadModels",
+            "offloadModels", "getModelCatalog", "pullModels", "getModelPull", "cancelModelPull", "streamModelPull", "removeModel",
         ]
         for (id, isPublic) in operations {
             let scope = OperationScopes.required(for: id)

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import sync_playwright
 
 from conftest import Server, assert_same_transcript, binary, words
-from web_ui_support import (CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, Screenshots, assert_mp3,
+from web_ui_support import (DESKTOP, PHONE, Screenshots, assert_mp3, chromium,
                             assert_wav, http_error_logged, sentences, ui_page)
 
 REFERENCE_TEXT = "The quick brown fox jumps over the lazy dog, and then it runs back into the forest."
@@ -25,11 +24,8 @@ REFERENCE_TEXT = "The quick brown fox jumps over the lazy dog, and then it runs 
 @pytest.fixture(scope="module")
 def browser(reference_wav):
     # The fake microphone plays the Piper reference clip, so a recording holds real speech.
-    args = CHROMIUM_ARGS + [f"--use-file-for-fake-audio-capture={reference_wav}"]
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=args)
+    with chromium(f"--use-file-for-fake-audio-capture={reference_wav}") as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,8 @@ import re
 
 import pytest
 import requests
-from playwright.sync_api import sync_playwright
 
-from web_ui_support import CHROMIUM, CHROMIUM_ARGS, http_error_logged, ui_page
+from web_ui_support import chromium, http_error_logged, ui_page
 
 MANDARIN = "你好，这是一个测试。"
 JAPANESE = "今日はとても良い天気ですね。"
@@ -19,10 +18,8 @@ LINE = "document.getElementById('voice-line')"
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

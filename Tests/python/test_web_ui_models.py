@@ -9,13 +9,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from conftest import Server, create_key
 from glmtts_support.server import TEST_MODELS
 from model_file_server import Fault
 from model_pull_support import PIPER_PATH, PullWorld, blob_entry, joe_entry
-from web_ui_support import CHROMIUM, CHROMIUM_ARGS, http_error_logged, ui_page
+from web_ui_support import chromium, http_error_logged, ui_page
 
 ONNX = PIPER_PATH + "en_US-joe-medium.onnx"
 JOE = "#models-list li[data-id='joe-piper']"
@@ -25,10 +24,8 @@ PICKER_HAS_JOE = "[...document.getElementById('model').options].some(o => o.valu
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

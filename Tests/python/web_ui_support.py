@@ -114,6 +114,18 @@ class UI:
 
 
 @contextlib.contextmanager
+@contextlib.contextmanager
+def chromium(*extra_args: str):
+    """Debian's Chromium, headless, launched through Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + list(extra_args))
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def ui_page(browser, base_url, allowed_errors=(), open_page=True, **options):
     """A UI for one flow; at the end, asserts that the page logged no unexpected error."""
     ui = UI(browser, base_url, **options)
