@@ -111,8 +111,9 @@ actor ModelPullJobs {
             return result
         }
         await client.shutdown()
-        finish(id, outcome)
+        // The server knows the new models before anyone hears the pull is done.
         if case let .success(report) = outcome, !report.installed.isEmpty { await onInstalled(report.installed) }
+        finish(id, outcome)
     }
 
     private func finish(_ id: String, _ outcome: Result<PullReport, any Error>) {
