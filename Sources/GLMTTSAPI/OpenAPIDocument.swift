@@ -1008,6 +1008,7 @@ paths:
               schema: {$ref: '#/components/schemas/ModelPull'}
         '400': {$ref: '#/components/responses/BadRequest'}
         '404': {$ref: '#/components/responses/NotFound'}
+        '422': {$ref: '#/components/responses/UnprocessableEntity'}
         '503': {$ref: '#/components/responses/ServiceUnavailable'}
         '500': {$ref: '#/components/responses/InternalError'}
 
@@ -1090,6 +1091,7 @@ paths:
               schema: {$ref: '#/components/schemas/ModelRemoved'}
         '400': {$ref: '#/components/responses/BadRequest'}
         '404': {$ref: '#/components/responses/NotFound'}
+        '422': {$ref: '#/components/responses/UnprocessableEntity'}
         '500': {$ref: '#/components/responses/InternalError'}
 
 components:
@@ -4111,6 +4113,9 @@ components:
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "422": {
+            "$ref": "#/components/responses/UnprocessableEntity"
+          },
           "503": {
             "$ref": "#/components/responses/ServiceUnavailable"
           },
@@ -4276,6 +4281,9 @@ components:
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "422": {
+            "$ref": "#/components/responses/UnprocessableEntity"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"

@@ -27,17 +27,23 @@ def binary() -> str:
     return str(swift_bin_path("debug"))
 
 
+#: The model mirror of every test server: a closed loopback port, so that no test can reach a
+#: publisher (tests of pulls set their own loopback mirror).
+NO_NETWORK = "http://127.0.0.1:9"
+
 STARTED: list["Server"] = []  # every Server started in this run, for `stop_leaked_servers`
 
 
 class Server(GlmttsServer):
     """One `glmtts serve` of the binary under test over `data_dir`, on a free loopback port,
     with the test models, no per-minute rate limit (most tests fire many requests quickly from
-    one address; the rate limit itself is tested in test_ops.py with its own settings) and the
-    settings in `env` on top. Can be stopped, killed and started again."""
+    one address; the rate limit itself is tested in test_ops.py with its own settings), model
+    downloads pointed at a closed loopback port (`NO_NETWORK`) and the settings in `env` on top.
+    Can be stopped, killed and started again."""
 
     def __init__(self, data_dir: Path, env: dict | None = None):
-        super().__init__(None, data_dir, env={"GLMTTS_RATE_LIMIT_PER_MINUTE": "0", **(env or {})})
+        defaults = {"GLMTTS_RATE_LIMIT_PER_MINUTE": "0", "GLMTTS_MODEL_MIRROR": NO_NETWORK}
+        super().__init__(None, data_dir, env={**defaults, **(env or {})})
 
     def start(self, timeout: float = 120):
         """Starts the server and waits until /health answers 200; returns self."""

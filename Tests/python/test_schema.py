@@ -21,6 +21,7 @@ requests and statuses is printed at the end.
 The server gets small limits (200 characters of text, 30 s of audio, 20 queued jobs) so that
 generated synthesis stays cheap."""
 import json
+import subprocess
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -32,6 +33,7 @@ import yaml
 from hypothesis import HealthCheck, settings, strategies as st
 
 from conftest import ROOT, Server
+from glmtts_support.server import TEST_MODELS
 
 SPEC_PATH = ROOT / "openapi" / "openapi.yaml"
 SEED = 20261201
@@ -143,6 +145,8 @@ def after_call(context, case, response):
     operation = case.operation.schema.get_operation_id(case.operation) or case.operation.label
     CALLS[operation] += 1
     STATUSES.setdefault(operation, Counter())[response.status_code] += 1
+    if operation == "removeModel" and "models" in SERVER:
+        restore_models(SERVER["models"])
     if response.status_code not in (201, 202) or "url" not in SERVER:
         return
     try:
@@ -160,10 +164,22 @@ def after_call(context, case, response):
 
 # ---------------------------------------------------------------------------- the server
 
+def restore_models(models: Path):
+    """Links back every test model a case removed (DELETE /api/admin/models/{id} really deletes:
+    the server works on hard-linked copies of the test models, never on data/test/models)."""
+    for source in TEST_MODELS.iterdir():
+        if not source.name.startswith(".") and not (models / source.name).exists():
+            subprocess.run(["cp", "-al", str(source), str(models / source.name)], check=True)
+
 @pytest.fixture(scope="module")
 def schema_server(request):
     with tempfile.TemporaryDirectory(prefix="glmtts-schema-") as tmp:
+        models = Path(tmp) / "models"
+        models.mkdir()
+        restore_models(models)
+        SERVER["models"] = models
         srv = Server(Path(tmp), env={
+            "GLMTTS_MODELS_DIR": str(models),
             "GLMTTS_MAX_TEXT_CHARS": "200", "GLMTTS_MAX_AUDIO_SECONDS": "30", "GLMTTS_MAX_QUEUED_JOBS": "20",
             "GLMTTS_SYNC_WAIT_SECONDS": "120", "GLMTTS_MAX_UPLOAD_MB": "4",
         }).start()

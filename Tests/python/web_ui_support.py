@@ -114,7 +114,6 @@ class UI:
 
 
 @contextlib.contextmanager
-@contextlib.contextmanager
 def chromium(*extra_args: str):
     """Debian's Chromium, headless, launched through Playwright (no browser download)."""
     from playwright.sync_api import sync_playwright
@@ -126,6 +125,7 @@ def chromium(*extra_args: str):
             browser.close()
 
 
+@contextlib.contextmanager
 def ui_page(browser, base_url, allowed_errors=(), open_page=True, **options):
     """A UI for one flow; at the end, asserts that the page logged no unexpected error."""
     ui = UI(browser, base_url, **options)

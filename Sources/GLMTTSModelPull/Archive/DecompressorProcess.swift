@@ -68,7 +68,8 @@ final class DecompressorProcess {
         let text = String(decoding: (try? errors.fileHandleForReading.read(upToCount: 4096)) ?? Data(), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let name = process.executableURL?.lastPathComponent ?? "the decompressor"
-        return text.isEmpty ? "\(name) failed (exit \(process.terminationStatus))" : "\(name): \(text.prefix(300))"
+        if text.isEmpty { return "\(name) failed (exit \(process.terminationStatus))" }
+        return text.hasPrefix(name) ? String(text.prefix(300)) : "\(name): \(text.prefix(300))"
     }
 
     /// `read(2)` into `buffer`, retried on EINTR.
