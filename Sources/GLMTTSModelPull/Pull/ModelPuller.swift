@@ -43,20 +43,19 @@ public struct ModelPuller: Sendable {
         let pullable = entries.filter { $0.unavailable == nil }
         for (offset, entry) in pullable.enumerated() {
             let position = (index: offset + 1, count: pullable.count)
-            if store.hasManifest(id: entry.id), !force {
+            /// Records `entry` as skipped when it is installed and not to be replaced.
+            func skipIfInstalled() -> Bool {
+                guard store.hasManifest(id: entry.id), !force else { return false }
                 report.skipped.append(entry.id)
                 progress(PullProgress(model: entry.id, index: position.index, count: position.count, phase: .skipped))
-                continue
+                return true
             }
+            if skipIfInstalled() { continue }
             let lock = try await PullLock.acquire(id: entry.id, in: cache) {
                 progress(PullProgress(model: entry.id, index: position.index, count: position.count, phase: .waiting))
             }
             defer { withExtendedLifetime(lock) {} }
-            if store.hasManifest(id: entry.id), !force {
-                report.skipped.append(entry.id)
-                progress(PullProgress(model: entry.id, index: position.index, count: position.count, phase: .skipped))
-                continue
-            }
+            if skipIfInstalled() { continue }  // another process installed it while this one waited
             let into = entry.snapshot?.into
             let entry = try await expand(entry, from: source)
             let (files, downloaded) = try await gather(
