@@ -28,7 +28,7 @@ public enum SynthesisBenchmark {
     ) async throws -> Report {
         let clock = ContinuousClock()
         var start = clock.now
-        let engine = try await PiperSynthesizer.load(model, threads: threads)
+        let engine = try await PiperSynthesizer.load(model, budget: InferenceThreads(cores: threads))
         let loadSeconds = (clock.now - start).inSeconds
         let direct = try DirectPiperCall(model: model, threads: threads)
         let limits = TextLimits.default

@@ -12,6 +12,7 @@ package enum GLMTTSServer {
     package static func run(configuration: ServerConfiguration, logger: Logger) async throws {
         let dependencies = try await ServerDependencies.open(configuration: configuration, logger: logger)
         await logAccessMode(configuration: configuration, dependencies: dependencies)
+        await dependencies.warmUp.start(engines: dependencies.engines) { [logger] line in logger.info("\(line)") }
         let app = try buildApplication(configuration: configuration, dependencies: dependencies) { port in
             logger.notice(
                 "GLM-TTS Enhanced listening",

@@ -42,7 +42,10 @@ struct SynthCommand: AsyncParsableCommand {
     var parameters: [String] = []
 
     @Option(
-        name: .shortAndLong, help: "Output file; its extension picks the format unless --format is given. '-' writes to standard output.")
+        name: .shortAndLong,
+        help:
+            "Output file; its extension picks the format unless --format is given. '-' writes to standard output (wav and pcm stream there sentence by sentence)."
+    )
     var output: String = "speech.wav"
 
     @Option(help: "Output format: wav, mp3, opus, flac, aac, pcm (raw 16-bit little-endian mono).")
@@ -70,7 +73,12 @@ struct SynthCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let job = try makeJob()
+            var job = try makeJob()
+            // To a pipe, WAV and raw PCM go out sentence by sentence as they are made.
+            let stream =
+                output == "-" && StandardOutputStream.streams(job.outputFormat)
+                ? StandardOutputStream(format: job.outputFormat, normalize: job.normalizeLoudness) : nil
+            if stream != nil { job.normalizeLoudness = false }  // the stream normalises as it goes
             let settings = try EngineSettings.load()
             let data = settings.dataDirectory
             let registry = settings.makeRegistry(log: WorkerLog.sink(verbose: settings.verboseWorkers))
@@ -79,18 +87,20 @@ struct SynthCommand: AsyncParsableCommand {
             let result: Result<SynthesisOutput, Error>
             do {
                 result = .success(
-                    try await pipeline.run(job) { progress in
-                        bar.update(
-                            fraction: progress.fraction,
-                            label: progress.detail.map { "\(progress.stage.rawValue): \($0)" } ?? progress.stage.rawValue)
-                    })
+                    try await pipeline.run(
+                        job,
+                        progress: { progress in
+                            bar.update(
+                                fraction: progress.fraction,
+                                label: progress.detail.map { "\(progress.stage.rawValue): \($0)" } ?? progress.stage.rawValue)
+                        }, chunk: { stream?.write($0) }))
             } catch {
                 result = .failure(error)
             }
             bar.finish()
             await registry.reload()  // stops worker processes (Whisper) before we exit
             let output = try result.get()
-            try write(output)
+            if let stream { try stream.finish() } else { try write(output) }
             report(output)
         }
     }

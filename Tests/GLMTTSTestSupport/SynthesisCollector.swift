@@ -1,7 +1,7 @@
 @testable import GLMTTSEngine
 
 /// Everything a synthesis stream yielded, for assertions.
-public struct CollectedSynthesis {
+public struct CollectedSynthesis: Sendable {
     public var chunks: [AudioBuffer] = []
     public var progress: [SynthesisProgress] = []
     public var summary: SynthesisSummary?

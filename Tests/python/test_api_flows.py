@@ -7,7 +7,7 @@ import wave
 
 import requests
 
-from conftest import REFERENCE_TEXT, assert_healthy, assert_heard, assert_problem, assert_same_transcript, sse_events
+from conftest import REFERENCE_TEXT, Server, assert_healthy, assert_heard, assert_problem, assert_same_transcript, sse_events
 
 TEXT = "Hello there. This is a test of the speech service. It has three sentences."
 
@@ -107,7 +107,16 @@ def test_unknown_progress_id_is_404_not_a_hanging_stream(server):
     assert_problem(requests.get(server.url + "/api/tts/progress/..%2F..%2Fetc%2Fpasswd", timeout=10), 404)
 
 
-def test_cancel_queued_and_running_jobs(server):
+def test_cancel_queued_and_running_jobs(fresh_server_dir):
+    """With one CPU slot the second job queues; both can be cancelled, queued and running."""
+    server = Server(fresh_server_dir, env={"GLMTTS_CPU_SLOTS": "1"}).start()
+    try:
+        _cancel_queued_and_running(server)
+    finally:
+        server.stop()
+
+
+def _cancel_queued_and_running(server):
     long_text = " ".join(f"This is sentence number {i} of a long text." for i in range(40))
     first = requests.post(server.url + "/api/tts", json={"text": long_text, "async": True}, timeout=60).json()
     second = requests.post(server.url + "/api/tts", json={"text": long_text, "async": True}, timeout=60).json()

@@ -10,8 +10,9 @@ extension APIHandler {
         .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(.init(status: .ok))))
     }
 
-    /// `GET /ready`: the job store takes a write and the default voice loads; 503 with the
-    /// failing check otherwise.
+    /// `GET /ready`: the job store takes a write and the default voice is loaded; 503 with the
+    /// failing check otherwise — also while the voice is still loading in the background at
+    /// start (the answer never waits for that load).
     func ready(_ input: Operations.Ready.Input) async throws -> Operations.Ready.Output {
         var checks: [Components.Schemas.ReadyCheck] = []
         do {
@@ -20,12 +21,17 @@ extension APIHandler {
         } catch {
             checks.append(.init(name: "store", ok: false, detail: JobProblem(error).detail))
         }
-        do {
-            let id = try dependencies.engines.defaultSynthesizerID()
-            _ = try await dependencies.engines.synthesizer(id: id)
-            checks.append(.init(name: "default_engine", ok: true, detail: id))
-        } catch {
-            checks.append(.init(name: "default_engine", ok: false, detail: JobProblem(error).detail))
+        if case let .loading(voice, since) = await dependencies.warmUp.state {
+            let seconds = String(format: "%.1f", (ContinuousClock.now - since).inSeconds)
+            checks.append(.init(name: "default_engine", ok: false, detail: "loading \(voice) (for \(seconds) s so far)"))
+        } else {
+            do {
+                let id = try dependencies.engines.defaultSynthesizerID()
+                _ = try await dependencies.engines.synthesizer(id: id)
+                checks.append(.init(name: "default_engine", ok: true, detail: id))
+            } catch {
+                checks.append(.init(name: "default_engine", ok: false, detail: JobProblem(error).detail))
+            }
         }
         let ok = checks.allSatisfy(\.ok)
         let status = Components.Schemas.ReadyStatus(status: ok ? .ready : .notReady, checks: checks)

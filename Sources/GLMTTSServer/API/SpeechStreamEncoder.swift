@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 import GLMTTSEngine
 
 /// Turns the raw audio chunks of a running synthesis into the bytes of a streamed
@@ -11,7 +11,7 @@ import GLMTTSEngine
 ///   so the concatenation is one valid stream.
 /// - `opus`, `flac`: their containers cannot be concatenated, so the audio is encoded once
 ///   when synthesis ends (`finish`), and nothing is sent before.
-struct SpeechStreamEncoder {
+package struct SpeechStreamEncoder {
     /// The rate of `pcm` output (OpenAI's).
     static let pcmSampleRate = 24_000
 
@@ -55,7 +55,7 @@ struct SpeechStreamEncoder {
     }
 
     /// A 44-byte WAV header (mono, 16-bit) whose sizes say "unknown".
-    static func streamingWAVHeader(sampleRate: Int) -> Data {
+    package static func streamingWAVHeader(sampleRate: Int) -> Data {
         var header = Data()
         func append<T: FixedWidthInteger>(_ value: T) {
             withUnsafeBytes(of: value.littleEndian) { header.append(contentsOf: $0) }

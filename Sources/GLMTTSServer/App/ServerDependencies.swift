@@ -39,6 +39,8 @@ package struct ServerDependencies: Sendable {
     package let logger: Logger
     /// Streams open per client (counted until each stream ends).
     let streams = StreamSlots()
+    /// The default voice, loaded in the background at start (`GLMTTSServer.run`).
+    let warmUp = DefaultVoiceWarmUp()
     /// When the server started.
     package let startedAt = Date()
 

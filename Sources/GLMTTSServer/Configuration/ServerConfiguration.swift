@@ -24,7 +24,10 @@ package struct ServerConfiguration: Sendable, Equatable {
     /// Jobs that may wait; more get 429.
     package var maxQueuedJobs = 100
     /// Concurrent jobs per lane (`cpu` in-process engines, `asr` recognizer, `gpu` GPU workers).
-    package var laneSlots: [JobLane: Int] = [.cpu: 1, .asr: 1, .gpu: 1]
+    /// Jobs at once per lane. The CPU lane runs one job per core (at most 4): the in-process
+    /// voices share the cores out between them (`InferenceThreads`), so concurrent jobs run in
+    /// parallel on one-thread sessions instead of queueing behind one two-thread session.
+    package var laneSlots: [JobLane: Int] = [.cpu: InferenceThreads.shared.cores, .asr: 1, .gpu: 1]
     /// Starts allowed per job before a retryable failure is final.
     package var maxAttempts = 3
     /// Most texts in one batch.

@@ -70,9 +70,9 @@ public final class EspeakSynthesizer: SpeechSynthesizer {
         return SentenceStream.make(
             engine: id, request: request, sampleRate: capabilities.sampleRate,
             report: { Self.report(for: parameters) }
-        ) { [executor, voice] chunk, _, flag in
+        ) { [executor, voice] chunk, flag in
             let wordsPerMinute = Self.rate(forSpeed: parameters.speed).wordsPerMinute
-            return try await executor.run { try Self.speak(chunk, voice: voice, wordsPerMinute: wordsPerMinute, flag: flag) }
+            return try await executor.run { try Self.speak(chunk.text, voice: voice, wordsPerMinute: wordsPerMinute, flag: flag) }
         }
     }
 

@@ -73,7 +73,9 @@ public final class KokoroSynthesizer: SpeechSynthesizer {
         return SentenceStream.make(
             engine: id, request: request, sampleRate: capabilities.sampleRate,
             report: { [id] in Self.report(speed: speed, engine: id) }
-        ) { [self] sentence, isLast, _ in
+        ) { [self] chunk, _ in
+            let sentence = chunk.text
+            let isLast = chunk.isLast
             let language = languages[sentence] ?? fallback
             guard spoken.contains(language) else {
                 throw TextError.languageUnsupported(languages: [language], voice: id, alternatives: [])

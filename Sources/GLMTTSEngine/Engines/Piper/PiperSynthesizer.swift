@@ -5,13 +5,15 @@ import Foundation
 ///
 /// Text is split into sentences; each chunk is phonemized (IPA, punctuation kept) and
 /// synthesised separately, so audio streams out sentence by sentence. A sentence whose
-/// phonemes are longer than `PhonemeChunker.defaultMaxLength` is synthesised in pieces. Temperature maps to
-/// the VITS noise scales, which sherpa-onnx fixes per loaded model: a small cache keeps
-/// the instances for the most recently used noise settings. Speed maps to the length
-/// scale per call. All native work runs on this voice's own `BlockingExecutor`.
+/// phonemes are longer than `PhonemeChunker.defaultMaxLength` is synthesised in pieces.
+/// Temperature maps to the VITS noise scales, which sherpa-onnx fixes per loaded model; speed
+/// maps to the length scale per call.
+///
+/// The voice runs on several sessions (`PiperSessionPool`): a lone one-sentence request gets
+/// one session with every core's thread, anything else gets one-thread sessions, so the
+/// sentences of a long text and concurrent requests run in parallel, one per core
+/// (`InferenceThreads` decides). Chunks are still yielded in the text's order.
 public final class PiperSynthesizer: SpeechSynthesizer {
-    /// Instances kept for different noise settings (each holds the model in memory).
-    static let maxCachedInstances = 2
     /// Silence appended after every chunk but the last, as Piper does between sentences.
     public static let sentenceSilence = 0.2
 
@@ -23,37 +25,59 @@ public final class PiperSynthesizer: SpeechSynthesizer {
     private let model: InstalledModel
     private let modelURL: URL
     private let tokensURL: URL
-    private let executor: BlockingExecutor
     private let phonemizer: EspeakPhonemizer
-    private let instances: InstanceCache
+    private let budget: InferenceThreads
+    private let pool: PiperSessionPool
 
-    /// Loads a Piper voice described by `model` (engine `.piper`) with its default noise
-    /// scales; throws `ModelError` when files are missing or sherpa-onnx rejects them.
     /// Default ONNX Runtime threads per voice: the machine's cores, at most 4.
     public static var defaultThreads: Int { min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 4) }
 
-    public static func load(_ model: InstalledModel, threads: Int = PiperSynthesizer.defaultThreads) async throws -> PiperSynthesizer {
-        let synthesizer = try PiperSynthesizer(model: model, threads: threads)
-        let defaults = synthesizer.settings.noiseScales(temperature: PiperVoiceSettings.neutralTemperature)
-        _ = try await synthesizer.executor.run { try synthesizer.instance(noise: defaults.noise, noiseW: defaults.noiseW) }
+    /// Loads a Piper voice described by `model` (engine `.piper`): its session with the
+    /// default noise scales and every thread of `budget`, which is loaded now, so bad files
+    /// fail here; throws `ModelError` when files are missing or sherpa-onnx rejects them.
+    /// The one-thread sessions load on first use, or with `prepareParallelSessions`.
+    public static func load(_ model: InstalledModel, budget: InferenceThreads = .shared) async throws -> PiperSynthesizer {
+        let synthesizer = try PiperSynthesizer(model: model, budget: budget)
+        try await synthesizer.prepare(threads: budget.cores, count: 1)
         return synthesizer
     }
 
-    private let threads: Int
+    /// Loads the one-thread sessions (one per core) for the default noise scales now, so the
+    /// first concurrent requests or long text do not wait for them. A no-op on one core.
+    public func prepareParallelSessions() async throws {
+        guard budget.cores > 1 else { return }
+        try await prepare(threads: 1, count: budget.cores)
+    }
 
-    private init(model: InstalledModel, threads: Int) throws {
+    private func prepare(threads: Int, count: Int) async throws {
+        let defaults = settings.noiseScales(temperature: PiperVoiceSettings.neutralTemperature)
+        let key = PiperSessionKey(noise: defaults.noise, noiseW: defaults.noiseW, threads: threads)
+        let sessions = pool.ensure(key, count: count)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for session in sessions { group.addTask { try await session.prepare() } }
+            try await group.waitForAll()
+        }
+    }
+
+    private init(model: InstalledModel, budget: InferenceThreads) throws {
         guard model.manifest.engine == .piper else {
             throw ModelError.invalidManifest(path: model.manifest.id, reason: "engine is \(model.manifest.engine.rawValue), not piper")
         }
         self.model = model
-        self.threads = threads
+        self.budget = budget
         id = model.manifest.id
-        modelURL = try model.fileURL("model")
-        tokensURL = try model.fileURL("tokens")
+        let modelURL = try model.fileURL("model")
+        let tokensURL = try model.fileURL("tokens")
+        self.modelURL = modelURL
+        self.tokensURL = tokensURL
         settings = PiperVoiceSettings(options: model.manifest.options)
         phonemizer = EspeakPhonemizer(voice: settings.espeakVoice)
-        executor = BlockingExecutor(label: "piper.\(model.manifest.id)")
-        instances = InstanceCache(limit: Self.maxCachedInstances)
+        let voice = model.manifest.id
+        pool = PiperSessionPool { key in
+            PiperSession(key: key, voice: voice) {
+                try Self.loadInstance(model: modelURL, tokens: tokensURL, key: key, voice: voice)
+            }
+        }
         capabilities = SynthesizerCapabilities(
             languages: model.manifest.languages, sampleRate: model.manifest.sampleRate,
             canClone: false, streaming: true, honouredParameters: EngineKind.piper.honouredParameters)
@@ -62,19 +86,38 @@ public final class PiperSynthesizer: SpeechSynthesizer {
     public func synthesize(_ request: SynthesisRequest) -> AsyncThrowingStream<SynthesisEvent, Error> {
         let parameters = request.parameters
         let scales = settings.noiseScales(temperature: parameters.temperature)
-        return SentenceStream.make(
-            engine: id, request: request, sampleRate: capabilities.sampleRate,
-            report: { [settings] in settings.report(for: parameters) }
-        ) { [self] chunk, isLast, flag in
-            let audio = try await executor.run { [self] () -> AudioBuffer? in
-                let tts = try instance(noise: scales.noise, noiseW: scales.noiseW)
-                return try generate(chunk, speed: parameters.speed, with: tts, flag: flag)
+        return SynthesisStream.make { [self] continuation, flag in
+            let chunks = SentenceSplitter.split(request.text, maxChunkCharacters: TextLimits.default.maxChunkCharacters)
+            budget.beginRequest()
+            defer { budget.endRequest() }
+            let produced = try await SentenceStream.run(
+                chunks: chunks, engine: id, window: budget.cores, continuation: continuation, flag: flag
+            ) { [self] chunk, flag in
+                let threads = try await budget.acquire(chunkCount: chunk.count)
+                let session = pool.checkOut(PiperSessionKey(noise: scales.noise, noiseW: scales.noiseW, threads: threads))
+                let generated: AudioBuffer?
+                do {
+                    generated = try await session.run { [self] tts in
+                        try generate(chunk.text, speed: parameters.speed, with: tts, flag: flag)
+                    }
+                } catch {
+                    pool.checkIn(session)
+                    await budget.release(threads)
+                    throw error
+                }
+                pool.checkIn(session)
+                await budget.release(threads)
+                guard var audio = generated else { return nil }
+                if !chunk.isLast && !audio.samples.isEmpty {
+                    audio.samples.append(contentsOf: repeatElement(0, count: Int(Self.sentenceSilence * Double(audio.sampleRate))))
+                }
+                return audio
             }
-            guard var audio else { return nil }
-            if !isLast && !audio.samples.isEmpty {
-                audio.samples.append(contentsOf: repeatElement(0, count: Int(Self.sentenceSilence * Double(audio.sampleRate))))
-            }
-            return audio
+            continuation.yield(
+                .finished(
+                    SynthesisSummary(
+                        parameterReport: settings.report(for: parameters), sampleRate: capabilities.sampleRate, cloned: false,
+                        chunkCount: produced)))
         }
     }
 
@@ -107,48 +150,22 @@ public final class PiperSynthesizer: SpeechSynthesizer {
         }
     }
 
-    /// The loaded instance for these noise scales, loading (and evicting) as needed.
-    /// Runs on the executor only.
-    private func instance(noise: Double, noiseW: Double) throws -> SherpaOfflineTTS {
-        let key = "\(noise)/\(noiseW)"
-        if let cached = instances.get(key) { return cached }
+    /// Loads one instance (blocking; runs on the session's executor).
+    private static func loadInstance(model: URL, tokens: URL, key: PiperSessionKey, voice: String) throws -> SherpaOfflineTTS {
         let pool = CStringPool()
         var config = SherpaOnnxOfflineTtsConfig()
-        config.model.vits.model = pool.string(modelURL.path)
-        config.model.vits.tokens = pool.string(tokensURL.path)
+        config.model.vits.model = pool.string(model.path)
+        config.model.vits.tokens = pool.string(tokens.path)
         config.model.vits.lexicon = pool.string("")
         config.model.vits.data_dir = pool.string("")
         config.model.vits.dict_dir = pool.string("")
-        config.model.vits.noise_scale = Float(noise)
-        config.model.vits.noise_scale_w = Float(noiseW)
+        config.model.vits.noise_scale = Float(key.noise)
+        config.model.vits.noise_scale_w = Float(key.noiseW)
         config.model.vits.length_scale = 1  // see generate(): the default is folded into speed
-        config.model.num_threads = Int32(threads)
+        config.model.num_threads = Int32(key.threads)
         config.model.provider = pool.string("cpu")
         config.model.debug = 0
         config.max_num_sentences = 1
-        let tts = try SherpaOfflineTTS(config: &config, modelName: id)
-        instances.put(key, tts)
-        return tts
-    }
-
-    /// A tiny LRU of loaded instances; only touched on the executor's serial queue.
-    private final class InstanceCache: @unchecked Sendable {
-        // @unchecked Sendable: used only from the owning synthesizer's serial executor.
-        private let limit: Int
-        private var entries: [(key: String, tts: SherpaOfflineTTS)] = []
-
-        init(limit: Int) { self.limit = limit }
-
-        func get(_ key: String) -> SherpaOfflineTTS? {
-            guard let index = entries.firstIndex(where: { $0.key == key }) else { return nil }
-            let entry = entries.remove(at: index)
-            entries.append(entry)
-            return entry.tts
-        }
-
-        func put(_ key: String, _ tts: SherpaOfflineTTS) {
-            entries.append((key, tts))
-            if entries.count > limit { entries.removeFirst() }
-        }
+        return try SherpaOfflineTTS(config: &config, modelName: voice)
     }
 }

@@ -150,7 +150,9 @@ public final class ZeroShotSynthesizer: SpeechSynthesizer {
         }
         let silence = Int(PiperSynthesizer.sentenceSilence * Double(capabilities.sampleRate))
         return try await SentenceStream.run(chunks: sentences, engine: id, continuation: continuation, flag: flag) {
-            sentence, isLast, flag in
+            [self]
+            chunk, flag in
+            let sentence = chunk.text
             let audio = try await executor.run { [self] () -> AudioBuffer? in
                 let tokens = try tokenizer.tokens(for: sentence)
                 guard !tokens.isEmpty else { return AudioBuffer(samples: [], sampleRate: tts.sampleRate) }
@@ -160,7 +162,7 @@ public final class ZeroShotSynthesizer: SpeechSynthesizer {
                 ) { _ in }
             }
             guard var audio else { return nil }
-            if !isLast && !audio.samples.isEmpty { audio.samples.append(contentsOf: repeatElement(0, count: silence)) }
+            if !chunk.isLast && !audio.samples.isEmpty { audio.samples.append(contentsOf: repeatElement(0, count: silence)) }
             return audio
         }
     }

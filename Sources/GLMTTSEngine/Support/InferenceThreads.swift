@@ -1,0 +1,120 @@
+import Foundation
+
+/// The machine's cores, shared out among the in-process ONNX sessions that synthesise.
+///
+/// ONNX Runtime splits one inference over its session's intra-op threads, which scales
+/// poorly on a small machine: on 2 cores one Piper session with two threads measured RTF
+/// 0.063 against 0.085 with one, so two one-thread sessions running in parallel give about
+/// 1.35× the audio per second of one two-thread session (docs/PERFORMANCE.md). So a chunk
+/// gets a *wide* lease (every core, for a session with that many threads) only when it is
+/// the only work there is — one request, one chunk — and a *narrow* one (one core, a
+/// one-thread session) otherwise. Leases never add up to more threads than cores, so
+/// sessions of different voices cannot oversubscribe the machine either. Waiters are served
+/// in arrival order; a cancelled waiter leaves the line.
+public actor InferenceThreads {
+    /// The process-wide budget over this machine's cores (at most 4, as a voice's default threads).
+    public static let shared = InferenceThreads(cores: PiperSynthesizer.defaultThreads)
+
+    /// Threads in the budget.
+    public nonisolated let cores: Int
+    private var free: Int
+    private nonisolated let requests = RequestCounter()
+    private var waiters: [Waiter] = []
+    private var usage = Usage()
+    private var nextWaiter = 0
+
+    private struct Waiter {
+        let id: Int
+        let threads: Int
+        let continuation: CheckedContinuation<Int, Error>
+    }
+
+    /// What the budget has handed out so far.
+    public struct Usage: Sendable, Equatable {
+        /// Leases of every core (a lone one-chunk request).
+        public var wide = 0
+        /// Leases of one core.
+        public var narrow = 0
+        /// The most threads leased at one time.
+        public var peakInUse = 0
+    }
+
+    /// A budget of `cores` threads.
+    public init(cores: Int) {
+        self.cores = max(1, cores)
+        free = self.cores
+    }
+
+    /// Counts a request as running until `endRequest`; while more than one runs, every
+    /// lease is narrow.
+    public nonisolated func beginRequest() { requests.add(1) }
+
+    /// Ends a request counted by `beginRequest`.
+    public nonisolated func endRequest() { requests.add(-1) }
+
+    /// Waits for threads for one chunk of a request with `chunkCount` chunks and returns how
+    /// many it got: every core for a lone one-chunk request, otherwise one. Throws
+    /// `CancellationError` when the task is cancelled while it waits.
+    public func acquire(chunkCount: Int) async throws -> Int {
+        let wanted = requests.value <= 1 && chunkCount == 1 ? cores : 1
+        if waiters.isEmpty && free >= wanted {
+            grant(wanted)
+            return wanted
+        }
+        let id = nextWaiter
+        nextWaiter += 1
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                if Task.isCancelled {
+                    continuation.resume(throwing: CancellationError())
+                } else {
+                    waiters.append(Waiter(id: id, threads: wanted, continuation: continuation))
+                }
+            }
+        } onCancel: {
+            Task { await self.leave(id) }
+        }
+    }
+
+    /// Gives back threads got from `acquire` and serves the waiters that now fit.
+    public func release(_ threads: Int) {
+        free = min(cores, free + threads)
+        while let first = waiters.first, first.threads <= free {
+            waiters.removeFirst()
+            grant(first.threads)
+            first.continuation.resume(returning: first.threads)
+        }
+    }
+
+    /// Threads not leased now (for tests and metrics).
+    public func available() -> Int { free }
+
+    /// Callers waiting for threads now.
+    public func waiting() -> Int { waiters.count }
+
+    /// Leases handed out so far, and the most threads in use at once.
+    public func handedOut() -> Usage { usage }
+
+    private func grant(_ threads: Int) {
+        free -= threads
+        if threads == cores && cores > 1 { usage.wide += 1 } else { usage.narrow += 1 }
+        usage.peakInUse = max(usage.peakInUse, cores - free)
+    }
+
+    private func leave(_ id: Int) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(throwing: CancellationError())
+        release(0)
+    }
+
+    /// The running-request count, read and written from any thread.
+    private final class RequestCounter: @unchecked Sendable {
+        // @unchecked Sendable: `count` is guarded by `lock`.
+        private let lock = NSLock()
+        private var count = 0
+
+        var value: Int { lock.withLock { count } }
+
+        func add(_ delta: Int) { lock.withLock { count = max(0, count + delta) } }
+    }
+}

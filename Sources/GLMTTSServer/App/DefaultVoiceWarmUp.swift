@@ -1,0 +1,53 @@
+import Foundation
+import GLMTTSEngine
+
+/// Loads the default voice in the background when the server starts, so that the first
+/// request does not wait for it, and tells `/ready` how far it got.
+///
+/// The voice is ready once its first session has loaded; a Piper voice then loads its
+/// one-thread sessions too (for concurrent requests and long texts), still in the background.
+/// A server that never started the warm-up (tests building the application directly) loads
+/// the voice at the first `/ready` or request instead, as before.
+actor DefaultVoiceWarmUp {
+    /// Where the warm-up stands.
+    enum State: Sendable, Equatable {
+        /// Not started.
+        case idle
+        /// Loading `voice` since `since`.
+        case loading(voice: String, since: ContinuousClock.Instant)
+        /// Finished (loaded or failed: `/ready` then checks the voice itself).
+        case finished
+    }
+
+    private(set) var state = State.idle
+
+    /// Starts loading the default voice of `engines`; `log` gets one line when it is loaded or failed.
+    func start(engines: EngineRegistry, log: @escaping @Sendable (String) -> Void) {
+        guard state == .idle, let id = try? engines.defaultSynthesizerID() else { return }
+        let started = ContinuousClock.now
+        state = .loading(voice: id, since: started)
+        Task {
+            do {
+                let synthesizer = try await engines.synthesizer(id: id)
+                log("default voice \(id) loaded in \(Self.seconds(since: started)) s")
+                finish()
+                guard let piper = synthesizer as? PiperSynthesizer else { return }
+                do {
+                    try await piper.prepareParallelSessions()
+                    log("default voice \(id): parallel sessions loaded after \(Self.seconds(since: started)) s")
+                } catch {
+                    log("default voice \(id): parallel sessions did not load, they load at first use: \(error)")
+                }
+            } catch {
+                log("default voice \(id) did not load at start: \((error as? GLMTTSError)?.message ?? "\(error)")")
+                finish()
+            }
+        }
+    }
+
+    private func finish() { state = .finished }
+
+    private static func seconds(since start: ContinuousClock.Instant) -> String {
+        String(format: "%.2f", (ContinuousClock.now - start).inSeconds)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+@testable import GLMTTSEngine
+
+/// The core budget that decides between one wide session and parallel one-thread sessions.
+struct InferenceThreadsTests {
+    @Test func aLoneOneChunkRequestGetsEveryCore() async throws {
+        let budget = InferenceThreads(cores: 2)
+        budget.beginRequest()
+        #expect(try await budget.acquire(chunkCount: 1) == 2)
+        #expect(await budget.available() == 0)
+        await budget.release(2)
+        #expect(try await budget.acquire(chunkCount: 5) == 1, "the chunks of a long text run one per core")
+        await budget.release(1)
+        budget.endRequest()
+        #expect(await budget.available() == 2)
+    }
+
+    @Test func concurrentRequestsGetOneCoreEach() async throws {
+        let budget = InferenceThreads(cores: 2)
+        budget.beginRequest()
+        budget.beginRequest()
+        #expect(try await budget.acquire(chunkCount: 1) == 1)
+        #expect(try await budget.acquire(chunkCount: 1) == 1)
+        #expect(await budget.available() == 0)
+        await budget.release(1)
+        await budget.release(1)
+        #expect(await budget.handedOut() == InferenceThreads.Usage(wide: 0, narrow: 2, peakInUse: 2))
+    }
+
+    @Test func waitersAreServedInOrderAndNeverOversubscribe() async throws {
+        let budget = InferenceThreads(cores: 2)
+        budget.beginRequest()
+        budget.beginRequest()
+        _ = try await budget.acquire(chunkCount: 3)
+        _ = try await budget.acquire(chunkCount: 3)
+        let order = OrderLog()
+        let first = Task {
+            _ = try await budget.acquire(chunkCount: 3)
+            await order.add(1)
+        }
+        try await Self.waitUntil { await budget.waiting() == 1 }
+        let second = Task {
+            _ = try await budget.acquire(chunkCount: 3)
+            await order.add(2)
+        }
+        try await Self.waitUntil { await budget.waiting() == 2 }
+        await budget.release(1)
+        try await first.value
+        await budget.release(1)
+        try await second.value
+        #expect(await order.entries == [1, 2])
+        #expect(await budget.handedOut().peakInUse == 2, "never more threads than cores")
+    }
+
+    @Test func aCancelledWaiterLeavesTheLine() async throws {
+        let budget = InferenceThreads(cores: 1)
+        budget.beginRequest()
+        #expect(try await budget.acquire(chunkCount: 1) == 1)
+        let waiting = Task { try await budget.acquire(chunkCount: 1) }
+        try await Self.waitUntil { await budget.waiting() == 1 }
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await waiting.value }
+        #expect(await budget.waiting() == 0)
+        await budget.release(1)
+        #expect(await budget.available() == 1, "the cancelled waiter took nothing")
+    }
+
+    private actor OrderLog {
+        var entries: [Int] = []
+        func add(_ entry: Int) { entries.append(entry) }
+    }
+
+    private static func waitUntil(_ condition: @Sendable () async -> Bool) async throws {
+        for _ in 0..<10_000 {
+            if await condition() { return }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        Issue.record("condition not reached in 10 s")
+    }
+}
