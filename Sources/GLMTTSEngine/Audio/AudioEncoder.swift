@@ -25,15 +25,15 @@ public enum AudioEncoder {
         }
         switch format {
         case .pcm:
-            var data = Data(capacity: prepared.samples.count * 2)
-            for sample in prepared.samples {
-                withUnsafeBytes(of: Int16((sample * 32767).rounded()).littleEndian) { data.append(contentsOf: $0) }
-            }
-            return data
+            return pcm16(prepared.samples)
         case .aac:
             return try FFmpeg.encodeAAC(prepared)
         case .wav:
-            return try writeWithSndFile(prepared, format: SF_FORMAT_WAV | SF_FORMAT_PCM_16, name: "wav")
+            // Written here rather than through libsndfile: the plain 44-byte header and the
+            // samples, in one buffer (every request's result is a WAV master).
+            var data = wavHeader(sampleRate: prepared.sampleRate, dataBytes: prepared.samples.count * 2)
+            data.append(pcm16(prepared.samples))
+            return data
         case .flac:
             return try writeWithSndFile(prepared, format: SF_FORMAT_FLAC | SF_FORMAT_PCM_16, name: "flac")
         case .mp3:
@@ -41,6 +41,38 @@ public enum AudioEncoder {
         case .opus:
             return try writeWithSndFile(prepared, format: SF_FORMAT_OGG | SF_FORMAT_OPUS, name: "opus")
         }
+    }
+
+    /// Samples in [-1, 1] as 16-bit little-endian PCM.
+    static func pcm16(_ samples: [Float]) -> Data {
+        var data = Data(count: samples.count * 2)
+        data.withUnsafeMutableBytes { raw in
+            let output = raw.bindMemory(to: Int16.self)
+            samples.withUnsafeBufferPointer { input in
+                for index in 0..<input.count { output[index] = Int16((input[index] * 32767).rounded()).littleEndian }
+            }
+        }
+        return data
+    }
+
+    /// The 44-byte header of a mono 16-bit PCM WAV file whose sample data is `dataBytes` long;
+    /// nil writes the sizes as "unknown" (0xFFFFFFFF, read as "to the end"), for streams.
+    public static func wavHeader(sampleRate: Int, dataBytes: Int?) -> Data {
+        var header = Data(capacity: 44)
+        func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { header.append(contentsOf: $0) } }
+        header.append(contentsOf: Array("RIFF".utf8))
+        append(dataBytes.map { UInt32(clamping: 36 + $0) } ?? .max)
+        header.append(contentsOf: Array("WAVEfmt ".utf8))
+        append(UInt32(16))
+        append(UInt16(1))  // PCM
+        append(UInt16(1))  // mono
+        append(UInt32(sampleRate))
+        append(UInt32(sampleRate * 2))  // bytes per second
+        append(UInt16(2))  // bytes per frame
+        append(UInt16(16))  // bits per sample
+        header.append(contentsOf: Array("data".utf8))
+        append(dataBytes.map { UInt32(clamping: $0) } ?? .max)
+        return header
     }
 
     /// A finite sample limited to [-1, 1]; NaN and infinities become silence.

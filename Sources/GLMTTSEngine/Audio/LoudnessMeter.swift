@@ -13,14 +13,13 @@ public enum LoudnessMeter {
         let blockLength = Int(0.4 * rate)
         let hop = Int(0.1 * rate)
         guard rate > 0, blockLength > 0, hop > 0, audio.samples.count >= blockLength else { return nil }
-        let weighted = kWeighted(audio.samples, sampleRate: rate)
+        let prefix = weightedEnergyPrefix(audio.samples, sampleRate: rate)
 
         // Mean square of every 400 ms block, stepping 100 ms (prefix sums keep it linear).
-        var prefix = [Double](repeating: 0, count: weighted.count + 1)
-        for (index, sample) in weighted.enumerated() { prefix[index + 1] = prefix[index] + sample * sample }
         var blocks: [Double] = []
+        blocks.reserveCapacity((audio.samples.count - blockLength) / hop + 1)
         var start = 0
-        while start + blockLength <= weighted.count {
+        while start + blockLength <= audio.samples.count {
             blocks.append((prefix[start + blockLength] - prefix[start]) / Double(blockLength))
             start += hop
         }
@@ -39,10 +38,25 @@ public enum LoudnessMeter {
         audio.samples.reduce(0) { max($0, abs($1)) }
     }
 
-    /// The signal through both K-weighting stages.
-    static func kWeighted(_ samples: [Float], sampleRate: Double) -> [Double] {
-        let filters = kWeightingFilters(sampleRate: sampleRate)
-        return filters.highPass.apply(filters.shelf.apply(samples.map(Double.init)))
+    /// Running sums of the K-weighted signal's energy: element i is the sum of the squares of
+    /// the first i weighted samples. Both filter stages and the squaring run in one pass over
+    /// the samples, with no intermediate signal kept (this is on every request's path).
+    static func weightedEnergyPrefix(_ samples: [Float], sampleRate: Double) -> [Double] {
+        let (shelf, highPass) = kWeightingFilters(sampleRate: sampleRate)
+        var prefix = [Double](repeating: 0, count: samples.count + 1)
+        var first = Biquad.State()
+        var second = Biquad.State()
+        var total = 0.0
+        samples.withUnsafeBufferPointer { input in
+            prefix.withUnsafeMutableBufferPointer { sums in
+                for index in 0..<input.count {
+                    let weighted = highPass.step(shelf.step(Double(input[index]), &first), &second)
+                    total += weighted * weighted
+                    sums[index + 1] = total
+                }
+            }
+        }
+        return prefix
     }
 
     /// The two K-weighting biquads for `sampleRate`, from the analogue prototypes of
@@ -70,22 +84,19 @@ public enum LoudnessMeter {
     struct Biquad {
         var b0, b1, b2, a1, a2: Double
 
-        func apply(_ input: [Double]) -> [Double] {
-            var output = [Double](repeating: 0, count: input.count)
-            var x1 = 0.0
-            var x2 = 0.0
-            var y1 = 0.0
-            var y2 = 0.0
-            for index in input.indices {
-                let x = input[index]
-                let y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
-                output[index] = y
-                x2 = x1
-                x1 = x
-                y2 = y1
-                y1 = y
-            }
-            return output
+        /// The section's memory of the last two inputs and outputs.
+        struct State {
+            var x1 = 0.0, x2 = 0.0, y1 = 0.0, y2 = 0.0
+        }
+
+        /// One sample through the section.
+        @inline(__always) func step(_ x: Double, _ state: inout State) -> Double {
+            let y = b0 * x + b1 * state.x1 + b2 * state.x2 - a1 * state.y1 - a2 * state.y2
+            state.x2 = state.x1
+            state.x1 = x
+            state.y2 = state.y1
+            state.y1 = y
+            return y
         }
     }
 }

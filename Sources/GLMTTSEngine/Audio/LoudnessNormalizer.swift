@@ -8,7 +8,7 @@ public enum LoudnessNormalizer {
     /// `audio` scaled so its integrated loudness is `targetLUFS` (default −16, a common
     /// target for speech); peaks that would pass `peakCeilingDBFS` (default −1 dBFS) are
     /// held down by `PeakLimiter`, and a second pass corrects the loudness the limiter took
-    /// away. Audio too short to measure, or silent, is returned unchanged.
+    /// away (only when it held a peak down). Audio too short to measure, or silent, is returned unchanged.
     public static func normalize(_ audio: AudioBuffer, targetLUFS: Double = -16, peakCeilingDBFS: Double = -1) -> AudioBuffer {
         let ceiling = Float(pow(10, peakCeilingDBFS / 20))
         var current = audio
@@ -21,6 +21,9 @@ public enum LoudnessNormalizer {
             current = AudioBuffer(
                 samples: PeakLimiter.limit(scaled, sampleRate: audio.sampleRate, ceiling: ceiling),
                 sampleRate: audio.sampleRate)
+            // Nothing passed the ceiling: the limiter changed nothing, so the loudness is on
+            // target and a second measurement would only confirm it.
+            if !scaled.contains(where: { abs($0) > ceiling }) { break }
         }
         return current
     }

@@ -12,40 +12,56 @@ public enum PeakLimiter {
         _ samples: [Float], sampleRate: Int, ceiling: Float,
         lookahead: Double = 0.005, release: Double = 0.08
     ) -> [Float] {
-        guard !samples.isEmpty, ceiling > 0 else { return samples }
+        guard !samples.isEmpty, ceiling > 0, samples.contains(where: { abs($0) > ceiling }) else { return samples }
+        let count = samples.count
         let window = max(Int(lookahead * Double(sampleRate)), 1)
-        let needed = samples.map { abs($0) > ceiling ? ceiling / abs($0) : 1 }
-        guard needed.contains(where: { $0 < 1 }) else { return samples }
-
-        // Sliding minimum over [i, i + window) with a monotonic deque.
-        var minimum = [Float](repeating: 1, count: samples.count)
-        var deque: [Int] = []
-        var head = 0
-        for index in stride(from: samples.count - 1, through: 0, by: -1) {
-            while deque.count > head, needed[deque[deque.count - 1]] >= needed[index] { deque.removeLast() }
-            deque.append(index)
-            while deque[head] >= index + window { head += 1 }
-            minimum[index] = needed[deque[head]]
-        }
-        // Moving average over [i − window + 1, i]: each term's window covers i, so ≤ needed[i].
-        var smoothed = [Float](repeating: 1, count: samples.count)
-        // Before the first sample, count the first window's minimum: every virtual window
-        // would cover part of [0, window), so this is never more than any of them allows.
-        var sum = minimum[0] * Float(window)
-        var history = [Float](repeating: minimum[0], count: window)
-        for index in samples.indices {
-            sum += minimum[index] - history[index % window]
-            history[index % window] = minimum[index]
-            smoothed[index] = sum / Float(window)
-        }
-        // Fall with the smoothed curve; rise no faster than the release allows.
         let recovery = Float(1 - exp(-1 / (release * Double(sampleRate))))
-        var gain: Float = 1
         var output = samples
-        for index in samples.indices {
-            let target = smoothed[index]
-            gain = target < gain ? target : gain + (target - gain) * recovery
-            output[index] = samples[index] * gain
+        // The loops run on raw buffers: this is on every request's path (the whole signal).
+        var needed = [Float](repeating: 1, count: count)
+        var minimum = [Float](repeating: 1, count: count)
+        var deque = [Int](repeating: 0, count: count)
+        var history = [Float](repeating: 1, count: window)
+        samples.withUnsafeBufferPointer { input in
+            needed.withUnsafeMutableBufferPointer { needed in
+                for index in 0..<count {
+                    let magnitude = abs(input[index])
+                    if magnitude > ceiling { needed[index] = ceiling / magnitude }
+                }
+                // Sliding minimum over [i, i + window) with a monotonic deque (indices, back to front).
+                minimum.withUnsafeMutableBufferPointer { minimum in
+                    deque.withUnsafeMutableBufferPointer { deque in
+                        var head = 0
+                        var tail = 0
+                        for index in stride(from: count - 1, through: 0, by: -1) {
+                            while tail > head, needed[deque[tail - 1]] >= needed[index] { tail -= 1 }
+                            deque[tail] = index
+                            tail += 1
+                            while deque[head] >= index + window { head += 1 }
+                            minimum[index] = needed[deque[head]]
+                        }
+                    }
+                    // Moving average over [i − window + 1, i]: each term's window covers i, so ≤ needed[i].
+                    // Before the first sample, count the first window's minimum: every virtual window
+                    // would cover part of [0, window), so this is never more than any of them allows.
+                    // Then fall with the smoothed curve; rise no faster than the release allows.
+                    history.withUnsafeMutableBufferPointer { history in
+                        for slot in 0..<window { history[slot] = minimum[0] }
+                        var sum = minimum[0] * Float(window)
+                        var gain: Float = 1
+                        output.withUnsafeMutableBufferPointer { output in
+                            for index in 0..<count {
+                                let slot = index % window
+                                sum += minimum[index] - history[slot]
+                                history[slot] = minimum[index]
+                                let target = sum / Float(window)
+                                gain = target < gain ? target : gain + (target - gain) * recovery
+                                output[index] = input[index] * gain
+                            }
+                        }
+                    }
+                }
+            }
         }
         return output
     }

@@ -52,6 +52,9 @@ public actor InferenceThreads {
     /// Ends a request counted by `beginRequest`.
     public nonisolated func endRequest() { requests.add(-1) }
 
+    /// Whether no request is running now.
+    public nonisolated var isIdle: Bool { requests.value == 0 }
+
     /// Waits for threads for one chunk of a request with `chunkCount` chunks and returns how
     /// many it got: every core for a lone one-chunk request, otherwise one. Throws
     /// `CancellationError` when the task is cancelled while it waits.

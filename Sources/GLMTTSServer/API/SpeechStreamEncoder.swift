@@ -56,22 +56,6 @@ package struct SpeechStreamEncoder {
 
     /// A 44-byte WAV header (mono, 16-bit) whose sizes say "unknown".
     package static func streamingWAVHeader(sampleRate: Int) -> Data {
-        var header = Data()
-        func append<T: FixedWidthInteger>(_ value: T) {
-            withUnsafeBytes(of: value.littleEndian) { header.append(contentsOf: $0) }
-        }
-        header.append(contentsOf: Array("RIFF".utf8))
-        append(UInt32.max)
-        header.append(contentsOf: Array("WAVEfmt ".utf8))
-        append(UInt32(16))
-        append(UInt16(1))  // PCM
-        append(UInt16(1))  // mono
-        append(UInt32(sampleRate))
-        append(UInt32(sampleRate * 2))
-        append(UInt16(2))
-        append(UInt16(16))
-        header.append(contentsOf: Array("data".utf8))
-        append(UInt32.max)
-        return header
+        AudioEncoder.wavHeader(sampleRate: sampleRate, dataBytes: nil)
     }
 }

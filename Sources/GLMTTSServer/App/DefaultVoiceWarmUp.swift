@@ -5,7 +5,8 @@ import GLMTTSEngine
 /// request does not wait for it, and tells `/ready` how far it got.
 ///
 /// The voice is ready once its first session has loaded; a Piper voice then loads its
-/// one-thread sessions too (for concurrent requests and long texts), still in the background.
+/// one-thread sessions too (for concurrent requests and long texts), still in the background,
+/// once no request is running, so that the first requests do not share the cores with it.
 /// A server that never started the warm-up (tests building the application directly) loads
 /// the voice at the first `/ready` or request instead, as before.
 actor DefaultVoiceWarmUp {
@@ -33,6 +34,7 @@ actor DefaultVoiceWarmUp {
                 finish()
                 guard let piper = synthesizer as? PiperSynthesizer else { return }
                 do {
+                    while !InferenceThreads.shared.isIdle { try await Task.sleep(for: .milliseconds(200)) }
                     try await piper.prepareParallelSessions()
                     log("default voice \(id): parallel sessions loaded after \(Self.seconds(since: started)) s")
                 } catch {
