@@ -91,7 +91,9 @@ public enum LoudnessMeter {
 
         /// One sample through the section.
         @inline(__always) func step(_ x: Double, _ state: inout State) -> Double {
-            let y = b0 * x + b1 * state.x1 + b2 * state.x2 - a1 * state.y1 - a2 * state.y2
+            // Everything but the last output first, so each sample waits on one multiply-add.
+            let partial = b0 * x + b1 * state.x1 + b2 * state.x2 - a2 * state.y2
+            let y = partial - a1 * state.y1
             state.x2 = state.x1
             state.x1 = x
             state.y2 = state.y1

@@ -17,48 +17,55 @@ public enum PeakLimiter {
         let window = max(Int(lookahead * Double(sampleRate)), 1)
         let recovery = Float(1 - exp(-1 / (release * Double(sampleRate))))
         var output = samples
-        // The loops run on raw buffers: this is on every request's path (the whole signal).
-        var needed = [Float](repeating: 1, count: count)
-        var minimum = [Float](repeating: 1, count: count)
-        var deque = [Int](repeating: 0, count: count)
+        // One forward pass, no signal-sized scratch: this runs on every request's whole result.
+        // The sliding minimum over [i, i + window) only ever involves samples over the ceiling
+        // (elsewhere the gain needed is 1), so its monotonic deque holds just those.
+        var peakIndex: [Int] = []
+        var peakNeeded: [Float] = []
+        var head = 0
+        var next = 0  // the next sample to enter the look-ahead
         var history = [Float](repeating: 1, count: window)
         samples.withUnsafeBufferPointer { input in
-            needed.withUnsafeMutableBufferPointer { needed in
-                for index in 0..<count {
-                    let magnitude = abs(input[index])
-                    if magnitude > ceiling { needed[index] = ceiling / magnitude }
-                }
-                // Sliding minimum over [i, i + window) with a monotonic deque (indices, back to front).
-                minimum.withUnsafeMutableBufferPointer { minimum in
-                    deque.withUnsafeMutableBufferPointer { deque in
-                        var head = 0
-                        var tail = 0
-                        for index in stride(from: count - 1, through: 0, by: -1) {
-                            while tail > head, needed[deque[tail - 1]] >= needed[index] { tail -= 1 }
-                            deque[tail] = index
-                            tail += 1
-                            while deque[head] >= index + window { head += 1 }
-                            minimum[index] = needed[deque[head]]
+            // Admits samples up to `last` into the deque and returns the least gain needed in
+            // [index, index + window).
+            func least(at index: Int) -> Float {
+                let last = min(index + window - 1, count - 1)
+                while next <= last {
+                    let magnitude = abs(input[next])
+                    if magnitude > ceiling {
+                        let needed = ceiling / magnitude
+                        while peakNeeded.count > head, peakNeeded[peakNeeded.count - 1] >= needed {
+                            peakNeeded.removeLast()
+                            peakIndex.removeLast()
                         }
+                        peakIndex.append(next)
+                        peakNeeded.append(needed)
                     }
-                    // Moving average over [i − window + 1, i]: each term's window covers i, so ≤ needed[i].
-                    // Before the first sample, count the first window's minimum: every virtual window
-                    // would cover part of [0, window), so this is never more than any of them allows.
-                    // Then fall with the smoothed curve; rise no faster than the release allows.
-                    history.withUnsafeMutableBufferPointer { history in
-                        for slot in 0..<window { history[slot] = minimum[0] }
-                        var sum = minimum[0] * Float(window)
-                        var gain: Float = 1
-                        output.withUnsafeMutableBufferPointer { output in
-                            for index in 0..<count {
-                                let slot = index % window
-                                sum += minimum[index] - history[slot]
-                                history[slot] = minimum[index]
-                                let target = sum / Float(window)
-                                gain = target < gain ? target : gain + (target - gain) * recovery
-                                output[index] = input[index] * gain
-                            }
-                        }
+                    next += 1
+                }
+                while peakIndex.count > head, peakIndex[head] < index { head += 1 }
+                return peakNeeded.count > head ? peakNeeded[head] : 1
+            }
+            // Moving average over [i − window + 1, i]: each term's window covers i, so ≤ needed[i].
+            // Before the first sample, count the first window's minimum: every virtual window
+            // would cover part of [0, window), so this is never more than any of them allows.
+            // Then fall with the smoothed curve; rise no faster than the release allows.
+            let first = least(at: 0)
+            history.withUnsafeMutableBufferPointer { history in
+                for slot in 0..<window { history[slot] = first }
+                var sum = first * Float(window)
+                var gain: Float = 1
+                var slot = 0
+                output.withUnsafeMutableBufferPointer { output in
+                    for index in 0..<count {
+                        let minimum = least(at: index)
+                        sum += minimum - history[slot]
+                        history[slot] = minimum
+                        slot += 1
+                        if slot == window { slot = 0 }
+                        let target = sum / Float(window)
+                        gain = target < gain ? target : gain + (target - gain) * recovery
+                        output[index] = input[index] * gain
                     }
                 }
             }
