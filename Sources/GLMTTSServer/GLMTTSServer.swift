@@ -31,8 +31,14 @@ package enum GLMTTSServer {
         logger.notice("stopped")
     }
 
-    /// Stops the recognizer and synthesizer workers and closes the stores.
+    /// Waits for in-process inference still running (a cancelled job's last chunk, a session
+    /// loading in the background), stops the recognizer and synthesizer workers and closes
+    /// the stores.
     private static func stop(_ dependencies: ServerDependencies) async {
+        await dependencies.warmUp.stop()
+        if !(await InferenceThreads.shared.waitUntilReturned(timeout: .seconds(60))) {
+            dependencies.logger.warning("in-process inference still running after 60 s; stopping anyway")
+        }
         await dependencies.engines.reload()
         await dependencies.close()
     }

@@ -46,6 +46,47 @@ import Testing
         #expect(result.stdoutData.prefix(4) == Data("RIFF".utf8))
     }
 
+    /// WAV and raw PCM to standard output go out sentence by sentence (a header with unknown
+    /// sizes, then samples), normalised from the opening's level like the file is from the whole.
+    @Test func streamsWAVAndPCMToStandardOutputAtTheFilesLevel() async throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = (1...6).map { "This is sentence number \($0) of a text that goes to a pipe." }.joined(separator: " ")
+        let wav = try await CLI.run(["synth", text, "-o", "-", "--format", "wav", "--quiet"])
+        #expect(wav.status == 0, "\(wav.stderr)")
+        let bytes = [UInt8](wav.stdoutData)
+        #expect(bytes.count > 44 + 22050 * 2 && bytes.count % 2 == 0)
+        #expect(Array(bytes[0..<4]) == Array("RIFF".utf8) && Array(bytes[4..<8]) == [255, 255, 255, 255])
+        #expect(Array(bytes[36..<40]) == Array("data".utf8) && Array(bytes[40..<44]) == [255, 255, 255, 255])
+
+        let pcm = try await CLI.run(["synth", text, "-o", "-", "--format", "pcm", "--quiet"])
+        #expect(pcm.status == 0, "\(pcm.stderr)")
+        let file = folder.appendingPathComponent("whole.pcm")
+        let whole = try await CLI.run(["synth", text, "-o", file.path, "--quiet"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let streamed = Self.levels(pcm.stdoutData)
+        let written = Self.levels(try Data(contentsOf: file))
+        #expect(streamed.peak <= 0.9, "the limiter holds peaks under -1 dBFS: \(streamed.peak)")
+        #expect(abs(streamed.rmsDB - written.rmsDB) < 2, "streamed \(streamed.rmsDB) dB vs file \(written.rmsDB) dB")
+        let fileBytes = Double(try Data(contentsOf: file).count)
+        #expect(abs(Double(pcm.stdoutData.count) - fileBytes) < fileBytes * 0.15, "same speech, give or take the VITS duration noise")
+    }
+
+    /// Peak (linear) and RMS (dBFS) of 16-bit little-endian mono PCM.
+    static func levels(_ data: Data) -> (peak: Double, rmsDB: Double) {
+        var peak = 0.0
+        var energy = 0.0
+        let count = data.count / 2
+        data.withUnsafeBytes { raw in
+            for index in 0..<count {
+                let sample = Double(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: index * 2, as: Int16.self))) / 32768
+                peak = max(peak, abs(sample))
+                energy += sample * sample
+            }
+        }
+        return (peak, 10 * log10(max(energy / Double(max(count, 1)), 1e-12)))
+    }
+
     @Test func readsTextFromStandardInput() async throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

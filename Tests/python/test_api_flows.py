@@ -1,10 +1,12 @@
 """The main flows of the HTTP API against the real server and default models."""
 import io
 import json
+import os
 import threading
 import time
 import wave
 
+import pytest
 import requests
 
 from conftest import REFERENCE_TEXT, Server, assert_healthy, assert_heard, assert_problem, assert_same_transcript, sse_events
@@ -239,3 +241,50 @@ def test_request_id_and_cors(server):
     assert "Authorization" in preflight.headers["access-control-allow-headers"]
     simple = requests.get(server.url + "/health", headers={"Origin": "https://example.com"}, timeout=10)
     assert "X-Task-Id" in simple.headers["access-control-expose-headers"]
+
+
+def test_default_voice_loads_in_the_background_and_ready_says_when(fresh_server_dir):
+    """The server listens at once and loads its default voice behind; /ready answers without
+    waiting: 503 "loading …" until the voice is in memory, then 200, before any request."""
+    server = Server(fresh_server_dir).start()
+    try:
+        answers = []
+        deadline = time.monotonic() + 120
+        while True:
+            ready = requests.get(server.url + "/ready", timeout=10)
+            answers.append(ready)
+            if ready.status_code == 200:
+                break
+            assert time.monotonic() < deadline, [a.text for a in answers]
+            time.sleep(0.05)
+        for answer in answers[:-1]:
+            assert answer.status_code == 503, answer.text
+            check = next(c for c in answer.json()["checks"] if c["name"] == "default_engine")
+            assert not check["ok"] and check["detail"].startswith("loading en_US-joe-medium"), check
+        engines = requests.get(server.url + "/api/engines", timeout=10).json()
+        assert next(e for e in engines["engines"] if e["id"] == "en_US-joe-medium")["loaded"]
+        assert "default voice en_US-joe-medium loaded" in server.log_text()
+    finally:
+        server.stop()
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one slot per core: needs two cores")
+def test_jobs_run_in_parallel_by_default(server):
+    """The CPU lane has one slot per core (at most 4): on this 2-core machine two jobs run at
+    once, each on its own one-thread session of the voice."""
+    long_text = " ".join(f"Parallel sentence number {i} is spoken here." for i in range(30))
+    jobs = [requests.post(server.url + "/api/tts", json={"text": long_text, "async": True}, timeout=60).json()
+            for _ in range(2)]
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            states = [requests.get(server.url + j["status_url"], timeout=10).json()["status"] for j in jobs]
+            if states == ["running", "running"]:
+                break
+            assert "queued" in states or "running" in states, states
+            assert time.monotonic() < deadline, states
+            time.sleep(0.05)
+    finally:
+        for j in jobs:
+            requests.delete(server.url + j["status_url"], timeout=30)
+    assert_healthy(server)

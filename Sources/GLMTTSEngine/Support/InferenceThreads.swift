@@ -92,6 +92,18 @@ public actor InferenceThreads {
     /// Threads not leased now (for tests and metrics).
     public func available() -> Int { free }
 
+    /// Waits until every lease is back (native calls of cancelled requests finish their
+    /// current chunk), at most `timeout`; true when they all came back. For shutdown: the
+    /// process must not exit while ONNX Runtime is running.
+    public func waitUntilReturned(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while free < cores {
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return true
+    }
+
     /// Callers waiting for threads now.
     public func waiting() -> Int { waiters.count }
 

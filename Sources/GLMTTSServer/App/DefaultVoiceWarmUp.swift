@@ -21,13 +21,14 @@ actor DefaultVoiceWarmUp {
     }
 
     private(set) var state = State.idle
+    private var task: Task<Void, Never>?
 
     /// Starts loading the default voice of `engines`; `log` gets one line when it is loaded or failed.
     func start(engines: EngineRegistry, log: @escaping @Sendable (String) -> Void) {
         guard state == .idle, let id = try? engines.defaultSynthesizerID() else { return }
         let started = ContinuousClock.now
         state = .loading(voice: id, since: started)
-        Task {
+        task = Task {
             do {
                 let synthesizer = try await engines.synthesizer(id: id)
                 log("default voice \(id) loaded in \(Self.seconds(since: started)) s")
@@ -37,6 +38,8 @@ actor DefaultVoiceWarmUp {
                     while !InferenceThreads.shared.isIdle { try await Task.sleep(for: .milliseconds(200)) }
                     try await piper.prepareParallelSessions()
                     log("default voice \(id): parallel sessions loaded after \(Self.seconds(since: started)) s")
+                } catch is CancellationError {
+                    return  // the server is stopping
                 } catch {
                     log("default voice \(id): parallel sessions did not load, they load at first use: \(error)")
                 }
@@ -48,6 +51,13 @@ actor DefaultVoiceWarmUp {
     }
 
     private func finish() { state = .finished }
+
+    /// Stops waiting to load the parallel sessions and waits for a load in progress to end:
+    /// the process must not exit while ONNX Runtime is still building a session.
+    func stop() async {
+        task?.cancel()
+        await task?.value
+    }
 
     private static func seconds(since start: ContinuousClock.Instant) -> String {
         String(format: "%.2f", (ContinuousClock.now - start).inSeconds)
