@@ -33,7 +33,8 @@ def keyed():
         keys = {"admin": create_key(data, "admin", "admin"), "a": create_key(data, "tenant-a", "synthesize"),
                 "small": create_key(data, "small-quota", "synthesize", extra=["--quota", "10"])}
         srv = Server(data, env={"GLMTTS_AUTH": "keys", "GLMTTS_MAX_QUEUED_JOBS": "1",
-                                                "GLMTTS_MAX_STREAMS_PER_CLIENT": "2"}).start()
+                                                "GLMTTS_MAX_STREAMS_PER_CLIENT": "2",
+                                                "GLMTTS_CPU_SLOTS": "1"}).start()  # busy_queue fills the one slot
         srv.keys = keys
         yield srv
         srv.stop()

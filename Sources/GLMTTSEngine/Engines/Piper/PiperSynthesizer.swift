@@ -23,8 +23,6 @@ public final class PiperSynthesizer: SpeechSynthesizer {
     public let settings: PiperVoiceSettings
 
     private let model: InstalledModel
-    private let modelURL: URL
-    private let tokensURL: URL
     private let phonemizer: EspeakPhonemizer
     private let budget: InferenceThreads
     private let pool: PiperSessionPool
@@ -66,16 +64,13 @@ public final class PiperSynthesizer: SpeechSynthesizer {
         self.model = model
         self.budget = budget
         id = model.manifest.id
-        let modelURL = try model.fileURL("model")
-        let tokensURL = try model.fileURL("tokens")
-        self.modelURL = modelURL
-        self.tokensURL = tokensURL
+        let voice = model.manifest.id
+        let files = try PiperModelSnapshot(voice: voice, model: try model.fileURL("model"), tokens: try model.fileURL("tokens"))
         settings = PiperVoiceSettings(options: model.manifest.options)
         phonemizer = EspeakPhonemizer(voice: settings.espeakVoice)
-        let voice = model.manifest.id
         pool = PiperSessionPool { key in
             PiperSession(key: key, voice: voice) {
-                try Self.loadInstance(model: modelURL, tokens: tokensURL, key: key, voice: voice)
+                try Self.loadInstance(model: files.model, tokens: files.tokens, key: key, voice: voice)
             }
         }
         capabilities = SynthesizerCapabilities(
