@@ -32,6 +32,23 @@ import Testing
         #expect(await budget.available() == 2)
     }
 
+    @Test func sessionsLoadedLaterReadTheFilesTheVoiceLoadedWith() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("glmtts-snapshot-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let original = try TestEnvironment.model("en_US-joe-medium").directory
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: original, to: root.appendingPathComponent(original.lastPathComponent))
+        let installed = try ModelStore(directory: root).model(id: "en_US-joe-medium")
+        let engine = try await PiperSynthesizer.load(installed, budget: InferenceThreads(cores: 2))
+        // The installed model is broken after the load; a new noise setting and a second
+        // sentence make sessions load now, from the files as they were at the load.
+        try Data(repeating: 0x41, count: 4096).write(to: try installed.fileURL("model"))
+        let request = SynthesisRequest(
+            text: "Still the same voice. It has two sentences.", parameters: try SynthesisParameters(temperature: 0.1))
+        let result = try await CollectedSynthesis.run(engine, request)
+        #expect(result.chunks.count == 2 && result.audio.rms > 0.01)
+    }
+
     @Test func aLoneSentenceGetsTheWideSession() async throws {
         let budget = InferenceThreads(cores: 2)
         let engine = try await Self.voice(budget)
