@@ -17,6 +17,22 @@ struct InferenceThreadsTests {
         #expect(await budget.available() == 2)
     }
 
+    @Test func freeMemoryIsGivenBackOnlyAfterAnIdlePause() async throws {
+        let budget = InferenceThreads(cores: 2, idleTrimDelay: .milliseconds(300))
+        // Back-to-back work (the next lease within the pause) never trims.
+        for _ in 0..<5 {
+            let threads = try await budget.acquire(chunkCount: 1)
+            await budget.release(threads)
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let held = try await budget.acquire(chunkCount: 3)
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(await budget.trimCount() == 0, "nothing is trimmed while a lease is out or right after one")
+        await budget.release(held)
+        for _ in 0..<500 where await budget.trimCount() == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(await budget.trimCount() == 1, "one trim after the idle pause")
+    }
+
     @Test func concurrentRequestsGetOneCoreEach() async throws {
         let budget = InferenceThreads(cores: 2)
         budget.beginRequest()

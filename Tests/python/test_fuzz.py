@@ -26,6 +26,7 @@ import socket
 import struct
 import tempfile
 import threading
+import time
 import unicodedata
 import wave
 from collections import Counter
@@ -872,9 +873,17 @@ def test_one_short_sentence_of_spelled_out_symbols_keeps_memory_bounded(fresh_se
         response = requests.post(srv.url + "/api/tts", json={"text": text, "model": "en_US-joe-medium", "format": "wav"},
                                  timeout=600)
         check_reply(srv, Reply.of(response), "/api/tts", "spelled-out symbols")
-        growth = srv.rss_kib() - before
+        # The inference buffers stay with the process while work runs and go back to the system
+        # once it is idle (InferenceThreads trims the heap two seconds after the last run).
+        at_end = srv.rss_kib() - before
+        deadline = time.monotonic() + 20
+        growth = at_end
+        while growth >= 300 * 1024 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            growth = srv.rss_kib() - before
         assert growth < 300 * 1024, (f"RSS grew {growth // 1024} MiB for {len(text)} characters "
-                                     f"({response.headers.get('x-audio-duration')} s of audio)")
+                                     f"({response.headers.get('x-audio-duration')} s of audio; "
+                                     f"{at_end // 1024} MiB when it was answered)")
     finally:
         srv.stop()
 

@@ -20,12 +20,19 @@
 // process by ~390 MiB for good, once per parallel session. Without it buffers go back to the
 // allocator when a run ends. The switch is made by replacing one entry of the runtime's API
 // table, CreateSessionOptions (index 10; the table is append-only across versions, so indices are
-// stable), with one that calls the original and then DisableCpuMemArena (index 19). Freed
-// buffers only leave the process if the C allocator gives them back: glibc raises its mmap
-// threshold as large blocks are freed, after which they come from the heap and stay. With the
-// arena off the threshold is fixed at 1 MiB (unless MALLOC_MMAP_THRESHOLD_ is set), so large
-// buffers are mapped and unmapped. Measured: the 46 s one-sentence request grew the server by
-// 389 MiB with the arena, 309 MiB without it, and under 300 MiB with both (test_fuzz.py).
+// stable), with one that calls the original and then DisableCpuMemArena (index 19).
+//
+// Without the arena, buffers come from the C allocator, so glibc is tuned when this library
+// loads (before any thread allocates), each unless its MALLOC_* variable is set: one malloc
+// arena for all threads (M_ARENA_MAX 1: a buffer freed by one session's thread is reused by the
+// next run on any thread, instead of each thread's arena keeping its own high-water mark), the
+// mmap threshold at its maximum, 32 MiB (smaller buffers come from the heap and are reused
+// without page faults; glibc's own dynamic threshold would do the same but moves), and no
+// automatic trimming of the heap's top (M_TRIM_THRESHOLD 1 GiB). Memory goes back to the
+// system when the process is idle instead: InferenceThreads calls malloc_trim once no inference
+// has run for two seconds. Measured (glmtts bench, RTF short / long, peak RSS): arena on 0.082 /
+// 0.063, 983 MiB; arena off with a 1 MiB mmap threshold (the previous setting) 0.133 / 0.160,
+// 543 MiB; arena off tuned like this 0.091 / 0.069, 661 MiB (docs/PERFORMANCE.md).
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -78,7 +85,6 @@ static void turnArenaOff(void) {
         if (strcmp(arena, "on") != 0) failSetting("GLMTTS_ONNXRUNTIME_ARENA", "off or on");
         return;
     }
-    if (!getenv("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, 1 << 20);
     GetApi getApi = *(GetApi const *)forwarded();
     void **table = getApi ? (void **)getApi(1) : NULL;
     if (!table) fail("the runtime's API table", "GetApi(1) returned nothing");
@@ -91,6 +97,21 @@ static void turnArenaOff(void) {
     if (mprotect(start, length, PROT_READ | PROT_WRITE) != 0) fail("the runtime's API table", strerror(errno));
     table[CreateSessionOptionsIndex] = (void *)createSessionOptionsWithoutArena;
     if (mprotect(start, length, PROT_READ) != 0) fail("the runtime's API table", strerror(errno));
+}
+
+/// Whether GLMTTS_ONNXRUNTIME_ARENA leaves the arena on (a wrong value is reported by turnArenaOff).
+static int arenaStaysOn(void) {
+    const char *arena = getenv("GLMTTS_ONNXRUNTIME_ARENA");
+    return arena && strcmp(arena, "on") == 0;
+}
+
+/// Tunes glibc for sessions without an arena (see the top of this file); runs when the library
+/// loads, before main.
+__attribute__((constructor)) static void tuneAllocator(void) {
+    if (arenaStaysOn()) return;
+    if (!getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, 1);
+    if (!getenv("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    if (!getenv("MALLOC_TRIM_THRESHOLD_")) mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;

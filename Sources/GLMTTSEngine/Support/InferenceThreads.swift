@@ -11,6 +11,11 @@ import Foundation
 /// one-thread session) otherwise. Leases never add up to more threads than cores, so
 /// sessions of different voices cannot oversubscribe the machine either. Waiters are served
 /// in arrival order; a cancelled waiter leaves the line.
+///
+/// Once every lease is back and none is taken for `idleTrimDelay`, the C allocator is asked
+/// to give its free memory back to the system (`malloc_trim`): ONNX Runtime's buffers come
+/// from the heap (the arena is off, see native/onnxruntime-shim), which is kept while work
+/// runs, so back-to-back requests reuse it without page faults, and returned when idle.
 public actor InferenceThreads {
     /// The process-wide budget over this machine's cores (at most 4, as a voice's default threads).
     public static let shared = InferenceThreads(cores: PiperSynthesizer.defaultThreads)
@@ -22,6 +27,11 @@ public actor InferenceThreads {
     private var waiters: [Waiter] = []
     private var usage = Usage()
     private var nextWaiter = 0
+    private let idleTrimDelay: Duration
+    /// Counts grants and idle moments, so a trim planned at one idle moment is skipped when
+    /// a lease was taken since.
+    private var idleMoment = 0
+    private var trims = 0
 
     private struct Waiter {
         let id: Int
@@ -39,10 +49,11 @@ public actor InferenceThreads {
         public var peakInUse = 0
     }
 
-    /// A budget of `cores` threads.
-    public init(cores: Int) {
+    /// A budget of `cores` threads; free memory is given back after `idleTrimDelay` idle.
+    public init(cores: Int, idleTrimDelay: Duration = .seconds(2)) {
         self.cores = max(1, cores)
         free = self.cores
+        self.idleTrimDelay = idleTrimDelay
     }
 
     /// Counts a request as running until `endRequest`; while more than one runs, every
@@ -87,6 +98,28 @@ public actor InferenceThreads {
             grant(first.threads)
             first.continuation.resume(returning: first.threads)
         }
+        if free == cores && threads > 0 { planTrim() }
+    }
+
+    /// Times free memory was given back to the system (for tests).
+    public func trimCount() -> Int { trims }
+
+    /// Gives free memory back after `idleTrimDelay`, unless a lease is taken before.
+    private func planTrim() {
+        idleMoment += 1
+        let moment = idleMoment
+        let delay = idleTrimDelay
+        Task {
+            try? await Task.sleep(for: delay)
+            await self.trim(ifStillIdleSince: moment)
+        }
+    }
+
+    private func trim(ifStillIdleSince moment: Int) {
+        guard moment == idleMoment, free == cores else { return }
+        trims += 1
+        // malloc_trim walks the heap: off the cooperative pool.
+        DispatchQueue.global(qos: .utility).async { FreeMemory.giveBack() }
     }
 
     /// Threads not leased now (for tests and metrics).
@@ -111,6 +144,7 @@ public actor InferenceThreads {
     public func handedOut() -> Usage { usage }
 
     private func grant(_ threads: Int) {
+        idleMoment += 1
         free -= threads
         if threads == cores && cores > 1 { usage.wide += 1 } else { usage.narrow += 1 }
         usage.peakInUse = max(usage.peakInUse, cores - free)

@@ -126,7 +126,11 @@ public struct SynthesisPipeline: Sendable {
             }
         }
         let synthesisSeconds = (ContinuousClock.now - started).inSeconds
-        guard let summary else { throw EngineError.generationFailed(engine: voiceID, reason: "the engine ended without finishing") }
+        guard let summary else {
+            // A cancelled job's engine stream ends early: that is a cancellation, not a failure.
+            try Task.checkCancellation()
+            throw EngineError.generationFailed(engine: voiceID, reason: "the engine ended without finishing")
+        }
 
         var similarity: Double?
         if let prepared = reference {
