@@ -29,6 +29,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free one (default: GLMTTS_PORT or 8080).")
     var port: Int?
 
+    @Option(
+        help: "Also serve the Wyoming protocol (Home Assistant) on this port; 0 picks a free one (default: GLMTTS_WYOMING_PORT, else off).")
+    var wyomingPort: Int?
+
     @Option(help: "API keys: auto (required unless on loopback), open (loopback only) or keys (default: GLMTTS_AUTH or auto).")
     var auth: String?
 
@@ -45,6 +49,10 @@ struct ServeCommand: AsyncParsableCommand {
             if let port {
                 guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535.") }
                 configuration.port = port
+            }
+            if let wyomingPort {
+                guard (0...65_535).contains(wyomingPort) else { throw ValidationError("--wyoming-port must be 0…65535.") }
+                configuration.wyomingPort = wyomingPort
             }
             if let auth {
                 guard let mode = AccessMode(rawValue: auth.lowercased()) else {

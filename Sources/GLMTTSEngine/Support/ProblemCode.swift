@@ -295,4 +295,15 @@ public enum ProblemCode {
     public static let workerStartFailed = "worker.start_failed"
     /// `worker.timed_out`
     public static let workerTimedOut = "worker.timed_out"
+
+    // MARK: Wyoming (Home Assistant's voice protocol)
+    /// `wyoming.unknown_event`: an event type this server does not handle.
+    public static let wyomingUnknownEvent = "wyoming.unknown_event"
+    /// `wyoming.out_of_order`: an event that needs another first (`synthesize-chunk` before
+    /// `synthesize-start`).
+    public static let wyomingOutOfOrder = "wyoming.out_of_order"
+    /// `wyoming.not_allowed`: the client's address is not on the Wyoming allow-list.
+    public static let wyomingNotAllowed = "wyoming.not_allowed"
+    /// `wyoming.busy`: the server already has as many Wyoming connections as it allows.
+    public static let wyomingBusy = "wyoming.busy"
 }

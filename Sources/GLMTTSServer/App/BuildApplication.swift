@@ -34,8 +34,9 @@ package func buildApplication(
     let reloader = ModelReloader(engines: dependencies.engines, logger: dependencies.logger)
     // Access checks run per OpenAPI operation (they need its id).
     let access = AccessControl.middlewares(configuration: configuration, dependencies: dependencies)
-    try APIHandler(dependencies: dependencies, reloader: reloader, pulls: ModelPullJobs(configuration: configuration, reloader: reloader))
-        .registerHandlers(on: router, middlewares: access + [URLEncodedFormMiddleware()])
+    let handler = APIHandler(
+        dependencies: dependencies, reloader: reloader, pulls: ModelPullJobs(configuration: configuration, reloader: reloader))
+    try handler.registerHandlers(on: router, middlewares: access + [URLEncodedFormMiddleware()])
     SwaggerUIRoutes.add(to: router, directory: SwaggerUIRoutes.directory(configuration))
     WebUIRoutes.add(to: router, folder: WebUIRoutes.directory(configuration))
     var app = Application(
@@ -56,5 +57,12 @@ package func buildApplication(
             logger: dependencies.logger),
         IdleModelUnloader(engines: dependencies.engines, idleSeconds: configuration.modelIdleSeconds),
         reloader)
+    if let port = configuration.wyomingPort {
+        // Added last, so it stops first after the HTTP server, while the queue still runs.
+        app.addServices(
+            WyomingServer(
+                handler: handler, host: configuration.wyomingHost, port: port,
+                allowedClients: Set(configuration.wyomingAllowedClients), logger: dependencies.logger))
+    }
     return app
 }

@@ -77,6 +77,14 @@ package struct ServerConfiguration: Sendable, Equatable {
     package var swaggerUIDirectory: URL?
     /// The catalogue, mirror and archive limits of the admin pull API.
     package var modelPull = ModelPullSettings()
+    /// Port of the Wyoming server (Home Assistant); nil: no Wyoming server; 0 picks a free one.
+    package var wyomingPort: Int?
+    /// Address the Wyoming server binds (default loopback). Wyoming has no keys: off loopback,
+    /// `wyomingAllowedClients` must list who may connect.
+    package var wyomingHost = "127.0.0.1"
+    /// Client addresses the Wyoming server answers; empty: any that reaches `wyomingHost`
+    /// (allowed only on loopback).
+    package var wyomingAllowedClients: [String] = []
 
     /// The engines' share of the settings.
     package var engineSettings: EngineSettings {
@@ -84,8 +92,11 @@ package struct ServerConfiguration: Sendable, Equatable {
     }
 
     /// Whether the bind address is loopback only.
-    package var isLoopbackOnly: Bool {
-        ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.")
+    package var isLoopbackOnly: Bool { Self.isLoopback(host) }
+
+    /// Whether binding `address` listens on loopback only.
+    static func isLoopback(_ address: String) -> Bool {
+        ["127.0.0.1", "::1", "localhost"].contains(address) || address.hasPrefix("127.")
     }
 
     /// Whether requests need API keys, after resolving `auto`.
@@ -98,8 +109,15 @@ package struct ServerConfiguration: Sendable, Equatable {
     }
 
     /// Throws `ConfigurationError.unsafe` for combinations the server refuses: open access
-    /// on an address other than loopback.
+    /// on an address other than loopback, or a Wyoming server (which has no keys) off
+    /// loopback without an allow-list.
     package func validate() throws {
+        if wyomingPort != nil && !Self.isLoopback(wyomingHost) && wyomingAllowedClients.isEmpty {
+            throw ConfigurationError.unsafe(
+                reason:
+                    "The Wyoming server has no API keys, so on an address other than loopback (GLMTTS_WYOMING_HOST is '\(wyomingHost)') it needs GLMTTS_WYOMING_ALLOW: the addresses that may use it (for example your Home Assistant's)."
+            )
+        }
         if accessMode == .open && !isLoopbackOnly {
             throw ConfigurationError.unsafe(
                 reason:
@@ -188,6 +206,9 @@ package struct ServerConfiguration: Sendable, Equatable {
         }
         if let allowed = reader.list("GLMTTS_METRICS_ALLOW") { config.metricsAllowedAddresses = allowed }
         if let proxies = reader.list("GLMTTS_TRUSTED_PROXIES") { config.trustedProxies = proxies }
+        config.wyomingPort = try reader.integer("GLMTTS_WYOMING_PORT", in: 0...65_535)
+        if let host = reader.string("GLMTTS_WYOMING_HOST") { config.wyomingHost = host }
+        if let allowed = reader.list("GLMTTS_WYOMING_ALLOW") { config.wyomingAllowedClients = allowed }
         config.modelIdleSeconds = try reader.double("GLMTTS_MODEL_IDLE_SECONDS", in: 0...31_536_000) ?? config.modelIdleSeconds
         config.shutdownGraceSeconds = try reader.double("GLMTTS_SHUTDOWN_GRACE_SECONDS", in: 0...86_400) ?? config.shutdownGraceSeconds
         try config.validate()

@@ -23,4 +23,13 @@ struct SpeechFieldNames: Sendable {
         default: return nil
         }
     }
+
+    /// Wyoming's `synthesize` event (`WyomingSession`).
+    static let wyoming = SpeechFieldNames { field in
+        switch field {
+        case .model: return "voice.name"
+        case .language: return "voice.language"
+        default: return nil
+        }
+    }
 }
