@@ -317,3 +317,21 @@ def test_connections_over_the_cap_are_refused_and_slots_come_back(wyoming):
     assert refused.type == "error" and refused.data["code"] == "wyoming.busy", refused
     assert closed is None
     assert info[-1].type == "info"
+
+
+def test_a_stream_over_the_text_limit_is_refused_once_and_still_stopped(wyoming):
+    async def go():
+        client = await connect(wyoming)
+        await client.write_event(SynthesizeStart().event())
+        for _ in range(60):  # 6 000 characters against the 5 000 limit, no sentence end
+            await client.write_event(SynthesizeChunk(text="word " * 20).event())
+        await client.write_event(SynthesizeStop().event())
+        events = await read_until(client, "synthesize-stopped")
+        if events[-1].type == "error":
+            events += await read_until(client, "synthesize-stopped")
+        await client.disconnect()
+        return events
+
+    events = run(go())
+    assert [e.type for e in events] == ["error", "synthesize-stopped"], [e.data for e in events]
+    assert events[0].data["code"] == "text.too_long"

@@ -32,6 +32,9 @@ struct WyomingSession {
     private var dependencies: ServerDependencies { handler.dependencies }
     /// The voice and text so far of a streamed synthesis (between `synthesize-start` and `-stop`).
     private var stream: (voice: [String: JSONValue]?, text: StreamedTextBuffer)?
+    /// Whether the current stream went over the text limit: its other chunks are ignored
+    /// (one error was sent), and its `synthesize-stop` still gets `synthesize-stopped`.
+    private var streamDropped = false
     /// The recognizer and language a `transcribe` asked for.
     private var transcription: (model: String?, language: String?)?
     /// Audio received since `audio-start`; nil outside one, or after it was refused.
@@ -70,11 +73,13 @@ struct WyomingSession {
         case "ping":
             try await write(WyomingEvent("pong", data: event.data["text"].map { ["text": $0] } ?? [:]))
         case "synthesize":
-            guard stream == nil else { return }  // the copy a streaming client sends for older servers
+            guard stream == nil && !streamDropped else { return }  // the copy a streaming client sends for older servers
             try await speak(try text(of: event), voice: try voice(of: event))
         case "synthesize-start":
+            streamDropped = false
             stream = (try voice(of: event), StreamedTextBuffer())
         case "synthesize-chunk":
+            if streamDropped { return }
             guard stream != nil else {
                 throw WyomingRefusal(
                     code: ProblemCode.wyomingOutOfOrder, text: "'synthesize-chunk' needs a 'synthesize-start' first.")
@@ -87,6 +92,11 @@ struct WyomingSession {
             try checkStreamLength()
             try await speak(ready, voice: stream?.voice)
         case "synthesize-stop":
+            if streamDropped {
+                streamDropped = false
+                try await write(WyomingEvent("synthesize-stopped"))
+                return
+            }
             guard let current = stream else {
                 throw WyomingRefusal(code: ProblemCode.wyomingOutOfOrder, text: "'synthesize-stop' needs a 'synthesize-start' first.")
             }
@@ -136,9 +146,11 @@ struct WyomingSession {
         let limit = dependencies.configuration.textLimits.maxCharacters
         guard let received = stream?.text.receivedCharacters, received > limit else { return }
         stream = nil
+        streamDropped = true
         throw WyomingRefusal(
             code: ProblemCode.textTooLong,
-            text: "The streamed text is longer than \(limit) characters; the stream was ended. Send long texts in several streams.")
+            text:
+                "The streamed text is longer than \(limit) characters; the rest of this stream is ignored. Send long texts in several streams.")
     }
 
     /// Speaks `text` with `voice` as one job, streaming its audio to the client.

@@ -168,10 +168,17 @@ def measure_concurrency(ours, piper, levels, per_level, out):
             out.setdefault(server.name, {})[str(clients)] = run_level(server, clients, total)
 
 
+#: How long both servers are left idle before each sample of the leak check.
+IDLE_SECONDS = 4.0
+
+
 def measure_leak(ours, piper, count, out):
-    """Resident memory before and after `count` sequential requests to each server."""
+    """Resident memory before and after `count` sequential requests to each server, each sample
+    taken once both servers have been idle for `IDLE_SECONDS`: a leak stays, but memory a server
+    keeps only while it works does not (ours gives the inference heap back two seconds after the
+    last run, InferenceThreads), so an early sample would count the working set as growth."""
     co, cp = HttpClient(ours.url), HttpClient(piper.url)
-    time.sleep(1.0)
+    time.sleep(IDLE_SECONDS)
     before = {s.name: proc_status_kib(s.pid, "VmRSS") for s in (ours, piper)}
     t0 = time.perf_counter()
     for i in range(count):
@@ -179,7 +186,7 @@ def measure_leak(ours, piper, count, out):
         piper.synth(cp, SHORT, engine=False)
         if (i + 1) % 100 == 0:
             say(f"  leak check: {i + 1}/{count} ({time.perf_counter() - t0:.0f} s)")
-    time.sleep(1.0)
+    time.sleep(IDLE_SECONDS)
     for s in (ours, piper):
         after = proc_status_kib(s.pid, "VmRSS")
         out[s.name] = {"requests": count, "before_kib": before[s.name], "after_kib": after,
