@@ -150,7 +150,8 @@ struct WyomingSession {
         throw WyomingRefusal(
             code: ProblemCode.textTooLong,
             text:
-                "The streamed text is longer than \(limit) characters; the rest of this stream is ignored. Send long texts in several streams.")
+                "The streamed text is longer than \(limit) characters; the rest of this stream is ignored. Send long texts in several streams."
+        )
     }
 
     /// Speaks `text` with `voice` as one job, streaming its audio to the client.
