@@ -100,6 +100,26 @@ import Testing
         #expect(endless.next() == .event(WyomingEvent("describe")))
     }
 
+    @Test func consumedBytesCountWhatEventsHoldNotWhatWasSkipped() {
+        let limits = WyomingEventParser.Limits(maxHeaderBytes: 100, maxDataBytes: 50, maxPayloadBytes: 1000)
+        var parser = WyomingEventParser(limits: limits)
+        let chunk = WyomingEvent("audio-chunk", data: ["rate": .number(16000)], payload: [UInt8](repeating: 1, count: 900)).encoded()
+        parser.append(chunk)
+        guard case .event? = parser.next() else {
+            Issue.record("the chunk was not read")
+            return
+        }
+        #expect(parser.consumedBytes == chunk.count)
+        let oversized = Array(#"{"type":"audio-chunk","payload_length":5000}"#.utf8) + [10]
+        parser.append(oversized + [UInt8](repeating: 0, count: 5000))
+        guard case .refused? = parser.next() else {
+            Issue.record("the oversized chunk was not refused")
+            return
+        }
+        #expect(parser.next() == nil)
+        #expect(parser.consumedBytes == chunk.count + oversized.count, "the 5000 skipped bytes are not counted")
+    }
+
     @Test func streamedTextIsCutIntoWholeSentences() {
         var buffer = StreamedTextBuffer()
         #expect(buffer.append("Hello wor") == nil)

@@ -335,3 +335,26 @@ def test_a_stream_over_the_text_limit_is_refused_once_and_still_stopped(wyoming)
     events = run(go())
     assert [e.type for e in events] == ["error", "synthesize-stopped"], [e.data for e in events]
     assert events[0].data["code"] == "text.too_long"
+
+
+def test_a_client_flooding_events_faster_than_answers_is_disconnected(wyoming):
+    """While a long synthesis is answered, 6 000 more events pile up: past the backlog limit
+    (4 096 events) the connection is closed, its job is cancelled and the server stays healthy."""
+    async def go():
+        reader, writer = await asyncio.open_connection("127.0.0.1", wyoming.wyoming_port)
+        await async_write_event(Synthesize(text=LONG_TEXT).event(), writer)
+        ping = Ping(text="x").event()
+        for _ in range(6000):
+            await async_write_event(ping, writer)
+        types = []
+        try:
+            while (event := await async_read_event(reader)) is not None:
+                types.append(event.type)
+        except ConnectionResetError:
+            pass
+        writer.close()
+        return types
+
+    types = run(go(), timeout=120)
+    assert types.count("pong") < 6000, "the flood was answered in full instead of cut off"
+    assert_healthy(wyoming)

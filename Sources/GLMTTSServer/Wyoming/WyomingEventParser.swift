@@ -43,6 +43,9 @@ struct WyomingEventParser {
 
     /// Bytes not yet consumed.
     var bufferedBytes: Int { buffer.count - start }
+    /// Bytes of the events and refused headers read so far, not counting the bytes skipped
+    /// after a refusal: the difference between two outputs is what the later one held.
+    private(set) var consumedBytes = 0
 
     /// Adds bytes read from the connection.
     mutating func append(_ bytes: some Sequence<UInt8>) {
@@ -60,7 +63,7 @@ struct WyomingEventParser {
             case .header:
                 guard let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) else {
                     guard bufferedBytes > limits.maxHeaderBytes else { return nil }
-                    consume(bufferedBytes)
+                    consume(bufferedBytes, skipped: true)
                     state = .discardingLine
                     return .refused("The event's header line is longer than \(limits.maxHeaderBytes) bytes; it was skipped.")
                 }
@@ -85,7 +88,7 @@ struct WyomingEventParser {
                 if dataLength > 0 {
                     let bytes = Data(buffer[start..<start + dataLength])
                     guard case let .object(extra)? = try? JSONDecoder().decode(JSONValue.self, from: bytes) else {
-                        consume(dataLength + payloadLength)
+                        consume(dataLength + payloadLength, skipped: true)
                         state = .header
                         return .refused("The data of the '\(type.prefix(64))' event is not a JSON object; the event was skipped.")
                     }
@@ -97,14 +100,14 @@ struct WyomingEventParser {
                 return .event(WyomingEvent(type, data: merged, payload: payload))
             case .discardingLine:
                 guard let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) else {
-                    consume(bufferedBytes)
+                    consume(bufferedBytes, skipped: true)
                     return nil
                 }
-                consume(newline + 1 - start)
+                consume(newline + 1 - start, skipped: true)
                 state = .header
             case let .discarding(remaining):
                 let taken = min(remaining, bufferedBytes)
-                consume(taken)
+                consume(taken, skipped: true)
                 guard taken == remaining else {
                     state = .discarding(remaining: remaining - taken)
                     return nil
@@ -114,7 +117,8 @@ struct WyomingEventParser {
         }
     }
 
-    private mutating func consume(_ count: Int) {
+    private mutating func consume(_ count: Int, skipped: Bool = false) {
+        if !skipped { consumedBytes += count }
         start += count
         if start == buffer.count {
             buffer.removeAll(keepingCapacity: buffer.count <= 1 << 20)

@@ -134,23 +134,27 @@ struct WyomingServer: Service, CustomStringConvertible {
     private func converse(
         inbound: NIOAsyncChannelInboundStream<ByteBuffer>, send: @escaping @Sendable (WyomingEvent) async throws -> Void
     ) async throws {
-        let (events, input) = AsyncThrowingStream.makeStream(of: WyomingEventParser.Output.self, bufferingPolicy: .unbounded)
-        let pending = NIOLockedValueBox(0)
-        let limit = 256
+        let (events, input) = AsyncThrowingStream.makeStream(of: (WyomingEventParser.Output, Int).self, bufferingPolicy: .unbounded)
+        // Events read but not answered yet (count, bytes): a client that sends faster than it
+        // is answered is cut off at these, so one connection's backlog stays bounded.
+        let pending = NIOLockedValueBox((events: 0, bytes: 0))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 var parser = WyomingEventParser()
+                var counted = 0
                 do {
                     for try await bytes in inbound {
                         parser.append(bytes.readableBytesView)
                         while let output = parser.next() {
-                            // A client that sends faster than it is answered is cut off at `limit` waiting events.
-                            let waiting = pending.withLockedValue { count in
-                                count += 1
-                                return count
+                            let size = parser.consumedBytes - counted
+                            counted = parser.consumedBytes
+                            let admitted = pending.withLockedValue { waiting in
+                                waiting.events += 1
+                                waiting.bytes += size
+                                return waiting.events <= Self.maxWaitingEvents && waiting.bytes <= Self.maxWaitingBytes
                             }
-                            guard waiting <= limit else { throw TooManyWaitingEvents() }
-                            input.yield(output)
+                            guard admitted else { throw TooManyWaitingEvents() }
+                            input.yield((output, size))
                         }
                     }
                     input.finish()
@@ -161,8 +165,11 @@ struct WyomingServer: Service, CustomStringConvertible {
             }
             group.addTask {
                 var session = WyomingSession(handler: handler, send: send)
-                for try await output in events {
-                    pending.withLockedValue { $0 -= 1 }
+                for try await (output, size) in events {
+                    pending.withLockedValue { waiting in
+                        waiting.events -= 1
+                        waiting.bytes -= size
+                    }
                     switch output {
                     case let .event(event): try await session.handle(event)
                     case let .refused(reason): try await send(.error(reason, code: ProblemCode.requestMalformed))
@@ -173,6 +180,11 @@ struct WyomingServer: Service, CustomStringConvertible {
             try await group.next()
         }
     }
+
+    /// Most events one connection may have waiting to be answered (an LLM's streamed tokens
+    /// arrive while a sentence is spoken), and most bytes they may hold.
+    static let maxWaitingEvents = 4096
+    static let maxWaitingBytes = 16 << 20
 
     /// A client had more than the limit of events waiting to be answered.
     struct TooManyWaitingEvents: Error {}
