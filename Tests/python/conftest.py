@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -161,6 +162,25 @@ def assert_same_transcript(heard: str, reference: str, at_least: float = 0.9):
     samples decode to identical words; the margin only absorbs a one-word wobble)."""
     ratio = difflib.SequenceMatcher(None, words(heard), words(reference)).ratio()
     assert words(reference) and ratio >= at_least, f"{ratio:.2f} similar\n heard: {heard!r}\n  want: {reference!r}"
+
+
+def wait_until_settled(server, timeout: float = 120):
+    """Waits until `server` has loaded its default voice in the background (`/ready` answers
+    200) and its resident memory has stopped moving (the voice's parallel sessions load after
+    it, while nothing else runs): memory tests measure from there, not during the warm-up."""
+    deadline = time.monotonic() + timeout
+    while requests.get(server.url + "/ready", timeout=10).status_code != 200:
+        assert time.monotonic() < deadline, "the server did not get ready"
+        time.sleep(0.2)
+    last = server.rss_kib()
+    steady_since = time.monotonic()
+    while time.monotonic() - steady_since < 3:
+        assert time.monotonic() < deadline, "the server's memory did not settle after its warm-up"
+        time.sleep(0.5)
+        now = server.rss_kib()
+        if abs(now - last) > 1024:
+            steady_since = time.monotonic()
+        last = now
 
 
 def assert_healthy(server):

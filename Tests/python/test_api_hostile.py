@@ -17,7 +17,7 @@ import pytest
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from conftest import Server, assert_healthy, assert_problem, sse_events
+from conftest import Server, assert_healthy, assert_problem, sse_events, wait_until_settled
 
 MiB = 1 << 20
 BOUNDARY = "hostileBoundary7MA4YWxkTrZu0gW"
@@ -229,6 +229,7 @@ def test_oversized_upload_is_refused_while_it_streams(small_server):
 
 
 def test_oversized_uploads_keep_memory_flat(small_server):
+    wait_until_settled(small_server)  # the default voice loads in the background at start
     payload = os.urandom(5 * MiB)
     for _ in range(3):  # warm up allocator pools and lazily built state
         assert upload_5mib(small_server, payload).status_code == 413

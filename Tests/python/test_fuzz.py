@@ -37,7 +37,7 @@ import pytest
 import requests
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
-from conftest import Server
+from conftest import Server, wait_until_settled
 
 KiB, MiB = 1 << 10, 1 << 20
 INTERNAL_MARKERS = ("/work/", "/tmp/", "/root/", "/home/", ".swift", "Traceback", "Fatal error", "GLMTTSCore", "GLMTTSEngine", "GLMTTSService",
@@ -868,6 +868,7 @@ def test_one_short_sentence_of_spelled_out_symbols_keeps_memory_bounded(fresh_se
     srv = Server(fresh_server_dir).start()
     try:
         speak(srv, "Warming up the voice.")
+        wait_until_settled(srv)  # the voice's parallel sessions load once nothing runs
         before = srv.rss_kib()
         text = "Hello " + " ".join(BLOCK_SAMPLES[160:192]) + " done."
         response = requests.post(srv.url + "/api/tts", json={"text": text, "model": "en_US-joe-medium", "format": "wav"},
