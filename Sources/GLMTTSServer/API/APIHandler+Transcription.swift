@@ -39,13 +39,7 @@ extension APIHandler {
         guard !audio.isEmpty else {
             throw HTTPProblem.invalid(ProblemCode.audioEmpty, "The uploaded audio is empty.", field: "file")
         }
-        var code = language?.trimmingCharacters(in: .whitespaces).lowercased()
-        if code?.isEmpty ?? true { code = nil }
-        if let code, !(2...12).contains(code.count) || !code.allSatisfy({ $0.isLetter || $0 == "-" || $0 == "_" }) {
-            throw HTTPProblem.invalid(
-                ProblemCode.requestInvalidField, "'language' must be a language code such as en or zh.", field: "language")
-        }
-        let spec = TranscriptionJobSpec(language: code, requireReliable: requireReliable)
+        let spec = TranscriptionJobSpec(language: try Self.transcriptionLanguage(language), requireReliable: requireReliable)
         let job = try await submit(makeJob(.transcription(spec)), upload: audio)
         let final = try await waitForEnd(of: job.id)
         try Self.requireCompleted(final)
@@ -56,6 +50,17 @@ extension APIHandler {
                     detail: "The transcription ended without a transcript."))
         }
         return (final, result)
+    }
+
+    /// The language a transcription request names, lower-cased (nil when absent or blank); a
+    /// 422 naming `language` unless it is a code such as `en`, `zh` or `pt-BR`.
+    static func transcriptionLanguage(_ language: String?) throws -> String? {
+        guard let code = language?.trimmingCharacters(in: .whitespaces).lowercased(), !code.isEmpty else { return nil }
+        guard (2...12).contains(code.count), code.allSatisfy({ $0.isLetter || $0 == "-" || $0 == "_" }) else {
+            throw HTTPProblem.invalid(
+                ProblemCode.requestInvalidField, "'language' must be a language code such as en or zh.", field: "language")
+        }
+        return code
     }
 
     /// `POST /api/reference/inspect`: the quality report of a reference clip (duration,

@@ -105,7 +105,7 @@ struct WyomingSession {
             if let rest = text.finish() { try await speak(rest, voice: current.voice) }
             try await write(WyomingEvent("synthesize-stopped"))
         case "transcribe":
-            transcription = (try recognizer(event.string("name")), try language(event.string("language")))
+            transcription = (try recognizer(event.string("name")), try APIHandler.transcriptionLanguage(event.string("language")))
         case "audio-start":
             audio = (try format(of: event), [])
             audioRefused = false
@@ -188,8 +188,8 @@ struct WyomingSession {
                 try await sendAudio(chunk)
             }
             try Task.checkCancellation()
-            guard let final = try await dependencies.jobs.job(job.id), final.status == .completed else {
-                let final = try await dependencies.jobs.job(job.id)
+            let final = try await dependencies.jobs.job(job.id)
+            guard let final, final.status == .completed else {
                 if let final, !final.status.isFinal {
                     // The hub cut this listener off: the client read too slowly.
                     _ = try? await dependencies.queue.cancel(job.id)
@@ -246,15 +246,6 @@ struct WyomingSession {
             )
         }
         return name
-    }
-
-    /// A language code as `/api/transcribe` takes it (`en`, `zh`, `pt-BR`), lower-cased.
-    private func language(_ code: String?) throws -> String? {
-        guard let code = code?.lowercased() else { return nil }
-        guard (2...12).contains(code.count), code.allSatisfy({ $0.isASCII && ($0.isLetter || $0 == "-" || $0 == "_") }) else {
-            throw WyomingRefusal(code: ProblemCode.requestInvalidField, text: "'language' must be a language code such as en or zh.")
-        }
-        return code
     }
 
     private func format(of event: WyomingEvent) throws -> WyomingAudioFormat {
