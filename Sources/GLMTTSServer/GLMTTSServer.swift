@@ -31,6 +31,36 @@ package enum GLMTTSServer {
         logger.notice("stopped")
     }
 
+    /// `glmtts mcp`: the MCP server on standard input and output (one JSON-RPC message per
+    /// line) over this data directory's stores, queue and engines, as the local user (open:
+    /// no key). Runs until the client closes standard input; running jobs then get
+    /// `shutdownGraceSeconds` to finish. The log goes to standard error.
+    package static func runMCP(configuration: ServerConfiguration, logger: Logger) async throws {
+        let dependencies = try await ServerDependencies.open(configuration: configuration, logger: logger)
+        await dependencies.warmUp.start(engines: dependencies.engines) { [logger] line in logger.info("\(line)") }
+        let reloader = ModelReloader(engines: dependencies.engines, logger: logger)
+        let handler = APIHandler(
+            dependencies: dependencies, reloader: reloader, pulls: ModelPullJobs(configuration: configuration, reloader: reloader))
+        let toolbox = MCPToolbox(
+            handler: handler, request: RequestInfo(requestID: "mcp-stdio", path: MCPHTTPEndpoint.path),
+            files: MCPFileFolder(root: configuration.mcpFilesDirectory, maxBytes: configuration.maxUploadBytes))
+        do {
+            try await dependencies.scheduler.start()
+            let server = await MCPServerFactory.server(toolbox)
+            try await server.start(transport: StdioLineTransport(maxLineBytes: MCPHTTPEndpoint.bodyLimit(configuration)))
+            logger.notice("MCP server on standard input/output", metadata: ["data": "\(configuration.dataDirectory.root.path)"])
+            await server.waitUntilCompleted()
+            await server.stop()
+        } catch {
+            await dependencies.scheduler.shutdown(gracePeriod: .seconds(configuration.shutdownGraceSeconds))
+            await stop(dependencies)
+            throw error
+        }
+        await dependencies.scheduler.shutdown(gracePeriod: .seconds(configuration.shutdownGraceSeconds))
+        await stop(dependencies)
+        logger.notice("MCP client closed the connection; stopped")
+    }
+
     /// Waits for in-process inference still running (a cancelled job's last chunk, a session
     /// loading in the background), stops the recognizer and synthesizer workers and closes
     /// the stores.

@@ -306,4 +306,11 @@ public enum ProblemCode {
     public static let wyomingNotAllowed = "wyoming.not_allowed"
     /// `wyoming.busy`: the server already has as many Wyoming connections as it allows.
     public static let wyomingBusy = "wyoming.busy"
+
+    // MARK: MCP (the Model Context Protocol server for AI agents)
+    /// `mcp.unknown_tool`: a tool this server does not offer.
+    public static let mcpUnknownTool = "mcp.unknown_tool"
+    /// `mcp.file_refused`: a `file` argument that is not a plain name inside the configured
+    /// folder (absolute, `..`, hidden, a link out of it, not a regular file), or files are off.
+    public static let mcpFileRefused = "mcp.file_refused"
 }

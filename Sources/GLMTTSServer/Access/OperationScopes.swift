@@ -12,6 +12,8 @@ enum OperationScopes {
     static let readOperations: Set<String> = [
         "streamJobProgress", "getBatch", "getBatchArchive", "getJob", "getJobAudio", "listVoices", "getVoice",
         "getVoiceAudio", "openAIListModels", "listEngines", "getLimits", "getSystem", "getGPUStatus", "chooseVoice",
+        // The MCP endpoint (not an OpenAPI operation): its tools that create work check `synthesize` themselves.
+        "mcp",
     ]
 
     /// Operations that create or delete work.

@@ -3,7 +3,7 @@ package import Hummingbird
 import OpenAPIHummingbird
 
 /// The HTTP server over `dependencies`: the OpenAPI operations (`APIHandler`) behind the
-/// request middleware, the Swagger UI at `/docs`, the web UI at `/`, and the background
+/// request middleware, the MCP endpoint (`MCPHTTPEndpoint`) behind the same access checks, the Swagger UI at `/docs`, the web UI at `/`, and the background
 /// services — the job queue, the retention sweeper, the idle-model unloader and the SIGHUP
 /// model reloader — which `runService()` runs in one `ServiceGroup` with the server and
 /// stops gracefully on SIGTERM/SIGINT (server first, queue last). Building it starts
@@ -15,9 +15,7 @@ package func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let router = Router(context: ServerRequestContext.self)
-    // The largest upload plus room for the other fields (the longest text, in UTF-8, with
-    // margin for a clear "text too long" answer rather than a 413).
-    let maxBody = configuration.maxUploadBytes + max(1 << 20, configuration.textLimits.maxCharacters * 4 * 4)
+    let maxBody = configuration.maxRequestBodyBytes
     // Outermost first: response headers, the request id and problem rendering wrap
     // everything, the access log and metrics see the final status.
     router.addMiddleware {
@@ -37,6 +35,7 @@ package func buildApplication(
     let handler = APIHandler(
         dependencies: dependencies, reloader: reloader, pulls: ModelPullJobs(configuration: configuration, reloader: reloader))
     try handler.registerHandlers(on: router, middlewares: access + [URLEncodedFormMiddleware()])
+    MCPHTTPEndpoint.add(to: router, handler: handler, middlewares: access, bodyLimit: MCPHTTPEndpoint.bodyLimit(configuration))
     SwaggerUIRoutes.add(to: router, directory: SwaggerUIRoutes.directory(configuration))
     WebUIRoutes.add(to: router, folder: WebUIRoutes.directory(configuration))
     var app = Application(

@@ -48,7 +48,8 @@ package struct ServerDependencies: Sendable {
     package var queue: any JobQueue { scheduler }
 
     /// Opens the local stores in `configuration.dataDirectory`: `service/service.sqlite`
-    /// (jobs, events, voices, keys) and the files under `service/`. Starts nothing.
+    /// (jobs, events, voices, keys) and the files under `service/`, holding the directory's
+    /// lock (`DataDirectoryLock`: one server process per directory). Starts nothing.
     package static func open(configuration: ServerConfiguration, logger: Logger) async throws -> ServerDependencies {
         let data = configuration.dataDirectory
         let log: @Sendable (String) -> Void = { [logger] line in logger.info("\(line)") }
@@ -57,7 +58,14 @@ package struct ServerDependencies: Sendable {
         let serviceRoot = data.root.appendingPathComponent("service", isDirectory: true)
         let blobs = LocalBlobStore(root: serviceRoot)
         try blobs.createFolders()
-        let database = try ServiceDatabase(path: serviceRoot.appendingPathComponent("service.sqlite"))
+        let lock = try DataDirectoryLock(serviceRoot: serviceRoot)
+        let database: ServiceDatabase
+        do {
+            database = try ServiceDatabase(path: serviceRoot.appendingPathComponent("service.sqlite"))
+        } catch {
+            lock.release()
+            throw error
+        }
         let jobs = SQLiteJobStore(database: database)
         let voices = SQLiteVoiceStore(database: database)
         let hub = ProgressHub(store: jobs, bufferLimit: configuration.streamBufferLimit, log: log)
@@ -82,6 +90,7 @@ package struct ServerDependencies: Sendable {
             close: {
                 // Closing waits for reads still running; do that off the cooperative pool.
                 _ = try? await BlockingExecutor(label: "database-close").run { try database.close() }
+                lock.release()
             },
             metrics: metrics, logger: logger)
     }

@@ -85,6 +85,13 @@ package struct ServerConfiguration: Sendable, Equatable {
     /// Client addresses the Wyoming server answers; empty: any that reaches `wyomingHost`
     /// (allowed only on loopback).
     package var wyomingAllowedClients: [String] = []
+    /// The one folder whose files the MCP `transcribe` tool may read by name
+    /// (`GLMTTS_MCP_FILES_DIR`, an absolute path); nil: audio only as content.
+    package var mcpFilesDirectory: URL?
+
+    /// The largest request body: the largest upload plus room for the other fields (the
+    /// longest text, in UTF-8, with margin for a clear "text too long" answer rather than a 413).
+    package var maxRequestBodyBytes: Int { maxUploadBytes + max(1 << 20, textLimits.maxCharacters * 4 * 4) }
 
     /// The engines' share of the settings.
     package var engineSettings: EngineSettings {
@@ -209,6 +216,12 @@ package struct ServerConfiguration: Sendable, Equatable {
         config.wyomingPort = try reader.integer("GLMTTS_WYOMING_PORT", in: 0...65_535)
         if let host = reader.string("GLMTTS_WYOMING_HOST") { config.wyomingHost = host }
         if let allowed = reader.list("GLMTTS_WYOMING_ALLOW") { config.wyomingAllowedClients = allowed }
+        if let folder = reader.string("GLMTTS_MCP_FILES_DIR") {
+            guard folder.hasPrefix("/") else {
+                throw ConfigurationError.invalid(name: "GLMTTS_MCP_FILES_DIR", value: folder, expected: "an absolute path to a folder")
+            }
+            config.mcpFilesDirectory = URL(fileURLWithPath: folder, isDirectory: true)
+        }
         config.modelIdleSeconds = try reader.double("GLMTTS_MODEL_IDLE_SECONDS", in: 0...31_536_000) ?? config.modelIdleSeconds
         config.shutdownGraceSeconds = try reader.double("GLMTTS_SHUTDOWN_GRACE_SECONDS", in: 0...86_400) ?? config.shutdownGraceSeconds
         try config.validate()

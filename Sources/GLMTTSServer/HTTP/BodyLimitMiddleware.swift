@@ -9,7 +9,14 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The configured upload limit, named in "too large" answers.
     let maxUploadBytes: Int
 
+    /// The limit for `path`: `/mcp` carries audio as base64 (4 bytes per 3), so it may be a
+    /// third larger.
+    func limit(for path: String) -> Int {
+        path == MCPHTTPEndpoint.path ? maxBodyBytes + maxUploadBytes / 3 + 4 : maxBodyBytes
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let maxBodyBytes = limit(for: request.uri.path)
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
             throw HTTPProblem.tooLarge(limit: maxUploadBytes)
         }
