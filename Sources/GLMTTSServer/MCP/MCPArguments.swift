@@ -73,6 +73,7 @@ struct MCPArguments {
             throw HTTPProblem.invalid(
                 ProblemCode.requestInvalidField, "'\(name)' must be base64-encoded audio (or a data: URL).", field: name)
         }
+        guard data.count <= limit else { throw Self.tooLarge(name, limit: limit) }
         return data
     }
 
