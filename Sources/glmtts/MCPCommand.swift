@@ -25,17 +25,7 @@ struct MCPCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let configuration = try ServerConfiguration.load(configFile: config.map { URL(fileURLWithPath: $0) })
-            let format = configuration.logFormat
-            let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
-            LoggingSystem.bootstrap { label in
-                var handler = StructuredLogHandler(label: label, format: format)
-                handler.logLevel = level
-                return handler
-            }
-            let logger = Logger(label: "glmtts")
-            for name in SettingsSource.unknownNames() {
-                logger.warning("ignoring unknown setting \(name) (see .env.example for the settings)")
-            }
+            let logger = ServerLogging.start(configuration)
             try await GLMTTSServer.runMCP(configuration: configuration, logger: logger)
         }
     }

@@ -71,17 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration.shutdownGraceSeconds = grace
             }
             try configuration.validate()
-            let format = configuration.logFormat
-            let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
-            LoggingSystem.bootstrap { label in
-                var handler = StructuredLogHandler(label: label, format: format)
-                handler.logLevel = level
-                return handler
-            }
-            let logger = Logger(label: "glmtts")
-            for name in SettingsSource.unknownNames() {
-                logger.warning("ignoring unknown setting \(name) (see .env.example for the settings)")
-            }
+            let logger = ServerLogging.start(configuration)
             try await GLMTTSServer.run(configuration: configuration, logger: logger)
         }
     }
