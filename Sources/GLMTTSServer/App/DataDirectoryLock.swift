@@ -17,7 +17,9 @@ final class DataDirectoryLock: @unchecked Sendable {
     /// process holds it.
     init(serviceRoot: URL) throws {
         let path = serviceRoot.appendingPathComponent("service.lock").path
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        // A read-only descriptor locks as well (for a data directory mounted read-only).
+        var fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        if fd < 0 { fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
         guard fd >= 0 else {
             throw ConfigurationError.unsafe(reason: "cannot open \(path): \(String(cString: strerror(errno))).")
         }
