@@ -12,12 +12,17 @@ struct ScopeMiddleware: ServerMiddleware {
     ) async throws -> (HTTPResponse, HTTPBody?) {
         let principal = RequestInfo.current.principal
         if let required = OperationScopes.required(for: operationID), !principal.scope.allows(required) {
-            throw HTTPProblem(
-                code: ProblemCode.authForbidden, title: "Forbidden", status: 403,
-                detail:
-                    "This API key has the '\(principal.scope.rawValue)' scope; this operation needs '\(required.rawValue)'. Ask an admin for a key with that scope."
-            )
+            throw Self.forbidden(principal, needs: required, what: "operation")
         }
         return try await next(request, body, metadata)
+    }
+
+    /// The `403` for `principal`, whose scope does not cover `needs` (`what`: "operation", "tool").
+    static func forbidden(_ principal: Principal, needs: APIKeyScope, what: String) -> HTTPProblem {
+        HTTPProblem(
+            code: ProblemCode.authForbidden, title: "Forbidden", status: 403,
+            detail:
+                "This API key has the '\(principal.scope.rawValue)' scope; this \(what) needs '\(needs.rawValue)'. Ask an admin for a key with that scope."
+        )
     }
 }

@@ -49,13 +49,8 @@ struct MCPToolbox: Sendable {
 
     /// Refuses a key whose scope does not cover `scope` (HTTP lets `read` keys in).
     func checkScope(_ scope: APIKeyScope) throws {
-        let principal = request.principal
-        guard principal.scope.allows(scope) else {
-            throw HTTPProblem(
-                code: ProblemCode.authForbidden, title: "Forbidden", status: 403,
-                detail:
-                    "This API key has the '\(principal.scope.rawValue)' scope; this tool needs '\(scope.rawValue)'. Ask an admin for a key with that scope."
-            )
+        guard request.principal.scope.allows(scope) else {
+            throw ScopeMiddleware.forbidden(request.principal, needs: scope, what: "tool")
         }
     }
 
