@@ -33,6 +33,12 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Also serve the Wyoming protocol (Home Assistant) on this port; 0 picks a free one (default: GLMTTS_WYOMING_PORT, else off).")
     var wyomingPort: Int?
 
+    @Option(
+        help:
+            "Announce the Wyoming server on the local network (mDNS/zeroconf) under this name, for Home Assistant's discovery (default: GLMTTS_WYOMING_ZEROCONF, else not announced)."
+    )
+    var wyomingZeroconf: String?
+
     @Option(help: "API keys: auto (required unless on loopback), open (loopback only) or keys (default: GLMTTS_AUTH or auto).")
     var auth: String?
 
@@ -54,6 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
                 guard (0...65_535).contains(wyomingPort) else { throw ValidationError("--wyoming-port must be 0…65535.") }
                 configuration.wyomingPort = wyomingPort
             }
+            if let wyomingZeroconf { configuration.wyomingZeroconfName = wyomingZeroconf }
             if let auth {
                 guard let mode = AccessMode(rawValue: auth.lowercased()) else {
                     throw ValidationError("--auth must be auto, open or keys.")

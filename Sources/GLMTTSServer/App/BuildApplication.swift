@@ -61,7 +61,10 @@ package func buildApplication(
         app.addServices(
             WyomingServer(
                 handler: handler, host: configuration.wyomingHost, port: port,
-                allowedClients: Set(configuration.wyomingAllowedClients), logger: dependencies.logger))
+                allowedClients: Set(configuration.wyomingAllowedClients),
+                announcement: configuration.wyomingZeroconfName.map {
+                    ZeroconfAnnouncer(instanceName: $0, bindHost: configuration.wyomingHost, logger: dependencies.logger)
+                }, logger: dependencies.logger))
     }
     return app
 }

@@ -85,6 +85,9 @@ package struct ServerConfiguration: Sendable, Equatable {
     /// Client addresses the Wyoming server answers; empty: any that reaches `wyomingHost`
     /// (allowed only on loopback).
     package var wyomingAllowedClients: [String] = []
+    /// The name the Wyoming server is announced under over mDNS (zeroconf), for Home
+    /// Assistant's discovery (`GLMTTS_WYOMING_ZEROCONF`); nil: not announced.
+    package var wyomingZeroconfName: String?
     /// The one folder whose files the MCP `transcribe` tool may read by name
     /// (`GLMTTS_MCP_FILES_DIR`, an absolute path); nil: audio only as content.
     package var mcpFilesDirectory: URL?
@@ -119,6 +122,23 @@ package struct ServerConfiguration: Sendable, Equatable {
     /// on an address other than loopback, or a Wyoming server (which has no keys) off
     /// loopback without an allow-list.
     package func validate() throws {
+        if let name = wyomingZeroconfName {
+            if let problem = ZeroconfService.problem(withInstanceName: name) {
+                throw ConfigurationError.invalid(name: "GLMTTS_WYOMING_ZEROCONF", value: name, expected: problem)
+            }
+            guard wyomingPort != nil else {
+                throw ConfigurationError.invalid(
+                    name: "GLMTTS_WYOMING_ZEROCONF", value: name,
+                    expected: "a Wyoming server to announce: set GLMTTS_WYOMING_PORT (or --wyoming-port) too")
+            }
+            guard !Self.isLoopback(wyomingHost) else {
+                throw ConfigurationError.invalid(
+                    name: "GLMTTS_WYOMING_ZEROCONF", value: name,
+                    expected:
+                        "a Wyoming server other devices can reach: it announces to the network, but GLMTTS_WYOMING_HOST is '\(wyomingHost)' (loopback); set it to this machine's LAN address or 0.0.0.0, and GLMTTS_WYOMING_ALLOW to your Home Assistant's address"
+                )
+            }
+        }
         if wyomingPort != nil && !Self.isLoopback(wyomingHost) && wyomingAllowedClients.isEmpty {
             throw ConfigurationError.unsafe(
                 reason:
@@ -216,6 +236,7 @@ package struct ServerConfiguration: Sendable, Equatable {
         config.wyomingPort = try reader.integer("GLMTTS_WYOMING_PORT", in: 0...65_535)
         if let host = reader.string("GLMTTS_WYOMING_HOST") { config.wyomingHost = host }
         if let allowed = reader.list("GLMTTS_WYOMING_ALLOW") { config.wyomingAllowedClients = allowed }
+        config.wyomingZeroconfName = reader.string("GLMTTS_WYOMING_ZEROCONF")
         if let folder = reader.string("GLMTTS_MCP_FILES_DIR") {
             guard folder.hasPrefix("/") else {
                 throw ConfigurationError.invalid(name: "GLMTTS_MCP_FILES_DIR", value: folder, expected: "an absolute path to a folder")

@@ -23,6 +23,8 @@ struct WyomingServer: Service, CustomStringConvertible {
     let port: Int
     /// Client addresses served; empty: any that can reach `host`.
     let allowedClients: Set<String>
+    /// Announces the server over mDNS once it listens (`GLMTTS_WYOMING_ZEROCONF`); nil: not.
+    let announcement: ZeroconfAnnouncer?
     var maxConnections = 64
     var idleSeconds: Int64 = 300
     let logger: Logger
@@ -32,13 +34,15 @@ struct WyomingServer: Service, CustomStringConvertible {
     private let open = NIOLockedValueBox(0)
 
     init(
-        handler: APIHandler, host: String, port: Int, allowedClients: Set<String>, logger: Logger,
+        handler: APIHandler, host: String, port: Int, allowedClients: Set<String>, announcement: ZeroconfAnnouncer? = nil,
+        logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.handler = handler
         self.host = host
         self.port = port
         self.allowedClients = allowedClients
+        self.announcement = announcement
         self.logger = logger
         self.onListening = onListening
     }
@@ -63,18 +67,27 @@ struct WyomingServer: Service, CustomStringConvertible {
         let bound = listener.channel.localAddress?.port ?? port
         logger.notice("Wyoming server listening", metadata: ["address": "tcp://\(host):\(bound)"])
         await onListening(bound)
-        do {
-            try await cancelWhenGracefulShutdown {
-                try await withThrowingDiscardingTaskGroup { group in
-                    try await listener.executeThenClose { connections in
-                        for try await connection in connections {
-                            group.addTask { await serve(connection) }
+        try await withThrowingTaskGroup(of: Void.self) { services in
+            if let announcement {
+                // Runs until graceful shutdown itself, to say goodbye before it returns.
+                services.addTask { await announcement.run(port: bound) }
+            }
+            services.addTask {
+                do {
+                    try await cancelWhenGracefulShutdown {
+                        try await withThrowingDiscardingTaskGroup { group in
+                            try await listener.executeThenClose { connections in
+                                for try await connection in connections {
+                                    group.addTask { await serve(connection) }
+                                }
+                            }
                         }
                     }
+                } catch is CancellationError {
+                    // Shutdown: the listener and every connection are closed.
                 }
             }
-        } catch is CancellationError {
-            // Shutdown: the listener and every connection are closed.
+            try await services.waitForAll()
         }
         logger.notice("Wyoming server stopped")
     }
