@@ -67,8 +67,7 @@ final class StandardOutputStream: @unchecked Sendable {
     private func emit(_ chunk: AudioBuffer, gain: Float) {
         var audio = chunk
         if normalize {
-            audio.samples = PeakLimiter.limit(
-                chunk.samples.map { $0 * gain }, sampleRate: chunk.sampleRate, ceiling: Float(pow(10, -1.0 / 20)))
+            audio.samples = PeakLimiter.limit(chunk.samples, gain: gain, sampleRate: chunk.sampleRate, ceiling: Float(pow(10, -1.0 / 20)))
         }
         do {
             var data = Data()

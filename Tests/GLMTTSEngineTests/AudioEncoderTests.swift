@@ -71,12 +71,16 @@ import Testing
     }
 
     @Test func clipsOutOfRangeSamples() throws {
-        let loud = AudioBuffer(samples: [2, -3, .nan, 0.5], sampleRate: 16000)
+        let loud = AudioBuffer(samples: [2, -3, .nan, 0.5, .infinity, -.infinity, -0.25], sampleRate: 16000)
         let pcm = try AudioEncoder.encode(loud, as: .pcm)
         let values = stride(from: 0, to: pcm.count, by: 2).map { i in
             pcm.subdata(in: i..<i + 2).withUnsafeBytes { $0.loadUnaligned(as: Int16.self) }
         }
-        #expect(values == [32767, -32767, 0, 16384])
+        #expect(values == [32767, -32767, 0, 16384, 0, 0, -8192])
+        // The WAV master is the 44-byte header and exactly these samples.
+        let wav = try AudioEncoder.encode(loud, as: .wav)
+        #expect(wav.prefix(44) == AudioEncoder.wavHeader(sampleRate: 16000, dataBytes: pcm.count))
+        #expect(wav.dropFirst(44) == pcm)
     }
 
     @Test func clippingHoldsInLossyFormatsToo() throws {

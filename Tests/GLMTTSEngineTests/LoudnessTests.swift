@@ -99,4 +99,45 @@ import Testing
         let quiet = [Float](repeating: 0.2, count: 1000)
         #expect(PeakLimiter.limit(quiet, sampleRate: 22050, ceiling: 0.5) == quiet)
     }
+
+    @Test func blockEnergiesMatchRunningSumsAtEveryRate() {
+        // The meter keeps the running energy only at block edges; these must be the very
+        // sums a per-sample running total gives (rates where 400 ms is not 4 hops included).
+        for rate in [8000, 11025, 16000, 22050, 44100] {
+            let count = rate * 3 + 137
+            let samples: [Float] = (0..<count).map { (index: Int) -> Float in
+                let tone = Float(sin(Double(index) * 0.03) * 0.4)
+                let noise = Float((index * 7919) % 101) / 2000
+                return tone + noise
+            }
+            let blockLength = Int(0.4 * Double(rate))
+            let hop = Int(0.1 * Double(rate))
+            let (shelf, highPass) = LoudnessMeter.kWeightingFilters(sampleRate: Double(rate))
+            var first = LoudnessMeter.Biquad.State()
+            var second = LoudnessMeter.Biquad.State()
+            var prefix = [0.0]
+            for sample in samples {
+                let weighted = highPass.step(shelf.step(Double(sample), &first), &second)
+                let total: Double = prefix[prefix.count - 1] + weighted * weighted
+                prefix.append(total)
+            }
+            let expected: [Double] = stride(from: 0, through: count - blockLength, by: hop).map { (start: Int) -> Double in
+                (prefix[start + blockLength] - prefix[start]) / Double(blockLength)
+            }
+            #expect(
+                LoudnessMeter.blockMeanSquares(samples, sampleRate: Double(rate), blockLength: blockLength, hop: hop) == expected,
+                "\(rate) Hz")
+        }
+    }
+
+    @Test func theLimitersGainIsTheSameAsScalingFirst() {
+        var samples = [Float](repeating: 0, count: 22050)
+        for index in samples.indices { samples[index] = 0.3 * Float(sin(Double(index) * 0.05)) }
+        samples[5000] = 0.95
+        let scaledFirst = PeakLimiter.limit(samples.map { $0 * 2.5 }, sampleRate: 22050, ceiling: 0.891)
+        let reported = PeakLimiter.limitReporting(samples, gain: 2.5, sampleRate: 22050, ceiling: 0.891)
+        #expect(reported.samples == scaledFirst && reported.limited)
+        let gentle = PeakLimiter.limitReporting(samples, gain: 0.5, sampleRate: 22050, ceiling: 0.891)
+        #expect(gentle.samples == samples.map { $0 * 0.5 } && !gentle.limited)
+    }
 }

@@ -13,16 +13,7 @@ public enum LoudnessMeter {
         let blockLength = Int(0.4 * rate)
         let hop = Int(0.1 * rate)
         guard rate > 0, blockLength > 0, hop > 0, audio.samples.count >= blockLength else { return nil }
-        let prefix = weightedEnergyPrefix(audio.samples, sampleRate: rate)
-
-        // Mean square of every 400 ms block, stepping 100 ms (prefix sums keep it linear).
-        var blocks: [Double] = []
-        blocks.reserveCapacity((audio.samples.count - blockLength) / hop + 1)
-        var start = 0
-        while start + blockLength <= audio.samples.count {
-            blocks.append((prefix[start + blockLength] - prefix[start]) / Double(blockLength))
-            start += hop
-        }
+        let blocks = blockMeanSquares(audio.samples, sampleRate: rate, blockLength: blockLength, hop: hop)
         func loudness(_ meanSquare: Double) -> Double { -0.691 + 10 * log10(meanSquare) }
 
         let absolute = blocks.filter { $0 > 0 && loudness($0) > -70 }
@@ -38,25 +29,52 @@ public enum LoudnessMeter {
         audio.samples.reduce(0) { max($0, abs($1)) }
     }
 
-    /// Running sums of the K-weighted signal's energy: element i is the sum of the squares of
-    /// the first i weighted samples. Both filter stages and the squaring run in one pass over
-    /// the samples, with no intermediate signal kept (this is on every request's path).
-    static func weightedEnergyPrefix(_ samples: [Float], sampleRate: Double) -> [Double] {
+    /// The mean square of the K-weighted signal over every block of `blockLength` samples
+    /// starting at a multiple of `hop`. Both filter stages and the squaring run in one pass;
+    /// the running energy is kept only where a block starts or ends (every `hop` samples, and
+    /// `blockLength mod hop` after each of those), not for every sample: no signal-sized
+    /// array is written (this is on every request's path, over the whole result).
+    static func blockMeanSquares(_ samples: [Float], sampleRate: Double, blockLength: Int, hop: Int) -> [Double] {
         let (shelf, highPass) = kWeightingFilters(sampleRate: sampleRate)
-        var prefix = [Double](repeating: 0, count: samples.count + 1)
+        let offset = blockLength % hop
+        let marks = samples.count / hop + 1
+        // atHop[j]: energy of the first j·hop samples; atOffset[j]: of the first j·hop + offset.
+        var atHop = [Double](repeating: 0, count: marks)
+        var atOffset = [Double](repeating: 0, count: marks)
         var first = Biquad.State()
         var second = Biquad.State()
         var total = 0.0
         samples.withUnsafeBufferPointer { input in
-            prefix.withUnsafeMutableBufferPointer { sums in
-                for index in 0..<input.count {
+            var mark = 0
+            var start = 0
+            while start < input.count {
+                // Energy up to the offset inside this hop, then up to the hop's end.
+                let middle = min(start + offset, input.count)
+                let end = min(start + hop, input.count)
+                for index in start..<middle {
                     let weighted = highPass.step(shelf.step(Double(input[index]), &first), &second)
                     total += weighted * weighted
-                    sums[index + 1] = total
                 }
+                if middle - start == offset { atOffset[mark] = total }
+                for index in middle..<end {
+                    let weighted = highPass.step(shelf.step(Double(input[index]), &first), &second)
+                    total += weighted * weighted
+                }
+                if end - start == hop { atHop[mark + 1] = total }
+                mark += 1
+                start = end
             }
         }
-        return prefix
+        var blocks: [Double] = []
+        blocks.reserveCapacity(max(0, (samples.count - blockLength) / hop + 1))
+        var block = 0
+        while block * hop + blockLength <= samples.count {
+            let endMark = block + blockLength / hop
+            let ending = offset == 0 ? atHop[endMark] : atOffset[endMark]
+            blocks.append((ending - atHop[block]) / Double(blockLength))
+            block += 1
+        }
+        return blocks
     }
 
     /// The two K-weighting biquads for `sampleRate`, from the analogue prototypes of

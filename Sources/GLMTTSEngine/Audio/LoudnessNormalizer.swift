@@ -17,13 +17,11 @@ public enum LoudnessNormalizer {
             let gain = min(targetLUFS - loudness, maxGainDB)
             guard abs(gain) > 0.05 else { break }
             let factor = Float(pow(10, gain / 20))
-            let scaled = current.samples.map { $0 * factor }
-            current = AudioBuffer(
-                samples: PeakLimiter.limit(scaled, sampleRate: audio.sampleRate, ceiling: ceiling),
-                sampleRate: audio.sampleRate)
+            let limited = PeakLimiter.limitReporting(current.samples, gain: factor, sampleRate: audio.sampleRate, ceiling: ceiling)
+            current = AudioBuffer(samples: limited.samples, sampleRate: audio.sampleRate)
             // Nothing passed the ceiling: the limiter changed nothing, so the loudness is on
             // target and a second measurement would only confirm it.
-            if !scaled.contains(where: { abs($0) > ceiling }) { break }
+            if !limited.limited { break }
         }
         return current
     }

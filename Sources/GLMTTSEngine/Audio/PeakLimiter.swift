@@ -7,12 +7,24 @@ import Foundation
 /// curve that ramps down before each peak and never exceeds what any sample needs; on the
 /// way back up the gain recovers with a `release` time constant.
 public enum PeakLimiter {
-    /// `samples` limited to ±`ceiling` (linear, e.g. 0.891 for −1 dBFS).
+    /// `samples` multiplied by `gain`, then limited to ±`ceiling` (linear, e.g. 0.891 for −1 dBFS).
     public static func limit(
-        _ samples: [Float], sampleRate: Int, ceiling: Float,
+        _ samples: [Float], gain: Float = 1, sampleRate: Int, ceiling: Float,
         lookahead: Double = 0.005, release: Double = 0.08
     ) -> [Float] {
-        guard !samples.isEmpty, ceiling > 0, samples.contains(where: { abs($0) > ceiling }) else { return samples }
+        limitReporting(samples, gain: gain, sampleRate: sampleRate, ceiling: ceiling, lookahead: lookahead, release: release).samples
+    }
+
+    /// `limit`'s result, and whether any sample (after the gain) passed the ceiling — when
+    /// none did, the result is just the scaled input. The gain is applied on the fly: no
+    /// scaled copy of the signal is made first.
+    public static func limitReporting(
+        _ samples: [Float], gain scale: Float = 1, sampleRate: Int, ceiling: Float,
+        lookahead: Double = 0.005, release: Double = 0.08
+    ) -> (samples: [Float], limited: Bool) {
+        guard !samples.isEmpty, ceiling > 0, samples.contains(where: { abs($0 * scale) > ceiling }) else {
+            return (scale == 1 ? samples : samples.map { $0 * scale }, false)
+        }
         let count = samples.count
         let window = max(Int(lookahead * Double(sampleRate)), 1)
         let recovery = Float(1 - exp(-1 / (release * Double(sampleRate))))
@@ -31,7 +43,7 @@ public enum PeakLimiter {
             func least(at index: Int) -> Float {
                 let last = min(index + window - 1, count - 1)
                 while next <= last {
-                    let magnitude = abs(input[next])
+                    let magnitude = abs(input[next] * scale)
                     if magnitude > ceiling {
                         let needed = ceiling / magnitude
                         while peakNeeded.count > head, peakNeeded[peakNeeded.count - 1] >= needed {
@@ -65,11 +77,11 @@ public enum PeakLimiter {
                         if slot == window { slot = 0 }
                         let target = sum / Float(window)
                         gain = target < gain ? target : gain + (target - gain) * recovery
-                        output[index] = input[index] * gain
+                        output[index] = input[index] * scale * gain
                     }
                 }
             }
         }
-        return output
+        return (output, true)
     }
 }
