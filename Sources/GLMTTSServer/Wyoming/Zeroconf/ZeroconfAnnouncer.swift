@@ -145,6 +145,8 @@ struct ZeroconfAnnouncer: Sendable {
                 while !stopping.withLockedValue({ $0 }) {
                     try await Task.sleep(for: .milliseconds(250))
                     if responder.takeConflict() {
+                        // Our records under the old name leave caches now, not in 75 minutes.
+                        try await send(DNSMessage.response(answers: service.records.map { $0.with(ttl: 0) }), ZeroconfResponder.group)
                         try renameAfterConflict()
                         continue probing
                     }
