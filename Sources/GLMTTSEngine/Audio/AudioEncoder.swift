@@ -17,32 +17,33 @@ public enum AudioEncoder {
     public static func encode(_ audio: AudioBuffer, as format: OutputFormat) throws -> Data {
         guard !audio.samples.isEmpty else { throw AudioError.noSamples }
         guard AudioLimits.sampleRates.contains(audio.sampleRate) else { throw AudioError.implausibleSampleRate(audio.sampleRate) }
-        let rate = format.encodedSampleRate(for: audio.sampleRate)
-        // WAV and PCM at the input's rate (every request's master): clipped and converted in
-        // one pass straight into the output, with no float copy.
-        if rate == audio.sampleRate && (format == .wav || format == .pcm) {
-            let header = format == .wav ? wavHeader(sampleRate: rate, dataBytes: audio.samples.count * 2) : Data()
-            return pcm16(audio.samples, after: header)
+        switch format {
+        case .pcm:
+            // WAV and PCM keep the input's rate (every request's master is a WAV): clipped and
+            // converted in one pass straight into the output, with no float copy.
+            return pcm16(audio.samples)
+        case .wav:
+            return pcm16(audio.samples, after: wavHeader(sampleRate: audio.sampleRate, dataBytes: audio.samples.count * 2))
+        case .aac:
+            return try FFmpeg.encodeAAC(prepared(audio, for: format))
+        case .flac:
+            return try writeWithSndFile(prepared(audio, for: format), format: SF_FORMAT_FLAC | SF_FORMAT_PCM_16, name: "flac")
+        case .mp3:
+            return try writeWithSndFile(prepared(audio, for: format), format: SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, name: "mp3")
+        case .opus:
+            return try writeWithSndFile(prepared(audio, for: format), format: SF_FORMAT_OGG | SF_FORMAT_OPUS, name: "opus")
         }
+    }
+
+    /// `audio` clipped and, when `format` cannot store its rate, resampled to the rate it can.
+    private static func prepared(_ audio: AudioBuffer, for format: OutputFormat) throws -> AudioBuffer {
         var prepared = AudioBuffer(samples: audio.samples.map(clip), sampleRate: audio.sampleRate)
+        let rate = format.encodedSampleRate(for: audio.sampleRate)
         if rate != prepared.sampleRate {
             prepared = try Resampler.resample(prepared, to: rate)
             prepared.samples = prepared.samples.map(clip)  // the filter can overshoot slightly
         }
-        switch format {
-        case .pcm:
-            return pcm16(prepared.samples)
-        case .aac:
-            return try FFmpeg.encodeAAC(prepared)
-        case .wav:
-            return pcm16(prepared.samples, after: wavHeader(sampleRate: prepared.sampleRate, dataBytes: prepared.samples.count * 2))
-        case .flac:
-            return try writeWithSndFile(prepared, format: SF_FORMAT_FLAC | SF_FORMAT_PCM_16, name: "flac")
-        case .mp3:
-            return try writeWithSndFile(prepared, format: SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, name: "mp3")
-        case .opus:
-            return try writeWithSndFile(prepared, format: SF_FORMAT_OGG | SF_FORMAT_OPUS, name: "opus")
-        }
+        return prepared
     }
 
     /// `prefix` (a WAV header, or nothing) followed by the samples as 16-bit little-endian

@@ -101,13 +101,7 @@ struct DNSMessage: Sendable {
     static func response(id: UInt16 = 0, questions: [DNSQuestion] = [], answers: [DNSRecord], additionals: [DNSRecord] = [])
         -> [UInt8]
     {
-        var bytes: [UInt8] = []
-        bytes.appendBigEndian(id)
-        bytes.appendBigEndian(0x8400)
-        bytes.appendBigEndian(UInt16(questions.count))
-        bytes.appendBigEndian(UInt16(answers.count))
-        bytes.appendBigEndian(0)
-        bytes.appendBigEndian(UInt16(additionals.count))
+        var bytes = header(id, 0x8400, UInt16(questions.count), UInt16(answers.count), 0, UInt16(additionals.count))
         for question in questions { question.write(into: &bytes) }
         for record in answers + additionals { record.write(into: &bytes) }
         return bytes
@@ -118,15 +112,16 @@ struct DNSMessage: Sendable {
     /// bit): a unicast answer to port 5353 reaches only one of the sockets sharing it on
     /// this host, which need not be ours.
     static func probe(names: [DNSName], proposing records: [DNSRecord]) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.appendBigEndian(0)
-        bytes.appendBigEndian(0)
-        bytes.appendBigEndian(UInt16(names.count))
-        bytes.appendBigEndian(0)
-        bytes.appendBigEndian(UInt16(records.count))
-        bytes.appendBigEndian(0)
+        var bytes = header(0, 0, UInt16(names.count), 0, UInt16(records.count), 0)
         for name in names { DNSQuestion(name: name, type: .any).write(into: &bytes) }
         for record in records { record.write(into: &bytes) }
+        return bytes
+    }
+
+    /// The 12-byte header: id, flags, then the question, answer, authority and additional counts.
+    private static func header(_ words: UInt16...) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for word in words { bytes.appendBigEndian(word) }
         return bytes
     }
 }

@@ -146,7 +146,7 @@ struct ZeroconfAnnouncer: Sendable {
                     try await Task.sleep(for: .milliseconds(250))
                     if responder.takeConflict() {
                         // Our records under the old name leave caches now, not in 75 minutes.
-                        try await send(DNSMessage.response(answers: service.records.map { $0.with(ttl: 0) }), ZeroconfResponder.group)
+                        try await send(DNSMessage.response(answers: service.goodbyeRecords), ZeroconfResponder.group)
                         try renameAfterConflict()
                         continue probing
                     }
@@ -156,7 +156,7 @@ struct ZeroconfAnnouncer: Sendable {
             stopping.withLockedValue { $0 = true }
         }
         if announced {
-            try await send(DNSMessage.response(answers: service.records.map { $0.with(ttl: 0) }), ZeroconfResponder.group)
+            try await send(DNSMessage.response(answers: service.goodbyeRecords), ZeroconfResponder.group)
         }
     }
 }

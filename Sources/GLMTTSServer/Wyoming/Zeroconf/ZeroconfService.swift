@@ -38,6 +38,8 @@ struct ZeroconfService: Equatable, Sendable {
 
     /// Every record, in announcement order.
     var records: [DNSRecord] { [pointerRecord, serviceRecord, textRecord, addressRecord, serviceListRecord] }
+    /// Every record with a time to live of 0: browsers drop them at once (RFC 6762 §10.1).
+    var goodbyeRecords: [DNSRecord] { records.map { $0.with(ttl: 0) } }
     /// The records only we may hold (what a probe proposes).
     var uniqueRecords: [DNSRecord] { [serviceRecord, textRecord, addressRecord] }
 
