@@ -295,7 +295,7 @@ class KokoroEngine:
                 phonemes = self._phonemize(model, text, language, i)
                 phonemes_out.append(phonemes)
                 audio = self._speak(req, model, phonemes, voice, speed, run_options)
-                req.chunk(i, audio, SAMPLE_RATE)
+                req.chunk(i, audio, SAMPLE_RATE, text=text)
                 total_samples += audio.size
                 req.progress((i + 1) / len(sentences), "synthesizing",
                              f"sentence {i + 1} of {len(sentences)}")

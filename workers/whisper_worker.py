@@ -19,8 +19,10 @@ Decisions worth knowing on the Swift side:
 - Audio must be 16 kHz mono (the rate Whisper works at); any other rate is rejected with
   ``bad_request``. The Swift side resamples (soxr) before sending.
 - Decoding: ``vad_filter=False``, ``condition_on_previous_text=False``,
-  ``word_timestamps=False``, ``beam_size`` default 1 (greedy), temperature fallback as
-  faster-whisper defaults.
+  ``beam_size`` default 1 (greedy), temperature fallback as faster-whisper defaults.
+  ``word_timestamps`` (optional, default false) adds ``words`` to each segment:
+  ``[{"start", "end", "word", "probability"}]`` from faster-whisper's cross-attention
+  alignment (the server maps them onto the input text for captions).
 - ``language``: an ISO 639-1 code (a region suffix such as ``en-US`` is dropped). For an
   English-only model (``*.en``) only ``en`` is accepted (faster-whisper would silently
   switch to English otherwise). ``language_probability`` is ``null`` whenever the
@@ -198,6 +200,9 @@ class WhisperEngine:
                     raise BadRequest(f"language '{language}' is not supported by this model")
                 raise BadRequest(f"this model is English-only: language must be 'en', not '{language}'")
         beam_size = as_int(req.get("beam_size", 1), "beam_size", 1, 16)
+        words = req.get("word_timestamps", False)
+        if not isinstance(words, bool):
+            raise BadRequest("word_timestamps must be true or false")
 
         req.check_cancelled()
         started = time.monotonic()
@@ -208,19 +213,27 @@ class WhisperEngine:
                 beam_size=beam_size,
                 vad_filter=False,
                 condition_on_previous_text=False,
-                word_timestamps=False,
+                word_timestamps=words,
                 initial_prompt=prompt or None,
             )
             segments: list[dict[str, Any]] = []
             for seg in segments_iter:  # decoded lazily: one window per step
-                segments.append({
+                segment = {
                     "start": round(float(seg.start), 3),
                     "end": round(float(seg.end), 3),
                     "text": seg.text.strip(),
                     "avg_logprob": float(seg.avg_logprob),
                     "no_speech_prob": float(seg.no_speech_prob),
                     "compression_ratio": float(seg.compression_ratio),
-                })
+                }
+                if words:
+                    segment["words"] = [{
+                        "start": round(float(w.start), 3),
+                        "end": round(float(w.end), 3),
+                        "word": w.word,
+                        "probability": round(float(w.probability), 4),
+                    } for w in (seg.words or [])]
+                segments.append(segment)
                 req.check_cancelled()
         except WorkerError:  # cancelled between segments
             raise

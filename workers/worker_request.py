@@ -65,10 +65,15 @@ class Request:
             event["detail"] = detail
         self._emit(event)
 
-    def chunk(self, index: int, samples: Any, sample_rate: int, encoding: str = "pcm_f32le") -> None:
-        """Emit a ``chunk`` event carrying synthesis audio (chunks must come in order)."""
-        self._emit({"id": self.id, "event": "chunk", "index": int(index),
-                    "audio": encode_audio(samples, sample_rate, encoding)})
+    def chunk(self, index: int, samples: Any, sample_rate: int, encoding: str = "pcm_f32le",
+              text: str | None = None) -> None:
+        """Emit a ``chunk`` event carrying synthesis audio (chunks must come in order);
+        ``text``, when given, is what the chunk says (the server times captions by it)."""
+        event = {"id": self.id, "event": "chunk", "index": int(index),
+                 "audio": encode_audio(samples, sample_rate, encoding)}
+        if text is not None:
+            event["text"] = text
+        self._emit(event)
 
     def _emit(self, event: dict[str, Any]) -> None:
         if self.finished:

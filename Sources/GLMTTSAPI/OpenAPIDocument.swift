@@ -365,6 +365,49 @@ paths:
         '422': {$ref: '#/components/responses/UnprocessableEntity'}
         '500': {$ref: '#/components/responses/InternalError'}
 
+  /api/tts/{task_id}/captions:
+    get:
+      operationId: getJobCaptions
+      tags: [jobs]
+      summary: The words of a completed job's text with the time each is said.
+      description: |
+        Every word of the input text (for Chinese and Japanese, every character), in order and
+        spelled as the input wrote it, with start and end times in the job's audio. The words
+        are timed by the recognizer for the text's language (Whisper's word timestamps, aligned
+        onto the input's words within each sentence's exact span); words it did not hear share
+        the time between their neighbours (`heard: false`). Without a recognizer for the
+        language, every word's time is an estimate within its sentence, and
+        `estimated_because` says why. Made on the first request (about a tenth of the audio's
+        length on two cores), then kept with the audio.
+
+        `format`: `vtt` (WebVTT, the default), `srt` (SubRip) — one cue per sentence, or per
+        piece of at most 84 characters of a long one — or `json` (the word list).
+        `409` while the job is queued or running, or when it failed or was cancelled.
+      parameters:
+        - $ref: '#/components/parameters/TaskId'
+        - name: format
+          in: query
+          required: false
+          description: Caption format; `vtt` when absent.
+          schema: {type: string, enum: [vtt, srt, json], description: Caption format.}
+      responses:
+        '200':
+          description: The captions.
+          headers:
+            X-Request-Id: {$ref: '#/components/headers/XRequestId'}
+            X-Task-Id: {$ref: '#/components/headers/XTaskId'}
+          content:
+            text/vtt; charset=utf-8:
+              schema: {type: string, description: WebVTT document.}
+            application/x-subrip; charset=utf-8:
+              schema: {type: string, description: SubRip document.}
+            application/json:
+              schema: {$ref: '#/components/schemas/Captions'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '409': {$ref: '#/components/responses/Conflict'}
+        '422': {$ref: '#/components/responses/UnprocessableEntity'}
+        '500': {$ref: '#/components/responses/InternalError'}
+
   /api/voices:
     post:
       operationId: createVoice
@@ -1571,6 +1614,7 @@ components:
         sample_rate: {type: integer, minimum: 1, description: Sample rate in Hz.}
         bytes: {type: integer, format: int64, minimum: 0, description: Size of the encoded audio.}
         audio_url: {type: string, format: uri-reference, description: Download URL.}
+        captions_url: {type: string, format: uri-reference, description: 'Word timings and captions (`?format=vtt|srt|json`).'}
         notes:
           type: array
           description: Remarks about the synthesis (fallbacks, truncation, ignored options).
@@ -1587,6 +1631,43 @@ components:
             Cosine similarity of the output's voice to the reference clip's (speaker embeddings; the same
             voice scores about 0.9, different voices 0.6–0.75). Present when a reference clip was used.
         voice_match: {$ref: '#/components/schemas/VoiceMatch'}
+    CaptionWord:
+      type: object
+      description: One word of the input text and when it is said.
+      required: [text, start, end, sentence, heard]
+      properties:
+        text: {type: string, description: 'The word as the input wrote it, with the punctuation that clings to it; for Chinese and Japanese one character.'}
+        start: {type: number, minimum: 0, description: Start, seconds from the beginning of the audio.}
+        end: {type: number, minimum: 0, description: End, seconds.}
+        sentence: {type: integer, minimum: 0, description: Index of the sentence in `sentences`.}
+        heard: {type: boolean, description: 'True when the recognizer heard the word there; false when its time was interpolated or estimated.'}
+    CaptionSentence:
+      type: object
+      description: One sentence (a chunk the engine spoke) and its exact span in the audio.
+      required: [text, start, end]
+      properties:
+        text: {type: string, description: The sentence.}
+        start: {type: number, minimum: 0, description: Start, seconds.}
+        end: {type: number, minimum: 0, description: End, seconds.}
+    Captions:
+      type: object
+      description: The words of a job's text with their times.
+      required: [task_id, duration_seconds, words, sentences, heard_words, alignment_seconds]
+      properties:
+        task_id: {$ref: '#/components/schemas/OpaqueId'}
+        duration_seconds: {type: number, minimum: 0, description: Length of the audio.}
+        recognizer: {type: string, description: The recognizer whose word timestamps were aligned; absent when every time is an estimate.}
+        estimated_because: {type: string, description: Why no recognizer timed the words, when none did.}
+        heard_words: {type: integer, minimum: 0, description: How many words the recognizer heard (the rest were interpolated).}
+        alignment_seconds: {type: number, minimum: 0, description: Seconds spent transcribing and aligning (once; later requests read the kept result).}
+        words:
+          type: array
+          description: Every word of the input, in order.
+          items: {$ref: '#/components/schemas/CaptionWord'}
+        sentences:
+          type: array
+          description: The sentences, in order.
+          items: {$ref: '#/components/schemas/CaptionSentence'}
     JobEventType:
       type: string
       description: Type of a progress event; also the SSE `event` name.
@@ -2794,6 +2875,80 @@ components:
         "responses": {
           "200": {
             "$ref": "#/components/responses/SynthesizedAudio"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "422": {
+            "$ref": "#/components/responses/UnprocessableEntity"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/api/tts/{task_id}/captions": {
+      "get": {
+        "operationId": "getJobCaptions",
+        "tags": [
+          "jobs"
+        ],
+        "summary": "The words of a completed job's text with the time each is said.",
+        "description": "Every word of the input text (for Chinese and Japanese, every character), in order and\nspelled as the input wrote it, with start and end times in the job's audio. The words\nare timed by the recognizer for the text's language (Whisper's word timestamps, aligned\nonto the input's words within each sentence's exact span); words it did not hear share\nthe time between their neighbours (`heard: false`). Without a recognizer for the\nlanguage, every word's time is an estimate within its sentence, and\n`estimated_because` says why. Made on the first request (about a tenth of the audio's\nlength on two cores), then kept with the audio.\n\n`format`: `vtt` (WebVTT, the default), `srt` (SubRip) — one cue per sentence, or per\npiece of at most 84 characters of a long one — or `json` (the word list).\n`409` while the job is queued or running, or when it failed or was cancelled.\n",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/TaskId"
+          },
+          {
+            "name": "format",
+            "in": "query",
+            "required": false,
+            "description": "Caption format; `vtt` when absent.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "vtt",
+                "srt",
+                "json"
+              ],
+              "description": "Caption format."
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The captions.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              },
+              "X-Task-Id": {
+                "$ref": "#/components/headers/XTaskId"
+              }
+            },
+            "content": {
+              "text/vtt; charset=utf-8": {
+                "schema": {
+                  "type": "string",
+                  "description": "WebVTT document."
+                }
+              },
+              "application/x-subrip; charset=utf-8": {
+                "schema": {
+                  "type": "string",
+                  "description": "SubRip document."
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Captions"
+                }
+              }
+            }
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
@@ -5491,6 +5646,11 @@ components:
             "format": "uri-reference",
             "description": "Download URL."
           },
+          "captions_url": {
+            "type": "string",
+            "format": "uri-reference",
+            "description": "Word timings and captions (`?format=vtt|srt|json`)."
+          },
           "notes": {
             "type": "array",
             "description": "Remarks about the synthesis (fallbacks, truncation, ignored options).",
@@ -5515,6 +5675,126 @@ components:
           },
           "voice_match": {
             "$ref": "#/components/schemas/VoiceMatch"
+          }
+        }
+      },
+      "CaptionWord": {
+        "type": "object",
+        "description": "One word of the input text and when it is said.",
+        "required": [
+          "text",
+          "start",
+          "end",
+          "sentence",
+          "heard"
+        ],
+        "properties": {
+          "text": {
+            "type": "string",
+            "description": "The word as the input wrote it, with the punctuation that clings to it; for Chinese and Japanese one character."
+          },
+          "start": {
+            "type": "number",
+            "minimum": 0,
+            "description": "Start",
+            "seconds from the beginning of the audio.": null
+          },
+          "end": {
+            "type": "number",
+            "minimum": 0,
+            "description": "End",
+            "seconds.": null
+          },
+          "sentence": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Index of the sentence in `sentences`."
+          },
+          "heard": {
+            "type": "boolean",
+            "description": "True when the recognizer heard the word there; false when its time was interpolated or estimated."
+          }
+        }
+      },
+      "CaptionSentence": {
+        "type": "object",
+        "description": "One sentence (a chunk the engine spoke) and its exact span in the audio.",
+        "required": [
+          "text",
+          "start",
+          "end"
+        ],
+        "properties": {
+          "text": {
+            "type": "string",
+            "description": "The sentence."
+          },
+          "start": {
+            "type": "number",
+            "minimum": 0,
+            "description": "Start",
+            "seconds.": null
+          },
+          "end": {
+            "type": "number",
+            "minimum": 0,
+            "description": "End",
+            "seconds.": null
+          }
+        }
+      },
+      "Captions": {
+        "type": "object",
+        "description": "The words of a job's text with their times.",
+        "required": [
+          "task_id",
+          "duration_seconds",
+          "words",
+          "sentences",
+          "heard_words",
+          "alignment_seconds"
+        ],
+        "properties": {
+          "task_id": {
+            "$ref": "#/components/schemas/OpaqueId"
+          },
+          "duration_seconds": {
+            "type": "number",
+            "minimum": 0,
+            "description": "Length of the audio."
+          },
+          "recognizer": {
+            "type": "string",
+            "description": "The recognizer whose word timestamps were aligned; absent when every time is an estimate."
+          },
+          "estimated_because": {
+            "type": "string",
+            "description": "Why no recognizer timed the words",
+            "when none did.": null
+          },
+          "heard_words": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "How many words the recognizer heard (the rest were interpolated)."
+          },
+          "alignment_seconds": {
+            "type": "number",
+            "minimum": 0,
+            "description": "Seconds spent transcribing and aligning (once; later requests read the kept result)."
+          },
+          "words": {
+            "type": "array",
+            "description": "Every word of the input, in order.",
+            "items": {
+              "$ref": "#/components/schemas/CaptionWord"
+            }
+          },
+          "sentences": {
+            "type": "array",
+            "description": "The sentences, in order.",
+            "items": {
+              "$ref": "#/components/schemas/CaptionSentence"
+            }
           }
         }
       },

@@ -1188,6 +1188,10 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/JobResult/audio_url`.
             package var audioUrl: Swift.String
+            /// Word timings and captions (`?format=vtt|srt|json`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobResult/captions_url`.
+            package var captionsUrl: Swift.String?
             /// Remarks about the synthesis (fallbacks, truncation, ignored options).
             ///
             /// - Remark: Generated from `#/components/schemas/JobResult/notes`.
@@ -1212,6 +1216,7 @@ extension Components {
             ///   - sampleRate: Sample rate in Hz.
             ///   - bytes: Size of the encoded audio.
             ///   - audioUrl: Download URL.
+            ///   - captionsUrl: Word timings and captions (`?format=vtt|srt|json`).
             ///   - notes: Remarks about the synthesis (fallbacks, truncation, ignored options).
             ///   - languages: Languages of the text (commonest first), as detected or given; the voice was chosen or checked for them.
             ///   - speakerSimilarity: Cosine similarity of the output's voice to the reference clip's (speaker embeddings; the same voice scores about 0.9, different voices 0.6–0.75). Present when a reference clip was used.
@@ -1224,6 +1229,7 @@ extension Components {
                 sampleRate: Swift.Int,
                 bytes: Swift.Int64,
                 audioUrl: Swift.String,
+                captionsUrl: Swift.String? = nil,
                 notes: [Swift.String],
                 languages: [Swift.String]? = nil,
                 speakerSimilarity: Swift.Double? = nil,
@@ -1236,6 +1242,7 @@ extension Components {
                 self.sampleRate = sampleRate
                 self.bytes = bytes
                 self.audioUrl = audioUrl
+                self.captionsUrl = captionsUrl
                 self.notes = notes
                 self.languages = languages
                 self.speakerSimilarity = speakerSimilarity
@@ -1249,10 +1256,176 @@ extension Components {
                 case sampleRate = "sample_rate"
                 case bytes
                 case audioUrl = "audio_url"
+                case captionsUrl = "captions_url"
                 case notes
                 case languages
                 case speakerSimilarity = "speaker_similarity"
                 case voiceMatch = "voice_match"
+            }
+        }
+        /// One word of the input text and when it is said.
+        ///
+        /// - Remark: Generated from `#/components/schemas/CaptionWord`.
+        package struct CaptionWord: Codable, Hashable, Sendable {
+            /// The word as the input wrote it, with the punctuation that clings to it; for Chinese and Japanese one character.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaptionWord/text`.
+            package var text: Swift.String
+            /// Start
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaptionWord/start`.
+            package var start: Swift.Double
+            /// End
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaptionWord/end`.
+            package var end: Swift.Double
+            /// Index of the sentence in `sentences`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaptionWord/sentence`.
+            package var sentence: Swift.Int
+            /// True when the recognizer heard the word there; false when its time was interpolated or estimated.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaptionWord/heard`.
+            package var heard: Swift.Bool
+            /// Creates a new `CaptionWord`.
+            ///
+            /// - Parameters:
+            ///   - text: The word as the input wrote it, with the punctuation that clings to it; for Chinese and Japanese one character.
+            ///   - start: Start
+            ///   - end: End
+            ///   - sentence: Index of the sentence in `sentences`.
+            ///   - heard: True when the recognizer heard the word there; false when its time was interpolated or estimated.
+            package init(
+                text: Swift.String,
+                start: Swift.Double,
+                end: Swift.Double,
+                sentence: Swift.Int,
+                heard: Swift.Bool
+            ) {
+                self.text = text
+                self.start = start
+                self.end = end
+                self.sentence = sentence
+                self.heard = heard
+            }
+            package enum CodingKeys: String, CodingKey {
+                case text
+                case start
+                case end
+                case sentence
+                case heard
+            }
+        }
+        /// One sentence (a chunk the engine spoke) and its exact span in the audio.
+        ///
+        /// - Remark: Generated from `#/components/schemas/CaptionSentence`.
+        package struct CaptionSentence: Codable, Hashable, Sendable {
+            /// The sentence.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaptionSentence/text`.
+            package var text: Swift.String
+            /// Start
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaptionSentence/start`.
+            package var start: Swift.Double
+            /// End
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaptionSentence/end`.
+            package var end: Swift.Double
+            /// Creates a new `CaptionSentence`.
+            ///
+            /// - Parameters:
+            ///   - text: The sentence.
+            ///   - start: Start
+            ///   - end: End
+            package init(
+                text: Swift.String,
+                start: Swift.Double,
+                end: Swift.Double
+            ) {
+                self.text = text
+                self.start = start
+                self.end = end
+            }
+            package enum CodingKeys: String, CodingKey {
+                case text
+                case start
+                case end
+            }
+        }
+        /// The words of a job's text with their times.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Captions`.
+        package struct Captions: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Captions/task_id`.
+            package var taskId: Components.Schemas.OpaqueId
+            /// Length of the audio.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Captions/duration_seconds`.
+            package var durationSeconds: Swift.Double
+            /// The recognizer whose word timestamps were aligned; absent when every time is an estimate.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Captions/recognizer`.
+            package var recognizer: Swift.String?
+            /// Why no recognizer timed the words
+            ///
+            /// - Remark: Generated from `#/components/schemas/Captions/estimated_because`.
+            package var estimatedBecause: Swift.String?
+            /// How many words the recognizer heard (the rest were interpolated).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Captions/heard_words`.
+            package var heardWords: Swift.Int
+            /// Seconds spent transcribing and aligning (once; later requests read the kept result).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Captions/alignment_seconds`.
+            package var alignmentSeconds: Swift.Double
+            /// Every word of the input, in order.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Captions/words`.
+            package var words: [Components.Schemas.CaptionWord]
+            /// The sentences, in order.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Captions/sentences`.
+            package var sentences: [Components.Schemas.CaptionSentence]
+            /// Creates a new `Captions`.
+            ///
+            /// - Parameters:
+            ///   - taskId:
+            ///   - durationSeconds: Length of the audio.
+            ///   - recognizer: The recognizer whose word timestamps were aligned; absent when every time is an estimate.
+            ///   - estimatedBecause: Why no recognizer timed the words
+            ///   - heardWords: How many words the recognizer heard (the rest were interpolated).
+            ///   - alignmentSeconds: Seconds spent transcribing and aligning (once; later requests read the kept result).
+            ///   - words: Every word of the input, in order.
+            ///   - sentences: The sentences, in order.
+            package init(
+                taskId: Components.Schemas.OpaqueId,
+                durationSeconds: Swift.Double,
+                recognizer: Swift.String? = nil,
+                estimatedBecause: Swift.String? = nil,
+                heardWords: Swift.Int,
+                alignmentSeconds: Swift.Double,
+                words: [Components.Schemas.CaptionWord],
+                sentences: [Components.Schemas.CaptionSentence]
+            ) {
+                self.taskId = taskId
+                self.durationSeconds = durationSeconds
+                self.recognizer = recognizer
+                self.estimatedBecause = estimatedBecause
+                self.heardWords = heardWords
+                self.alignmentSeconds = alignmentSeconds
+                self.words = words
+                self.sentences = sentences
+            }
+            package enum CodingKeys: String, CodingKey {
+                case taskId = "task_id"
+                case durationSeconds = "duration_seconds"
+                case recognizer
+                case estimatedBecause = "estimated_because"
+                case heardWords = "heard_words"
+                case alignmentSeconds = "alignment_seconds"
+                case words
+                case sentences
             }
         }
         /// Type of a progress event; also the SSE `event` name.

@@ -2851,6 +2851,359 @@ package enum Operations {
             }
         }
     }
+    /// The words of a completed job's text with the time each is said.
+    ///
+    /// Every word of the input text (for Chinese and Japanese, every character), in order and
+    /// spelled as the input wrote it, with start and end times in the job's audio. The words
+    /// are timed by the recognizer for the text's language (Whisper's word timestamps, aligned
+    /// onto the input's words within each sentence's exact span); words it did not hear share
+    /// the time between their neighbours (`heard: false`). Without a recognizer for the
+    /// language, every word's time is an estimate within its sentence, and
+    /// `estimated_because` says why. Made on the first request (about a tenth of the audio's
+    /// length on two cores), then kept with the audio.
+    ///
+    /// `format`: `vtt` (WebVTT, the default), `srt` (SubRip) — one cue per sentence, or per
+    /// piece of at most 84 characters of a long one — or `json` (the word list).
+    /// `409` while the job is queued or running, or when it failed or was cancelled.
+    ///
+    ///
+    /// - Remark: HTTP `GET /api/tts/{task_id}/captions`.
+    /// - Remark: Generated from `#/paths//api/tts/{task_id}/captions/get(getJobCaptions)`.
+    package enum GetJobCaptions {
+        package static let id: Swift.String = "getJobCaptions"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/tts/{task_id}/captions/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// Job id.
+                ///
+                /// - Remark: Generated from `#/paths/api/tts/{task_id}/captions/GET/path/task_id`.
+                package var taskId: Components.Parameters.TaskId
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - taskId: Job id.
+                package init(taskId: Components.Parameters.TaskId) {
+                    self.taskId = taskId
+                }
+            }
+            package var path: Operations.GetJobCaptions.Input.Path
+            /// - Remark: Generated from `#/paths/api/tts/{task_id}/captions/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// Caption format.
+                ///
+                /// - Remark: Generated from `#/paths/api/tts/{task_id}/captions/GET/query/format`.
+                @frozen package enum FormatPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case vtt = "vtt"
+                    case srt = "srt"
+                    case json = "json"
+                }
+                /// Caption format; `vtt` when absent.
+                ///
+                /// - Remark: Generated from `#/paths/api/tts/{task_id}/captions/GET/query/format`.
+                package var format: Operations.GetJobCaptions.Input.Query.FormatPayload?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - format: Caption format; `vtt` when absent.
+                package init(format: Operations.GetJobCaptions.Input.Query.FormatPayload? = nil) {
+                    self.format = format
+                }
+            }
+            package var query: Operations.GetJobCaptions.Input.Query
+            /// - Remark: Generated from `#/paths/api/tts/{task_id}/captions/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetJobCaptions.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetJobCaptions.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.GetJobCaptions.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            package init(
+                path: Operations.GetJobCaptions.Input.Path,
+                query: Operations.GetJobCaptions.Input.Query = .init(),
+                headers: Operations.GetJobCaptions.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/tts/{task_id}/captions/GET/responses/200/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// Request id for logs and support; echoed from the request or generated. Always sent.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/tts/{task_id}/captions/GET/responses/200/headers/X-Request-Id`.
+                    package var xRequestId: Components.Headers.XRequestId?
+                    /// Id of the job that produced the audio.
+                    ///
+                    /// - Remark: Generated from `#/paths/api/tts/{task_id}/captions/GET/responses/200/headers/X-Task-Id`.
+                    package var xTaskId: Components.Headers.XTaskId?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xRequestId: Request id for logs and support; echoed from the request or generated. Always sent.
+                    ///   - xTaskId: Id of the job that produced the audio.
+                    package init(
+                        xRequestId: Components.Headers.XRequestId? = nil,
+                        xTaskId: Components.Headers.XTaskId? = nil
+                    ) {
+                        self.xRequestId = xRequestId
+                        self.xTaskId = xTaskId
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.GetJobCaptions.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/api/tts/{task_id}/captions/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/tts/{task_id}/captions/GET/responses/200/content/text\/vtt; charset=utf-8`.
+                    case textVttCharsetUtf8(OpenAPIRuntime.HTTPBody)
+                    /// The associated value of the enum case if `self` is `.textVttCharsetUtf8`.
+                    ///
+                    /// - Throws: An error if `self` is not `.textVttCharsetUtf8`.
+                    /// - SeeAlso: `.textVttCharsetUtf8`.
+                    package var textVttCharsetUtf8: OpenAPIRuntime.HTTPBody {
+                        get throws {
+                            switch self {
+                            case let .textVttCharsetUtf8(body):
+                                return body
+                            default:
+                                try throwUnexpectedResponseBody(
+                                    expectedContent: "text/vtt; charset=utf-8",
+                                    body: self
+                                )
+                            }
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/api/tts/{task_id}/captions/GET/responses/200/content/application\/x-subrip; charset=utf-8`.
+                    case applicationXSubripCharsetUtf8(OpenAPIRuntime.HTTPBody)
+                    /// The associated value of the enum case if `self` is `.applicationXSubripCharsetUtf8`.
+                    ///
+                    /// - Throws: An error if `self` is not `.applicationXSubripCharsetUtf8`.
+                    /// - SeeAlso: `.applicationXSubripCharsetUtf8`.
+                    package var applicationXSubripCharsetUtf8: OpenAPIRuntime.HTTPBody {
+                        get throws {
+                            switch self {
+                            case let .applicationXSubripCharsetUtf8(body):
+                                return body
+                            default:
+                                try throwUnexpectedResponseBody(
+                                    expectedContent: "application/x-subrip; charset=utf-8",
+                                    body: self
+                                )
+                            }
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/api/tts/{task_id}/captions/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Captions)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.Captions {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            default:
+                                try throwUnexpectedResponseBody(
+                                    expectedContent: "application/json",
+                                    body: self
+                                )
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.GetJobCaptions.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.GetJobCaptions.Output.Ok.Headers = .init(),
+                    body: Operations.GetJobCaptions.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// The captions.
+            ///
+            /// - Remark: Generated from `#/paths//api/tts/{task_id}/captions/get(getJobCaptions)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetJobCaptions.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.GetJobCaptions.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The job, batch, voice or model does not exist.
+            ///
+            /// - Remark: Generated from `#/paths//api/tts/{task_id}/captions/get(getJobCaptions)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The resource is not in a state that allows this, e.g. the job has not finished.
+            ///
+            /// - Remark: Generated from `#/paths//api/tts/{task_id}/captions/get(getJobCaptions)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            package var conflict: Components.Responses.Conflict {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Well-formed but invalid; `errors` lists the offending fields.
+            ///
+            /// - Remark: Generated from `#/paths//api/tts/{task_id}/captions/get(getJobCaptions)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses.UnprocessableEntity)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            package var unprocessableContent: Components.Responses.UnprocessableEntity {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An unexpected server error.
+            ///
+            /// - Remark: Generated from `#/paths//api/tts/{task_id}/captions/get(getJobCaptions)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            package var internalServerError: Components.Responses.InternalError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case textVttCharsetUtf8
+            case applicationXSubripCharsetUtf8
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "text/vtt":
+                    self = .textVttCharsetUtf8
+                case "application/x-subrip":
+                    self = .applicationXSubripCharsetUtf8
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .textVttCharsetUtf8:
+                    return "text/vtt"
+                case .applicationXSubripCharsetUtf8:
+                    return "application/x-subrip"
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .textVttCharsetUtf8,
+                    .applicationXSubripCharsetUtf8,
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// List saved voices, newest first.
     ///
     /// - Remark: HTTP `GET /api/voices`.

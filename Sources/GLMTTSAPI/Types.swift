@@ -112,6 +112,25 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/tts/{task_id}/audio`.
     /// - Remark: Generated from `#/paths//api/tts/{task_id}/audio/get(getJobAudio)`.
     func getJobAudio(_ input: Operations.GetJobAudio.Input) async throws -> Operations.GetJobAudio.Output
+    /// The words of a completed job's text with the time each is said.
+    ///
+    /// Every word of the input text (for Chinese and Japanese, every character), in order and
+    /// spelled as the input wrote it, with start and end times in the job's audio. The words
+    /// are timed by the recognizer for the text's language (Whisper's word timestamps, aligned
+    /// onto the input's words within each sentence's exact span); words it did not hear share
+    /// the time between their neighbours (`heard: false`). Without a recognizer for the
+    /// language, every word's time is an estimate within its sentence, and
+    /// `estimated_because` says why. Made on the first request (about a tenth of the audio's
+    /// length on two cores), then kept with the audio.
+    ///
+    /// `format`: `vtt` (WebVTT, the default), `srt` (SubRip) — one cue per sentence, or per
+    /// piece of at most 84 characters of a long one — or `json` (the word list).
+    /// `409` while the job is queued or running, or when it failed or was cancelled.
+    ///
+    ///
+    /// - Remark: HTTP `GET /api/tts/{task_id}/captions`.
+    /// - Remark: Generated from `#/paths//api/tts/{task_id}/captions/get(getJobCaptions)`.
+    func getJobCaptions(_ input: Operations.GetJobCaptions.Input) async throws -> Operations.GetJobCaptions.Output
     /// List saved voices, newest first.
     ///
     /// - Remark: HTTP `GET /api/voices`.
@@ -516,6 +535,35 @@ extension APIProtocol {
         headers: Operations.GetJobAudio.Input.Headers = .init()
     ) async throws -> Operations.GetJobAudio.Output {
         try await getJobAudio(Operations.GetJobAudio.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// The words of a completed job's text with the time each is said.
+    ///
+    /// Every word of the input text (for Chinese and Japanese, every character), in order and
+    /// spelled as the input wrote it, with start and end times in the job's audio. The words
+    /// are timed by the recognizer for the text's language (Whisper's word timestamps, aligned
+    /// onto the input's words within each sentence's exact span); words it did not hear share
+    /// the time between their neighbours (`heard: false`). Without a recognizer for the
+    /// language, every word's time is an estimate within its sentence, and
+    /// `estimated_because` says why. Made on the first request (about a tenth of the audio's
+    /// length on two cores), then kept with the audio.
+    ///
+    /// `format`: `vtt` (WebVTT, the default), `srt` (SubRip) — one cue per sentence, or per
+    /// piece of at most 84 characters of a long one — or `json` (the word list).
+    /// `409` while the job is queued or running, or when it failed or was cancelled.
+    ///
+    ///
+    /// - Remark: HTTP `GET /api/tts/{task_id}/captions`.
+    /// - Remark: Generated from `#/paths//api/tts/{task_id}/captions/get(getJobCaptions)`.
+    package func getJobCaptions(
+        path: Operations.GetJobCaptions.Input.Path,
+        query: Operations.GetJobCaptions.Input.Query = .init(),
+        headers: Operations.GetJobCaptions.Input.Headers = .init()
+    ) async throws -> Operations.GetJobCaptions.Output {
+        try await getJobCaptions(Operations.GetJobCaptions.Input(
             path: path,
             query: query,
             headers: headers

@@ -60,7 +60,7 @@ public enum LanguageBenchmark {
                     let began = clock.now
                     var audio = AudioBuffer(samples: [], sampleRate: engine.capabilities.sampleRate)
                     for try await event in engine.synthesize(SynthesisRequest(text: text, language: language)) {
-                        if case let .chunk(_, chunk) = event {
+                        if case let .chunk(_, chunk, _) = event {
                             if audio.samples.isEmpty && text == long { firstAudio.append((clock.now - began).inSeconds) }
                             audio.append(chunk)
                         }

@@ -32,7 +32,7 @@ public enum RecognizerBenchmark {
     public static func speak(_ text: String, with engine: any SpeechSynthesizer, language: String? = nil) async throws -> AudioBuffer {
         var audio = AudioBuffer(samples: [], sampleRate: engine.capabilities.sampleRate)
         for try await event in engine.synthesize(SynthesisRequest(text: text, language: language)) {
-            if case let .chunk(_, chunk) = event { audio.append(chunk) }
+            if case let .chunk(_, chunk, _) = event { audio.append(chunk) }
         }
         return audio
     }

@@ -47,7 +47,7 @@ public enum SynthesisBenchmark {
                 var samples = 0
                 var rate = 1
                 for try await event in engine.synthesize(SynthesisRequest(text: text)) {
-                    if case let .chunk(_, audio) = event {
+                    if case let .chunk(_, audio, _) = event {
                         samples += audio.samples.count
                         rate = audio.sampleRate
                     }

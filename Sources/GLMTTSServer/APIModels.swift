@@ -78,13 +78,26 @@ enum APIModels {
             synthesisSeconds: result.synthesisSeconds,
             format: Components.Schemas.AudioFormat(rawValue: result.format.rawValue) ?? .wav,
             sampleRate: result.sampleRate, bytes: Int64(result.bytes),
-            audioUrl: "/api/tts/\(id.rawValue)/audio", notes: result.notes, languages: result.languages,
+            audioUrl: "/api/tts/\(id.rawValue)/audio", captionsUrl: "/api/tts/\(id.rawValue)/captions", notes: result.notes,
+            languages: result.languages,
             speakerSimilarity: result.speakerSimilarity.map(finite),
             voiceMatch: result.voiceMatch.map { match in
                 Components.Schemas.VoiceMatch(
                     voice: match.voice, similarity: finite(match.similarity),
                     compared: match.compared.map { .init(voice: $0.voice, similarity: finite($0.similarity)) })
             })
+    }
+
+    /// A job's caption words.
+    static func captions(_ captions: Captions, id: JobID) -> Components.Schemas.Captions {
+        Components.Schemas.Captions(
+            taskId: id.rawValue, durationSeconds: captions.duration, recognizer: captions.recognizer,
+            estimatedBecause: captions.estimatedBecause, heardWords: captions.heardWordCount,
+            alignmentSeconds: captions.alignmentSeconds,
+            words: captions.words.map {
+                .init(text: $0.text, start: $0.start, end: $0.end, sentence: $0.sentence, heard: $0.heard)
+            },
+            sentences: captions.sentences.map { .init(text: $0.text, start: $0.start, end: $0.end) })
     }
 
     /// A reference clip's quality report.

@@ -44,7 +44,7 @@ import Testing
         for try await event in stream {
             switch event {
             case .progress: progress += 1
-            case let .chunk(_, audio): chunks.append(audio)
+            case let .chunk(_, audio, _): chunks.append(audio)
             case let .result(fields): result = fields
             }
         }

@@ -18,7 +18,7 @@ public struct CollectedSynthesis: Sendable {
         var collected = CollectedSynthesis()
         for try await event in engine.synthesize(request) {
             switch event {
-            case let .chunk(_, audio): collected.chunks.append(audio)
+            case let .chunk(_, audio, _): collected.chunks.append(audio)
             case let .progress(step): collected.progress.append(step)
             case let .finished(summary): collected.summary = summary
             }

@@ -94,9 +94,9 @@ public final class WorkerSynthesizer: SpeechSynthesizer {
                 switch event {
                 case let .progress(fraction, _, detail):
                     continuation.yield(.progress(SynthesisProgress(stage: .synthesizing, fraction: fraction, detail: detail)))
-                case let .chunk(_, audio):
+                case let .chunk(_, audio, text):
                     sampleRate = audio.sampleRate
-                    continuation.yield(.chunk(index: chunks, audio: audio))
+                    continuation.yield(.chunk(index: chunks, audio: audio, text: text))
                     chunks += 1
                 case let .result(result):
                     guard chunks > 0 else { throw EngineError.nothingToSpeak(engine: id) }

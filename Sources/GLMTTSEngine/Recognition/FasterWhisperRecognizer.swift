@@ -63,8 +63,20 @@ public actor FasterWhisperRecognizer: SpeechRecognizer {
     public static let initialPrompts = ["zh": "以下是普通话的句子。", "ja": "以下は日本語の文章です。"]
 
     public func transcribe(_ audio: AudioBuffer, language: String?) async throws -> Transcript {
+        try await transcribe(audio, language: language, words: false)
+    }
+
+    public nonisolated var timesWords: Bool { true }
+
+    public func transcribeTimingWords(_ audio: AudioBuffer, language: String?) async throws -> Transcript {
+        try await transcribe(audio, language: language, words: true)
+    }
+
+    private func transcribe(_ audio: AudioBuffer, language: String?, words: Bool) async throws -> Transcript {
         let code = capabilities.englishOnly ? "en" : language.map(LanguageCode.primary)
-        var fields: [String: JSONValue] = ["beam_size": .number(1), "language": code.map(JSONValue.string) ?? .null]
+        var fields: [String: JSONValue] = [
+            "beam_size": .number(1), "language": code.map(JSONValue.string) ?? .null, "word_timestamps": .bool(words),
+        ]
         if let code, let prompt = Self.initialPrompts[code] { fields["initial_prompt"] = .string(prompt) }
         let (answer, duration) = try await send("transcribe", audio: audio, fields: fields)
         return Self.transcript(from: answer, duration: duration)
@@ -160,7 +172,14 @@ public actor FasterWhisperRecognizer: SpeechRecognizer {
                 text: (segment["text"]?.stringValue ?? "").trimmingCharacters(in: .whitespaces),
                 averageLogProbability: segment["avg_logprob"]?.doubleValue,
                 noSpeechProbability: segment["no_speech_prob"]?.doubleValue,
-                compressionRatio: segment["compression_ratio"]?.doubleValue)
+                compressionRatio: segment["compression_ratio"]?.doubleValue,
+                words: segment["words"]?.arrayValue.map { words in
+                    words.map { word in
+                        TranscriptWord(
+                            start: word["start"]?.doubleValue ?? 0, end: word["end"]?.doubleValue ?? 0,
+                            text: word["word"]?.stringValue ?? "", probability: word["probability"]?.doubleValue)
+                    }
+                })
         }
         return Transcript(
             text: (fields["text"]?.stringValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines),

@@ -12,11 +12,14 @@ public struct TranscriptSegment: Sendable, Codable, Equatable {
     public var noSpeechProbability: Double?
     /// Text compression ratio (Whisper); high values mean repetitive, hallucinated text.
     public var compressionRatio: Double?
+    /// Its words with their times, when the recognizer was asked for them and can time words.
+    public var words: [TranscriptWord]?
 
     public init(
         start: Double, end: Double, text: String, averageLogProbability: Double? = nil,
-        noSpeechProbability: Double? = nil, compressionRatio: Double? = nil
+        noSpeechProbability: Double? = nil, compressionRatio: Double? = nil, words: [TranscriptWord]? = nil
     ) {
+        self.words = words
         self.start = start
         self.end = end
         self.text = text

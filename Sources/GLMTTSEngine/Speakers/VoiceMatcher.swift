@@ -58,7 +58,7 @@ public actor VoiceMatcher {
         for try await event in synthesizer.synthesize(
             SynthesisRequest(text: Self.sampleTexts[chosen] ?? Self.sampleTexts["en"]!, language: chosen))
         {
-            if case let .chunk(_, chunk) = event {
+            if case let .chunk(_, chunk, _) = event {
                 if audio.samples.isEmpty { audio.sampleRate = chunk.sampleRate }
                 audio.append(chunk)
             }

@@ -55,7 +55,7 @@ public enum SentenceStream {
                 finished[index] = result
                 while let audio = finished.removeValue(forKey: emitted) {
                     if !audio.samples.isEmpty {
-                        continuation.yield(.chunk(index: produced, audio: audio))
+                        continuation.yield(.chunk(index: produced, audio: audio, text: chunks[emitted]))
                         produced += 1
                     }
                     emitted += 1

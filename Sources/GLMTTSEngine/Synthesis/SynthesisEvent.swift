@@ -3,8 +3,9 @@
 public enum SynthesisEvent: Sendable {
     /// Progress moved on.
     case progress(SynthesisProgress)
-    /// A piece of audio, in order; `index` counts chunks from 0.
-    case chunk(index: Int, audio: AudioBuffer)
+    /// A piece of audio, in order; `index` counts chunks from 0. `text` is what the chunk
+    /// says (a sentence, or the whole text), when the engine knows; nil when it does not.
+    case chunk(index: Int, audio: AudioBuffer, text: String?)
     /// The synthesis completed; carries the parameter report.
     case finished(SynthesisSummary)
 }

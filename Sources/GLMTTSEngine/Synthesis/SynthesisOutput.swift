@@ -29,6 +29,9 @@ public struct SynthesisOutput: Sendable {
     public var speakerSimilarity: Double?
     /// The built-in voice matched to the clip, when `voice_match` chose the voice.
     public var voiceMatch: VoiceMatch?
+    /// Each chunk's text and its exact span in `audio`, in order (one span of the whole text
+    /// when the engine did not say what its chunks were).
+    public var sentences: [SpokenSentence] = []
 
     /// Real-time factor of the engine: synthesis time ÷ audio duration (lower is faster).
     public var realTimeFactor: Double {

@@ -109,6 +109,8 @@ public struct SynthesisPipeline: Sendable {
         let started = ContinuousClock.now
         var audio = AudioBuffer(samples: [], sampleRate: engine.capabilities.sampleRate)
         var summary: SynthesisSummary?
+        var sentences: [SpokenSentence] = []
+        var everyChunkHasText = true
         for try await event in engine.synthesize(request) {
             switch event {
             case let .progress(step):
@@ -117,15 +119,19 @@ public struct SynthesisPipeline: Sendable {
                         stage: .synthesizing,
                         fraction: Share.prepared + step.fraction * (Share.synthesized - Share.prepared), detail: step.detail,
                         sentence: step.sentence, sentenceCount: step.sentenceCount))
-            case let .chunk(_, chunk):
+            case let .chunk(_, chunk, chunkText):
                 if audio.samples.isEmpty { audio.sampleRate = chunk.sampleRate }
+                let start = audio.duration
                 audio.append(chunk)
+                if let chunkText { sentences.append(SpokenSentence(text: chunkText, start: start, end: audio.duration)) }
+                everyChunkHasText = everyChunkHasText && chunkText != nil
                 onChunk(chunk)
             case let .finished(done):
                 summary = done
             }
         }
         let synthesisSeconds = (ContinuousClock.now - started).inSeconds
+        if !everyChunkHasText { sentences = [SpokenSentence(text: text, start: 0, end: audio.duration)] }
         guard let summary else {
             // A cancelled job's engine stream ends early: that is a cancellation, not a failure.
             try Task.checkCancellation()
@@ -156,7 +162,7 @@ public struct SynthesisPipeline: Sendable {
             audio: processed, encoded: encoded, format: format, voiceID: voiceID, summary: summary,
             referenceReport: reference?.report, referenceText: referenceText, referenceTextTranscribed: transcribed,
             notes: notes, synthesisSeconds: synthesisSeconds, languages: choice.languages, speakerSimilarity: similarity,
-            voiceMatch: match)
+            voiceMatch: match, sentences: sentences)
     }
 
     /// Where the voice matcher keeps built-in voices' embeddings: beside the transcript cache.

@@ -273,7 +273,8 @@ public actor WorkerSupervisor {
                     throwing: WorkerError.protocolViolation(worker: configuration.name, reason: "malformed audio chunk"))
                 return
             }
-            entry.continuation.yield(.chunk(index: message["index"]?.intValue ?? 0, audio: audio))
+            entry.continuation.yield(
+                .chunk(index: message["index"]?.intValue ?? 0, audio: audio, text: message["text"]?.stringValue))
         case "result":
             pending[id] = nil
             consecutiveCrashes = 0

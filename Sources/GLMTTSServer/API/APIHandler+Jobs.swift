@@ -58,3 +58,30 @@ extension APIHandler {
         return .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .textEventStream(body)))
     }
 }
+
+extension APIHandler {
+    /// `GET /api/tts/{id}/captions`: the words of a completed job with their times, as WebVTT,
+    /// SubRip or JSON (made on the first request, then kept with the audio).
+    func getJobCaptions(_ input: Operations.GetJobCaptions.Input) async throws -> Operations.GetJobCaptions.Output {
+        let record = try await job(input.path.taskId)
+        let result = try completedSynthesis(record)
+        guard case let .synthesis(spec) = record.payload,
+            let captions = try await dependencies.captions.captions(of: record.id, text: spec.text.value, result: result)
+        else { throw audioGone(record.id) }
+        let headers = Operations.GetJobCaptions.Output.Ok.Headers(
+            xRequestId: RequestInfo.current.requestID, xTaskId: record.id.rawValue)
+        switch input.query.format ?? .vtt {
+        case .vtt:
+            return .ok(
+                .init(headers: headers, body: .textVttCharsetUtf8(HTTPBody(SubtitleWriter.write(SubtitleWriter.cues(captions), vtt: true))))
+            )
+        case .srt:
+            return .ok(
+                .init(
+                    headers: headers,
+                    body: .applicationXSubripCharsetUtf8(HTTPBody(SubtitleWriter.write(SubtitleWriter.cues(captions), vtt: false)))))
+        case .json:
+            return .ok(.init(headers: headers, body: .json(APIModels.captions(captions, id: record.id))))
+        }
+    }
+}

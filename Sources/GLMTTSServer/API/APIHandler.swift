@@ -147,6 +147,22 @@ struct APIHandler: APIProtocol {
     /// The audio of a completed synthesis job in `format` (encoded from the kept WAV and
     /// cached when the job was made in another format).
     func audio(of job: JobRecord, format requested: OutputFormat?) async throws -> (Data, OutputFormat, SynthesisJobResult) {
+        let result = try completedSynthesis(job)
+        let format = requested ?? result.format
+        guard let data = try await dependencies.outputs.audio(of: job.id, as: format) else { throw audioGone(job.id) }
+        return (data, format, result)
+    }
+
+    /// The `410` problem of a job whose audio is no longer stored.
+    func audioGone(_ id: JobID) -> HTTPProblem {
+        HTTPProblem(
+            code: ProblemCode.jobAudioGone, title: "Gone", status: 410,
+            detail: "The audio of job '\(id)' is no longer stored (results are kept for \(retentionText)).")
+    }
+
+    /// The result of a synthesis job that completed; a `404` problem for a transcription job
+    /// and a `409` one for a job that has not completed (yet, or ever).
+    func completedSynthesis(_ job: JobRecord) throws -> SynthesisJobResult {
         guard job.kind == .synthesis else {
             throw HTTPProblem(
                 code: ProblemCode.jobNoAudio, title: "No audio", status: 404,
@@ -164,13 +180,7 @@ struct APIHandler: APIProtocol {
                     "Job '\(job.id)' is still \(job.status.rawValue); follow /api/tts/progress/\(job.id) and fetch the audio when it completes."
             )
         }
-        let format = requested ?? result.format
-        guard let data = try await dependencies.outputs.audio(of: job.id, as: format) else {
-            throw HTTPProblem(
-                code: ProblemCode.jobAudioGone, title: "Gone", status: 410,
-                detail: "The audio of job '\(job.id)' is no longer stored (results are kept for \(retentionText)).")
-        }
-        return (data, format, result)
+        return result
     }
 
     /// A response body of audio bytes in the content type of `format`.

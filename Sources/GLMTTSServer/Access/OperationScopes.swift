@@ -10,7 +10,7 @@ enum OperationScopes {
 
     /// Operations that read.
     static let readOperations: Set<String> = [
-        "streamJobProgress", "getBatch", "getBatchArchive", "getJob", "getJobAudio", "listVoices", "getVoice",
+        "streamJobProgress", "getBatch", "getBatchArchive", "getJob", "getJobAudio", "getJobCaptions", "listVoices", "getVoice",
         "getVoiceAudio", "openAIListModels", "listEngines", "getLimits", "getSystem", "getGPUStatus", "chooseVoice",
         // The MCP endpoint (not an OpenAPI operation): its tools that create work check `synthesize` themselves.
         "mcp",

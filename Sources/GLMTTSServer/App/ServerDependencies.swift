@@ -25,6 +25,8 @@ package struct ServerDependencies: Sendable {
     package let blobs: any BlobStore
     /// The audio of finished jobs (master and renditions).
     package let outputs: JobOutputs
+    /// The caption words of finished jobs (made on first request, kept with the audio).
+    package let captions: JobCaptions
     /// Live progress fan-out.
     package let progress: any ProgressBus
     /// The queue, as the scheduler that runs it (started and stopped by `JobQueueService`).
@@ -86,7 +88,8 @@ package struct ServerDependencies: Sendable {
             log: log)
         return ServerDependencies(
             configuration: configuration, engines: engines, pipeline: pipeline, jobs: jobs, voices: voices, blobs: blobs,
-            outputs: JobOutputs(blobs: blobs), progress: hub, scheduler: scheduler, keys: APIKeyStore(database: database),
+            outputs: JobOutputs(blobs: blobs), captions: JobCaptions(blobs: blobs, registry: engines), progress: hub, scheduler: scheduler,
+            keys: APIKeyStore(database: database),
             close: {
                 // Closing waits for reads still running; do that off the cooperative pool.
                 _ = try? await BlockingExecutor(label: "database-close").run { try database.close() }

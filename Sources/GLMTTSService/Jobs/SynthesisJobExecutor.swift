@@ -70,6 +70,6 @@ public struct SynthesisJobExecutor: Sendable {
             model: output.voiceID, cloned: output.summary.cloned, parameterReport: output.summary.parameterReport,
             referenceReport: output.referenceReport, referenceText: output.referenceText,
             referenceTextTranscribed: output.referenceTextTranscribed, notes: output.notes, languages: output.languages,
-            speakerSimilarity: output.speakerSimilarity, voiceMatch: output.voiceMatch)
+            speakerSimilarity: output.speakerSimilarity, voiceMatch: output.voiceMatch, sentences: output.sentences)
     }
 }

@@ -34,13 +34,18 @@ public struct SynthesisJobResult: Sendable, Codable, Equatable {
     public var speakerSimilarity: Double?
     /// The built-in voice matched to the clip, when `voice_match` chose the voice.
     public var voiceMatch: VoiceMatch?
+    /// Each chunk's text and its exact span in the audio (what captions are timed within);
+    /// nil for jobs finished before spans were kept.
+    public var sentences: [SpokenSentence]?
 
     public init(
         durationSeconds: Double, synthesisSeconds: Double, realTimeFactor: Double, format: OutputFormat,
         sampleRate: Int, bytes: Int, model: String, cloned: Bool, parameterReport: ParameterReport,
         referenceReport: ReferenceQualityReport?, referenceText: String?, referenceTextTranscribed: Bool,
-        notes: [String], languages: [String]? = nil, speakerSimilarity: Double? = nil, voiceMatch: VoiceMatch? = nil
+        notes: [String], languages: [String]? = nil, speakerSimilarity: Double? = nil, voiceMatch: VoiceMatch? = nil,
+        sentences: [SpokenSentence]? = nil
     ) {
+        self.sentences = sentences
         self.languages = languages
         self.speakerSimilarity = speakerSimilarity
         self.voiceMatch = voiceMatch

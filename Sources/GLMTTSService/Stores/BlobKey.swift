@@ -10,11 +10,13 @@ public enum BlobKey: Hashable, Sendable {
     /// A saved voice's prepared reference clip (WAV). A string that is not a valid voice id
     /// (`VoiceRecord.isValidID`) names no blob: it reads as missing and cannot be written.
     case voiceClip(String)
+    /// A synthesis job's caption words (`Captions` as JSON), made on first request and kept.
+    case captions(JobID)
 
     /// The job the blob belongs to, if any.
     public var jobID: JobID? {
         switch self {
-        case let .upload(id), let .output(id, _): return id
+        case let .upload(id), let .output(id, _), let .captions(id): return id
         case .voiceClip: return nil
         }
     }

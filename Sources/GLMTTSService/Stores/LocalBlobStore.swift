@@ -8,6 +8,7 @@ import GLMTTSEngine
 /// - `uploads/<job id>.clip`: the uploaded reference clip or audio to transcribe.
 /// - `outputs/<job id>.wav`: the result, lossless, from which other formats are encoded.
 /// - `outputs/<job id>.<format>`: the result in another format.
+/// - `outputs/<job id>.captions.json`: the result's caption words.
 /// - `voices/<voice id>.wav`: a saved voice's prepared reference clip.
 public struct LocalBlobStore: BlobStore {
     /// The folder holding `uploads/`, `outputs/` and `voices/`.
@@ -30,6 +31,7 @@ public struct LocalBlobStore: BlobStore {
         switch key {
         case let .upload(id): return uploads.appendingPathComponent("\(id.rawValue).clip")
         case let .output(id, format): return outputs.appendingPathComponent("\(id.rawValue).\(format.rawValue)")
+        case let .captions(id): return outputs.appendingPathComponent("\(id.rawValue).captions.json")
         case let .voiceClip(voiceID):
             guard VoiceRecord.isValidID(voiceID) else { return nil }
             return voices.appendingPathComponent("\(voiceID).wav")
@@ -75,6 +77,7 @@ public struct LocalBlobStore: BlobStore {
     public func removeBlobs(of id: JobID) async {
         await remove(.upload(id))
         for format in OutputFormat.allCases { await remove(.output(id, format)) }
+        await remove(.captions(id))
     }
 
     /// Jobs with files in `uploads/` or `outputs/` last changed before `cutoff` (by the id

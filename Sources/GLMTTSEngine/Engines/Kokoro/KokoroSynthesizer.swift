@@ -96,7 +96,7 @@ public final class KokoroSynthesizer: SpeechSynthesizer {
         ]
         var audio = AudioBuffer(samples: [], sampleRate: capabilities.sampleRate)
         for try await event in worker.stream("synthesize", fields) {
-            if case let .chunk(_, chunk) = event {
+            if case let .chunk(_, chunk, _) = event {
                 if audio.samples.isEmpty { audio.sampleRate = chunk.sampleRate }
                 audio.append(chunk)
             }

@@ -128,7 +128,7 @@ public final class ZeroShotSynthesizer: SpeechSynthesizer {
         }
         guard let audio else { throw CancellationError() }
         guard !audio.samples.isEmpty else { throw EngineError.nothingToSpeak(engine: id) }
-        continuation.yield(.chunk(index: 0, audio: audio))
+        continuation.yield(.chunk(index: 0, audio: audio, text: text))
         continuation.yield(.progress(SynthesisProgress(stage: .synthesizing, fraction: 1)))
         return 1
     }
