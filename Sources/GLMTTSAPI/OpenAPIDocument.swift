@@ -294,10 +294,18 @@ paths:
       summary: Download the finished audio of a batch as a ZIP archive.
       description: |
         The archive holds one file per completed job, named `NNN.<format>` after the
-        text index, and a `manifest.json` listing every job with its status. Jobs that
-        are not finished are left out; `409` is returned while none has finished.
+        text index (from 001); jobs that failed or were cancelled are left out. With
+        `captions`, each job's word timings are beside its audio as `NNN.vtt`, `NNN.srt` or
+        `NNN.json` (see `GET /api/tts/{task_id}/captions`; made as the archive is read, about a
+        tenth of the audio's length each the first time). `409` while any job of the batch
+        is still queued or running.
       parameters:
         - $ref: '#/components/parameters/BatchId'
+        - name: captions
+          in: query
+          required: false
+          description: Add each job's captions in this format; none when absent.
+          schema: {$ref: '#/components/schemas/CaptionFormat'}
       responses:
         '200':
           description: ZIP archive of the finished audio files.
@@ -389,7 +397,7 @@ paths:
           in: query
           required: false
           description: Caption format; `vtt` when absent.
-          schema: {type: string, enum: [vtt, srt, json], description: Caption format.}
+          schema: {$ref: '#/components/schemas/CaptionFormat'}
       responses:
         '200':
           description: The captions.
@@ -1631,6 +1639,10 @@ components:
             Cosine similarity of the output's voice to the reference clip's (speaker embeddings; the same
             voice scores about 0.9, different voices 0.6–0.75). Present when a reference clip was used.
         voice_match: {$ref: '#/components/schemas/VoiceMatch'}
+    CaptionFormat:
+      type: string
+      description: 'Captions as WebVTT (`vtt`), SubRip (`srt`) or the word list (`json`, the `Captions` schema).'
+      enum: [vtt, srt, json]
     CaptionWord:
       type: object
       description: One word of the input text and when it is said.
@@ -2737,10 +2749,19 @@ components:
           "batch"
         ],
         "summary": "Download the finished audio of a batch as a ZIP archive.",
-        "description": "The archive holds one file per completed job, named `NNN.<format>` after the\ntext index, and a `manifest.json` listing every job with its status. Jobs that\nare not finished are left out; `409` is returned while none has finished.\n",
+        "description": "The archive holds one file per completed job, named `NNN.<format>` after the\ntext index (from 001); jobs that failed or were cancelled are left out. With\n`captions`, each job's word timings are beside its audio as `NNN.vtt`, `NNN.srt` or\n`NNN.json` (see `GET /api/tts/{task_id}/captions`; made as the archive is read, about a\ntenth of the audio's length each the first time). `409` while any job of the batch\nis still queued or running.\n",
         "parameters": [
           {
             "$ref": "#/components/parameters/BatchId"
+          },
+          {
+            "name": "captions",
+            "in": "query",
+            "required": false,
+            "description": "Add each job's captions in this format; none when absent.",
+            "schema": {
+              "$ref": "#/components/schemas/CaptionFormat"
+            }
           }
         ],
         "responses": {
@@ -2909,13 +2930,7 @@ components:
             "required": false,
             "description": "Caption format; `vtt` when absent.",
             "schema": {
-              "type": "string",
-              "enum": [
-                "vtt",
-                "srt",
-                "json"
-              ],
-              "description": "Caption format."
+              "$ref": "#/components/schemas/CaptionFormat"
             }
           }
         ],
@@ -5677,6 +5692,15 @@ components:
             "$ref": "#/components/schemas/VoiceMatch"
           }
         }
+      },
+      "CaptionFormat": {
+        "type": "string",
+        "description": "Captions as WebVTT (`vtt`), SubRip (`srt`) or the word list (`json`, the `Captions` schema).",
+        "enum": [
+          "vtt",
+          "srt",
+          "json"
+        ]
       },
       "CaptionWord": {
         "type": "object",

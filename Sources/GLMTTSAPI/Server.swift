@@ -2175,8 +2175,11 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     /// Download the finished audio of a batch as a ZIP archive.
     ///
     /// The archive holds one file per completed job, named `NNN.<format>` after the
-    /// text index, and a `manifest.json` listing every job with its status. Jobs that
-    /// are not finished are left out; `409` is returned while none has finished.
+    /// text index (from 001); jobs that failed or were cancelled are left out. With
+    /// `captions`, each job's word timings are beside its audio as `NNN.vtt`, `NNN.srt` or
+    /// `NNN.json` (see `GET /api/tts/{task_id}/captions`; made as the archive is read, about a
+    /// tenth of the audio's length each the first time). `409` while any job of the batch
+    /// is still queued or running.
     ///
     ///
     /// - Remark: HTTP `GET /api/tts/batch/{batch_id}/archive`.
@@ -2200,9 +2203,17 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     name: "batch_id",
                     as: Components.Parameters.BatchId.self
                 ))
+                let query: Operations.GetBatchArchive.Input.Query = .init(captions: try converter.getOptionalQueryItemAsURI(
+                    in: request.soar_query,
+                    style: .form,
+                    explode: true,
+                    name: "captions",
+                    as: Components.Schemas.CaptionFormat.self
+                ))
                 let headers: Operations.GetBatchArchive.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.GetBatchArchive.Input(
                     path: path,
+                    query: query,
                     headers: headers
                 )
             },
@@ -2825,7 +2836,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     style: .form,
                     explode: true,
                     name: "format",
-                    as: Operations.GetJobCaptions.Input.Query.FormatPayload.self
+                    as: Components.Schemas.CaptionFormat.self
                 ))
                 let headers: Operations.GetJobCaptions.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.GetJobCaptions.Input(

@@ -1263,6 +1263,14 @@ extension Components {
                 case voiceMatch = "voice_match"
             }
         }
+        /// Captions as WebVTT (`vtt`), SubRip (`srt`) or the word list (`json`, the `Captions` schema).
+        ///
+        /// - Remark: Generated from `#/components/schemas/CaptionFormat`.
+        @frozen package enum CaptionFormat: String, Codable, Hashable, Sendable, CaseIterable {
+            case vtt = "vtt"
+            case srt = "srt"
+            case json = "json"
+        }
         /// One word of the input text and when it is said.
         ///
         /// - Remark: Generated from `#/components/schemas/CaptionWord`.

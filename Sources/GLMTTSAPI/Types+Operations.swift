@@ -1904,8 +1904,11 @@ package enum Operations {
     /// Download the finished audio of a batch as a ZIP archive.
     ///
     /// The archive holds one file per completed job, named `NNN.<format>` after the
-    /// text index, and a `manifest.json` listing every job with its status. Jobs that
-    /// are not finished are left out; `409` is returned while none has finished.
+    /// text index (from 001); jobs that failed or were cancelled are left out. With
+    /// `captions`, each job's word timings are beside its audio as `NNN.vtt`, `NNN.srt` or
+    /// `NNN.json` (see `GET /api/tts/{task_id}/captions`; made as the archive is read, about a
+    /// tenth of the audio's length each the first time). `409` while any job of the batch
+    /// is still queued or running.
     ///
     ///
     /// - Remark: HTTP `GET /api/tts/batch/{batch_id}/archive`.
@@ -1928,6 +1931,21 @@ package enum Operations {
                 }
             }
             package var path: Operations.GetBatchArchive.Input.Path
+            /// - Remark: Generated from `#/paths/api/tts/batch/{batch_id}/archive/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// Add each job's captions in this format; none when absent.
+                ///
+                /// - Remark: Generated from `#/paths/api/tts/batch/{batch_id}/archive/GET/query/captions`.
+                package var captions: Components.Schemas.CaptionFormat?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - captions: Add each job's captions in this format; none when absent.
+                package init(captions: Components.Schemas.CaptionFormat? = nil) {
+                    self.captions = captions
+                }
+            }
+            package var query: Operations.GetBatchArchive.Input.Query
             /// - Remark: Generated from `#/paths/api/tts/batch/{batch_id}/archive/GET/header`.
             package struct Headers: Sendable, Hashable {
                 package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetBatchArchive.AcceptableContentType>]
@@ -1944,12 +1962,15 @@ package enum Operations {
             ///
             /// - Parameters:
             ///   - path:
+            ///   - query:
             ///   - headers:
             package init(
                 path: Operations.GetBatchArchive.Input.Path,
+                query: Operations.GetBatchArchive.Input.Query = .init(),
                 headers: Operations.GetBatchArchive.Input.Headers = .init()
             ) {
                 self.path = path
+                self.query = query
                 self.headers = headers
             }
         }
@@ -2889,23 +2910,15 @@ package enum Operations {
             package var path: Operations.GetJobCaptions.Input.Path
             /// - Remark: Generated from `#/paths/api/tts/{task_id}/captions/GET/query`.
             package struct Query: Sendable, Hashable {
-                /// Caption format.
-                ///
-                /// - Remark: Generated from `#/paths/api/tts/{task_id}/captions/GET/query/format`.
-                @frozen package enum FormatPayload: String, Codable, Hashable, Sendable, CaseIterable {
-                    case vtt = "vtt"
-                    case srt = "srt"
-                    case json = "json"
-                }
                 /// Caption format; `vtt` when absent.
                 ///
                 /// - Remark: Generated from `#/paths/api/tts/{task_id}/captions/GET/query/format`.
-                package var format: Operations.GetJobCaptions.Input.Query.FormatPayload?
+                package var format: Components.Schemas.CaptionFormat?
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
                 ///   - format: Caption format; `vtt` when absent.
-                package init(format: Operations.GetJobCaptions.Input.Query.FormatPayload? = nil) {
+                package init(format: Components.Schemas.CaptionFormat? = nil) {
                     self.format = format
                 }
             }

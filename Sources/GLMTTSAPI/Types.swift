@@ -85,8 +85,11 @@ package protocol APIProtocol: Sendable {
     /// Download the finished audio of a batch as a ZIP archive.
     ///
     /// The archive holds one file per completed job, named `NNN.<format>` after the
-    /// text index, and a `manifest.json` listing every job with its status. Jobs that
-    /// are not finished are left out; `409` is returned while none has finished.
+    /// text index (from 001); jobs that failed or were cancelled are left out. With
+    /// `captions`, each job's word timings are beside its audio as `NNN.vtt`, `NNN.srt` or
+    /// `NNN.json` (see `GET /api/tts/{task_id}/captions`; made as the archive is read, about a
+    /// tenth of the audio's length each the first time). `409` while any job of the batch
+    /// is still queued or running.
     ///
     ///
     /// - Remark: HTTP `GET /api/tts/batch/{batch_id}/archive`.
@@ -479,18 +482,23 @@ extension APIProtocol {
     /// Download the finished audio of a batch as a ZIP archive.
     ///
     /// The archive holds one file per completed job, named `NNN.<format>` after the
-    /// text index, and a `manifest.json` listing every job with its status. Jobs that
-    /// are not finished are left out; `409` is returned while none has finished.
+    /// text index (from 001); jobs that failed or were cancelled are left out. With
+    /// `captions`, each job's word timings are beside its audio as `NNN.vtt`, `NNN.srt` or
+    /// `NNN.json` (see `GET /api/tts/{task_id}/captions`; made as the archive is read, about a
+    /// tenth of the audio's length each the first time). `409` while any job of the batch
+    /// is still queued or running.
     ///
     ///
     /// - Remark: HTTP `GET /api/tts/batch/{batch_id}/archive`.
     /// - Remark: Generated from `#/paths//api/tts/batch/{batch_id}/archive/get(getBatchArchive)`.
     package func getBatchArchive(
         path: Operations.GetBatchArchive.Input.Path,
+        query: Operations.GetBatchArchive.Input.Query = .init(),
         headers: Operations.GetBatchArchive.Input.Headers = .init()
     ) async throws -> Operations.GetBatchArchive.Output {
         try await getBatchArchive(Operations.GetBatchArchive.Input(
             path: path,
+            query: query,
             headers: headers
         ))
     }

@@ -178,14 +178,16 @@ import Testing
             job.status = .completed
             return job
         }
-        let archive = BatchArchiveStream(jobs: jobs) { job in (Data(repeating: UInt8(job.batchIndex! % 256), count: 1_000), .wav) }
+        let archive = BatchArchiveStream(jobs: jobs) { job in
+            [("wav", Data(repeating: UInt8(job.batchIndex! % 256), count: 1_000))]
+        }
         var bytes = Data()
         var pieces = 0
         while let chunk = try await archive.next() {
             bytes.append(contentsOf: chunk)
             pieces += 1
         }
-        #expect(pieces == 201, "one piece per file, then the directory")
+        #expect(pieces == 201, "one piece per job, then the directory")
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("batch-\(UUID().uuidString).zip")
         defer { try? FileManager.default.removeItem(at: file) }
         try bytes.write(to: file)

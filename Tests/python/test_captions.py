@@ -3,14 +3,17 @@ Whisper recognizers and real caption parsers (webvtt-py, srt): the caption words
 input's words in order, their times increase and stay inside the audio and inside their
 sentence, and the formats parse. Plus the endpoint's bad inputs (docs/API.md, "Captions")."""
 import io
+import json
 import re
+import time
 import wave
+import zipfile
 
 import requests
 import srt
 import webvtt
 
-from conftest import assert_healthy, assert_problem
+from conftest import assert_healthy, assert_problem, metric_values
 
 TEXT = "Good morning, everyone. The meeting starts at nine o'clock in the main hall. Please bring your notes!"
 
@@ -85,6 +88,11 @@ def test_english_captions_are_the_input_words_timed_by_whisper(server):
 
     # Made once, then kept: the second request reads the same document.
     assert captions(server, job_id, "json").json() == document
+    # The cost is in /metrics: captions made by this recognizer, and the time they took.
+    metrics = requests.get(server.url + "/metrics", timeout=10).text
+    made = metric_values(metrics, "glmtts_captions_total")
+    assert made[(("recognizer", document["recognizer"]),)] >= 1, made
+    assert sum(metric_values(metrics, "glmtts_caption_alignment_seconds_sum").values()) >= document["alignment_seconds"]
 
 
 def test_mandarin_captions_are_its_characters(server):
@@ -98,6 +106,30 @@ def test_mandarin_captions_are_its_characters(server):
     check_words(document, duration)
     cues = list(webvtt.from_buffer(io.StringIO(captions(server, job_id, "vtt").text)))
     assert "".join(c.text for c in cues) == text
+
+
+def test_batch_archive_carries_each_jobs_captions(server):
+    texts = ["First of two texts.", "And the second one, a little longer."]
+    batch = requests.post(server.url + "/api/tts/batch", json={"texts": texts, "format": "mp3"}, timeout=60).json()
+    deadline = time.monotonic() + 300
+    while (state := requests.get(server.url + "/api/tts/batch/" + batch["id"], timeout=10).json())["status"] != "completed":
+        assert state["status"] in ("queued", "running") and time.monotonic() < deadline, state
+        time.sleep(0.2)
+    for fmt in ("vtt", "json"):
+        archive = requests.get(server.url + state["archive_url"], params={"captions": fmt}, timeout=300)
+        assert archive.status_code == 200, archive.text
+        with zipfile.ZipFile(io.BytesIO(archive.content)) as z:
+            assert z.namelist() == ["001.mp3", f"001.{fmt}", "002.mp3", f"002.{fmt}"]
+            for index, text in enumerate(texts, 1):
+                document = z.read(f"{index:03d}.{fmt}").decode("utf-8")
+                if fmt == "vtt":
+                    heard = " ".join(c.text for c in webvtt.from_buffer(io.StringIO(document)))
+                else:
+                    heard = " ".join(w["text"] for w in json.loads(document)["words"])
+                assert heard.split() == text.split()
+    plain = requests.get(server.url + state["archive_url"], timeout=60)
+    assert zipfile.ZipFile(io.BytesIO(plain.content)).namelist() == ["001.mp3", "002.mp3"]
+    assert_problem(requests.get(server.url + state["archive_url"], params={"captions": "doc"}, timeout=10), 422)
 
 
 def test_captions_of_jobs_that_have_none_are_clear_errors(server):

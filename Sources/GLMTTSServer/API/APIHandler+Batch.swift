@@ -119,9 +119,11 @@ extension APIHandler {
         // Streamed one file at a time, as the client reads: memory stays flat however many
         // jobs the batch has (the next file is read only when the previous one is sent).
         let handler = self
+        let captions = input.query.captions
         let archive = BatchArchiveStream(jobs: jobs.filter { $0.status == .completed }) { job in
             let (data, format, _) = try await handler.audio(of: job, format: nil)
-            return (data, format)
+            guard let captions else { return [(format.fileExtension, data)] }
+            return [(format.fileExtension, data), (captions.rawValue, try await handler.captionFile(of: job, as: captions))]
         }
         let chunks = AsyncThrowingStream<ArraySlice<UInt8>, any Error> { try await archive.next() }
         return .ok(

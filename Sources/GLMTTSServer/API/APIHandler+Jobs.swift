@@ -1,6 +1,7 @@
 import Foundation
 import GLMTTSAPI
 import GLMTTSEngine
+import GLMTTSService
 import OpenAPIRuntime
 
 extension APIHandler {
@@ -64,24 +65,41 @@ extension APIHandler {
     /// SubRip or JSON (made on the first request, then kept with the audio).
     func getJobCaptions(_ input: Operations.GetJobCaptions.Input) async throws -> Operations.GetJobCaptions.Output {
         let record = try await job(input.path.taskId)
+        let captions = try await captions(of: record)
+        let headers = Operations.GetJobCaptions.Output.Ok.Headers(
+            xRequestId: RequestInfo.current.requestID, xTaskId: record.id.rawValue)
+        switch input.query.format ?? .vtt {
+        case .vtt: return .ok(.init(headers: headers, body: .textVttCharsetUtf8(HTTPBody(Self.subtitles(captions, vtt: true)))))
+        case .srt: return .ok(.init(headers: headers, body: .applicationXSubripCharsetUtf8(HTTPBody(Self.subtitles(captions, vtt: false)))))
+        case .json: return .ok(.init(headers: headers, body: .json(APIModels.captions(captions, id: record.id))))
+        }
+    }
+
+    /// The captions of completed synthesis job `record` (made now if they were not yet); the
+    /// audio's problems when it has none (`404` transcription, `409` unfinished, `410` gone).
+    func captions(of record: JobRecord) async throws -> Captions {
         let result = try completedSynthesis(record)
         guard case let .synthesis(spec) = record.payload,
             let captions = try await dependencies.captions.captions(of: record.id, text: spec.text.value, result: result)
         else { throw audioGone(record.id) }
-        let headers = Operations.GetJobCaptions.Output.Ok.Headers(
-            xRequestId: RequestInfo.current.requestID, xTaskId: record.id.rawValue)
-        switch input.query.format ?? .vtt {
-        case .vtt:
-            return .ok(
-                .init(headers: headers, body: .textVttCharsetUtf8(HTTPBody(SubtitleWriter.write(SubtitleWriter.cues(captions), vtt: true))))
-            )
-        case .srt:
-            return .ok(
-                .init(
-                    headers: headers,
-                    body: .applicationXSubripCharsetUtf8(HTTPBody(SubtitleWriter.write(SubtitleWriter.cues(captions), vtt: false)))))
+        return captions
+    }
+
+    /// The captions of `record` as a file in `format` (for archives).
+    func captionFile(of record: JobRecord, as format: Components.Schemas.CaptionFormat) async throws -> Data {
+        let captions = try await captions(of: record)
+        switch format {
+        case .vtt: return Data(Self.subtitles(captions, vtt: true).utf8)
+        case .srt: return Data(Self.subtitles(captions, vtt: false).utf8)
         case .json:
-            return .ok(.init(headers: headers, body: .json(APIModels.captions(captions, id: record.id))))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return try encoder.encode(APIModels.captions(captions, id: record.id))
         }
+    }
+
+    /// `captions` as WebVTT or SubRip.
+    static func subtitles(_ captions: Captions, vtt: Bool) -> String {
+        SubtitleWriter.write(SubtitleWriter.cues(captions), vtt: vtt)
     }
 }

@@ -88,7 +88,8 @@ package struct ServerDependencies: Sendable {
             log: log)
         return ServerDependencies(
             configuration: configuration, engines: engines, pipeline: pipeline, jobs: jobs, voices: voices, blobs: blobs,
-            outputs: JobOutputs(blobs: blobs), captions: JobCaptions(blobs: blobs, registry: engines), progress: hub, scheduler: scheduler,
+            outputs: JobOutputs(blobs: blobs), captions: JobCaptions(blobs: blobs, registry: engines, made: { metrics.captions($0) }),
+            progress: hub, scheduler: scheduler,
             keys: APIKeyStore(database: database),
             close: {
                 // Closing waits for reads still running; do that off the cooperative pool.

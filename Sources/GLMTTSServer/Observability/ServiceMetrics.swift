@@ -63,6 +63,25 @@ package final class ServiceMetrics: Sendable {
         }
     }
 
+    /// A job's captions were made: by `captions.recognizer` (`none`: estimated), how long
+    /// the transcription and alignment took, and that per second of audio.
+    package func captions(_ captions: Captions) {
+        registry.makeCounter(
+            descriptor: name("captions", "total", "Captions made, by the recognizer that timed the words (none: estimated)."),
+            labels: [("recognizer", captions.recognizer ?? "none")]
+        ).increment()
+        registry.makeValueHistogram(
+            descriptor: name("caption_alignment", "seconds", "Time spent transcribing and aligning a job's words."),
+            labels: [], buckets: Self.secondsBuckets
+        ).record(captions.alignmentSeconds)
+        if captions.duration > 0 {
+            registry.makeValueHistogram(
+                descriptor: name("caption_alignment_real_time_factor", "ratio", "Alignment seconds per second of audio."),
+                labels: [], buckets: Self.rtfBuckets
+            ).record(captions.alignmentSeconds / captions.duration)
+        }
+    }
+
     /// An engine event (model loads and unloads, worker starts and losses).
     package func engine(_ event: EngineEvent) {
         switch event {

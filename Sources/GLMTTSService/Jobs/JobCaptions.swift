@@ -8,11 +8,14 @@ import GLMTTSEngine
 public actor JobCaptions {
     private let blobs: any BlobStore
     private let aligner: CaptionAligner
+    private let made: @Sendable (Captions) -> Void
     private var making: [JobID: Task<Captions?, Error>] = [:]
 
-    /// Captions kept in `blobs`, timed with `registry`'s recognizers.
-    public init(blobs: any BlobStore, registry: EngineRegistry) {
+    /// Captions kept in `blobs`, timed with `registry`'s recognizers; `made` hears of each
+    /// one made (for metrics), not of those read back.
+    public init(blobs: any BlobStore, registry: EngineRegistry, made: @escaping @Sendable (Captions) -> Void = { _ in }) {
         self.blobs = blobs
+        self.made = made
         aligner = CaptionAligner(registry: registry)
     }
 
@@ -23,13 +26,14 @@ public actor JobCaptions {
             return captions
         }
         if let running = making[id] { return try await running.value }
-        let task = Task { [blobs, aligner] () throws -> Captions? in
+        let task = Task { [blobs, aligner, made] () throws -> Captions? in
             guard let master = try await blobs.read(.output(id, .wav)) else { return nil }
             // Our own master, whatever its length: the upload limits are not for it.
             let limits = AudioLimits(maxBytes: master.count, maxDuration: 86_400)
             let audio = try AudioDecoder.decode(master, limits: limits).audio
             let sentences = result.sentences ?? [SpokenSentence(text: text, start: 0, end: audio.duration)]
             let captions = try await aligner.captions(of: audio, sentences: sentences, language: result.languages?.first)
+            made(captions)
             try await blobs.write(try JSONEncoder().encode(captions), to: .captions(id))
             return captions
         }
