@@ -600,6 +600,44 @@ paths:
         '422': {$ref: '#/components/responses/UnprocessableEntity'}
         '500': {$ref: '#/components/responses/InternalError'}
 
+  /dev/captioned_speech:
+    post:
+      operationId: createCaptionedSpeech
+      tags: [openai]
+      summary: Speech with word timestamps, the way Kokoro-FastAPI's captioned speech answers.
+      description: |
+        The request of `POST /v1/audio/speech`; the answer is one JSON document with the
+        audio (base64, in `response_format`) and `timestamps`, every word of `input` with its
+        start and end (seconds), as Kokoro-FastAPI's `/dev/captioned_speech` answers with
+        `stream: false`. Kokoro-FastAPI's `return_timestamps` and `stream` fields are accepted
+        and not needed: timestamps always come, in one document (follow the job's SSE progress
+        at `/api/tts/progress/{X-Task-Id}` for progress). The words are timed as in
+        `GET /api/tts/{task_id}/captions`, which has the same timings as WebVTT or SubRip.
+        Errors are problem documents (`application/problem+json`), as on `/api`.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/OpenAISpeechRequest'}
+      responses:
+        '200':
+          description: The audio and its word timestamps.
+          headers:
+            X-Request-Id: {$ref: '#/components/headers/XRequestId'}
+            X-Task-Id: {$ref: '#/components/headers/XTaskId'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/CaptionedSpeech'}
+        '400': {$ref: '#/components/responses/BadRequest'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '409': {$ref: '#/components/responses/Conflict'}
+        '413': {$ref: '#/components/responses/PayloadTooLarge'}
+        '415': {$ref: '#/components/responses/UnsupportedMediaType'}
+        '422': {$ref: '#/components/responses/UnprocessableEntity'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
+        '500': {$ref: '#/components/responses/InternalError'}
+        '503': {$ref: '#/components/responses/ServiceUnavailable'}
+
   /v1/audio/speech:
     post:
       operationId: openAICreateSpeech
@@ -1863,6 +1901,25 @@ components:
           enum: [audio, sse]
           default: audio
         instructions: {type: string, description: Style instructions; ignored by engines that cannot honour them.}
+    CaptionedSpeech:
+      type: object
+      description: Audio and word timestamps in Kokoro-FastAPI's captioned-speech shape.
+      required: [audio, audio_format, timestamps]
+      properties:
+        audio: {type: string, format: byte, description: 'The audio, base64, in `audio_format`.'}
+        audio_format: {type: string, description: 'The audio''s format (`response_format`).', enum: [mp3, opus, aac, flac, wav, pcm]}
+        timestamps:
+          type: array
+          description: Every word of the input, in order.
+          items: {$ref: '#/components/schemas/WordTimestamp'}
+    WordTimestamp:
+      type: object
+      description: One word and when it is said (Kokoro-FastAPI's shape).
+      required: [word, start_time, end_time]
+      properties:
+        word: {type: string, description: The word as the input wrote it.}
+        start_time: {type: number, minimum: 0, description: Start, seconds.}
+        end_time: {type: number, minimum: 0, description: End, seconds.}
     OpenAISpeechAudioDelta:
       type: object
       description: Data of a `speech.audio.delta` SSE event.
@@ -3370,6 +3427,73 @@ components:
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/dev/captioned_speech": {
+      "post": {
+        "operationId": "createCaptionedSpeech",
+        "tags": [
+          "openai"
+        ],
+        "summary": "Speech with word timestamps, the way Kokoro-FastAPI's captioned speech answers.",
+        "description": "The request of `POST /v1/audio/speech`; the answer is one JSON document with the\naudio (base64, in `response_format`) and `timestamps`, every word of `input` with its\nstart and end (seconds), as Kokoro-FastAPI's `/dev/captioned_speech` answers with\n`stream: false`. Kokoro-FastAPI's `return_timestamps` and `stream` fields are accepted\nand not needed: timestamps always come, in one document (follow the job's SSE progress\nat `/api/tts/progress/{X-Task-Id}` for progress). The words are timed as in\n`GET /api/tts/{task_id}/captions`, which has the same timings as WebVTT or SubRip.\nErrors are problem documents (`application/problem+json`), as on `/api`.\n",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/OpenAISpeechRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The audio and its word timestamps.",
+            "headers": {
+              "X-Request-Id": {
+                "$ref": "#/components/headers/XRequestId"
+              },
+              "X-Task-Id": {
+                "$ref": "#/components/headers/XTaskId"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/CaptionedSpeech"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "422": {
+            "$ref": "#/components/responses/UnprocessableEntity"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
           }
         }
       }
@@ -6342,6 +6466,68 @@ components:
           "instructions": {
             "type": "string",
             "description": "Style instructions; ignored by engines that cannot honour them."
+          }
+        }
+      },
+      "CaptionedSpeech": {
+        "type": "object",
+        "description": "Audio and word timestamps in Kokoro-FastAPI's captioned-speech shape.",
+        "required": [
+          "audio",
+          "audio_format",
+          "timestamps"
+        ],
+        "properties": {
+          "audio": {
+            "type": "string",
+            "format": "byte",
+            "description": "The audio, base64, in `audio_format`."
+          },
+          "audio_format": {
+            "type": "string",
+            "description": "The audio's format (`response_format`).",
+            "enum": [
+              "mp3",
+              "opus",
+              "aac",
+              "flac",
+              "wav",
+              "pcm"
+            ]
+          },
+          "timestamps": {
+            "type": "array",
+            "description": "Every word of the input, in order.",
+            "items": {
+              "$ref": "#/components/schemas/WordTimestamp"
+            }
+          }
+        }
+      },
+      "WordTimestamp": {
+        "type": "object",
+        "description": "One word and when it is said (Kokoro-FastAPI's shape).",
+        "required": [
+          "word",
+          "start_time",
+          "end_time"
+        ],
+        "properties": {
+          "word": {
+            "type": "string",
+            "description": "The word as the input wrote it."
+          },
+          "start_time": {
+            "type": "number",
+            "minimum": 0,
+            "description": "Start",
+            "seconds.": null
+          },
+          "end_time": {
+            "type": "number",
+            "minimum": 0,
+            "description": "End",
+            "seconds.": null
           }
         }
       },

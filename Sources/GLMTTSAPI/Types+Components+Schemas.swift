@@ -2195,6 +2195,91 @@ extension Components {
                 case instructions
             }
         }
+        /// Audio and word timestamps in Kokoro-FastAPI's captioned-speech shape.
+        ///
+        /// - Remark: Generated from `#/components/schemas/CaptionedSpeech`.
+        package struct CaptionedSpeech: Codable, Hashable, Sendable {
+            /// The audio, base64, in `audio_format`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaptionedSpeech/audio`.
+            package var audio: Swift.String
+            /// The audio's format (`response_format`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaptionedSpeech/audio_format`.
+            @frozen package enum AudioFormatPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case mp3 = "mp3"
+                case opus = "opus"
+                case aac = "aac"
+                case flac = "flac"
+                case wav = "wav"
+                case pcm = "pcm"
+            }
+            /// The audio's format (`response_format`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaptionedSpeech/audio_format`.
+            package var audioFormat: Components.Schemas.CaptionedSpeech.AudioFormatPayload
+            /// Every word of the input, in order.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaptionedSpeech/timestamps`.
+            package var timestamps: [Components.Schemas.WordTimestamp]
+            /// Creates a new `CaptionedSpeech`.
+            ///
+            /// - Parameters:
+            ///   - audio: The audio, base64, in `audio_format`.
+            ///   - audioFormat: The audio's format (`response_format`).
+            ///   - timestamps: Every word of the input, in order.
+            package init(
+                audio: Swift.String,
+                audioFormat: Components.Schemas.CaptionedSpeech.AudioFormatPayload,
+                timestamps: [Components.Schemas.WordTimestamp]
+            ) {
+                self.audio = audio
+                self.audioFormat = audioFormat
+                self.timestamps = timestamps
+            }
+            package enum CodingKeys: String, CodingKey {
+                case audio
+                case audioFormat = "audio_format"
+                case timestamps
+            }
+        }
+        /// One word and when it is said (Kokoro-FastAPI's shape).
+        ///
+        /// - Remark: Generated from `#/components/schemas/WordTimestamp`.
+        package struct WordTimestamp: Codable, Hashable, Sendable {
+            /// The word as the input wrote it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/WordTimestamp/word`.
+            package var word: Swift.String
+            /// Start
+            ///
+            /// - Remark: Generated from `#/components/schemas/WordTimestamp/start_time`.
+            package var startTime: Swift.Double
+            /// End
+            ///
+            /// - Remark: Generated from `#/components/schemas/WordTimestamp/end_time`.
+            package var endTime: Swift.Double
+            /// Creates a new `WordTimestamp`.
+            ///
+            /// - Parameters:
+            ///   - word: The word as the input wrote it.
+            ///   - startTime: Start
+            ///   - endTime: End
+            package init(
+                word: Swift.String,
+                startTime: Swift.Double,
+                endTime: Swift.Double
+            ) {
+                self.word = word
+                self.startTime = startTime
+                self.endTime = endTime
+            }
+            package enum CodingKeys: String, CodingKey {
+                case word
+                case startTime = "start_time"
+                case endTime = "end_time"
+            }
+        }
         /// Data of a `speech.audio.delta` SSE event.
         ///
         /// - Remark: Generated from `#/components/schemas/OpenAISpeechAudioDelta`.

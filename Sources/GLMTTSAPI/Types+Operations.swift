@@ -4983,6 +4983,380 @@ package enum Operations {
             }
         }
     }
+    /// Speech with word timestamps, the way Kokoro-FastAPI's captioned speech answers.
+    ///
+    /// The request of `POST /v1/audio/speech`; the answer is one JSON document with the
+    /// audio (base64, in `response_format`) and `timestamps`, every word of `input` with its
+    /// start and end (seconds), as Kokoro-FastAPI's `/dev/captioned_speech` answers with
+    /// `stream: false`. Kokoro-FastAPI's `return_timestamps` and `stream` fields are accepted
+    /// and not needed: timestamps always come, in one document (follow the job's SSE progress
+    /// at `/api/tts/progress/{X-Task-Id}` for progress). The words are timed as in
+    /// `GET /api/tts/{task_id}/captions`, which has the same timings as WebVTT or SubRip.
+    /// Errors are problem documents (`application/problem+json`), as on `/api`.
+    ///
+    ///
+    /// - Remark: HTTP `POST /dev/captioned_speech`.
+    /// - Remark: Generated from `#/paths//dev/captioned_speech/post(createCaptionedSpeech)`.
+    package enum CreateCaptionedSpeech {
+        package static let id: Swift.String = "createCaptionedSpeech"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/dev/captioned_speech/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateCaptionedSpeech.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateCaptionedSpeech.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.CreateCaptionedSpeech.Input.Headers
+            /// - Remark: Generated from `#/paths/dev/captioned_speech/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/dev/captioned_speech/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.OpenAISpeechRequest)
+            }
+            package var body: Operations.CreateCaptionedSpeech.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            package init(
+                headers: Operations.CreateCaptionedSpeech.Input.Headers = .init(),
+                body: Operations.CreateCaptionedSpeech.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/dev/captioned_speech/POST/responses/200/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// Request id for logs and support; echoed from the request or generated. Always sent.
+                    ///
+                    /// - Remark: Generated from `#/paths/dev/captioned_speech/POST/responses/200/headers/X-Request-Id`.
+                    package var xRequestId: Components.Headers.XRequestId?
+                    /// Id of the job that produced the audio.
+                    ///
+                    /// - Remark: Generated from `#/paths/dev/captioned_speech/POST/responses/200/headers/X-Task-Id`.
+                    package var xTaskId: Components.Headers.XTaskId?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - xRequestId: Request id for logs and support; echoed from the request or generated. Always sent.
+                    ///   - xTaskId: Id of the job that produced the audio.
+                    package init(
+                        xRequestId: Components.Headers.XRequestId? = nil,
+                        xTaskId: Components.Headers.XTaskId? = nil
+                    ) {
+                        self.xRequestId = xRequestId
+                        self.xTaskId = xTaskId
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.CreateCaptionedSpeech.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/dev/captioned_speech/POST/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/dev/captioned_speech/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.CaptionedSpeech)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.CaptionedSpeech {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.CreateCaptionedSpeech.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.CreateCaptionedSpeech.Output.Ok.Headers = .init(),
+                    body: Operations.CreateCaptionedSpeech.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// The audio and its word timestamps.
+            ///
+            /// - Remark: Generated from `#/paths//dev/captioned_speech/post(createCaptionedSpeech)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.CreateCaptionedSpeech.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.CreateCaptionedSpeech.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed (bad form data, JSON or parameter syntax).
+            ///
+            /// - Remark: Generated from `#/paths//dev/captioned_speech/post(createCaptionedSpeech)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The job, batch, voice or model does not exist.
+            ///
+            /// - Remark: Generated from `#/paths//dev/captioned_speech/post(createCaptionedSpeech)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The resource is not in a state that allows this, e.g. the job has not finished.
+            ///
+            /// - Remark: Generated from `#/paths//dev/captioned_speech/post(createCaptionedSpeech)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            package var conflict: Components.Responses.Conflict {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The upload or text exceeds the server's limits.
+            ///
+            /// - Remark: Generated from `#/paths//dev/captioned_speech/post(createCaptionedSpeech)/responses/413`.
+            ///
+            /// HTTP response code: `413 contentTooLarge`.
+            case contentTooLarge(Components.Responses.PayloadTooLarge)
+            /// The associated value of the enum case if `self` is `.contentTooLarge`.
+            ///
+            /// - Throws: An error if `self` is not `.contentTooLarge`.
+            /// - SeeAlso: `.contentTooLarge`.
+            package var contentTooLarge: Components.Responses.PayloadTooLarge {
+                get throws {
+                    switch self {
+                    case let .contentTooLarge(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "contentTooLarge",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request body or an uploaded file has a media type the server cannot read.
+            ///
+            /// - Remark: Generated from `#/paths//dev/captioned_speech/post(createCaptionedSpeech)/responses/415`.
+            ///
+            /// HTTP response code: `415 unsupportedMediaType`.
+            case unsupportedMediaType(Components.Responses.UnsupportedMediaType)
+            /// The associated value of the enum case if `self` is `.unsupportedMediaType`.
+            ///
+            /// - Throws: An error if `self` is not `.unsupportedMediaType`.
+            /// - SeeAlso: `.unsupportedMediaType`.
+            package var unsupportedMediaType: Components.Responses.UnsupportedMediaType {
+                get throws {
+                    switch self {
+                    case let .unsupportedMediaType(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unsupportedMediaType",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Well-formed but invalid; `errors` lists the offending fields.
+            ///
+            /// - Remark: Generated from `#/paths//dev/captioned_speech/post(createCaptionedSpeech)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses.UnprocessableEntity)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            package var unprocessableContent: Components.Responses.UnprocessableEntity {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The queue is full or the client is rate limited.
+            ///
+            /// - Remark: Generated from `#/paths//dev/captioned_speech/post(createCaptionedSpeech)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            package var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An unexpected server error.
+            ///
+            /// - Remark: Generated from `#/paths//dev/captioned_speech/post(createCaptionedSpeech)/responses/500`.
+            ///
+            /// HTTP response code: `500 internalServerError`.
+            case internalServerError(Components.Responses.InternalError)
+            /// The associated value of the enum case if `self` is `.internalServerError`.
+            ///
+            /// - Throws: An error if `self` is not `.internalServerError`.
+            /// - SeeAlso: `.internalServerError`.
+            package var internalServerError: Components.Responses.InternalError {
+                get throws {
+                    switch self {
+                    case let .internalServerError(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "internalServerError",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A required engine is not loaded or the server is shutting down.
+            ///
+            /// - Remark: Generated from `#/paths//dev/captioned_speech/post(createCaptionedSpeech)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses.ServiceUnavailable)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            package var serviceUnavailable: Components.Responses.ServiceUnavailable {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// OpenAI-compatible speech synthesis.
     ///
     /// Mirrors OpenAI's `POST /v1/audio/speech`. `voice` is a saved voice id or name, or

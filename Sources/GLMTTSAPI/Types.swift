@@ -179,6 +179,21 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/reference/inspect`.
     /// - Remark: Generated from `#/paths//api/reference/inspect/post(inspectReference)`.
     func inspectReference(_ input: Operations.InspectReference.Input) async throws -> Operations.InspectReference.Output
+    /// Speech with word timestamps, the way Kokoro-FastAPI's captioned speech answers.
+    ///
+    /// The request of `POST /v1/audio/speech`; the answer is one JSON document with the
+    /// audio (base64, in `response_format`) and `timestamps`, every word of `input` with its
+    /// start and end (seconds), as Kokoro-FastAPI's `/dev/captioned_speech` answers with
+    /// `stream: false`. Kokoro-FastAPI's `return_timestamps` and `stream` fields are accepted
+    /// and not needed: timestamps always come, in one document (follow the job's SSE progress
+    /// at `/api/tts/progress/{X-Task-Id}` for progress). The words are timed as in
+    /// `GET /api/tts/{task_id}/captions`, which has the same timings as WebVTT or SubRip.
+    /// Errors are problem documents (`application/problem+json`), as on `/api`.
+    ///
+    ///
+    /// - Remark: HTTP `POST /dev/captioned_speech`.
+    /// - Remark: Generated from `#/paths//dev/captioned_speech/post(createCaptionedSpeech)`.
+    func createCaptionedSpeech(_ input: Operations.CreateCaptionedSpeech.Input) async throws -> Operations.CreateCaptionedSpeech.Output
     /// OpenAI-compatible speech synthesis.
     ///
     /// Mirrors OpenAI's `POST /v1/audio/speech`. `voice` is a saved voice id or name, or
@@ -670,6 +685,29 @@ extension APIProtocol {
         body: Operations.InspectReference.Input.Body
     ) async throws -> Operations.InspectReference.Output {
         try await inspectReference(Operations.InspectReference.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Speech with word timestamps, the way Kokoro-FastAPI's captioned speech answers.
+    ///
+    /// The request of `POST /v1/audio/speech`; the answer is one JSON document with the
+    /// audio (base64, in `response_format`) and `timestamps`, every word of `input` with its
+    /// start and end (seconds), as Kokoro-FastAPI's `/dev/captioned_speech` answers with
+    /// `stream: false`. Kokoro-FastAPI's `return_timestamps` and `stream` fields are accepted
+    /// and not needed: timestamps always come, in one document (follow the job's SSE progress
+    /// at `/api/tts/progress/{X-Task-Id}` for progress). The words are timed as in
+    /// `GET /api/tts/{task_id}/captions`, which has the same timings as WebVTT or SubRip.
+    /// Errors are problem documents (`application/problem+json`), as on `/api`.
+    ///
+    ///
+    /// - Remark: HTTP `POST /dev/captioned_speech`.
+    /// - Remark: Generated from `#/paths//dev/captioned_speech/post(createCaptionedSpeech)`.
+    package func createCaptionedSpeech(
+        headers: Operations.CreateCaptionedSpeech.Input.Headers = .init(),
+        body: Operations.CreateCaptionedSpeech.Input.Body
+    ) async throws -> Operations.CreateCaptionedSpeech.Output {
+        try await createCaptionedSpeech(Operations.CreateCaptionedSpeech.Input(
             headers: headers,
             body: body
         ))

@@ -2,6 +2,7 @@
 Whisper recognizers and real caption parsers (webvtt-py, srt): the caption words are the
 input's words in order, their times increase and stay inside the audio and inside their
 sentence, and the formats parse. Plus the endpoint's bad inputs (docs/API.md, "Captions")."""
+import base64
 import io
 import json
 import re
@@ -106,6 +107,37 @@ def test_mandarin_captions_are_its_characters(server):
     check_words(document, duration)
     cues = list(webvtt.from_buffer(io.StringIO(captions(server, job_id, "vtt").text)))
     assert "".join(c.text for c in cues) == text
+
+
+def test_kokoro_fastapi_style_captioned_speech(server):
+    # The request a Kokoro-FastAPI client sends (its extra fields are accepted), and its answer's shape.
+    text = "Captions for every word. Second sentence here."
+    response = requests.post(server.url + "/dev/captioned_speech", json={
+        "model": "tts-1", "input": text, "voice": "alloy", "response_format": "wav", "speed": 1.0,
+        "return_timestamps": True, "stream": False}, timeout=300)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["audio_format"] == "wav"
+    audio = base64.b64decode(body["audio"], validate=True)
+    with wave.open(io.BytesIO(audio)) as w:
+        duration = w.getnframes() / w.getframerate()
+    assert [t["word"] for t in body["timestamps"]] == text.split()
+    previous = 0.0
+    for stamp in body["timestamps"]:
+        assert previous - 1e-6 <= stamp["start_time"] <= stamp["end_time"] <= duration + 1e-6, stamp
+        previous = stamp["end_time"]
+    # The same timings as the job's own captions.
+    job_id = response.headers["x-task-id"]
+    words = captions(server, job_id, "json").json()["words"]
+    assert [(w["start"], w["end"]) for w in words] == [(t["start_time"], t["end_time"]) for t in body["timestamps"]]
+    # Bad requests get problems and leave the server healthy.
+    assert_problem(requests.post(server.url + "/dev/captioned_speech", data="not json",
+                                 headers={"content-type": "application/json"}, timeout=10), 400)
+    assert_problem(requests.post(server.url + "/dev/captioned_speech",
+                                 json={"model": "tts-1", "input": "", "voice": "alloy"}, timeout=10), 422)
+    assert_problem(requests.post(server.url + "/dev/captioned_speech",
+                                 json={"model": "tts-1", "input": "Hi.", "voice": "nobody-here"}, timeout=10), 404)
+    assert_healthy(server)
 
 
 def test_batch_archive_carries_each_jobs_captions(server):

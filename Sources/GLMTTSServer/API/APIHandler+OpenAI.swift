@@ -18,32 +18,7 @@ extension APIHandler {
     /// voice names (the default voice); `instructions` is accepted and not applied.
     func openAICreateSpeech(_ input: Operations.OpenAICreateSpeech.Input) async throws -> Operations.OpenAICreateSpeech.Output {
         guard case let .json(request) = input.body else { throw HTTPProblem.unsupportedMediaType() }
-        var form = SpeechForm()
-        form.text = request.input
-        form.speed = request.speed
-        let format = OutputFormat(rawValue: request.responseFormat?.rawValue ?? "mp3") ?? .mp3
-        form.format = format.rawValue
-        let model = request.model.trimmingCharacters(in: .whitespaces)
-        if !Self.openAISpeechModels.contains(model) {
-            try SpeechForm.checkSynthesizer(model, dependencies: dependencies, field: SpeechFieldNames.openAI(.model))
-            form.model = model
-        }
-        let voice = request.voice.trimmingCharacters(in: .whitespaces)
-        let principal = RequestInfo.current.principal
-        if try await visibleVoice(id: voice) != nil {
-            form.voiceID = voice
-        } else if let named = try await dependencies.voices.voices(named: voice).first(where: { principal.canSee(owner: $0.owner) }) {
-            form.voiceID = named.id
-        } else if dependencies.engines.synthesizerModels().contains(where: { $0.manifest.id == voice }) {
-            form.model = form.model ?? voice
-        } else if !Self.openAIVoices.contains(voice.lowercased()) {
-            throw HTTPProblem(
-                code: ProblemCode.voiceNotFound, title: "Not found", status: 404,
-                detail:
-                    "There is no voice '\(voice.prefix(64))': use a saved voice id or name (GET /api/voices), an installed model (GET /v1/models) or an OpenAI voice name.",
-                field: "voice")
-        }
-        let spec = try await form.spec(dependencies: dependencies, names: .openAI)
+        let (spec, format) = try await openAISpeechSpec(request)
         let job = makeJob(.synthesis(spec))
         let audio = await dependencies.progress.listenForAudio(to: job.id)
         do {
@@ -130,6 +105,61 @@ extension APIHandler {
         case .wav: return .ok(.init(headers: headers, body: .audioWav(body)))
         case .pcm: return .ok(.init(headers: headers, body: .audioPcm(body)))
         }
+    }
+
+    /// The job an OpenAI speech request asks for, and its audio format: `voice` is a saved
+    /// voice (id or name), an installed voice model, or one of OpenAI's voice names (the
+    /// default voice).
+    func openAISpeechSpec(_ request: Components.Schemas.OpenAISpeechRequest) async throws -> (SynthesisJobSpec, OutputFormat) {
+        var form = SpeechForm()
+        form.text = request.input
+        form.speed = request.speed
+        let format = OutputFormat(rawValue: request.responseFormat?.rawValue ?? "mp3") ?? .mp3
+        form.format = format.rawValue
+        let model = request.model.trimmingCharacters(in: .whitespaces)
+        if !Self.openAISpeechModels.contains(model) {
+            try SpeechForm.checkSynthesizer(model, dependencies: dependencies, field: SpeechFieldNames.openAI(.model))
+            form.model = model
+        }
+        let voice = request.voice.trimmingCharacters(in: .whitespaces)
+        let principal = RequestInfo.current.principal
+        if try await visibleVoice(id: voice) != nil {
+            form.voiceID = voice
+        } else if let named = try await dependencies.voices.voices(named: voice).first(where: { principal.canSee(owner: $0.owner) }) {
+            form.voiceID = named.id
+        } else if dependencies.engines.synthesizerModels().contains(where: { $0.manifest.id == voice }) {
+            form.model = form.model ?? voice
+        } else if !Self.openAIVoices.contains(voice.lowercased()) {
+            throw HTTPProblem(
+                code: ProblemCode.voiceNotFound, title: "Not found", status: 404,
+                detail:
+                    "There is no voice '\(voice.prefix(64))': use a saved voice id or name (GET /api/voices), an installed model (GET /v1/models) or an OpenAI voice name.",
+                field: "voice")
+        }
+        let spec = try await form.spec(dependencies: dependencies, names: .openAI)
+        return (spec, format)
+    }
+
+    /// `POST /dev/captioned_speech`: the audio of an OpenAI speech request and its words'
+    /// timestamps in one JSON document, the way Kokoro-FastAPI answers (`stream: false`).
+    func createCaptionedSpeech(_ input: Operations.CreateCaptionedSpeech.Input) async throws
+        -> Operations.CreateCaptionedSpeech.Output
+    {
+        guard case let .json(request) = input.body else { throw HTTPProblem.unsupportedMediaType() }
+        let (spec, format) = try await openAISpeechSpec(request)
+        let job = try await submit(makeJob(.synthesis(spec)), upload: nil)
+        let final = try await waitForEnd(of: job.id)
+        try Self.requireCompleted(final)
+        let (data, _, _) = try await audio(of: final, format: format)
+        let words = try await captions(of: final).words
+        return .ok(
+            .init(
+                headers: .init(xRequestId: RequestInfo.current.requestID, xTaskId: job.id.rawValue),
+                body: .json(
+                    .init(
+                        audio: data.base64EncodedString(),
+                        audioFormat: Components.Schemas.CaptionedSpeech.AudioFormatPayload(rawValue: format.rawValue) ?? .mp3,
+                        timestamps: words.map { .init(word: $0.text, startTime: $0.start, endTime: $0.end) }))))
     }
 
     /// `POST /v1/audio/transcriptions`: OpenAI-compatible transcription (json, text, srt,

@@ -19,7 +19,7 @@ enum OperationScopes {
     /// Operations that create or delete work.
     static let synthesizeOperations: Set<String> = [
         "createSpeech", "createBatch", "deleteBatch", "deleteJob", "createVoice", "deleteVoice", "transcribeAudio",
-        "inspectReference", "openAICreateSpeech", "openAICreateTranscription",
+        "inspectReference", "openAICreateSpeech", "openAICreateTranscription", "createCaptionedSpeech",
     ]
 
     /// The scope `operation` needs; nil when it is public.
