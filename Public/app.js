@@ -95,6 +95,16 @@ function wire() {
   $('generate').addEventListener('click', generate);
   $('cancel').addEventListener('click', cancel);
   $('download').addEventListener('click', download);
+  // Read along: captions.js is loaded, and the words fetched, when the panel is opened; an
+  // opened panel stays open for the next results (remembered in this browser).
+  const readAlong = $('readalong-box');
+  readAlong.open = localStorage.getItem('glmtts.readAlong') === 'open';
+  readAlong.addEventListener('toggle', () => {
+    localStorage.setItem('glmtts.readAlong', readAlong.open ? 'open' : 'closed');
+    if (readAlong.open) showReadAlong();
+  });
+  document.addEventListener('glmtts:result', showReadAlong); // job.js, when a result is shown
+  $('cap-download').addEventListener('click', () => state.result && import('./captions.js').then((m) => m.downloadCaptions(state.result.id)));
   // The Models panel (admin): models.js is loaded when the panel is first opened.
   $('models-panel').addEventListener('toggle', (e) => e.target.open && import('./models.js').then((m) => m.openModels()).catch(() => show($('models-root'), () => t('errorNet'))));
   // A new key matters to the snippets, and to a page that could not load without one.
@@ -109,6 +119,17 @@ function wire() {
     });
   }
 }
+
+/** The last result's words in the read-along panel, when it is open. */
+function showReadAlong() {
+  if (!state.result || !$('readalong-box').open) return;
+  import('./captions.js').then((m) => {
+    if (!followed) m.follow($('out-audio'));
+    followed = true;
+    return m.loadCaptions(state.result.id);
+  }).catch(() => show($('readalong-note'), () => t('errorNet')));
+}
+let followed = false;
 
 /** Loads what the page needs from the server; shows the reason when it cannot. */
 async function boot() {

@@ -97,6 +97,7 @@ async function finish(job, entry, end, autoplay) {
     $('dl-format').value = entry.format;
     const el = $('out-audio');
     setAudio(el, await fetchAudio(job.id, playable(entry.format)));
+    document.dispatchEvent(new CustomEvent('glmtts:result'));
     if (autoplay) el.play().catch(() => {});
   } else if (end.type === 'failed') {
     fail(() => end.problem?.detail || t('failed'));

@@ -512,3 +512,43 @@ def test_a_server_that_requires_keys_gets_one_from_the_user(browser, fresh_serve
             assert requests.get(f"{keyed.url}/api/tts/{job}", headers={"Authorization": f"Bearer {key}"}, timeout=10).json()["status"] == "completed"
     finally:
         keyed.stop()
+
+
+def test_read_along_highlights_the_words_and_downloads_captions(browser, server):
+    import srt
+    text = "One two three. Four five six seven."
+    with ui_page(browser, server.url) as ui:
+        page = ui.page
+        page.fill("#text", text)
+        ui.set_streaming(False)
+        ui.generate()
+        ui.wait_result()
+        job_id = job_of_history(ui)
+        # Closed by default: nothing is transcribed until the user asks.
+        assert not page.locator("#readalong-box").evaluate("d => d.open")
+        assert not any("/captions" in r.url for r in ui.api_requests())
+        page.click("#readalong-box summary")
+        ui.wait_for("document.getElementById('readalong').dataset.words === '7'")
+        assert page.inner_text("#readalong").split() == text.split()
+        words = requests.get(f"{server.url}/api/tts/{job_id}/captions?format=json", timeout=60).json()["words"]
+        # The word being said is marked, the ones before it dimmed.
+        middle = (words[4]["start"] + words[4]["end"]) / 2
+        ui.js(f"document.getElementById('out-audio').currentTime = {middle}")
+        ui.wait_for("document.getElementById('readalong').dataset.current === '4'")
+        assert page.inner_text("#readalong .w.now") == "five"
+        assert page.locator("#readalong .w.said").count() == 4
+        # A click on a word plays from its start.
+        page.locator("#readalong .w").nth(1).click()
+        ui.wait_for(f"Math.abs(document.getElementById('out-audio').currentTime - {words[1]['start']}) < 0.5")
+        page.select_option("#cap-format", "srt")
+        with page.expect_download() as download:
+            page.click("#cap-download")
+        assert download.value.suggested_filename == f"speech-{job_id}.srt"
+        cues = list(srt.parse(Path(download.value.path()).read_text(encoding="utf-8")))
+        assert " ".join(c.content for c in cues).split() == text.split()
+        # The panel stays open for the next result, which brings its own words.
+        page.fill("#text", "A second result.")
+        ui.generate()
+        ui.wait_result()
+        ui.wait_for("document.getElementById('readalong').dataset.words === '3'")
+        assert page.inner_text("#readalong").split() == ["A", "second", "result."]
