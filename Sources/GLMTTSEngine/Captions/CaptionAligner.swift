@@ -45,10 +45,21 @@ public struct CaptionAligner: Sendable {
         } catch {
             reason = "the recognizer failed: \((error as? GLMTTSError)?.message ?? "\(error)")"
         }
+        return Self.align(
+            audio, sentences: sentences, heard: heard, recognizer: recognizerID, estimatedBecause: reason,
+            seconds: (ContinuousClock.now - started).inSeconds)
+    }
+
+    /// Captions from words already heard (absolute times; nil: none, every word estimated),
+    /// as `captions(of:sentences:language:)` makes them after its transcription.
+    public static func align(
+        _ audio: AudioBuffer, sentences: [SpokenSentence], heard: [TranscriptWord]?, recognizer: String?,
+        estimatedBecause reason: String?, seconds: Double
+    ) -> Captions {
         var words: [CaptionWord] = []
         for (index, sentence) in sentences.enumerated() {
             let pieces = CaptionWordSplitter.split(sentence.text)
-            let speech = Self.speechSpan(of: audio, within: sentence)
+            let speech = speechSpan(of: audio, within: sentence)
             if let heard {
                 let inside = heard.filter { word in
                     let middle = (word.start + word.end) / 2
@@ -60,8 +71,8 @@ public struct CaptionAligner: Sendable {
             }
         }
         return Captions(
-            words: words, sentences: sentences, duration: audio.duration, recognizer: recognizerID,
-            estimatedBecause: reason, alignmentSeconds: (ContinuousClock.now - started).inSeconds)
+            words: words, sentences: sentences, duration: audio.duration, recognizer: recognizer,
+            estimatedBecause: reason, alignmentSeconds: seconds)
     }
 
     /// The part of `sentence`'s span that is not silence at either end: from the first to the

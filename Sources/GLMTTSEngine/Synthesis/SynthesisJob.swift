@@ -27,13 +27,18 @@ public struct SynthesisJob: Sendable {
     /// With a reference clip and no voice named, speak with the built-in voice closest to the
     /// clip (by speaker embedding) when the chosen engine cannot clone.
     public var voiceMatch: Bool
+    /// Verify every sentence with these thresholds (transcribe, score, retake what fails);
+    /// nil does not verify.
+    public var verification: VerificationThresholds?
 
     public init(
         text: SpeechText, voiceID: String? = nil, referenceAudio: Data? = nil, referenceText: String? = nil,
         parameters: SynthesisParameters = SynthesisParameters(), outputFormat: OutputFormat = .wav,
         normalizeLoudness: Bool = true, targetLoudness: Double = -16, requireClone: Bool = false,
-        skipTranscription: Bool = false, language: String? = nil, voiceMatch: Bool = false
+        skipTranscription: Bool = false, language: String? = nil, voiceMatch: Bool = false,
+        verification: VerificationThresholds? = nil
     ) {
+        self.verification = verification
         self.language = language
         self.voiceMatch = voiceMatch
         self.text = text

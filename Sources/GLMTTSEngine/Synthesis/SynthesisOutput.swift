@@ -32,6 +32,10 @@ public struct SynthesisOutput: Sendable {
     /// Each chunk's text and its exact span in `audio`, in order (one span of the whole text
     /// when the engine did not say what its chunks were).
     public var sentences: [SpokenSentence] = []
+    /// Each sentence's verification, when the job asked for it.
+    public var verification: [SentenceVerification]?
+    /// The words' times, when verification heard them (so captions need no second pass).
+    public var captions: Captions?
 
     /// Real-time factor of the engine: synthesis time ÷ audio duration (lower is faster).
     public var realTimeFactor: Double {

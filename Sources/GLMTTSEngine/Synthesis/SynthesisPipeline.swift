@@ -111,15 +111,36 @@ public struct SynthesisPipeline: Sendable {
         var summary: SynthesisSummary?
         var sentences: [SpokenSentence] = []
         var everyChunkHasText = true
+        let verifier = try await verifier(for: job, engine: engine, reference: reference, known: referenceEmbedding)
+        var checks: [SentenceVerification] = []
+        var heardWords: [TranscriptWord]? = verifier == nil ? nil : []
+        var lastFraction = Share.prepared
         for try await event in engine.synthesize(request) {
             switch event {
             case let .progress(step):
+                lastFraction = Share.prepared + step.fraction * (Share.synthesized - Share.prepared)
                 progress(
                     SynthesisProgress(
-                        stage: .synthesizing,
-                        fraction: Share.prepared + step.fraction * (Share.synthesized - Share.prepared), detail: step.detail,
+                        stage: .synthesizing, fraction: lastFraction, detail: step.detail,
                         sentence: step.sentence, sentenceCount: step.sentenceCount))
-            case let .chunk(_, chunk, chunkText):
+            case let .chunk(_, first, chunkText):
+                var chunk = first
+                if let verifier, let chunkText {
+                    let index = checks.count
+                    let (kept, check, words) = try await verifier.verify(
+                        first, text: chunkText, index: index, language: job.language ?? choice.languages.first,
+                        speed: job.parameters.speed,
+                        retake: { attempt in try await Self.retake(chunkText, attempt: attempt, of: request, on: engine) },
+                        note: { line in progress(SynthesisProgress(stage: .synthesizing, fraction: lastFraction, detail: line)) })
+                    chunk = kept
+                    checks.append(check)
+                    if let words, heardWords != nil {
+                        let offset = audio.duration
+                        heardWords? += words.map { TranscriptWord(start: $0.start + offset, end: $0.end + offset, text: $0.text) }
+                    } else {
+                        heardWords = nil
+                    }
+                }
                 if audio.samples.isEmpty { audio.sampleRate = chunk.sampleRate }
                 let start = audio.duration
                 audio.append(chunk)
@@ -130,7 +151,8 @@ public struct SynthesisPipeline: Sendable {
                 summary = done
             }
         }
-        let synthesisSeconds = (ContinuousClock.now - started).inSeconds
+        // Checking takes is verification's cost, reported per sentence; retakes are engine work.
+        let synthesisSeconds = max(0, (ContinuousClock.now - started).inSeconds - checks.reduce(0) { $0 + $1.checkSeconds })
         if !everyChunkHasText { sentences = [SpokenSentence(text: text, start: 0, end: audio.duration)] }
         guard let summary else {
             // A cancelled job's engine stream ends early: that is a cancellation, not a failure.
@@ -162,7 +184,53 @@ public struct SynthesisPipeline: Sendable {
             audio: processed, encoded: encoded, format: format, voiceID: voiceID, summary: summary,
             referenceReport: reference?.report, referenceText: referenceText, referenceTextTranscribed: transcribed,
             notes: notes, synthesisSeconds: synthesisSeconds, languages: choice.languages, speakerSimilarity: similarity,
-            voiceMatch: match, sentences: sentences)
+            voiceMatch: match, sentences: sentences,
+            verification: verifier == nil ? nil : checks,
+            captions: await verifiedCaptions(processed, sentences: sentences, heard: heardWords, verifier: verifier))
+    }
+
+    /// The verifier `job` asks for (nil: none), checking the voice of cloned takes against
+    /// `reference` when a speaker-embedding model is installed.
+    private func verifier(
+        for job: SynthesisJob, engine: any SpeechSynthesizer, reference: PreparedReference?, known: [Double]?
+    ) async throws -> SpeechVerifier? {
+        guard let thresholds = job.verification else { return nil }
+        var speaker: (encoder: SpeakerEncoder, reference: [Double])?
+        if engine.capabilities.canClone, let reference,
+            let encoder = try await registry.speakerTools(cacheDirectory: embeddingCache)?.encoder
+        {
+            let embedding: [Double]
+            if let known { embedding = known } else { embedding = try await encoder.embedding(of: reference.audio) }
+            speaker = (encoder, embedding)
+        }
+        return SpeechVerifier(registry: registry, thresholds: thresholds, speaker: speaker)
+    }
+
+    /// Another take of `sentence`: `request` for that sentence alone, with the seed moved on
+    /// by `attempt` when one was given.
+    private static func retake(
+        _ sentence: String, attempt: Int, of request: SynthesisRequest, on engine: any SpeechSynthesizer
+    ) async throws -> AudioBuffer {
+        var again = request
+        again.text = sentence
+        if let seed = request.parameters.seed { again.parameters = request.parameters.with(seed: seed &+ UInt64(attempt)) }
+        var audio = AudioBuffer(samples: [], sampleRate: engine.capabilities.sampleRate)
+        for try await event in engine.synthesize(again) {
+            if case let .chunk(_, piece, _) = event {
+                if audio.samples.isEmpty { audio.sampleRate = piece.sampleRate }
+                audio.append(piece)
+            }
+        }
+        return audio
+    }
+
+    /// The captions verification heard (every sentence's kept take transcribed with timed
+    /// words), so they need no second transcription; nil otherwise.
+    private func verifiedCaptions(
+        _ audio: AudioBuffer, sentences: [SpokenSentence], heard: [TranscriptWord]?, verifier: SpeechVerifier?
+    ) async -> Captions? {
+        guard let verifier, let heard, !heard.isEmpty, let recognizers = await verifier.recognizerIDs() else { return nil }
+        return CaptionAligner.align(audio, sentences: sentences, heard: heard, recognizer: recognizers, estimatedBecause: nil, seconds: 0)
     }
 
     /// Where the voice matcher keeps built-in voices' embeddings: beside the transcript cache.

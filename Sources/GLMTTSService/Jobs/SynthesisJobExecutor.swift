@@ -45,7 +45,7 @@ public struct SynthesisJobExecutor: Sendable {
             text: spec.text, voiceID: spec.model, referenceAudio: referenceAudio, referenceText: referenceText,
             parameters: spec.parameters, outputFormat: .wav, requireClone: spec.requireClone,
             skipTranscription: spec.skipTranscription || (spec.savedVoiceID != nil && referenceText != nil),
-            language: spec.language, voiceMatch: spec.voiceMatch ?? false)
+            language: spec.language, voiceMatch: spec.voiceMatch ?? false, verification: spec.verification)
         let output = try await pipeline.run(
             request,
             progress: { step in
@@ -64,12 +64,17 @@ public struct SynthesisJobExecutor: Sendable {
 
         if spec.format != .wav { reporter.stage(.encoding, fraction: 0.97, detail: spec.format.rawValue) }
         let bytes = try await outputs.store(master: output.encoded, audio: output.audio, of: job.id, as: spec.format)
+        if let captions = output.captions {
+            // Verification heard every word: the captions are ready without a second transcription.
+            try await blobs.write(try JSONEncoder().encode(captions), to: .captions(job.id))
+        }
         return SynthesisJobResult(
             durationSeconds: output.audio.duration, synthesisSeconds: output.synthesisSeconds,
             realTimeFactor: output.realTimeFactor, format: spec.format, sampleRate: output.audio.sampleRate, bytes: bytes,
             model: output.voiceID, cloned: output.summary.cloned, parameterReport: output.summary.parameterReport,
             referenceReport: output.referenceReport, referenceText: output.referenceText,
             referenceTextTranscribed: output.referenceTextTranscribed, notes: output.notes, languages: output.languages,
-            speakerSimilarity: output.speakerSimilarity, voiceMatch: output.voiceMatch, sentences: output.sentences)
+            speakerSimilarity: output.speakerSimilarity, voiceMatch: output.voiceMatch, sentences: output.sentences,
+            verification: output.verification)
     }
 }

@@ -37,14 +37,17 @@ public struct SynthesisJobResult: Sendable, Codable, Equatable {
     /// Each chunk's text and its exact span in the audio (what captions are timed within);
     /// nil for jobs finished before spans were kept.
     public var sentences: [SpokenSentence]?
+    /// Each sentence's verification, when the job asked for it.
+    public var verification: [SentenceVerification]?
 
     public init(
         durationSeconds: Double, synthesisSeconds: Double, realTimeFactor: Double, format: OutputFormat,
         sampleRate: Int, bytes: Int, model: String, cloned: Bool, parameterReport: ParameterReport,
         referenceReport: ReferenceQualityReport?, referenceText: String?, referenceTextTranscribed: Bool,
         notes: [String], languages: [String]? = nil, speakerSimilarity: Double? = nil, voiceMatch: VoiceMatch? = nil,
-        sentences: [SpokenSentence]? = nil
+        sentences: [SpokenSentence]? = nil, verification: [SentenceVerification]? = nil
     ) {
+        self.verification = verification
         self.sentences = sentences
         self.languages = languages
         self.speakerSimilarity = speakerSimilarity

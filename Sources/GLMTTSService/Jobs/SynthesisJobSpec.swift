@@ -26,13 +26,16 @@ public struct SynthesisJobSpec: Sendable, Codable, Equatable {
     /// Speak with the built-in voice closest to the reference clip (nil, from jobs stored
     /// before this field existed, means false).
     public var voiceMatch: Bool?
+    /// Verify every sentence with these thresholds; nil does not verify.
+    public var verification: VerificationThresholds?
 
     public init(
         text: SpeechText, model: String? = nil, savedVoiceID: String? = nil, hasUploadedReference: Bool = false,
         referenceText: String? = nil, parameters: SynthesisParameters = SynthesisParameters(),
         format: OutputFormat = .wav, skipTranscription: Bool = false, requireClone: Bool = false,
-        language: String? = nil, voiceMatch: Bool = false
+        language: String? = nil, voiceMatch: Bool = false, verification: VerificationThresholds? = nil
     ) {
+        self.verification = verification
         self.language = language
         self.voiceMatch = voiceMatch
         self.text = text
