@@ -33,6 +33,7 @@ function buildForm() {
   if ($('model').value) form.append('model', $('model').value); // none: the server picks by language
   if ($('text-lang').value) form.append('language', $('text-lang').value);
   if (voiceMatch()) form.append('voice_match', 'true');
+  if ($('verify').checked) form.append('verify', 'true');
   form.append('format', $('format').value);
   for (const [k, v] of Object.entries(chosenParams())) form.append(k, String(v));
   const ref = $('ref-text').value.trim();
@@ -56,6 +57,7 @@ function speechBody() {
     response_format: 'pcm',
   };
   if (!$('speed').disabled) body.speed = Number($('speed').value);
+  if ($('verify').checked) body.verify = true;
   return body;
 }
 

@@ -137,8 +137,25 @@ export function renderResult() {
   $('r-params').replaceChildren(
     h('h3', { text: t('applied') }), list(rep.applied, (p) => p.value),
     h('h3', { text: t('ignored') }), list(rep.ignored, (p) => p.reason));
+  renderVerification(r.verification);
   $('r-notes-h').hidden = !r.notes.length;
   $('r-notes').replaceChildren(...r.notes.map((n) => h('li', { translate: 'no', text: n })));
+}
+
+/** The result's verification: a summary and each sentence's take, errors and failures. */
+function renderVerification(v) {
+  $('r-verify').hidden = !v;
+  if (!v) return;
+  const n = v.sentences.length;
+  const bad = v.failed_sentences;
+  $('r-verify-sum').textContent = bad ? t('verifyFailed', { f: bad, n }) : t('verifyPassed', { n });
+  $('r-verify-sum').className = bad ? 'bad' : 'ok';
+  $('r-verify-list').replaceChildren(...v.sentences.map((s) => {
+    const score = s.error_rate == null ? t('verifyNotChecked', { a: s.attempts }) : t('verifyLine', { a: s.attempts, e: num(s.error_rate, 2) });
+    return h('li', { 'data-passed': s.passed, 'data-attempts': s.attempts, class: s.passed ? '' : 'bad' },
+      h('span', { translate: 'no', text: s.text }), ' — ', score,
+      s.failures.length ? ` (${t('verifyFails', { w: s.failures.join(', ') })})` : '');
+  }));
 }
 
 /** Downloads the last result in the format chosen. */

@@ -112,6 +112,7 @@ paths:
                 async: {$ref: '#/components/schemas/BooleanString'}
                 language: {$ref: '#/components/schemas/TextLanguage'}
                 voice_match: {$ref: '#/components/schemas/BooleanString'}
+                verify: {$ref: '#/components/schemas/BooleanString'}
             encoding:
               prompt_audio: {contentType: '*/*'}
           application/x-www-form-urlencoded:
@@ -238,6 +239,7 @@ paths:
                 skip_whisper: {$ref: '#/components/schemas/BooleanString'}
                 language: {$ref: '#/components/schemas/TextLanguage'}
                 voice_match: {$ref: '#/components/schemas/BooleanString'}
+                verify: {$ref: '#/components/schemas/BooleanString'}
             encoding:
               prompt_audio: {contentType: '*/*'}
       responses:
@@ -1495,6 +1497,7 @@ components:
         async: {$ref: '#/components/schemas/Flag'}
         language: {$ref: '#/components/schemas/TextLanguage'}
         voice_match: {$ref: '#/components/schemas/Flag'}
+        verify: {$ref: '#/components/schemas/Flag'}
     TTSRequestForm:
       type: object
       description: >-
@@ -1518,6 +1521,7 @@ components:
         async: {type: string, description: 'true or false (or 1 or 0): answer 202 at once.'}
         language: {$ref: '#/components/schemas/TextLanguage'}
         voice_match: {type: string, description: 'true or false (or 1 or 0): the built-in voice closest to the reference clip speaks.'}
+        verify: {type: string, description: 'true or false (or 1 or 0): check every sentence and retake those that fail.'}
     JobAccepted:
       type: object
       description: Reply to a request that was queued.
@@ -1678,6 +1682,7 @@ components:
             Cosine similarity of the output's voice to the reference clip's (speaker embeddings; the same
             voice scores about 0.9, different voices 0.6–0.75). Present when a reference clip was used.
         voice_match: {$ref: '#/components/schemas/VoiceMatch'}
+        verification: {$ref: '#/components/schemas/Verification'}
     CaptionFormat:
       type: string
       description: 'Captions as WebVTT (`vtt`), SubRip (`srt`) or the word list (`json`, the `Captions` schema).'
@@ -1719,6 +1724,38 @@ components:
           type: array
           description: The sentences, in order.
           items: {$ref: '#/components/schemas/CaptionSentence'}
+    Verification:
+      type: object
+      description: How a job's sentences fared in verification.
+      required: [passed, failed_sentences, retaken_sentences, check_seconds, retake_seconds, sentences]
+      properties:
+        passed: {type: boolean, description: Every sentence's kept take passed.}
+        failed_sentences: {type: integer, minimum: 0, description: Sentences whose every take failed (the best was kept).}
+        retaken_sentences: {type: integer, minimum: 0, description: Sentences that needed more than one take.}
+        check_seconds: {type: number, minimum: 0, description: Seconds spent checking takes (transcription and similarity).}
+        retake_seconds: {type: number, minimum: 0, description: Seconds spent making takes after the first.}
+        sentences:
+          type: array
+          description: Every sentence, in order.
+          items: {$ref: '#/components/schemas/SentenceVerification'}
+    SentenceVerification:
+      type: object
+      description: One sentence's verification, the scores of the take kept.
+      required: [index, text, attempts, passed, failures, duration_ratio]
+      properties:
+        index: {type: integer, minimum: 0, description: Position of the sentence, from 0.}
+        text: {type: string, description: The sentence.}
+        attempts: {type: integer, minimum: 1, description: Takes made.}
+        passed: {type: boolean, description: The kept take passed every check.}
+        failures:
+          type: array
+          description: What the kept take failed.
+          items: {type: string, enum: [text, silence, clipping, duration, speaker], description: A failed check.}
+        heard: {type: string, description: What the recognizer heard; absent when none hears the language.}
+        error_rate: {type: number, minimum: 0, description: 'Word error rate (character error rate for Chinese and Japanese, `counts_characters`).'}
+        counts_characters: {type: boolean, description: The error rate counts characters.}
+        speaker_similarity: {type: number, minimum: -1, maximum: 1, description: Similarity of the take's voice to the reference (cloned output).}
+        duration_ratio: {type: number, minimum: 0, description: The take's length over the length its text usually takes.}
     JobEventType:
       type: string
       description: Type of a progress event; also the SSE `event` name.
@@ -1801,6 +1838,7 @@ components:
         skip_whisper: {$ref: '#/components/schemas/Flag'}
         language: {$ref: '#/components/schemas/TextLanguage'}
         voice_match: {$ref: '#/components/schemas/Flag'}
+        verify: {$ref: '#/components/schemas/Flag'}
     BatchStatus:
       type: string
       description: Aggregate state; `partial` when finished with some jobs failed or cancelled.
@@ -1902,6 +1940,7 @@ components:
           enum: [audio, sse]
           default: audio
         instructions: {type: string, description: Style instructions; ignored by engines that cannot honour them.}
+        verify: {type: boolean, description: 'Check every sentence and retake those that fail (an extension; the server''s default when absent). Streamed audio is sent a sentence at a time once it passed or ran out of takes.'}
     CaptionedSpeech:
       type: object
       description: Audio and word timestamps in Kokoro-FastAPI's captioned-speech shape.
@@ -2451,6 +2490,9 @@ components:
                   },
                   "voice_match": {
                     "$ref": "#/components/schemas/BooleanString"
+                  },
+                  "verify": {
+                    "$ref": "#/components/schemas/BooleanString"
                   }
                 }
               },
@@ -2677,6 +2719,9 @@ components:
                     "$ref": "#/components/schemas/TextLanguage"
                   },
                   "voice_match": {
+                    "$ref": "#/components/schemas/BooleanString"
+                  },
+                  "verify": {
                     "$ref": "#/components/schemas/BooleanString"
                   }
                 }
@@ -5304,6 +5349,9 @@ components:
           },
           "voice_match": {
             "$ref": "#/components/schemas/Flag"
+          },
+          "verify": {
+            "$ref": "#/components/schemas/Flag"
           }
         }
       },
@@ -5372,6 +5420,10 @@ components:
           "voice_match": {
             "type": "string",
             "description": "true or false (or 1 or 0): the built-in voice closest to the reference clip speaks."
+          },
+          "verify": {
+            "type": "string",
+            "description": "true or false (or 1 or 0): check every sentence and retake those that fail."
           }
         }
       },
@@ -5818,6 +5870,9 @@ components:
           },
           "voice_match": {
             "$ref": "#/components/schemas/VoiceMatch"
+          },
+          "verification": {
+            "$ref": "#/components/schemas/Verification"
           }
         }
       },
@@ -5947,6 +6002,123 @@ components:
             "items": {
               "$ref": "#/components/schemas/CaptionSentence"
             }
+          }
+        }
+      },
+      "Verification": {
+        "type": "object",
+        "description": "How a job's sentences fared in verification.",
+        "required": [
+          "passed",
+          "failed_sentences",
+          "retaken_sentences",
+          "check_seconds",
+          "retake_seconds",
+          "sentences"
+        ],
+        "properties": {
+          "passed": {
+            "type": "boolean",
+            "description": "Every sentence's kept take passed."
+          },
+          "failed_sentences": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Sentences whose every take failed (the best was kept)."
+          },
+          "retaken_sentences": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Sentences that needed more than one take."
+          },
+          "check_seconds": {
+            "type": "number",
+            "minimum": 0,
+            "description": "Seconds spent checking takes (transcription and similarity)."
+          },
+          "retake_seconds": {
+            "type": "number",
+            "minimum": 0,
+            "description": "Seconds spent making takes after the first."
+          },
+          "sentences": {
+            "type": "array",
+            "description": "Every sentence, in order.",
+            "items": {
+              "$ref": "#/components/schemas/SentenceVerification"
+            }
+          }
+        }
+      },
+      "SentenceVerification": {
+        "type": "object",
+        "description": "One sentence's verification, the scores of the take kept.",
+        "required": [
+          "index",
+          "text",
+          "attempts",
+          "passed",
+          "failures",
+          "duration_ratio"
+        ],
+        "properties": {
+          "index": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Position of the sentence",
+            "from 0.": null
+          },
+          "text": {
+            "type": "string",
+            "description": "The sentence."
+          },
+          "attempts": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Takes made."
+          },
+          "passed": {
+            "type": "boolean",
+            "description": "The kept take passed every check."
+          },
+          "failures": {
+            "type": "array",
+            "description": "What the kept take failed.",
+            "items": {
+              "type": "string",
+              "enum": [
+                "text",
+                "silence",
+                "clipping",
+                "duration",
+                "speaker"
+              ],
+              "description": "A failed check."
+            }
+          },
+          "heard": {
+            "type": "string",
+            "description": "What the recognizer heard; absent when none hears the language."
+          },
+          "error_rate": {
+            "type": "number",
+            "minimum": 0,
+            "description": "Word error rate (character error rate for Chinese and Japanese, `counts_characters`)."
+          },
+          "counts_characters": {
+            "type": "boolean",
+            "description": "The error rate counts characters."
+          },
+          "speaker_similarity": {
+            "type": "number",
+            "minimum": -1,
+            "maximum": 1,
+            "description": "Similarity of the take's voice to the reference (cloned output)."
+          },
+          "duration_ratio": {
+            "type": "number",
+            "minimum": 0,
+            "description": "The take's length over the length its text usually takes."
           }
         }
       },
@@ -6185,6 +6357,9 @@ components:
             "$ref": "#/components/schemas/TextLanguage"
           },
           "voice_match": {
+            "$ref": "#/components/schemas/Flag"
+          },
+          "verify": {
             "$ref": "#/components/schemas/Flag"
           }
         }
@@ -6470,6 +6645,10 @@ components:
           "instructions": {
             "type": "string",
             "description": "Style instructions; ignored by engines that cannot honour them."
+          },
+          "verify": {
+            "type": "boolean",
+            "description": "Check every sentence and retake those that fail (an extension; the server's default when absent). Streamed audio is sent a sentence at a time once it passed or ran out of takes."
           }
         }
       },

@@ -586,6 +586,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                             "temperature",
                             "top_k",
                             "top_p",
+                            "verify",
                             "voice_id",
                             "voice_match"
                         ],
@@ -847,6 +848,22 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                                     }
                                 )
                                 return .voiceMatch(.init(
+                                    payload: .init(body: body),
+                                    filename: filename
+                                ))
+                            case "verify":
+                                try converter.verifyContentTypeIfPresent(
+                                    in: headerFields,
+                                    matches: "text/plain"
+                                )
+                                let body = try converter.getRequiredRequestBodyAsBinary(
+                                    OpenAPIRuntime.HTTPBody.self,
+                                    from: part.body,
+                                    transforming: {
+                                        $0
+                                    }
+                                )
+                                return .verify(.init(
                                     payload: .init(body: body),
                                     filename: filename
                                 ))
@@ -1493,6 +1510,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                             "temperature",
                             "top_k",
                             "top_p",
+                            "verify",
                             "voice_id",
                             "voice_match"
                         ],
@@ -1738,6 +1756,22 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                                     }
                                 )
                                 return .voiceMatch(.init(
+                                    payload: .init(body: body),
+                                    filename: filename
+                                ))
+                            case "verify":
+                                try converter.verifyContentTypeIfPresent(
+                                    in: headerFields,
+                                    matches: "text/plain"
+                                )
+                                let body = try converter.getRequiredRequestBodyAsBinary(
+                                    OpenAPIRuntime.HTTPBody.self,
+                                    from: part.body,
+                                    transforming: {
+                                        $0
+                                    }
+                                )
+                                return .verify(.init(
                                     payload: .init(body: body),
                                     filename: filename
                                 ))

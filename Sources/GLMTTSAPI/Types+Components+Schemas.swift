@@ -416,6 +416,8 @@ extension Components {
             package var language: Components.Schemas.TextLanguage?
             /// - Remark: Generated from `#/components/schemas/TTSRequestJSON/voice_match`.
             package var voiceMatch: Components.Schemas.Flag?
+            /// - Remark: Generated from `#/components/schemas/TTSRequestJSON/verify`.
+            package var verify: Components.Schemas.Flag?
             /// Creates a new `TTSRequestJSON`.
             ///
             /// - Parameters:
@@ -434,6 +436,7 @@ extension Components {
             ///   - async:
             ///   - language:
             ///   - voiceMatch:
+            ///   - verify:
             package init(
                 text: Swift.String,
                 voiceId: Components.Schemas.OpaqueId? = nil,
@@ -449,7 +452,8 @@ extension Components {
                 model: Swift.String? = nil,
                 async: Components.Schemas.Flag? = nil,
                 language: Components.Schemas.TextLanguage? = nil,
-                voiceMatch: Components.Schemas.Flag? = nil
+                voiceMatch: Components.Schemas.Flag? = nil,
+                verify: Components.Schemas.Flag? = nil
             ) {
                 self.text = text
                 self.voiceId = voiceId
@@ -466,6 +470,7 @@ extension Components {
                 self.async = async
                 self.language = language
                 self.voiceMatch = voiceMatch
+                self.verify = verify
             }
             package enum CodingKeys: String, CodingKey {
                 case text
@@ -483,6 +488,7 @@ extension Components {
                 case async
                 case language
                 case voiceMatch = "voice_match"
+                case verify
             }
         }
         /// Synthesis request as an URL-encoded form (no upload). Form values are text; the server parses numbers and booleans itself and names the field when one is malformed. Ranges are those of the JSON request.
@@ -545,6 +551,10 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/TTSRequestForm/voice_match`.
             package var voiceMatch: Swift.String?
+            /// true or false (or 1 or 0): check every sentence and retake those that fail.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TTSRequestForm/verify`.
+            package var verify: Swift.String?
             /// Creates a new `TTSRequestForm`.
             ///
             /// - Parameters:
@@ -563,6 +573,7 @@ extension Components {
             ///   - async: true or false (or 1 or 0): answer 202 at once.
             ///   - language:
             ///   - voiceMatch: true or false (or 1 or 0): the built-in voice closest to the reference clip speaks.
+            ///   - verify: true or false (or 1 or 0): check every sentence and retake those that fail.
             package init(
                 text: Swift.String,
                 voiceId: Components.Schemas.OpaqueId? = nil,
@@ -578,7 +589,8 @@ extension Components {
                 model: Swift.String? = nil,
                 async: Swift.String? = nil,
                 language: Components.Schemas.TextLanguage? = nil,
-                voiceMatch: Swift.String? = nil
+                voiceMatch: Swift.String? = nil,
+                verify: Swift.String? = nil
             ) {
                 self.text = text
                 self.voiceId = voiceId
@@ -595,6 +607,7 @@ extension Components {
                 self.async = async
                 self.language = language
                 self.voiceMatch = voiceMatch
+                self.verify = verify
             }
             package enum CodingKeys: String, CodingKey {
                 case text
@@ -612,6 +625,7 @@ extension Components {
                 case async
                 case language
                 case voiceMatch = "voice_match"
+                case verify
             }
         }
         /// Reply to a request that was queued.
@@ -1206,6 +1220,8 @@ extension Components {
             package var speakerSimilarity: Swift.Double?
             /// - Remark: Generated from `#/components/schemas/JobResult/voice_match`.
             package var voiceMatch: Components.Schemas.VoiceMatch?
+            /// - Remark: Generated from `#/components/schemas/JobResult/verification`.
+            package var verification: Components.Schemas.Verification?
             /// Creates a new `JobResult`.
             ///
             /// - Parameters:
@@ -1221,6 +1237,7 @@ extension Components {
             ///   - languages: Languages of the text (commonest first), as detected or given; the voice was chosen or checked for them.
             ///   - speakerSimilarity: Cosine similarity of the output's voice to the reference clip's (speaker embeddings; the same voice scores about 0.9, different voices 0.6–0.75). Present when a reference clip was used.
             ///   - voiceMatch:
+            ///   - verification:
             package init(
                 durationSeconds: Swift.Double,
                 realTimeFactor: Swift.Double,
@@ -1233,7 +1250,8 @@ extension Components {
                 notes: [Swift.String],
                 languages: [Swift.String]? = nil,
                 speakerSimilarity: Swift.Double? = nil,
-                voiceMatch: Components.Schemas.VoiceMatch? = nil
+                voiceMatch: Components.Schemas.VoiceMatch? = nil,
+                verification: Components.Schemas.Verification? = nil
             ) {
                 self.durationSeconds = durationSeconds
                 self.realTimeFactor = realTimeFactor
@@ -1247,6 +1265,7 @@ extension Components {
                 self.languages = languages
                 self.speakerSimilarity = speakerSimilarity
                 self.voiceMatch = voiceMatch
+                self.verification = verification
             }
             package enum CodingKeys: String, CodingKey {
                 case durationSeconds = "duration_seconds"
@@ -1261,6 +1280,7 @@ extension Components {
                 case languages
                 case speakerSimilarity = "speaker_similarity"
                 case voiceMatch = "voice_match"
+                case verification
             }
         }
         /// Captions as WebVTT (`vtt`), SubRip (`srt`) or the word list (`json`, the `Captions` schema).
@@ -1434,6 +1454,174 @@ extension Components {
                 case alignmentSeconds = "alignment_seconds"
                 case words
                 case sentences
+            }
+        }
+        /// How a job's sentences fared in verification.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Verification`.
+        package struct Verification: Codable, Hashable, Sendable {
+            /// Every sentence's kept take passed.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Verification/passed`.
+            package var passed: Swift.Bool
+            /// Sentences whose every take failed (the best was kept).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Verification/failed_sentences`.
+            package var failedSentences: Swift.Int
+            /// Sentences that needed more than one take.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Verification/retaken_sentences`.
+            package var retakenSentences: Swift.Int
+            /// Seconds spent checking takes (transcription and similarity).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Verification/check_seconds`.
+            package var checkSeconds: Swift.Double
+            /// Seconds spent making takes after the first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Verification/retake_seconds`.
+            package var retakeSeconds: Swift.Double
+            /// Every sentence, in order.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Verification/sentences`.
+            package var sentences: [Components.Schemas.SentenceVerification]
+            /// Creates a new `Verification`.
+            ///
+            /// - Parameters:
+            ///   - passed: Every sentence's kept take passed.
+            ///   - failedSentences: Sentences whose every take failed (the best was kept).
+            ///   - retakenSentences: Sentences that needed more than one take.
+            ///   - checkSeconds: Seconds spent checking takes (transcription and similarity).
+            ///   - retakeSeconds: Seconds spent making takes after the first.
+            ///   - sentences: Every sentence, in order.
+            package init(
+                passed: Swift.Bool,
+                failedSentences: Swift.Int,
+                retakenSentences: Swift.Int,
+                checkSeconds: Swift.Double,
+                retakeSeconds: Swift.Double,
+                sentences: [Components.Schemas.SentenceVerification]
+            ) {
+                self.passed = passed
+                self.failedSentences = failedSentences
+                self.retakenSentences = retakenSentences
+                self.checkSeconds = checkSeconds
+                self.retakeSeconds = retakeSeconds
+                self.sentences = sentences
+            }
+            package enum CodingKeys: String, CodingKey {
+                case passed
+                case failedSentences = "failed_sentences"
+                case retakenSentences = "retaken_sentences"
+                case checkSeconds = "check_seconds"
+                case retakeSeconds = "retake_seconds"
+                case sentences
+            }
+        }
+        /// One sentence's verification, the scores of the take kept.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SentenceVerification`.
+        package struct SentenceVerification: Codable, Hashable, Sendable {
+            /// Position of the sentence
+            ///
+            /// - Remark: Generated from `#/components/schemas/SentenceVerification/index`.
+            package var index: Swift.Int
+            /// The sentence.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SentenceVerification/text`.
+            package var text: Swift.String
+            /// Takes made.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SentenceVerification/attempts`.
+            package var attempts: Swift.Int
+            /// The kept take passed every check.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SentenceVerification/passed`.
+            package var passed: Swift.Bool
+            /// A failed check.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SentenceVerification/FailuresPayload`.
+            @frozen package enum FailuresPayloadPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case text = "text"
+                case silence = "silence"
+                case clipping = "clipping"
+                case duration = "duration"
+                case speaker = "speaker"
+            }
+            /// What the kept take failed.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SentenceVerification/failures`.
+            package typealias FailuresPayload = [Components.Schemas.SentenceVerification.FailuresPayloadPayload]
+            /// What the kept take failed.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SentenceVerification/failures`.
+            package var failures: Components.Schemas.SentenceVerification.FailuresPayload
+            /// What the recognizer heard; absent when none hears the language.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SentenceVerification/heard`.
+            package var heard: Swift.String?
+            /// Word error rate (character error rate for Chinese and Japanese, `counts_characters`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/SentenceVerification/error_rate`.
+            package var errorRate: Swift.Double?
+            /// The error rate counts characters.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SentenceVerification/counts_characters`.
+            package var countsCharacters: Swift.Bool?
+            /// Similarity of the take's voice to the reference (cloned output).
+            ///
+            /// - Remark: Generated from `#/components/schemas/SentenceVerification/speaker_similarity`.
+            package var speakerSimilarity: Swift.Double?
+            /// The take's length over the length its text usually takes.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SentenceVerification/duration_ratio`.
+            package var durationRatio: Swift.Double
+            /// Creates a new `SentenceVerification`.
+            ///
+            /// - Parameters:
+            ///   - index: Position of the sentence
+            ///   - text: The sentence.
+            ///   - attempts: Takes made.
+            ///   - passed: The kept take passed every check.
+            ///   - failures: What the kept take failed.
+            ///   - heard: What the recognizer heard; absent when none hears the language.
+            ///   - errorRate: Word error rate (character error rate for Chinese and Japanese, `counts_characters`).
+            ///   - countsCharacters: The error rate counts characters.
+            ///   - speakerSimilarity: Similarity of the take's voice to the reference (cloned output).
+            ///   - durationRatio: The take's length over the length its text usually takes.
+            package init(
+                index: Swift.Int,
+                text: Swift.String,
+                attempts: Swift.Int,
+                passed: Swift.Bool,
+                failures: Components.Schemas.SentenceVerification.FailuresPayload,
+                heard: Swift.String? = nil,
+                errorRate: Swift.Double? = nil,
+                countsCharacters: Swift.Bool? = nil,
+                speakerSimilarity: Swift.Double? = nil,
+                durationRatio: Swift.Double
+            ) {
+                self.index = index
+                self.text = text
+                self.attempts = attempts
+                self.passed = passed
+                self.failures = failures
+                self.heard = heard
+                self.errorRate = errorRate
+                self.countsCharacters = countsCharacters
+                self.speakerSimilarity = speakerSimilarity
+                self.durationRatio = durationRatio
+            }
+            package enum CodingKeys: String, CodingKey {
+                case index
+                case text
+                case attempts
+                case passed
+                case failures
+                case heard
+                case errorRate = "error_rate"
+                case countsCharacters = "counts_characters"
+                case speakerSimilarity = "speaker_similarity"
+                case durationRatio = "duration_ratio"
             }
         }
         /// Type of a progress event; also the SSE `event` name.
@@ -1731,6 +1919,8 @@ extension Components {
             package var language: Components.Schemas.TextLanguage?
             /// - Remark: Generated from `#/components/schemas/BatchRequestJSON/voice_match`.
             package var voiceMatch: Components.Schemas.Flag?
+            /// - Remark: Generated from `#/components/schemas/BatchRequestJSON/verify`.
+            package var verify: Components.Schemas.Flag?
             /// Creates a new `BatchRequestJSON`.
             ///
             /// - Parameters:
@@ -1748,6 +1938,7 @@ extension Components {
             ///   - skipWhisper:
             ///   - language:
             ///   - voiceMatch:
+            ///   - verify:
             package init(
                 texts: [Swift.String],
                 voiceId: Components.Schemas.OpaqueId? = nil,
@@ -1762,7 +1953,8 @@ extension Components {
                 speed: Components.Schemas.Speed? = nil,
                 skipWhisper: Components.Schemas.Flag? = nil,
                 language: Components.Schemas.TextLanguage? = nil,
-                voiceMatch: Components.Schemas.Flag? = nil
+                voiceMatch: Components.Schemas.Flag? = nil,
+                verify: Components.Schemas.Flag? = nil
             ) {
                 self.texts = texts
                 self.voiceId = voiceId
@@ -1778,6 +1970,7 @@ extension Components {
                 self.skipWhisper = skipWhisper
                 self.language = language
                 self.voiceMatch = voiceMatch
+                self.verify = verify
             }
             package enum CodingKeys: String, CodingKey {
                 case texts
@@ -1794,6 +1987,7 @@ extension Components {
                 case skipWhisper = "skip_whisper"
                 case language
                 case voiceMatch = "voice_match"
+                case verify
             }
         }
         /// Aggregate state; `partial` when finished with some jobs failed or cancelled.
@@ -2158,6 +2352,10 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/OpenAISpeechRequest/instructions`.
             package var instructions: Swift.String?
+            /// Check every sentence and retake those that fail (an extension; the server's default when absent). Streamed audio is sent a sentence at a time once it passed or ran out of takes.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OpenAISpeechRequest/verify`.
+            package var verify: Swift.Bool?
             /// Creates a new `OpenAISpeechRequest`.
             ///
             /// - Parameters:
@@ -2168,6 +2366,7 @@ extension Components {
             ///   - speed: Speaking-rate multiplier.
             ///   - streamFormat: `audio` for raw audio, `sse` for Server-Sent Events.
             ///   - instructions: Style instructions; ignored by engines that cannot honour them.
+            ///   - verify: Check every sentence and retake those that fail (an extension; the server's default when absent). Streamed audio is sent a sentence at a time once it passed or ran out of takes.
             package init(
                 model: Swift.String,
                 input: Swift.String,
@@ -2175,7 +2374,8 @@ extension Components {
                 responseFormat: Components.Schemas.OpenAISpeechRequest.ResponseFormatPayload? = nil,
                 speed: Swift.Double? = nil,
                 streamFormat: Components.Schemas.OpenAISpeechRequest.StreamFormatPayload? = nil,
-                instructions: Swift.String? = nil
+                instructions: Swift.String? = nil,
+                verify: Swift.Bool? = nil
             ) {
                 self.model = model
                 self.input = input
@@ -2184,6 +2384,7 @@ extension Components {
                 self.speed = speed
                 self.streamFormat = streamFormat
                 self.instructions = instructions
+                self.verify = verify
             }
             package enum CodingKeys: String, CodingKey {
                 case model
@@ -2193,6 +2394,7 @@ extension Components {
                 case speed
                 case streamFormat = "stream_format"
                 case instructions
+                case verify
             }
         }
         /// Audio and word timestamps in Kokoro-FastAPI's captioned-speech shape.

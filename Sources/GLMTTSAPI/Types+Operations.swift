@@ -250,6 +250,18 @@ package enum Operations {
                         }
                     }
                     case voiceMatch(OpenAPIRuntime.MultipartPart<Operations.CreateSpeech.Input.Body.MultipartFormPayload.VoiceMatchPayload>)
+                    /// - Remark: Generated from `#/paths/api/tts/POST/requestBody/multipartForm/verify`.
+                    package struct VerifyPayload: Sendable, Hashable {
+                        package var body: OpenAPIRuntime.HTTPBody
+                        /// Creates a new `VerifyPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - body:
+                        package init(body: OpenAPIRuntime.HTTPBody) {
+                            self.body = body
+                        }
+                    }
+                    case verify(OpenAPIRuntime.MultipartPart<Operations.CreateSpeech.Input.Body.MultipartFormPayload.VerifyPayload>)
                     case undocumented(OpenAPIRuntime.MultipartRawPart)
                 }
                 /// - Remark: Generated from `#/paths/api/tts/POST/requestBody/content/multipart\/form-data`.
@@ -1203,6 +1215,18 @@ package enum Operations {
                         }
                     }
                     case voiceMatch(OpenAPIRuntime.MultipartPart<Operations.CreateBatch.Input.Body.MultipartFormPayload.VoiceMatchPayload>)
+                    /// - Remark: Generated from `#/paths/api/tts/batch/POST/requestBody/multipartForm/verify`.
+                    package struct VerifyPayload: Sendable, Hashable {
+                        package var body: OpenAPIRuntime.HTTPBody
+                        /// Creates a new `VerifyPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - body:
+                        package init(body: OpenAPIRuntime.HTTPBody) {
+                            self.body = body
+                        }
+                    }
+                    case verify(OpenAPIRuntime.MultipartPart<Operations.CreateBatch.Input.Body.MultipartFormPayload.VerifyPayload>)
                     case undocumented(OpenAPIRuntime.MultipartRawPart)
                 }
                 /// - Remark: Generated from `#/paths/api/tts/batch/POST/requestBody/content/multipart\/form-data`.

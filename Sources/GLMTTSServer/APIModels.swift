@@ -85,6 +85,22 @@ enum APIModels {
                 Components.Schemas.VoiceMatch(
                     voice: match.voice, similarity: finite(match.similarity),
                     compared: match.compared.map { .init(voice: $0.voice, similarity: finite($0.similarity)) })
+            },
+            verification: result.verification.map(verification))
+    }
+
+    /// How a job's sentences fared in verification.
+    static func verification(_ sentences: [SentenceVerification]) -> Components.Schemas.Verification {
+        Components.Schemas.Verification(
+            passed: sentences.allSatisfy(\.passed), failedSentences: sentences.count(where: { !$0.passed }),
+            retakenSentences: sentences.count(where: { $0.attempts > 1 }),
+            checkSeconds: sentences.reduce(0) { $0 + $1.checkSeconds }, retakeSeconds: sentences.reduce(0) { $0 + $1.retakeSeconds },
+            sentences: sentences.map { sentence in
+                .init(
+                    index: sentence.index, text: sentence.text, attempts: sentence.attempts, passed: sentence.passed,
+                    failures: sentence.failures.compactMap { .init(rawValue: $0.rawValue) }, heard: sentence.heard,
+                    errorRate: sentence.errorRate.map(finite), countsCharacters: sentence.errorRateCountsCharacters,
+                    speakerSimilarity: sentence.speakerSimilarity.map(finite), durationRatio: finite(sentence.durationRatio))
             })
     }
 

@@ -552,3 +552,36 @@ def test_read_along_highlights_the_words_and_downloads_captions(browser, server)
         ui.wait_result()
         ui.wait_for("document.getElementById('readalong').dataset.words === '3'")
         assert page.inner_text("#readalong").split() == ["A", "second", "result."]
+
+
+def test_verified_speech_is_asked_for_and_its_scores_shown(browser, server):
+    text = "The weather is lovely today. We will walk to the park."
+    with ui_page(browser, server.url) as ui:
+        page = ui.page
+        page.fill("#text", text)
+        ui.open_advanced()
+        assert not page.is_checked("#verify")
+        page.check("#verify")
+        for streaming in (False, True):
+            ui.set_streaming(streaming)
+            ui.generate()
+            ui.wait_result()
+            ui.wait_for("!document.getElementById('r-verify').hidden")
+            items = page.locator("#r-verify-list li")
+            assert items.count() == 2
+            job = requests.get(f"{server.url}/api/tts/{job_of_history(ui)}", timeout=10).json()
+            verification = job["result"]["verification"]
+            assert [items.nth(i).get_attribute("data-attempts") for i in range(2)] == [
+                str(s["attempts"]) for s in verification["sentences"]]
+            assert "The weather is lovely today." in items.nth(0).inner_text()
+            expected = "All 2 sentences passed." if verification["passed"] else "still fail"
+            assert expected in page.inner_text("#r-verify-sum")
+        sent = [r for r in ui.api_requests() if r.method == "POST" and r.url.endswith(("/api/tts", "/v1/audio/speech"))]
+        assert len(sent) == 2
+        assert json.loads(sent[1].post_data)["verify"] is True
+        assert 'name="verify"' in (sent[0].post_data or "")
+        # Off again: the next result has no verification section.
+        page.uncheck("#verify")
+        ui.generate()
+        ui.wait_result()
+        ui.wait_for("document.getElementById('r-verify').hidden")

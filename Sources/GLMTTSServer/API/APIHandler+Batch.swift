@@ -18,7 +18,7 @@ extension APIHandler {
                 topP: body.topP, topK: body.topK, samplingStrategy: body.samplingStrategy?.rawValue,
                 skipWhisper: body.skipWhisper.map(SpeechForm.flag), seed: body.seed, speed: body.speed,
                 format: body.format?.rawValue, model: body.model, async: true,
-                language: body.language, voiceMatch: body.voiceMatch.map(SpeechForm.flag))
+                language: body.language, voiceMatch: body.voiceMatch.map(SpeechForm.flag), verify: body.verify.map(SpeechForm.flag))
         case let .multipartForm(parts):
             var fields = FormFields(
                 maxValueBytes: dependencies.configuration.textLimits.maxInputBytes,
@@ -47,6 +47,7 @@ extension APIHandler {
                 case let .skipWhisper(p): try await fields.addValue(SpeechField.skipWhisper.rawValue, p.payload.body)
                 case let .language(p): try await fields.addValue(SpeechField.language.rawValue, p.payload.body)
                 case let .voiceMatch(p): try await fields.addValue(SpeechField.voiceMatch.rawValue, p.payload.body)
+                case let .verify(p): try await fields.addValue(SpeechField.verify.rawValue, p.payload.body)
                 case let .undocumented(raw): try await fields.addUnknown(raw)
                 }
             }

@@ -114,6 +114,7 @@ extension APIHandler {
         var form = SpeechForm()
         form.text = request.input
         form.speed = request.speed
+        form.verify = request.verify
         let format = OutputFormat(rawValue: request.responseFormat?.rawValue ?? "mp3") ?? .mp3
         form.format = format.rawValue
         let model = request.model.trimmingCharacters(in: .whitespaces)

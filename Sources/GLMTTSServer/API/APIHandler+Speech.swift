@@ -57,6 +57,7 @@ extension APIHandler {
             case let .async(p): try await fields.addValue(SpeechField.async.rawValue, p.payload.body)
             case let .language(p): try await fields.addValue(SpeechField.language.rawValue, p.payload.body)
             case let .voiceMatch(p): try await fields.addValue(SpeechField.voiceMatch.rawValue, p.payload.body)
+            case let .verify(p): try await fields.addValue(SpeechField.verify.rawValue, p.payload.body)
             case let .undocumented(raw): try await fields.addUnknown(raw)
             }
         }

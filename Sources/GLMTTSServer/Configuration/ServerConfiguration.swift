@@ -32,6 +32,10 @@ package struct ServerConfiguration: Sendable, Equatable {
     package var maxAttempts = 3
     /// Most texts in one batch.
     package var maxBatchTexts = 100
+    /// Whether requests that do not say are verified (`GLMTTS_VERIFY`, default off).
+    package var verifyByDefault = false
+    /// The thresholds of verified speech (`GLMTTS_VERIFY_MAX_ATTEMPTS`, `GLMTTS_VERIFY_MAX_ERROR_RATE`).
+    package var verification = VerificationThresholds()
     /// Finished jobs, their files and uploads are deleted after this many seconds (0 keeps them).
     package var retentionSeconds: Double = 24 * 3600
     /// Origins allowed by CORS; `["*"]` allows any origin without credentials (fine for
@@ -202,6 +206,11 @@ package struct ServerConfiguration: Sendable, Equatable {
         config.laneSlots[.gpu] = try reader.integer("GLMTTS_GPU_SLOTS", in: 1...256) ?? config.laneSlots[.gpu]
         config.maxAttempts = try reader.integer("GLMTTS_MAX_ATTEMPTS", in: 1...20) ?? config.maxAttempts
         config.maxBatchTexts = try reader.integer("GLMTTS_MAX_BATCH_TEXTS", in: 1...10_000) ?? config.maxBatchTexts
+        config.verifyByDefault = try reader.flag("GLMTTS_VERIFY") ?? config.verifyByDefault
+        config.verification.maxAttempts =
+            try reader.integer("GLMTTS_VERIFY_MAX_ATTEMPTS", in: 1...10) ?? config.verification.maxAttempts
+        config.verification.maxErrorRate =
+            try reader.double("GLMTTS_VERIFY_MAX_ERROR_RATE", in: 0...1) ?? config.verification.maxErrorRate
         config.synchronousWaitSeconds = try reader.double("GLMTTS_SYNC_WAIT_SECONDS", in: 1...86_400) ?? config.synchronousWaitSeconds
         config.retentionSeconds = try reader.double("GLMTTS_RETENTION_HOURS", in: 0...87_600).map { $0 * 3600 } ?? config.retentionSeconds
         if let origins = reader.list("GLMTTS_CORS_ORIGINS") { config.corsAllowedOrigins = origins }

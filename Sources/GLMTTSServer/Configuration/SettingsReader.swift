@@ -40,6 +40,16 @@ package struct SettingsReader: Sendable {
         return value
     }
 
+    /// true/false (`1`/`0`, `yes`/`no`, `on`/`off`), nil when unset.
+    package func flag(_ name: String) throws -> Bool? {
+        guard let text = string(name) else { return nil }
+        switch text.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw ConfigurationError.invalid(name: name, value: text, expected: "true or false")
+        }
+    }
+
     /// A comma-separated list, nil when unset.
     package func list(_ name: String) -> [String]? {
         string(name).map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }

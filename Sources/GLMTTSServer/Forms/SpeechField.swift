@@ -19,6 +19,7 @@ enum SpeechField: String, CaseIterable, Sendable {
     case async
     case language
     case voiceMatch = "voice_match"
+    case verify
 
     /// How a field's value is written in a form.
     enum Kind: Sendable {
@@ -39,7 +40,7 @@ enum SpeechField: String, CaseIterable, Sendable {
         switch self {
         case .temperature, .topP, .speed: return .number
         case .topK, .seed: return .wholeNumber
-        case .skipWhisper, .async, .voiceMatch: return .flag
+        case .skipWhisper, .async, .voiceMatch, .verify: return .flag
         case .promptAudio: return .file
         case .text, .voiceID, .promptText, .samplingStrategy, .format, .model, .language: return .text
         }

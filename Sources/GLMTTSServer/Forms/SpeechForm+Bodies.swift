@@ -10,7 +10,7 @@ extension SpeechForm {
             .text: body.text, .voiceID: body.voiceId, .promptText: body.promptText, .temperature: body.temperature,
             .topP: body.topP, .topK: body.topK, .samplingStrategy: body.samplingStrategy, .skipWhisper: body.skipWhisper,
             .seed: body.seed, .speed: body.speed, .format: body.format, .model: body.model, .async: body.async,
-            .language: body.language, .voiceMatch: body.voiceMatch,
+            .language: body.language, .voiceMatch: body.voiceMatch, .verify: body.verify,
         ]
         for (field, value) in values { fields.setValue(field.rawValue, value) }
         try self.init(fields: fields)
@@ -23,16 +23,17 @@ extension SpeechForm {
             topP: body.topP, topK: body.topK, samplingStrategy: body.samplingStrategy?.rawValue,
             skipWhisper: body.skipWhisper.map(Self.flag), seed: body.seed, speed: body.speed,
             format: body.format?.rawValue, model: body.model, async: body.async.map(Self.flag),
-            language: body.language, voiceMatch: body.voiceMatch.map(Self.flag))
+            language: body.language, voiceMatch: body.voiceMatch.map(Self.flag), verify: body.verify.map(Self.flag))
     }
 
     /// A speech form from typed (JSON) fields.
     init(
         text: String, voiceID: String?, promptText: String?, temperature: Double?, topP: Double?, topK: Int?,
         samplingStrategy: String?, skipWhisper: Bool?, seed: Int64?, speed: Double?, format: String?, model: String?,
-        async: Bool?, language: String? = nil, voiceMatch: Bool? = nil
+        async: Bool?, language: String? = nil, voiceMatch: Bool? = nil, verify: Bool? = nil
     ) {
         self.init()
+        self.verify = verify
         self.language = language
         self.voiceMatch = voiceMatch
         self.text = text

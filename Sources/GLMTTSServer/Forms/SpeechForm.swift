@@ -20,6 +20,7 @@ struct SpeechForm {
     var async: Bool?
     var language: String?
     var voiceMatch: Bool?
+    var verify: Bool?
     var promptAudio: UploadedFile?
 
     /// Reads the typed fields of a multipart form (by the `SpeechField` table); malformed
@@ -40,6 +41,7 @@ struct SpeechForm {
         async = try fields.bool(SpeechField.async.rawValue)
         language = fields.string(SpeechField.language.rawValue)
         voiceMatch = try fields.bool(SpeechField.voiceMatch.rawValue)
+        verify = try fields.bool(SpeechField.verify.rawValue)
         promptAudio = fields.file
     }
 
@@ -89,7 +91,8 @@ struct SpeechForm {
             text: speech, model: modelID, savedVoiceID: savedVoice, hasUploadedReference: promptAudio != nil,
             referenceText: try Self.referenceText(promptText, field: names(.promptText), limits: limits),
             parameters: parameters, format: outputFormat, skipTranscription: skipWhisper ?? false,
-            language: textLanguage, voiceMatch: voiceMatch ?? false)
+            language: textLanguage, voiceMatch: voiceMatch ?? false,
+            verification: verify ?? dependencies.configuration.verifyByDefault ? dependencies.configuration.verification : nil)
     }
 
     /// The synthesis knobs, valid (`SynthesisParameters` cannot be built otherwise).

@@ -24,6 +24,7 @@ struct MeasuredJobExecutor: JobExecutor {
             if let synthesis = result.synthesis {
                 engine = synthesis.model
                 rtf = synthesis.realTimeFactor
+                if let checks = synthesis.verification { metrics.verification(checks, audioSeconds: synthesis.durationSeconds) }
             }
             metrics.job(kind: kind, engine: engine, status: "completed", waitSeconds: wait, runSeconds: run, realTimeFactor: rtf)
             log(

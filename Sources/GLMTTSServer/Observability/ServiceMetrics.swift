@@ -82,6 +82,33 @@ package final class ServiceMetrics: Sendable {
         }
     }
 
+    /// A verified job's sentences: how each ended (`passed`, `retaken`: passed after more
+    /// than one take, `failed`: every take failed), and the cost of checking and retaking per
+    /// second of audio.
+    package func verification(_ sentences: [SentenceVerification], audioSeconds: Double) {
+        for sentence in sentences {
+            let outcome = !sentence.passed ? "failed" : sentence.attempts > 1 ? "retaken" : "passed"
+            registry.makeCounter(
+                descriptor: name("verified_sentences", "total", "Verified sentences by outcome (passed, retaken, failed)."),
+                labels: [("outcome", outcome)]
+            ).increment()
+        }
+        let check = sentences.reduce(0) { $0 + $1.checkSeconds }
+        let retake = sentences.reduce(0) { $0 + $1.retakeSeconds }
+        registry.makeValueHistogram(
+            descriptor: name(
+                "verification", "seconds", "Time a verified job spent checking (transcription, similarity) and retaking sentences."),
+            labels: [], buckets: Self.secondsBuckets
+        ).record(check + retake)
+        if audioSeconds > 0 {
+            registry.makeValueHistogram(
+                descriptor: name(
+                    "verification_real_time_factor", "ratio", "Verification seconds (checks and retakes) per second of audio."),
+                labels: [], buckets: Self.rtfBuckets
+            ).record((check + retake) / audioSeconds)
+        }
+    }
+
     /// An engine event (model loads and unloads, worker starts and losses).
     package func engine(_ event: EngineEvent) {
         switch event {
