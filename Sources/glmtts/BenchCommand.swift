@@ -34,6 +34,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Measure the Kokoro voices per language (Mandarin, Japanese, English) and Whisper base beside tiny.en instead.")
     var languages = false
 
+    @Flag(help: "Measure verified speech and captions on the voice instead: second takes, and their cost per second of audio.")
+    var verification = false
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -50,6 +53,10 @@ struct BenchCommand: AsyncParsableCommand {
             let quiet = json || isatty(STDERR_FILENO) != 1
             if languages {
                 try await runLanguages(registry: registry, quiet: quiet)
+                return
+            }
+            if verification {
+                try await runVerification(registry: registry, quiet: quiet)
                 return
             }
             let installed = try registry.store.model(id: model ?? registry.defaultSynthesizerID())
@@ -126,6 +133,37 @@ struct BenchCommand: AsyncParsableCommand {
         }
         print(lines.joined(separator: "\n"))
         for report in recognition { print("\n" + Self.table(report)) }
+    }
+
+    /// `--verification`: second takes and the cost of verified speech and captions.
+    private func runVerification(registry: EngineRegistry, quiet: Bool) async throws {
+        let voice = try model ?? registry.defaultSynthesizerID()
+        let report = try await VerificationBenchmark.run(registry: registry, voice: voice, rounds: iterations) { line in
+            if !quiet { FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8)) }
+        }
+        if !quiet { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if json {
+            print(Self.json(report))
+            return
+        }
+        let percent = { (count: Int) in String(format: "%d (%.1f %%)", count, 100 * Double(count) / Double(max(1, report.sentences))) }
+        let failures = report.failedChecks.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        print(
+            [
+                "voice \(report.model): the 20-sentence benchmark text (\(String(format: "%.1f", report.audioSeconds)) s of audio), \(report.rounds) round(s)",
+                "",
+                "| measure | value |",
+                "|---|---:|",
+                "| sentences verified | \(report.sentences) |",
+                "| needed a second take | \(percent(report.retaken)) |",
+                "| failed every take (best kept) | \(percent(report.failed)) |",
+                "| checks they still failed | \(failures.isEmpty ? "none" : failures) |",
+                String(format: "| synthesis, plain (median s) | %.2f |", report.plainSeconds),
+                String(format: "| synthesis, verified (median s) | %.2f |", report.verifiedSeconds),
+                String(format: "| checking, s per audio s | %.3f |", report.checkPerAudioSecond),
+                String(format: "| retakes, s per audio s | %.3f |", report.retakePerAudioSecond),
+                String(format: "| captions of an unverified result, s per audio s | %.3f |", report.alignmentPerAudioSecond),
+            ].joined(separator: "\n"))
     }
 
     /// Everything `bench --languages --json` prints.
