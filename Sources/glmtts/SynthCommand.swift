@@ -59,6 +59,9 @@ struct SynthCommand: AsyncParsableCommand {
         help: "With --voice and a model that cannot clone: speak with the built-in voice closest to the clip (not a clone).")
     var voiceMatch = false
 
+    @Flag(help: "Check every sentence (transcribed and scored) and make again those that fail, up to 3 takes.")
+    var verify = false
+
     @Flag(name: .customLong("require-clone"), help: "Fail instead of using a stock voice when the model cannot clone.")
     var requireClone = false
 
@@ -120,7 +123,7 @@ struct SynthCommand: AsyncParsableCommand {
             text: text, voiceID: model, referenceAudio: reference, referenceText: promptText,
             parameters: try SynthesisParameters(assignments: parameters), outputFormat: format,
             normalizeLoudness: !noNormalize, requireClone: requireClone, skipTranscription: skipWhisper,
-            language: language, voiceMatch: voiceMatch)
+            language: language, voiceMatch: voiceMatch, verification: verify ? VerificationThresholds() : nil)
     }
 
     private func readText() throws -> String {

@@ -20,6 +20,8 @@ struct SynthesisSummaryJSON: Encodable {
     var languages: [String]
     var speakerSimilarity: Double?
     var voiceMatch: VoiceMatch?
+    /// Each sentence's verification (with `--verify`).
+    var verification: [SentenceVerification]?
 
     init(_ result: SynthesisOutput, path: String) {
         output = path
@@ -39,6 +41,7 @@ struct SynthesisSummaryJSON: Encodable {
         languages = result.languages
         speakerSimilarity = result.speakerSimilarity
         voiceMatch = result.voiceMatch
+        verification = result.verification
     }
 
     /// Pretty, key-sorted JSON text.

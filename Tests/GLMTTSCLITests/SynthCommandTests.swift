@@ -40,6 +40,18 @@ import Testing
         #expect((json["durationSeconds"] as? Double ?? 0) > 0.5)
     }
 
+    @Test func verifyChecksEverySentenceAndReportsIt() async throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("v.wav")
+        let result = try await CLI.run(["synth", "One sentence here. And a second one.", "-o", out.path, "--json", "--verify"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let sentences = try #require(json["verification"] as? [[String: Any]])
+        #expect(sentences.map { $0["text"] as? String } == ["One sentence here.", "And a second one."])
+        #expect(sentences.allSatisfy { ($0["attempts"] as? Int ?? 0) >= 1 && $0["heard"] is String })
+    }
+
     @Test func writesToStandardOutput() async throws {
         let result = try await CLI.run(["synth", "Piped.", "-o", "-", "--format", "wav"])
         #expect(result.status == 0)
