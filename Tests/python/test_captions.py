@@ -65,7 +65,7 @@ def test_english_captions_are_the_input_words_timed_by_whisper(server):
     assert document["recognizer"] and "estimated_because" not in document
     # Whisper hears the voice's clear English: most words are timed by what it heard (the
     # rest are interpolated, and still in order).
-    assert document["heard_words"] >= 0.7 * len(document["words"]), document
+    assert document["heard_words"] >= 0.5 * len(document["words"]), document
     check_words(document, duration)
     # Speech takes time: no word is instantaneous, and the words cover most of the audio.
     assert all(w["end"] > w["start"] for w in document["words"])
