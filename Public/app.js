@@ -104,7 +104,7 @@ function wire() {
     if (readAlong.open) showReadAlong();
   });
   document.addEventListener('glmtts:result', showReadAlong); // job.js, when a result is shown
-  $('cap-download').addEventListener('click', () => state.result && import('./captions.js').then((m) => m.downloadCaptions(state.result.id)));
+
   // The Models panel (admin): models.js is loaded when the panel is first opened.
   $('models-panel').addEventListener('toggle', (e) => e.target.open && import('./models.js').then((m) => m.openModels()).catch(() => show($('models-root'), () => t('errorNet'))));
   // A new key matters to the snippets, and to a page that could not load without one.

@@ -1,9 +1,16 @@
 // Read-along: the result's words (GET /api/tts/{id}/captions?format=json) highlighted one by
 // one while its audio plays; a click on a word plays from there. Loaded when the Read along
 // panel is first opened (making captions costs the server a transcription of the result).
-import { t } from './i18n.js';
+import { t, addStrings } from './i18n.js';
 import { api, getJSON } from './api.js';
 import { $, h, show, fail, errText, saveBlob } from './dom.js';
+
+addStrings({
+  captionsLoading: ['Timing the words…', '正在为每个词计时…', '正在為每個詞計時…', '単語のタイミングを計っています…'],
+  captionsEstimated: ['Word times are estimated: {m}', '词的时间为估计值：{m}', '詞的時間為估計值：{m}', '単語の時間は推定です: {m}'],
+  captionsAs: ['Captions as', '字幕格式', '字幕格式', '字幕の形式'],
+  downloadCaptions: ['Download captions', '下载字幕', '下載字幕', '字幕をダウンロード'],
+});
 
 let shown = null; // id of the job whose words are on the page
 let words = [];   // [{el, start, end}]
@@ -15,6 +22,7 @@ const UNSPACED = /[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\u
 
 /** Shows job `id`'s words in the read-along panel (once per job). */
 export async function loadCaptions(id) {
+  buildPanel();
   if (shown === id) return;
   shown = id;
   const box = $('readalong');
@@ -47,6 +55,19 @@ export async function loadCaptions(id) {
   highlight();
 }
 
+/** The panel's contents, made when it is first opened (the page's first load stays small). */
+function buildPanel() {
+  if ($('readalong')) return;
+  const format = h('select', { id: 'cap-format', translate: 'no' }, ...['vtt', 'srt', 'json'].map((f) => h('option', { text: f })));
+  const button = h('button', { type: 'button', id: 'cap-download', class: 'btn', 'data-i18n': 'downloadCaptions', text: t('downloadCaptions') });
+  button.addEventListener('click', () => shown && downloadCaptions(shown));
+  $('readalong-box').append(
+    h('p', { id: 'readalong-note', class: 'hint', 'aria-live': 'polite' }),
+    h('p', { id: 'readalong', class: 'readalong', 'data-words': '0', 'data-current': '-1' }),
+    h('div', { class: 'row' },
+      h('label', { class: 'inline' }, h('span', { 'data-i18n': 'captionsAs', text: t('captionsAs') }), ' ', format), button));
+}
+
 /** Follows the result's audio: the word being said is marked, those before it dimmed. */
 export function follow(audio) {
   const tick = () => {
@@ -58,6 +79,7 @@ export function follow(audio) {
 }
 
 function highlight() {
+  if (!$('readalong')) return;
   const at = $('out-audio').currentTime;
   let index = -1;
   for (let i = 0; i < words.length && words[i].start <= at; i++) index = i;

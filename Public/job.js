@@ -1,12 +1,21 @@
 // A generation's requests and result, loaded by the first one: the job API, or
 // /v1/audio/speech streamed into Web Audio.
-import { t } from './i18n.js';
+import { t, addStrings } from './i18n.js';
 import { api, getJSON, followEvents } from './api.js';
 import { $, h, show, fail, around, errText, num, secs, setAudio, playable, fetchAudio, saveBlob } from './dom.js';
 import { state, setResult, addHistory, persistHistory } from './state.js';
 import { langList } from './form.js';
 import { isEnd, renderStatus, renderEvents, renderHistory } from './generate.js';
 // player.js is loaded when first needed, to keep the first load small.
+
+addStrings({
+  verifyH: ['Verification', '校验', '校驗', '検証'],
+  verifyPassed: ['All {n} sentences passed.', '全部 {n} 句通过。', '全部 {n} 句通過。', '{n} 文すべて合格しました。'],
+  verifyFailed: ['{f} of {n} sentences still fail; the best take of each is kept.', '{n} 句中有 {f} 句仍未通过；每句保留最好的一次。', '{n} 句中有 {f} 句仍未通過；每句保留最好的一次。', '{n} 文のうち {f} 文が不合格のままです。各文の最良のテイクを使っています。'],
+  verifyLine: ['take {a}: error rate {e}', '第 {a} 次：错误率 {e}', '第 {a} 次：錯誤率 {e}', '{a} 回目: 誤り率 {e}'],
+  verifyNotChecked: ['take {a}: words not checked', '第 {a} 次：未检查文字', '第 {a} 次：未檢查文字', '{a} 回目: 単語は未確認'],
+  verifyFails: ['fails: {w}', '未通过：{w}', '未通過：{w}', '不合格: {w}'],
+});
 
 function track(job, entry) {
   entry.id = job.id;
@@ -144,18 +153,20 @@ export function renderResult() {
 
 /** The result's verification: a summary and each sentence's take, errors and failures. */
 function renderVerification(v) {
-  $('r-verify').hidden = !v;
+  const box = $('r-verify');
+  box.hidden = !v;
   if (!v) return;
   const n = v.sentences.length;
   const bad = v.failed_sentences;
-  $('r-verify-sum').textContent = bad ? t('verifyFailed', { f: bad, n }) : t('verifyPassed', { n });
-  $('r-verify-sum').className = bad ? 'bad' : 'ok';
-  $('r-verify-list').replaceChildren(...v.sentences.map((s) => {
+  box.replaceChildren(
+    h('h3', { text: t('verifyH') }),
+    h('p', { id: 'r-verify-sum', class: bad ? 'bad' : 'ok', text: bad ? t('verifyFailed', { f: bad, n }) : t('verifyPassed', { n }) }),
+    h('ol', { id: 'r-verify-list', class: 'verify-list' }, ...v.sentences.map((s) => {
     const score = s.error_rate == null ? t('verifyNotChecked', { a: s.attempts }) : t('verifyLine', { a: s.attempts, e: num(s.error_rate, 2) });
     return h('li', { 'data-passed': s.passed, 'data-attempts': s.attempts, class: s.passed ? '' : 'bad' },
       h('span', { translate: 'no', text: s.text }), ' — ', score,
       s.failures.length ? ` (${t('verifyFails', { w: s.failures.join(', ') })})` : '');
-  }));
+  })));
 }
 
 /** Downloads the last result in the format chosen. */

@@ -528,13 +528,13 @@ def test_read_along_highlights_the_words_and_downloads_captions(browser, server)
         assert not page.locator("#readalong-box").evaluate("d => d.open")
         assert not any("/captions" in r.url for r in ui.api_requests())
         page.click("#readalong-box summary")
-        ui.wait_for("document.getElementById('readalong').dataset.words === '7'")
+        ui.wait_for("document.getElementById('readalong')?.dataset.words === '7'")
         assert page.inner_text("#readalong").split() == text.split()
         words = requests.get(f"{server.url}/api/tts/{job_id}/captions?format=json", timeout=60).json()["words"]
         # The word being said is marked, the ones before it dimmed.
         middle = (words[4]["start"] + words[4]["end"]) / 2
         ui.js(f"document.getElementById('out-audio').currentTime = {middle}")
-        ui.wait_for("document.getElementById('readalong').dataset.current === '4'")
+        ui.wait_for("document.getElementById('readalong')?.dataset.current === '4'")
         assert page.inner_text("#readalong .w.now") == "five"
         assert page.locator("#readalong .w.said").count() == 4
         # A click on a word plays from its start.
@@ -550,7 +550,7 @@ def test_read_along_highlights_the_words_and_downloads_captions(browser, server)
         page.fill("#text", "A second result.")
         ui.generate()
         ui.wait_result()
-        ui.wait_for("document.getElementById('readalong').dataset.words === '3'")
+        ui.wait_for("document.getElementById('readalong')?.dataset.words === '3'")
         assert page.inner_text("#readalong").split() == ["A", "second", "result."]
 
 
