@@ -59,8 +59,9 @@ enum CaptionWordSplitter {
             .map { $0 }
     }
 
-    /// Han ideographs and kana: each is a caption word.
-    private static func isSpokenAlone(_ character: Character) -> Bool {
+    /// Han ideographs and kana: each is a caption word (and a unit of Chinese and Japanese
+    /// error rates in verification).
+    static func isSpokenAlone(_ character: Character) -> Bool {
         guard let value = character.unicodeScalars.first?.value else { return false }
         return TextCharacterClass.isHan(value) || TextCharacterClass.isKana(value)
     }

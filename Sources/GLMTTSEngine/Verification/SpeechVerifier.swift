@@ -165,7 +165,7 @@ public actor SpeechVerifier {
 
     /// Whether errors are counted in characters: the text has Han or kana.
     static func countsCharacters(_ text: String) -> Bool {
-        text.unicodeScalars.contains { TextCharacterClass.isHan($0.value) || TextCharacterClass.isKana($0.value) }
+        text.contains(where: CaptionWordSplitter.isSpokenAlone)
     }
 
     /// Edits (substitutions, deletions, insertions) from `text` to `heard` over `text`'s

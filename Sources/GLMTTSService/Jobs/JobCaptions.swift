@@ -19,6 +19,11 @@ public actor JobCaptions {
         aligner = CaptionAligner(registry: registry)
     }
 
+    /// Keeps `captions` as job `id`'s (what `captions(of:text:result:)` reads back).
+    public static func keep(_ captions: Captions, of id: JobID, in blobs: any BlobStore) async throws {
+        try await blobs.write(try JSONEncoder().encode(captions), to: .captions(id))
+    }
+
     /// The captions of job `id`, which said `text` and finished with `result`; nil when its
     /// audio is no longer stored.
     public func captions(of id: JobID, text: String, result: SynthesisJobResult) async throws -> Captions? {
@@ -34,7 +39,7 @@ public actor JobCaptions {
             let sentences = result.sentences ?? [SpokenSentence(text: text, start: 0, end: audio.duration)]
             let captions = try await aligner.captions(of: audio, sentences: sentences, language: result.languages?.first)
             made(captions)
-            try await blobs.write(try JSONEncoder().encode(captions), to: .captions(id))
+            try await Self.keep(captions, of: id, in: blobs)
             return captions
         }
         making[id] = task

@@ -66,7 +66,7 @@ public struct SynthesisJobExecutor: Sendable {
         let bytes = try await outputs.store(master: output.encoded, audio: output.audio, of: job.id, as: spec.format)
         if let captions = output.captions {
             // Verification heard every word: the captions are ready without a second transcription.
-            try await blobs.write(try JSONEncoder().encode(captions), to: .captions(job.id))
+            try await JobCaptions.keep(captions, of: job.id, in: blobs)
         }
         return SynthesisJobResult(
             durationSeconds: output.audio.duration, synthesisSeconds: output.synthesisSeconds,
