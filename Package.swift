@@ -45,10 +45,16 @@ let package = Package(
             ]
         ),
         // The service layer: durable jobs and their scheduler, saved voices, API keys, and
-        // the stores behind them (SQLite today).
+        // the stores behind them (SQLite; files on disk or in an S3-compatible bucket).
         .target(
             name: "GLMTTSService",
-            dependencies: ["GLMTTSEngine", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "GLMTTSEngine", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         // Getting published models: the catalogue (catalogue/models.json), resumable verified
         // downloads, hostile-archive unpacking and atomic installs into the models directory.

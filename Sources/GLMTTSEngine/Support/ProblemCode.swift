@@ -217,6 +217,8 @@ public enum ProblemCode {
     public static let storageFailed = "storage.failed"
     /// `storage.read_only`
     public static let storageReadOnly = "storage.read_only"
+    /// `storage.unavailable`
+    public static let storageUnavailable = "storage.unavailable"
 
     // MARK: The database
     /// `store.busy`

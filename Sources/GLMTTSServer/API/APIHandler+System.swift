@@ -10,7 +10,7 @@ extension APIHandler {
         .ok(.init(headers: .init(xRequestId: RequestInfo.current.requestID), body: .json(.init(status: .ok))))
     }
 
-    /// `GET /ready`: the job store takes a write and the default voice is loaded; 503 with the
+    /// `GET /ready`: the job store takes a write, the blob store answers, and the default voice is loaded; 503 with the
     /// failing check otherwise — also while the voice is still loading in the background at
     /// start (the answer never waits for that load).
     func ready(_ input: Operations.Ready.Input) async throws -> Operations.Ready.Output {
@@ -20,6 +20,12 @@ extension APIHandler {
             checks.append(.init(name: "store", ok: true))
         } catch {
             checks.append(.init(name: "store", ok: false, detail: JobProblem(error).detail))
+        }
+        do {
+            try await dependencies.blobs.checkAvailable()
+            checks.append(.init(name: "blobs", ok: true))
+        } catch {
+            checks.append(.init(name: "blobs", ok: false, detail: JobProblem(error).detail))
         }
         if case let .loading(voice, since) = await dependencies.warmUp.state {
             let seconds = String(format: "%.1f", (ContinuousClock.now - since).inSeconds)

@@ -58,14 +58,22 @@ package struct ServerDependencies: Sendable {
         let metrics = ServiceMetrics()
         let engines = configuration.engineSettings.makeRegistry(log: log, events: { event in metrics.engine(event) })
         let serviceRoot = data.root.appendingPathComponent("service", isDirectory: true)
-        let blobs = LocalBlobStore(root: serviceRoot)
-        try blobs.createFolders()
+        try FileManager.default.createDirectory(at: serviceRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let lock = try DataDirectoryLock(serviceRoot: serviceRoot)
+        let blobs: any BlobStore
+        let closeBlobs: @Sendable () async -> Void
+        do {
+            (blobs, closeBlobs) = try await openBlobs(configuration.blobs, serviceRoot: serviceRoot, logger: logger)
+        } catch {
+            lock.release()
+            throw error
+        }
         let database: ServiceDatabase
         do {
             database = try ServiceDatabase(path: serviceRoot.appendingPathComponent("service.sqlite"))
         } catch {
             lock.release()
+            await closeBlobs()
             throw error
         }
         let jobs = SQLiteJobStore(database: database)
@@ -94,8 +102,39 @@ package struct ServerDependencies: Sendable {
             close: {
                 // Closing waits for reads still running; do that off the cooperative pool.
                 _ = try? await BlockingExecutor(label: "database-close").run { try database.close() }
+                await closeBlobs()
                 lock.release()
             },
             metrics: metrics, logger: logger)
+    }
+
+    /// The blob store `setting` names, and how to close it. An S3 bucket is checked once:
+    /// a bucket that does not exist or refuses these credentials stops the start with the
+    /// reason; one that cannot be reached now is only logged (`/ready` reports it until it
+    /// answers).
+    static func openBlobs(
+        _ setting: BlobStoreSetting, serviceRoot: URL, logger: Logger
+    ) async throws -> (any BlobStore, @Sendable () async -> Void) {
+        switch setting {
+        case let .localDisk(folder):
+            let store = LocalBlobStore(root: folder ?? serviceRoot)
+            try store.createFolders()
+            return (store, {})
+        case let .s3(location, credentials):
+            let client = S3Client(location: location, credentials: credentials)
+            let store = S3BlobStore(client: client)
+            do {
+                try await client.headBucket()
+            } catch let S3Error.refused(status, code, message) where status == 403 || status == 404 {
+                await client.shutdown()
+                throw ConfigurationError.unsafe(
+                    reason:
+                        "the S3 bucket '\(location.bucket)' at \(location.endpoint.absoluteString) answered \(status) \(code)\(message.isEmpty ? "" : " (\(message))"). Create the bucket, or give AWS_ACCESS_KEY_ID a key that may use it, and check GLMTTS_BLOBS."
+                )
+            } catch {
+                logger.warning("The S3 bucket cannot be used yet; /ready reports it until it answers", metadata: ["reason": "\(error)"])
+            }
+            return (store, { await client.shutdown() })
+        }
     }
 }

@@ -28,14 +28,7 @@ public struct LocalBlobStore: BlobStore {
 
     /// The file of `key`; nil for a voice clip whose id is not a valid voice id.
     public func file(_ key: BlobKey) -> URL? {
-        switch key {
-        case let .upload(id): return uploads.appendingPathComponent("\(id.rawValue).clip")
-        case let .output(id, format): return outputs.appendingPathComponent("\(id.rawValue).\(format.rawValue)")
-        case let .captions(id): return outputs.appendingPathComponent("\(id.rawValue).captions.json")
-        case let .voiceClip(voiceID):
-            guard VoiceRecord.isValidID(voiceID) else { return nil }
-            return voices.appendingPathComponent("\(voiceID).wav")
-        }
+        key.relativePath.map { root.appendingPathComponent($0, isDirectory: false) }
     }
 
     /// Creates the folders (owner-only permissions).
@@ -69,6 +62,18 @@ public struct LocalBlobStore: BlobStore {
         return try? Data(contentsOf: url)
     }
 
+    /// The folders exist (made again if removed by hand) and take a file.
+    public func checkAvailable() async throws {
+        let probe = root.appendingPathComponent(".ready-probe")
+        do {
+            try createFolders()
+            try Data().write(to: probe)
+            try FileManager.default.removeItem(at: probe)
+        } catch {
+            throw StorageError.classify(error, folder: root)
+        }
+    }
+
     public func remove(_ key: BlobKey) async {
         guard let url = file(key) else { return }
         try? FileManager.default.removeItem(at: url)
@@ -88,7 +93,7 @@ public struct LocalBlobStore: BlobStore {
         for folder in [uploads, outputs] {
             let names = (try? manager.contentsOfDirectory(atPath: folder.path)) ?? []
             for name in names {
-                guard let stem = name.split(separator: ".").first, let id = JobID(String(stem)) else { continue }
+                guard let id = BlobKey.jobID(ofPath: "\(folder.lastPathComponent)/\(name)") else { continue }
                 let modified =
                     (try? manager.attributesOfItem(atPath: folder.appendingPathComponent(name).path))?[.modificationDate] as? Date
                 if let modified, modified < cutoff { ids.insert(id) }

@@ -1,8 +1,9 @@
 import Foundation
 import GLMTTSEngine
 
-/// A job's or voice's file (upload, result, clip) could not be written: the disk is full or
-/// the data directory is read-only. Retryable once the operator has fixed the disk.
+/// A job's or voice's file (upload, result, clip) could not be written or read: the disk is
+/// full, the data directory is read-only, or the object store cannot be reached. Retryable
+/// once the operator has fixed the disk or the store.
 public enum StorageError: GLMTTSError, Equatable {
     /// No space left (or the quota is spent) where `folder` is.
     case diskFull(folder: String)
@@ -10,12 +11,16 @@ public enum StorageError: GLMTTSError, Equatable {
     case readOnly(folder: String)
     /// Another input/output failure writing into `folder`.
     case failed(folder: String)
+    /// The S3-compatible object store (`store` names its bucket) could not be used: `reason`
+    /// says why (unreachable, refused, malformed answer; never a secret).
+    case objectStoreUnavailable(store: String, reason: String)
 
     public var code: String {
         switch self {
         case .diskFull: return ProblemCode.storageDiskFull
         case .readOnly: return ProblemCode.storageReadOnly
         case .failed: return ProblemCode.storageFailed
+        case .objectStoreUnavailable: return ProblemCode.storageUnavailable
         }
     }
 
@@ -32,7 +37,15 @@ public enum StorageError: GLMTTSError, Equatable {
         case let .failed(folder):
             return
                 "The server could not write a file in its '\(folder)' folder (an input/output error). Try again later; the operator should check the disk."
+        case let .objectStoreUnavailable(store, reason):
+            return
+                "The server's file store (\(store)) cannot be used now: \(reason). Try again later; the operator should check the object store and the server's GLMTTS_BLOBS setting."
         }
+    }
+
+    /// `error` from the object store holding `bucket`.
+    public static func objectStore(_ error: S3Error, bucket: String) -> StorageError {
+        .objectStoreUnavailable(store: "S3 bucket '\(bucket)'", reason: error.description)
     }
 
     /// `error` from writing into `folder`, classified by its POSIX cause.
