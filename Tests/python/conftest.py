@@ -1,6 +1,7 @@
 """Fixtures for the HTTP tests: the real `glmtts serve` binary on a loopback port, with a
 real SQLite store in a temporary data directory and the real test models (data/test/models)."""
 import difflib
+import hashlib
 import json
 import os
 import re
@@ -17,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))  # the harnesses' shared support package, scripts/glmtts_support
 
 from glmtts_support.server import GlmttsServer, free_port, swift_bin_path  # noqa: E402,F401 (free_port: for the tests)
+from glmtts_support.seaweedfs import SeaweedS3  # noqa: E402
 from glmtts_support.sse import sse_blocks  # noqa: E402
 
 
@@ -34,6 +36,25 @@ NO_NETWORK = "http://127.0.0.1:9"
 
 STARTED: list["Server"] = []  # every Server started in this run, for `stop_leaked_servers`
 
+#: `GLMTTS_TEST_BLOBS=s3` (the suite's S3 pass in scripts/test): every test server keeps its
+#: uploads, results and voice clips in one SeaweedFS bucket, each server under its own prefix,
+#: instead of under its data directory. Tests that look at stored files do so through
+#: `blob_names`, `blob_bytes` and `write_blob`, which follow the server's store.
+S3_MODE = os.environ.get("GLMTTS_TEST_BLOBS") == "s3"
+_SHARED_S3: list[SeaweedS3] = []
+
+
+def shared_s3() -> SeaweedS3:
+    """The run's SeaweedFS (started on first use, stopped at the end of the session)."""
+    if not _SHARED_S3:
+        _SHARED_S3.append(SeaweedS3(bucket="glmtts-suite").start())
+    return _SHARED_S3[0]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for store in _SHARED_S3:
+        store.cleanup()
+
 
 class Server(GlmttsServer):
     """One `glmtts serve` of the binary under test over `data_dir`, on a free loopback port,
@@ -44,6 +65,12 @@ class Server(GlmttsServer):
 
     def __init__(self, data_dir: Path, env: dict | None = None):
         defaults = {"GLMTTS_RATE_LIMIT_PER_MINUTE": "0", "GLMTTS_MODEL_MIRROR": NO_NETWORK}
+        #: The S3 store and key prefix of this server's blobs (None: files under data_dir/service).
+        self.s3, self.blob_prefix = None, ""
+        if S3_MODE and "GLMTTS_BLOBS" not in (env or {}):
+            self.s3 = shared_s3()
+            self.blob_prefix = "t" + hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:16] + "/"
+            defaults.update(self.s3.blobs_setting(self.blob_prefix))
         super().__init__(None, data_dir, env={**defaults, **(env or {})})
 
     def start(self, timeout: float = 120):
@@ -51,6 +78,35 @@ class Server(GlmttsServer):
         self.binary = binary()
         STARTED.append(self)
         return super().start(timeout=timeout)
+
+
+def blob_names(server: Server, folder: str) -> list[str]:
+    """The names of the stored files in `folder` (`uploads`, `outputs` or `voices`) of `server`'s
+    blob store, sorted: on disk, or in its S3 bucket under its prefix."""
+    if server.s3:
+        start = f"{server.blob_prefix}{folder}/"
+        return sorted(key[len(start):] for key in server.s3.keys(start))
+    path = server.data_dir / "service" / folder
+    return sorted(p.name for p in path.iterdir()) if path.exists() else []
+
+
+def blob_bytes(server: Server, path: str) -> bytes | None:
+    """The stored file `path` (`outputs/<id>.wav`) of `server`, None when there is none."""
+    if server.s3:
+        try:
+            return server.s3.client().get_object(Bucket=server.s3.bucket, Key=server.blob_prefix + path)["Body"].read()
+        except server.s3.client().exceptions.NoSuchKey:
+            return None
+    file = server.data_dir / "service" / path
+    return file.read_bytes() if file.exists() else None
+
+
+def write_blob(server: Server, path: str, data: bytes):
+    """Replaces the stored file `path` of `server` (as an operator, or a corrupted disk, would)."""
+    if server.s3:
+        server.s3.client().put_object(Bucket=server.s3.bucket, Key=server.blob_prefix + path, Body=data)
+    else:
+        (server.data_dir / "service" / path).write_bytes(data)
 
 
 def create_key(data_dir: Path, name: str, *scopes: str, extra=()) -> str:

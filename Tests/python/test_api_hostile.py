@@ -17,7 +17,7 @@ import pytest
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from conftest import Server, assert_healthy, assert_problem, sse_events, wait_until_settled
+from conftest import Server, assert_healthy, assert_problem, blob_names, sse_events, wait_until_settled
 
 MiB = 1 << 20
 BOUNDARY = "hostileBoundary7MA4YWxkTrZu0gW"
@@ -474,7 +474,7 @@ def test_voice_named_like_a_path_is_stored_only_as_a_name(server, reference_wav)
     try:
         assert HEX32.match(voice["id"]) and voice["name"] == name
         assert response.headers["location"] == f"/api/voices/{voice['id']}"
-        stored = [p.name for p in (server.data_dir / "service" / "voices").iterdir()]
+        stored = blob_names(server, "voices")
         assert f"{voice['id']}.wav" in stored
         assert all(re.match(r"^[0-9a-f]{32}\.wav$", n) for n in stored), stored
         everything = [str(p.relative_to(server.data_dir)) for p in server.data_dir.rglob("*")]

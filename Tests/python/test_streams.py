@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import Server, assert_healthy, assert_problem, auth, create_key, metric_values, sse_events
+from conftest import Server, assert_healthy, assert_problem, auth, blob_names, create_key, metric_values, sse_events, write_blob
 
 LONG_TEXT = " ".join(f"This is sentence number {i} of a long text that keeps the only voice slot busy for a while."
                      for i in range(1, 25))
@@ -101,13 +101,12 @@ def test_queue_full_refusal_costs_no_quota_and_leaves_no_listener(keyed, busy_qu
 
 def test_batch_refused_by_quota_costs_nothing_and_writes_no_clip(keyed, reference_clip):
     key = keyed.keys["small"]
-    uploads = keyed.data_dir / "service" / "uploads"
-    before = sorted(uploads.iterdir())
+    before = blob_names(keyed, "uploads")
     refused = requests.post(keyed.url + "/api/tts/batch", headers=auth(key),
                             data=[("texts", "Twelve chars"), ("texts", "and some more"), ("prompt_text", "Hello there.")],
                             files={"prompt_audio": ("ref.wav", reference_clip, "audio/wav")}, timeout=60)
     assert_problem(refused, 429, "quota.exceeded")
-    assert sorted(uploads.iterdir()) == before, "a refused batch left clips on disk"
+    assert blob_names(keyed, "uploads") == before, "a refused batch left clips in the store"
     assert used_today(keyed, "small-quota") == 0
     # What fits is still accepted and charged once.
     ok = requests.post(keyed.url + "/api/tts", json={"text": "Ten chars."}, headers=auth(key), timeout=300)
@@ -176,10 +175,9 @@ def test_batch_archive_of_200_jobs_streams_with_flat_memory(roomy):
              .json()["status"] in ("completed", "partial", "failed"), "the batch to finish", seconds=900)
     # Make every result 1 MiB on disk (a WAV the server serves as stored), so that an
     # archive built in memory would need 200 MiB.
-    outputs = keyed.data_dir / "service" / "outputs"
     blob = b"RIFF" + bytes(1 << 20)
     for job in batch["jobs"]:
-        (outputs / f"{job['id']}.wav").write_bytes(blob)
+        write_blob(keyed, f"outputs/{job['id']}.wav", blob)
     baseline = keyed.rss_kib()
     peak = [baseline]
     done = threading.Event()
