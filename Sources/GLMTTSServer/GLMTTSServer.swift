@@ -12,6 +12,9 @@ package enum GLMTTSServer {
     package static func run(configuration: ServerConfiguration, logger: Logger) async throws {
         let dependencies = try await ServerDependencies.open(configuration: configuration, logger: logger)
         await logAccessMode(configuration: configuration, dependencies: dependencies)
+        logger.info(
+            "stores opened",
+            metadata: ["jobs": "\(configuration.store.summary)", "files": "\(configuration.blobs.summary)"])
         await dependencies.warmUp.start(engines: dependencies.engines) { [logger] line in logger.info("\(line)") }
         let app = try buildApplication(configuration: configuration, dependencies: dependencies) { port in
             logger.notice(

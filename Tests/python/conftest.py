@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))  # the harnesses' shared support package, scripts/glmtts_support
 
 from glmtts_support.server import GlmttsServer, free_port, swift_bin_path  # noqa: E402,F401 (free_port: for the tests)
+from glmtts_support.postgres import PostgresServer  # noqa: E402
 from glmtts_support.seaweedfs import SeaweedS3  # noqa: E402
 from glmtts_support.sse import sse_blocks  # noqa: E402
 
@@ -42,6 +43,17 @@ STARTED: list["Server"] = []  # every Server started in this run, for `stop_leak
 #: `blob_names`, `blob_bytes` and `write_blob`, which follow the server's store.
 S3_MODE = os.environ.get("GLMTTS_TEST_BLOBS") == "s3"
 _SHARED_S3: list[SeaweedS3] = []
+#: `GLMTTS_TEST_STORE=postgres` (the same pass): every test server keeps its jobs and voices in
+#: its own database of one PostgreSQL server (scripts/postgres-server), made on first start.
+POSTGRES_MODE = os.environ.get("GLMTTS_TEST_STORE") == "postgres"
+_SHARED_POSTGRES: list[PostgresServer] = []
+
+
+def shared_postgres() -> PostgresServer:
+    """The run's PostgreSQL (started on first use, stopped at the end of the session)."""
+    if not _SHARED_POSTGRES:
+        _SHARED_POSTGRES.append(PostgresServer().start())
+    return _SHARED_POSTGRES[0]
 
 
 def shared_s3() -> SeaweedS3:
@@ -54,6 +66,8 @@ def shared_s3() -> SeaweedS3:
 def pytest_sessionfinish(session, exitstatus):
     for store in _SHARED_S3:
         store.cleanup()
+    for database in _SHARED_POSTGRES:
+        database.cleanup()
 
 
 class Server(GlmttsServer):
@@ -71,6 +85,9 @@ class Server(GlmttsServer):
             self.s3 = shared_s3()
             self.blob_prefix = "t" + hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:16] + "/"
             defaults.update(self.s3.blobs_setting(self.blob_prefix))
+        if POSTGRES_MODE and "GLMTTS_STORE" not in (env or {}):
+            name = "t" + hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:16]
+            defaults["GLMTTS_STORE"] = shared_postgres().database_url(name)
         super().__init__(None, data_dir, env={**defaults, **(env or {})})
 
     def start(self, timeout: float = 120):

@@ -223,6 +223,10 @@ public enum ProblemCode {
     // MARK: The database
     /// `store.busy`
     public static let storeBusy = "store.busy"
+    /// `store.in_use`
+    public static let storeInUse = "store.in_use"
+    /// `store.unreachable`
+    public static let storeUnreachable = "store.unreachable"
     /// `store.cannot_open`
     public static let storeCannotOpen = "store.cannot_open"
     /// `store.disk_full`

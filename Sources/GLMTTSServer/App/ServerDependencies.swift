@@ -76,8 +76,35 @@ package struct ServerDependencies: Sendable {
             await closeBlobs()
             throw error
         }
-        let jobs = SQLiteJobStore(database: database)
-        let voices = SQLiteVoiceStore(database: database)
+        let jobs: any JobStore
+        let voices: any VoiceStore
+        let closeStore: @Sendable () async -> Void
+        switch configuration.store {
+        case .sqlite:
+            (jobs, voices, closeStore) = (SQLiteJobStore(database: database), SQLiteVoiceStore(database: database), {})
+        case let .postgres(location):
+            do {
+                let nodeLock = try await PostgresNodeLock.take(location, logger: logger)
+                let postgres: PostgresServiceDatabase
+                do {
+                    postgres = try await PostgresServiceDatabase(location: location, logger: logger)
+                } catch {
+                    await nodeLock.release()
+                    throw error
+                }
+                jobs = PostgresJobStore(database: postgres, node: ProcessInfo.processInfo.hostName + "/\(getpid())")
+                voices = PostgresVoiceStore(database: postgres)
+                closeStore = {
+                    await postgres.close()
+                    await nodeLock.release()
+                }
+            } catch {
+                try? database.close()
+                await closeBlobs()
+                lock.release()
+                throw error
+            }
+        }
         let hub = ProgressHub(store: jobs, bufferLimit: configuration.streamBufferLimit, log: log)
         let pipeline = SynthesisPipeline(
             registry: engines, audioLimits: configuration.audioLimits,
@@ -102,6 +129,7 @@ package struct ServerDependencies: Sendable {
             close: {
                 // Closing waits for reads still running; do that off the cooperative pool.
                 _ = try? await BlockingExecutor(label: "database-close").run { try database.close() }
+                await closeStore()
                 await closeBlobs()
                 lock.release()
             },

@@ -36,6 +36,8 @@ package struct ServerConfiguration: Sendable, Equatable {
     package var verifyByDefault = false
     /// Where uploads, results and voice clips are kept (`GLMTTS_BLOBS`).
     package var blobs = BlobStoreSetting.localDisk(folder: nil)
+    /// Where jobs, events and saved voices are kept (`GLMTTS_STORE`).
+    package var store = JobStoreSetting.sqlite
     /// The thresholds of verified speech (`GLMTTS_VERIFY_MAX_ATTEMPTS`, `GLMTTS_VERIFY_MAX_ERROR_RATE`).
     package var verification = VerificationThresholds()
     /// Finished jobs, their files and uploads are deleted after this many seconds (0 keeps them).
@@ -210,6 +212,7 @@ package struct ServerConfiguration: Sendable, Equatable {
         config.maxBatchTexts = try reader.integer("GLMTTS_MAX_BATCH_TEXTS", in: 1...10_000) ?? config.maxBatchTexts
         config.verifyByDefault = try reader.flag("GLMTTS_VERIFY") ?? config.verifyByDefault
         config.blobs = try BlobStoreSetting(reader)
+        config.store = try JobStoreSetting(reader)
         config.verification.maxAttempts =
             try reader.integer("GLMTTS_VERIFY_MAX_ATTEMPTS", in: 1...10) ?? config.verification.maxAttempts
         config.verification.maxErrorRate =

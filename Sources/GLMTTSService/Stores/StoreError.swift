@@ -20,6 +20,12 @@ public enum StoreError: GLMTTSError, Equatable {
     /// Any other failure while doing `operation` ("claiming a job"); `reason` is a short
     /// technical hint such as a SQLite result code, never SQL.
     case failed(operation: String, reason: String)
+    /// The PostgreSQL server (`store`, its URL without the password) could not be used:
+    /// `reason` says why (down, restarting, no answer in time, credentials refused).
+    case unreachable(store: String, reason: String)
+    /// Another server already uses the PostgreSQL database `store` (one server per
+    /// database until the shared queue of many nodes exists).
+    case inUse(store: String)
 
     public var code: String {
         switch self {
@@ -30,12 +36,14 @@ public enum StoreError: GLMTTSError, Equatable {
         case .cannotOpen: return ProblemCode.storeCannotOpen
         case .ioError: return ProblemCode.storeIoError
         case .failed: return ProblemCode.storeFailed
+        case .unreachable: return ProblemCode.storeUnreachable
+        case .inUse: return ProblemCode.storeInUse
         }
     }
 
     public var category: ErrorCategory {
         switch self {
-        case .unreadable, .readOnly, .diskFull, .busy, .cannotOpen, .ioError: return .unavailable
+        case .unreadable, .readOnly, .diskFull, .busy, .cannotOpen, .ioError, .unreachable, .inUse: return .unavailable
         case .failed: return .internalFailure
         }
     }
@@ -61,6 +69,12 @@ public enum StoreError: GLMTTSError, Equatable {
         case let .ioError(path):
             return "The disk holding the service database \(path) failed to read or write (input/output error; "
                 + "the file system may have turned read-only). Check the disk and the system log; restart the server once it is healthy."
+        case let .unreachable(store, reason):
+            return
+                "The service database \(store) cannot be used now: \(reason). Try again later; the operator should check the PostgreSQL server and GLMTTS_STORE."
+        case let .inUse(store):
+            return
+                "Another glmtts server already uses the service database \(store). Run one server per database for now: give this one its own database in GLMTTS_STORE, or stop the other."
         case let .failed(operation, reason):
             return "The service database failed while \(operation) (\(reason)). "
                 + "Try again; if it keeps failing, check the disk and the database file."

@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL schema, one versioned migration per released change, applied in order at
+/// open, each in its own transaction and recorded in `schema_migrations`. Concurrent starts
+/// take turns on a transaction-level advisory lock, so a migration runs once.
+///
+/// Designed for the shared queue of many nodes (docs/ARCHITECTURE.md): jobs carry a lease
+/// (owner, a token from `lease_tokens`, expiry) and a partial index serves the claim of
+/// queued jobs; events have a global `id` (bigserial) beside their per-job `seq`.
+enum PostgresSchema {
+    /// The advisory lock key of migrations ("glmtts" in ASCII, arbitrary but fixed).
+    static let migrationLock: Int64 = 0x676C_6D74_7473
+
+    /// (version, SQL) in order. Never edit a released one: add the next.
+    static let migrations: [(Int, String)] = [
+        (
+            1,
+            """
+            CREATE TABLE jobs (
+                id text PRIMARY KEY,
+                kind text NOT NULL,
+                state text NOT NULL CHECK (state IN ('queued', 'running', 'completed', 'failed', 'cancelled')),
+                lane text NOT NULL,
+                priority integer NOT NULL,
+                seq bigint NOT NULL UNIQUE,
+                payload bytea NOT NULL,
+                attempts integer NOT NULL DEFAULT 0,
+                max_attempts integer NOT NULL,
+                created_at double precision NOT NULL,
+                run_at double precision NOT NULL,
+                started_at double precision,
+                finished_at double precision,
+                progress double precision NOT NULL DEFAULT 0,
+                stage text,
+                result bytea,
+                problem bytea,
+                batch_id text,
+                batch_index integer,
+                owner text,
+                lease_owner text,
+                lease_token bigint,
+                lease_expires_at double precision,
+                cancel_requested boolean NOT NULL DEFAULT false
+            );
+            CREATE SEQUENCE job_seq;
+            CREATE SEQUENCE lease_tokens;
+            CREATE INDEX jobs_queued ON jobs (lane, priority DESC, seq) WHERE state = 'queued';
+            CREATE INDEX jobs_running ON jobs (lease_expires_at) WHERE state = 'running';
+            CREATE INDEX jobs_batch ON jobs (batch_id, batch_index) WHERE batch_id IS NOT NULL;
+            CREATE INDEX jobs_finished ON jobs (finished_at) WHERE state IN ('completed', 'failed', 'cancelled');
+            CREATE INDEX jobs_owner ON jobs (owner, created_at);
+            CREATE TABLE job_events (
+                id bigserial PRIMARY KEY,
+                job_id text NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+                seq integer NOT NULL,
+                body bytea NOT NULL,
+                UNIQUE (job_id, seq)
+            );
+            CREATE TABLE voices (
+                id text PRIMARY KEY,
+                name text NOT NULL,
+                created_at double precision NOT NULL,
+                reference_text text,
+                transcribed boolean NOT NULL DEFAULT false,
+                quality bytea NOT NULL,
+                owner text
+            );
+            CREATE INDEX voices_name ON voices (name);
+            CREATE INDEX voices_owner ON voices (owner);
+            CREATE TABLE health (
+                id integer PRIMARY KEY CHECK (id = 1),
+                checked_at double precision NOT NULL
+            );
+            """
+        )
+    ]
+
+    /// Brings `database` up to date.
+    static func migrate(_ database: PostgresServiceDatabase) async throws {
+        try await database.transaction("preparing the database") { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: Self.logger)
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at double precision NOT NULL)",
+                logger: Self.logger)
+            var applied = Set<Int>()
+            for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: Self.logger)
+                .decode(Int.self)
+            {
+                applied.insert(version)
+            }
+            for (version, sql) in migrations where !applied.contains(version) {
+                for statement in sql.components(separatedBy: ";\n") where !statement.allSatisfy(\.isWhitespace) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: Self.logger)
+                }
+                try await connection.query(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (\(version), extract(epoch from now()))",
+                    logger: Self.logger)
+            }
+        }
+    }
+
+    static let logger = Logger(label: "glmtts.postgres.schema")
+}

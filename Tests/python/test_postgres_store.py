@@ -1,0 +1,115 @@
+"""Jobs and voices in PostgreSQL (GLMTTS_STORE=postgres://…): the real server against a real
+PostgreSQL 15 on loopback (scripts/postgres-server). The rows are what the API says; a
+restart keeps jobs and voices; a second server on the same database is refused with what to
+do (one server per database until the shared queue exists); a database that goes away gives
+clear 503s and the server recovers when it is back; a bad setting stops the start without
+echoing the password."""
+import time
+
+import pytest
+import requests
+
+from conftest import Server, assert_healthy, assert_problem
+from glmtts_support.postgres import PostgresServer
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    database = PostgresServer().start()
+    yield database
+    database.cleanup()
+
+
+@pytest.fixture
+def pg_server(postgres, fresh_server_dir, request):
+    name = "p" + str(abs(hash(request.node.name)))[:12]
+    srv = Server(fresh_server_dir, env={"GLMTTS_STORE": postgres.database_url(name)}).start()
+    srv.database = name
+    yield srv
+    srv.stop()
+
+
+def wait_ready(server, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    while True:
+        ready = requests.get(server.url + "/ready", timeout=20)
+        if ready.status_code == 200 or time.monotonic() > deadline:
+            return ready
+        time.sleep(0.3)
+
+
+def test_jobs_and_voices_are_rows_that_survive_a_restart(pg_server, postgres, reference_wav):
+    assert "stores opened" in pg_server.log_text() and "postgres://glmtts@127.0.0.1" in pg_server.log_text()
+    made = requests.post(pg_server.url + "/api/tts", data={"text": "Stored in PostgreSQL."}, timeout=120)
+    assert made.status_code == 200, made.text
+    job_id = made.headers["x-task-id"]
+    row = postgres.sql(f"SELECT state, attempts, lease_token IS NOT NULL FROM jobs WHERE id = '{job_id}'", pg_server.database)
+    assert row == "completed|1|t"
+    kinds = postgres.sql(f"SELECT body FROM job_events WHERE job_id = '{job_id}' ORDER BY seq", pg_server.database)
+    assert kinds.count("\n") >= 2 and "completed" in kinds.splitlines()[-1]  # queued … completed, in order
+    with open(reference_wav, "rb") as clip:
+        voice = requests.post(pg_server.url + "/api/voices", files={"audio": ("v.wav", clip, "audio/wav")},
+                              data={"name": "pg voice", "text": "The quick brown fox."}, timeout=120).json()
+    assert postgres.sql(f"SELECT name FROM voices WHERE id = '{voice['id']}'", pg_server.database) == "pg voice"
+    assert postgres.sql("SELECT MAX(version) FROM schema_migrations", pg_server.database) == "1"
+    pg_server.stop()
+    assert pg_server.process.returncode == 0
+    pg_server.start()
+    job = requests.get(f"{pg_server.url}/api/tts/{job_id}", timeout=10).json()
+    assert job["status"] == "completed"
+    assert requests.get(f"{pg_server.url}/api/tts/{job_id}/audio?format=wav", timeout=30).content == made.content
+    assert [v["id"] for v in requests.get(pg_server.url + "/api/voices", timeout=10).json()["voices"]] == [voice["id"]]
+    assert postgres.sql("SELECT COUNT(*) FROM schema_migrations", pg_server.database) == "1"  # migrated once
+    assert_healthy(pg_server)
+
+
+def test_a_second_server_on_the_same_database_is_refused(pg_server, postgres, tmp_path):
+    second = Server(tmp_path, env={"GLMTTS_STORE": postgres.database_url(pg_server.database)})
+    with pytest.raises(Exception):
+        second.start(timeout=60)
+    assert second.process.returncode not in (0, None)
+    assert "Another glmtts server already uses the service database" in second.log_text()
+    assert_healthy(pg_server)
+
+
+def test_a_database_that_goes_away_gives_503s_then_the_server_recovers(pg_server, postgres):
+    made = requests.post(pg_server.url + "/api/tts", data={"text": "Before the outage."}, timeout=120)
+    assert made.status_code == 200
+    postgres.stop()
+    try:
+        down = requests.post(pg_server.url + "/api/tts", data={"text": "During the outage."}, timeout=60)
+        problem = assert_problem(down, 503)
+        assert problem["type"].startswith("/problems/store.") and "GLMTTS_STORE" in problem["detail"]
+        ready = requests.get(pg_server.url + "/ready", timeout=30)
+        assert ready.status_code == 503
+        store = next(c for c in ready.json()["checks"] if c["name"] == "store")
+        assert store["ok"] is False and "cannot be used now" in store["detail"]
+        assert requests.get(pg_server.url + "/health", timeout=10).status_code == 200
+    finally:
+        postgres.start()
+    assert wait_ready(pg_server).status_code == 200
+    after = requests.post(pg_server.url + "/api/tts", data={"text": "After the outage."}, timeout=120)
+    assert after.status_code == 200 and after.content[:4] == b"RIFF", after.text
+    assert requests.get(f"{pg_server.url}/api/tts/{made.headers['x-task-id']}", timeout=10).json()["status"] == "completed"
+    assert_healthy(pg_server)
+
+
+@pytest.mark.parametrize("value, needle", [
+    ("mysql://u@h/db", "GLMTTS_STORE"),
+    ("postgres://u:hunter2secret@127.0.0.1:1/db?sslmode=sometimes", "sslmode"),
+    ("postgres://u:hunter2secret@127.0.0.1:1/", "database name"),
+])
+def test_a_bad_setting_stops_the_start_without_echoing_the_password(fresh_server_dir, value, needle):
+    srv = Server(fresh_server_dir, env={"GLMTTS_STORE": value})
+    with pytest.raises(Exception):
+        srv.start(timeout=60)
+    log = srv.log_text()
+    assert needle in log and "hunter2secret" not in log, log[-2000:]
+
+
+def test_an_unreachable_database_stops_the_start_with_the_reason(fresh_server_dir):
+    srv = Server(fresh_server_dir, env={"GLMTTS_STORE": "postgres://glmtts:hunter2secret@127.0.0.1:9/glmtts?sslmode=disable"})
+    with pytest.raises(Exception):
+        srv.start(timeout=60)
+    log = srv.log_text()
+    assert "cannot be used now" in log and "hunter2secret" not in log, log[-2000:]
