@@ -45,7 +45,7 @@ def test_jobs_and_voices_are_rows_that_survive_a_restart(pg_server, postgres, re
     job_id = made.headers["x-task-id"]
     row = postgres.sql(f"SELECT state, attempts, lease_token IS NOT NULL FROM jobs WHERE id = '{job_id}'", pg_server.database)
     assert row == "completed|1|t"
-    kinds = postgres.sql(f"SELECT body FROM job_events WHERE job_id = '{job_id}' ORDER BY seq", pg_server.database)
+    kinds = postgres.sql(f"SELECT convert_from(body, 'UTF8') FROM job_events WHERE job_id = '{job_id}' ORDER BY seq", pg_server.database)
     assert kinds.count("\n") >= 2 and "completed" in kinds.splitlines()[-1]  # queued … completed, in order
     with open(reference_wav, "rb") as clip:
         voice = requests.post(pg_server.url + "/api/voices", files={"audio": ("v.wav", clip, "audio/wav")},
