@@ -19,7 +19,11 @@ Decisions worth knowing on the Swift side:
 - Audio must be 16 kHz mono (the rate Whisper works at); any other rate is rejected with
   ``bad_request``. The Swift side resamples (soxr) before sending.
 - Decoding: ``vad_filter=False``, ``condition_on_previous_text=False``,
-  ``beam_size`` default 1 (greedy), temperature fallback as faster-whisper defaults.
+  ``beam_size`` default 1 (greedy), temperature 0 only: no fallback to sampling. faster-whisper's
+  default fallback re-decodes a failing window at rising temperatures, which is random: the same
+  clip (Mandarin played to tiny.en, say) then now and again came back as a sampled transcript that
+  passed the server's trust checks. Without it a transcript is the same on every run and the
+  checks judge what the model really heard.
   ``word_timestamps`` (optional, default false) adds ``words`` to each segment:
   ``[{"start", "end", "word", "probability"}]`` from faster-whisper's cross-attention
   alignment (the server maps them onto the input text for captions).
@@ -211,6 +215,7 @@ class WhisperEngine:
                 samples,
                 language=language,
                 beam_size=beam_size,
+                temperature=0.0,
                 vad_filter=False,
                 condition_on_previous_text=False,
                 word_timestamps=words,
