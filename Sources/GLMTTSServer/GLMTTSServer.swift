@@ -14,7 +14,10 @@ package enum GLMTTSServer {
         await logAccessMode(configuration: configuration, dependencies: dependencies)
         logger.info(
             "stores opened",
-            metadata: ["jobs": "\(configuration.store.summary)", "files": "\(configuration.blobs.summary)"])
+            metadata: [
+                "jobs": "\(configuration.store.summary)", "files": "\(configuration.blobs.summary)",
+                "role": "\(configuration.role.rawValue)",
+            ])
         await dependencies.warmUp.start(engines: dependencies.engines) { [logger] line in logger.info("\(line)") }
         let app = try buildApplication(configuration: configuration, dependencies: dependencies) { port in
             logger.notice(

@@ -48,6 +48,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds running jobs get to finish at shutdown (default: GLMTTS_SHUTDOWN_GRACE_SECONDS or 30).")
     var grace: Double?
 
+    @Option(
+        help:
+            "all (API and job runs, the default), api (queues and follows jobs, runs none) or worker (runs jobs; only /health, /ready and /metrics over HTTP). api and worker need GLMTTS_STORE=postgres://… (default: GLMTTS_ROLE or all)."
+    )
+    var role: String?
+
     func run() async throws {
         try await runReportingErrors {
             var configuration = try ServerConfiguration.load(configFile: config.map { URL(fileURLWithPath: $0) })
@@ -72,6 +78,12 @@ struct ServeCommand: AsyncParsableCommand {
                     throw ValidationError("--log-format must be text, json or logfmt.")
                 }
                 configuration.logFormat = format
+            }
+            if let role {
+                guard let parsed = ServerRole(rawValue: role.lowercased()) else {
+                    throw ValidationError("--role must be all, api or worker.")
+                }
+                configuration.role = parsed
             }
             if let grace {
                 guard grace >= 0, grace.isFinite else { throw ValidationError("--grace must be 0 or more seconds.") }

@@ -57,23 +57,31 @@ final class GatedJobStore: JobStore {
         if job != nil { await pass(.claim) }
         return job
     }
-    func updateProgress(_ id: JobID, progress: Double, stage: JobStage?) async throws {
-        try await base.updateProgress(id, progress: progress, stage: stage)
+    func updateProgress(_ id: JobID, lease: Int64?, progress: Double, stage: JobStage?) async throws {
+        try await base.updateProgress(id, lease: lease, progress: progress, stage: stage)
     }
-    func finish(_ id: JobID, status: JobStatus, result: JobResult?, problem: JobProblem?, at: Date) async throws {
-        try await base.finish(id, status: status, result: result, problem: problem, at: at)
+    func finish(_ id: JobID, lease: Int64?, status: JobStatus, result: JobResult?, problem: JobProblem?, at: Date) async throws {
+        try await base.finish(id, lease: lease, status: status, result: result, problem: problem, at: at)
     }
-    func requeue(_ id: JobID, problem: JobProblem) async throws {
-        try await base.requeue(id, problem: problem)
+    func requeue(_ id: JobID, lease: Int64?, problem: JobProblem) async throws {
+        try await base.requeue(id, lease: lease, problem: problem)
         await pass(.requeue)
     }
     func cancelIfQueued(_ id: JobID, at: Date) async throws -> Bool { try await base.cancelIfQueued(id, at: at) }
     func delete(_ id: JobID) async throws { try await base.delete(id) }
-    func appendEvent(_ event: JobEvent) async throws {
+    func appendEvent(_ event: JobEvent, lease: Int64?) async throws -> JobEvent? {
         if event.kind.isFinal { await pass(.finalEvent) }
-        try await base.appendEvent(event)
+        return try await base.appendEvent(event, lease: lease)
     }
-    func events(for id: JobID) async throws -> [JobEvent] { try await base.events(for: id) }
+    func events(for id: JobID, after sequence: Int) async throws -> [JobEvent] { try await base.events(for: id, after: sequence) }
+    var isShared: Bool { base.isShared }
+    func renewLeases(_ leases: [JobID: Int64], now: Date) async throws -> LeaseRenewal {
+        try await base.renewLeases(leases, now: now)
+    }
+    func requestCancel(_ id: JobID) async throws -> Bool { try await base.requestCancel(id) }
+    func rescueExpiredLeases(problem: JobProblem, now: Date) async throws -> (requeued: [JobRecord], failed: [JobRecord]) {
+        try await base.rescueExpiredLeases(problem: problem, now: now)
+    }
     func queuePosition(of id: JobID) async throws -> Int? { try await base.queuePosition(of: id) }
     func queuedCount() async throws -> Int { try await base.queuedCount() }
     func lanesWithQueuedJobs() async throws -> Set<JobLane> {

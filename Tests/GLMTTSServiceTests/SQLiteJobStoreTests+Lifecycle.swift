@@ -139,7 +139,7 @@ extension SQLiteJobStoreTests {
 
     // MARK: Events
 
-    @Test func eventsComeBackInSequenceOrder() async throws {
+    @Test func theStoreNumbersEventsPerJobInOrder() async throws {
         try await JobTestDatabase.with { _, store in
             let job = try await store.insert(JobSamples.job())
             let other = try await store.insert(JobSamples.job("other"))
@@ -156,27 +156,32 @@ extension SQLiteJobStoreTests {
                     sequence: 5, jobID: job.id, kind: .completed, elapsedSeconds: 2, stage: .done, fraction: 1,
                     result: JobSamples.synthesisResult),
             ]
-            // Appended out of order: reading sorts by sequence.
-            for index in [2, 0, 4, 1, 3] { try await store.appendEvent(events[index]) }
-            try await store.appendEvent(JobEvent(sequence: 1, jobID: other.id, kind: .cancelled, problem: .cancelled))
+            // The caller's numbers are ignored: each job counts from 1 on its own.
+            for event in events {
+                var unnumbered = event
+                unnumbered.sequence = 99
+                #expect(try await store.appendEvent(unnumbered) == event)
+            }
+            #expect(try await store.appendEvent(JobEvent(jobID: other.id, kind: .cancelled, problem: .cancelled))?.sequence == 1)
 
             #expect(try await store.events(for: job.id) == events)
+            #expect(try await store.events(for: job.id, after: 3) == Array(events[3...]))
+            #expect(try await store.events(for: job.id, after: 5).isEmpty)
             #expect(try await store.events(for: other.id).map(\.kind) == [.cancelled])
             #expect(try await store.events(for: JobID()).isEmpty)
         }
     }
 
-    @Test func eventsRejectTakenSequenceNumbersAndUnknownJobs() async throws {
+    @Test func nothingIsStoredAfterTheFinalEventNorForUnknownJobs() async throws {
         try await JobTestDatabase.with { _, store in
             let job = try await store.insert(JobSamples.job())
-            try await store.appendEvent(JobEvent(sequence: 1, jobID: job.id, kind: .queued))
+            try await store.appendEvent(JobEvent(jobID: job.id, kind: .queued))
+            try await store.appendEvent(JobEvent(jobID: job.id, kind: .cancelled, problem: .cancelled))
+            #expect(try await store.appendEvent(JobEvent(jobID: job.id, kind: .started)) == nil)
             await #expect(throws: StoreError.self) {
-                try await store.appendEvent(JobEvent(sequence: 1, jobID: job.id, kind: .started))
+                try await store.appendEvent(JobEvent(jobID: JobID(), kind: .queued))
             }
-            await #expect(throws: StoreError.self) {
-                try await store.appendEvent(JobEvent(sequence: 1, jobID: JobID(), kind: .queued))
-            }
-            #expect(try await store.events(for: job.id).map(\.kind) == [.queued])
+            #expect(try await store.events(for: job.id).map(\.kind) == [.queued, .cancelled])
         }
     }
 

@@ -35,7 +35,7 @@ def binary() -> str:
 #: publisher (tests of pulls set their own loopback mirror).
 NO_NETWORK = "http://127.0.0.1:9"
 
-STARTED: list["Server"] = []  # every Server started in this run, for `stop_leaked_servers`
+STARTED: list["Server"] = []  # every Server started in this run, in order of first start, for `stop_leaked_servers`
 
 #: `GLMTTS_TEST_BLOBS=s3` (the suite's S3 pass in scripts/test): every test server keeps its
 #: uploads, results and voice clips in one SeaweedFS bucket, each server under its own prefix,
@@ -88,12 +88,16 @@ class Server(GlmttsServer):
         if POSTGRES_MODE and "GLMTTS_STORE" not in (env or {}):
             name = "t" + hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:16]
             defaults["GLMTTS_STORE"] = shared_postgres().database_url(name)
+            # Stable across restarts, as in production: a restarted server takes back its own
+            # interrupted runs at once (with the default, host/pid, it would wait for their leases).
+            defaults["GLMTTS_NODE_NAME"] = name
         super().__init__(None, data_dir, env={**defaults, **(env or {})})
 
     def start(self, timeout: float = 120):
         """Starts the server and waits until /health answers 200; returns self."""
         self.binary = binary()
-        STARTED.append(self)
+        if self not in STARTED:  # a restart of a fixture's server leaves it the fixture's to stop
+            STARTED.append(self)
         return super().start(timeout=timeout)
 
 
@@ -289,6 +293,18 @@ def sse_events(response):
             data = json.loads(block["data"])
             events.append((block.get("event") or data.get("type"), block.get("id"), data))
     return events
+
+
+def wait_for(predicate, what: str, seconds: float = 120, interval: float = 0.05):
+    """The first truthy value of `predicate()`, polled every `interval` s; fails the test
+    saying what it was waiting for after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"timed out after {seconds} s waiting for {what}")
 
 
 def metric_values(text, name):

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import Server, assert_healthy, assert_problem, auth, blob_names, create_key, metric_values, sse_events, write_blob
+from conftest import Server, assert_healthy, assert_problem, auth, blob_names, create_key, metric_values, sse_events, wait_for, write_blob
 
 LONG_TEXT = " ".join(f"This is sentence number {i} of a long text that keeps the only voice slot busy for a while."
                      for i in range(1, 25))
@@ -48,15 +48,6 @@ def used_today(server, key_name: str) -> int:
 
 def status(server, job_id: str, key: str) -> str:
     return requests.get(f"{server.url}/api/tts/{job_id}", headers=auth(key), timeout=30).json()["status"]
-
-
-def wait_for(condition, what: str, seconds: float = 120):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def metric(server, name: str) -> float:

@@ -209,6 +209,8 @@ public enum ProblemCode {
     // MARK: The server
     /// `server.shutting_down`
     public static let serverShuttingDown = "server.shutting_down"
+    /// `server.worker_only`
+    public static let serverWorkerOnly = "server.worker_only"
 
     // MARK: Files (blob storage)
     /// `storage.disk_full`
@@ -223,8 +225,6 @@ public enum ProblemCode {
     // MARK: The database
     /// `store.busy`
     public static let storeBusy = "store.busy"
-    /// `store.in_use`
-    public static let storeInUse = "store.in_use"
     /// `store.unreachable`
     public static let storeUnreachable = "store.unreachable"
     /// `store.cannot_open`

@@ -32,7 +32,8 @@ extension APIHandler {
             uptimeSeconds: Date().timeIntervalSince(dependencies.startedAt),
             progressSubscribers: await dependencies.progress.subscriberCount(),
             audioListeners: await dependencies.progress.audioListenerCount(),
-            openStreams: dependencies.streams.total, readersCutOff: await dependencies.progress.cutOffCount)
+            openStreams: dependencies.streams.total, readersCutOff: await dependencies.progress.cutOffCount,
+            rescuedRuns: await dependencies.scheduler.rescuedRuns)
         return .ok(
             .init(
                 headers: .init(xRequestId: RequestInfo.current.requestID),

@@ -60,13 +60,19 @@ extension APIHandler {
                 if case .dropped = output.yield(piece) { throw tooSlow }
             }
             do {
-                for await chunk in audio { try send(try encoder.encode(chunk)) }
+                var streamed = false
+                for await chunk in audio {
+                    try send(try encoder.encode(chunk))
+                    streamed = true
+                }
                 let final = try await dependencies.jobs.job(job.id)
                 guard final?.status == .completed else {
                     // The hub cut the listener off while the job runs on: this reader is too slow.
                     if let final, !final.status.isFinal { throw tooSlow }
                     throw HTTPProblem(final?.problem ?? JobScheduler.interrupted)
                 }
+                // It ran on another node (live chunks stay on the node that makes them): its result, whole.
+                if !streamed, let whole = try await dependencies.outputs.master(of: job.id) { try send(try encoder.encode(whole)) }
                 try send(try encoder.finish())
                 if sse {
                     let done = Components.Schemas.OpenAISpeechAudioDone(

@@ -29,6 +29,7 @@ package func buildApplication(
         RequestHeadersMiddleware()
         CrossOriginMiddleware(allowedOrigins: configuration.corsAllowedOrigins)
     }
+    if !configuration.role.servesAPI { router.addMiddleware { WorkerRoleMiddleware() } }
     let reloader = ModelReloader(engines: dependencies.engines, logger: dependencies.logger)
     // Access checks run per OpenAPI operation (they need its id).
     let access = AccessControl.middlewares(configuration: configuration, dependencies: dependencies)

@@ -84,20 +84,11 @@ package struct ServerDependencies: Sendable {
             (jobs, voices, closeStore) = (SQLiteJobStore(database: database), SQLiteVoiceStore(database: database), {})
         case let .postgres(location):
             do {
-                let nodeLock = try await PostgresNodeLock.take(location, logger: logger)
-                let postgres: PostgresServiceDatabase
-                do {
-                    postgres = try await PostgresServiceDatabase(location: location, logger: logger)
-                } catch {
-                    await nodeLock.release()
-                    throw error
-                }
-                jobs = PostgresJobStore(database: postgres, node: ProcessInfo.processInfo.hostName + "/\(getpid())")
+                let postgres = try await PostgresServiceDatabase(location: location, logger: logger)
+                let node = configuration.nodeName ?? ProcessInfo.processInfo.hostName + "/\(getpid())"
+                jobs = PostgresJobStore(database: postgres, node: node, leaseSeconds: configuration.leaseSeconds)
                 voices = PostgresVoiceStore(database: postgres)
-                closeStore = {
-                    await postgres.close()
-                    await nodeLock.release()
-                }
+                closeStore = { await postgres.close() }
             } catch {
                 try? database.close()
                 await closeBlobs()
@@ -119,7 +110,9 @@ package struct ServerDependencies: Sendable {
         }
         let scheduler = JobScheduler(
             store: jobs, hub: hub, executor: executor,
-            configuration: JobSchedulerConfiguration(slots: configuration.laneSlots, maxQueued: configuration.maxQueuedJobs),
+            configuration: JobSchedulerConfiguration(
+                slots: configuration.laneSlots, maxQueued: configuration.maxQueuedJobs, runsJobs: configuration.role.runsJobs,
+                heartbeatInterval: .milliseconds(Int(min(5, configuration.leaseSeconds / 3) * 1000))),
             log: log)
         return ServerDependencies(
             configuration: configuration, engines: engines, pipeline: pipeline, jobs: jobs, voices: voices, blobs: blobs,

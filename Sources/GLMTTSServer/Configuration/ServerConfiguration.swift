@@ -38,6 +38,15 @@ package struct ServerConfiguration: Sendable, Equatable {
     package var blobs = BlobStoreSetting.localDisk(folder: nil)
     /// Where jobs, events and saved voices are kept (`GLMTTS_STORE`).
     package var store = JobStoreSetting.sqlite
+    /// What this process does among many (`GLMTTS_ROLE`, `glmtts serve --role`).
+    package var role = ServerRole.all
+    /// This node's name in the leases of a shared store (`GLMTTS_NODE_NAME`; default
+    /// host name and process id). A restarted node with the same name takes back its own
+    /// interrupted runs at once; others wait for their leases to expire. Unique per node.
+    package var nodeName: String?
+    /// How long a run's lease in a shared store lasts without a heartbeat, seconds
+    /// (`GLMTTS_LEASE_SECONDS`): how soon the runs of a dead node are rescued.
+    package var leaseSeconds = 15.0
     /// The thresholds of verified speech (`GLMTTS_VERIFY_MAX_ATTEMPTS`, `GLMTTS_VERIFY_MAX_ERROR_RATE`).
     package var verification = VerificationThresholds()
     /// Finished jobs, their files and uploads are deleted after this many seconds (0 keeps them).
@@ -153,6 +162,13 @@ package struct ServerConfiguration: Sendable, Equatable {
                     "The Wyoming server has no API keys, so on an address other than loopback (GLMTTS_WYOMING_HOST is '\(wyomingHost)') it needs GLMTTS_WYOMING_ALLOW: the addresses that may use it (for example your Home Assistant's)."
             )
         }
+        if role != .all, case .sqlite = store {
+            throw ConfigurationError.invalid(
+                name: "GLMTTS_ROLE", value: role.rawValue,
+                expected:
+                    "all with the SQLite store: API nodes and workers meet in a shared store, so set GLMTTS_STORE=postgres://… (and GLMTTS_BLOBS=s3://… for files every node can read)"
+            )
+        }
         if accessMode == .open && !isLoopbackOnly {
             throw ConfigurationError.unsafe(
                 reason:
@@ -213,6 +229,21 @@ package struct ServerConfiguration: Sendable, Equatable {
         config.verifyByDefault = try reader.flag("GLMTTS_VERIFY") ?? config.verifyByDefault
         config.blobs = try BlobStoreSetting(reader)
         config.store = try JobStoreSetting(reader)
+        if let role = reader.string("GLMTTS_ROLE") {
+            guard let parsed = ServerRole(rawValue: role.lowercased()) else {
+                throw ConfigurationError.invalid(name: "GLMTTS_ROLE", value: role, expected: "all, api or worker")
+            }
+            config.role = parsed
+        }
+        if let name = reader.string("GLMTTS_NODE_NAME") {
+            guard !name.isEmpty, name.count <= 200, name.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) else {
+                throw ConfigurationError.invalid(
+                    name: "GLMTTS_NODE_NAME", value: String(name.prefix(200)),
+                    expected: "up to 200 printable ASCII characters without spaces")
+            }
+            config.nodeName = name
+        }
+        config.leaseSeconds = try reader.double("GLMTTS_LEASE_SECONDS", in: 2...3600) ?? config.leaseSeconds
         config.verification.maxAttempts =
             try reader.integer("GLMTTS_VERIFY_MAX_ATTEMPTS", in: 1...10) ?? config.verification.maxAttempts
         config.verification.maxErrorRate =

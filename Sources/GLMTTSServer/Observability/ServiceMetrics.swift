@@ -172,6 +172,9 @@ package final class ServiceMetrics: Sendable {
             descriptor: name(
                 "stream_readers_cut_off", "", "Progress subscribers and audio listeners cut off for falling behind, since start.")
         ).set(Double(state.readersCutOff))
+        registry.makeGauge(
+            descriptor: name("rescued_runs", "", "Runs whose leases expired that this node put back in the queue or ended, since start.")
+        ).set(Double(state.rescuedRuns))
         return registry.emitToString()
     }
 
@@ -186,10 +189,12 @@ package final class ServiceMetrics: Sendable {
         package var audioListeners: Int
         package var openStreams: Int
         package var readersCutOff: Int
+        package var rescuedRuns: Int
 
         package init(
             queued: Int, running: Int, modelsLoaded: Int, residentBytes: Int, uptimeSeconds: Double,
-            progressSubscribers: Int = 0, audioListeners: Int = 0, openStreams: Int = 0, readersCutOff: Int = 0
+            progressSubscribers: Int = 0, audioListeners: Int = 0, openStreams: Int = 0, readersCutOff: Int = 0,
+            rescuedRuns: Int = 0
         ) {
             self.queued = queued
             self.running = running
@@ -200,6 +205,7 @@ package final class ServiceMetrics: Sendable {
             self.audioListeners = audioListeners
             self.openStreams = openStreams
             self.readersCutOff = readersCutOff
+            self.rescuedRuns = rescuedRuns
         }
     }
 }

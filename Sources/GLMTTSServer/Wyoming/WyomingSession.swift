@@ -200,8 +200,11 @@ struct WyomingSession {
                 throw HTTPProblem(final?.problem ?? JobScheduler.interrupted)
             }
             if !started {
-                let rate = final.result?.synthesis?.sampleRate ?? 22_050
+                // It ran on another node (live chunks stay on the node that makes them): its result, whole.
+                let whole = try await dependencies.outputs.master(of: job.id)
+                let rate = whole?.sampleRate ?? final.result?.synthesis?.sampleRate ?? 22_050
                 try await write(WyomingEvent("audio-start", data: Self.format(rate: rate)))
+                if let whole { try await sendAudio(whole) }
             }
             try await write(WyomingEvent("audio-stop"))
         } catch {

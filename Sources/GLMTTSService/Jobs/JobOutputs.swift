@@ -34,4 +34,11 @@ public struct JobOutputs: Sendable {
         try? await blobs.write(encoded, to: .output(id, format))
         return encoded
     }
+
+    /// The job's master audio, decoded (for a stream whose job ran on another node, where
+    /// no chunk reached this one). Nil when the master is gone.
+    public func master(of id: JobID) async throws -> AudioBuffer? {
+        guard let master = try await blobs.read(.output(id, .wav)) else { return nil }
+        return try await Self.encoder.run { try AudioDecoder.decode(master).audio }
+    }
 }

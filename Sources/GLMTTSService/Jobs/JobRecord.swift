@@ -39,6 +39,9 @@ public struct JobRecord: Sendable, Codable, Equatable {
     public var batchIndex: Int?
     /// Who created it (API key id; nil when keys are off).
     public var owner: String?
+    /// The running attempt's fencing token, set by the claim (nil in a store with one node):
+    /// changes the run makes carry it, and count only while it is current.
+    public var leaseToken: Int64?
 
     /// A new queued job.
     public init(

@@ -11,6 +11,14 @@ import GLMTTSEngine
 /// The actor does the I/O — store, hub, tasks — and asks `JobSchedulerStateMachine` for
 /// every decision: whether a lane has a free slot, what a cancel does, whether a failed
 /// run is retried, whether a submission fits.
+///
+/// On a store shared by several nodes (`JobStore.isShared`) it also keeps up with the others:
+/// every `pollInterval` it looks for jobs other nodes queued, every `heartbeatInterval` it
+/// renews the leases of its runs — stopping those a client cancelled through another node and
+/// those whose lease was lost — and rescues the runs of nodes whose leases expired. Every
+/// change a run makes carries its lease token, so a run that lost its lease changes nothing.
+/// A node with `runsJobs` off (`glmtts serve --role api`) queues, follows and cancels jobs but
+/// claims none.
 public actor JobScheduler {
     /// Where events go.
     public nonisolated let hub: any ProgressBus
@@ -21,11 +29,23 @@ public actor JobScheduler {
     private var state: JobSchedulerStateMachine<Task<Void, Never>>
     /// Submissions are admitted one at a time, so concurrent ones cannot overfill the queue.
     private let admission = AsyncTurnstile()
+    /// The lease token of each run here (shared stores only).
+    private var leases: [JobID: Int64] = [:]
+    /// Polling, heartbeats and rescues on a shared store (nil on a store of one node).
+    private var maintenance: Task<Void, Never>?
+    private let configuration: JobSchedulerConfiguration
+    /// Runs of other nodes rescued here after their leases expired.
+    public private(set) var rescuedRuns = 0
 
     /// Problem given to jobs that were running when the server stopped.
     public static let interrupted = JobProblem(
         code: ProblemCode.jobInterrupted, title: "Interrupted", category: .unavailable,
         detail: "The server stopped while this job was running.", retryable: true)
+
+    /// Problem given to jobs whose node stopped renewing its lease (it died, or lost the database).
+    public static let leaseExpired = JobProblem(
+        code: ProblemCode.jobInterrupted, title: "Interrupted", category: .unavailable,
+        detail: "The node running this job stopped answering, and its lease expired.", retryable: true)
 
     /// Problem given to new jobs while the server shuts down.
     public static let shuttingDown = JobProblem(
@@ -40,6 +60,7 @@ public actor JobScheduler {
         self.hub = hub
         self.executor = executor
         self.state = JobSchedulerStateMachine(configuration: configuration)
+        self.configuration = configuration
         self.log = log
     }
 
@@ -61,6 +82,9 @@ public actor JobScheduler {
         }
         if !requeued.isEmpty || !failed.isEmpty {
             log("recovered interrupted jobs: \(requeued.count) requeued, \(failed.count) failed")
+        }
+        if store.isShared && maintenance == nil {
+            maintenance = Task { await self.keepUpWithOtherNodes() }
         }
         await pump()
     }
@@ -113,6 +137,8 @@ public actor JobScheduler {
                 step = state.cancelNotQueued(id)
             case .lookUpClaim:
                 let claimed = try await store.job(id)?.status == .running
+                // It may run on another node: that node hears it with its next heartbeat.
+                if claimed && store.isShared { _ = try await store.requestCancel(id) }
                 step = state.claimLookedUp(id, isClaimed: claimed)
             }
         }
@@ -139,12 +165,85 @@ public actor JobScheduler {
             for task in state.runningHandles { task.cancel() }
             try? await Task.sleep(for: .milliseconds(20))
         }
+        maintenance?.cancel()
+        await maintenance?.value
+        maintenance = nil
+    }
+
+    // MARK: - Other nodes
+
+    /// Until cancelled: polls for work and for other nodes' events of the jobs followed here
+    /// every `pollInterval`; renews leases and rescues
+    /// expired runs every `heartbeatInterval`. Runs beside the jobs (whose engines work off
+    /// the cooperative pool), so a long inference never holds a heartbeat back.
+    private func keepUpWithOtherNodes() async {
+        var lastHeartbeat = ContinuousClock.now - configuration.heartbeatInterval
+        while !Task.isCancelled {
+            if ContinuousClock.now - lastHeartbeat >= configuration.heartbeatInterval {
+                lastHeartbeat = ContinuousClock.now
+                await heartbeat()
+                if state.isAccepting { await rescueExpiredRuns() }
+            }
+            await pump()
+            await hub.catchUp()
+            do { try await Task.sleep(for: configuration.pollInterval) } catch { return }
+        }
+    }
+
+    /// Renews this node's leases; stops the runs a client cancelled elsewhere and those whose
+    /// lease is lost (their further writes are refused by the store anyway).
+    private func heartbeat() async {
+        guard !leases.isEmpty else { return }
+        let renewal: LeaseRenewal
+        do {
+            renewal = try await store.renewLeases(leases, now: Date())
+        } catch {
+            log("could not renew the leases of \(leases.count) running jobs: \(error)")
+            return
+        }
+        for id in renewal.cancelRequested { _ = try? await cancel(id) }
+        for id in renewal.lost {
+            log("job \(id) lost its lease (another node rescued it, or it ended elsewhere): stopping its run here")
+            leases[id] = nil
+            state.handle(of: id)?.cancel()
+        }
+    }
+
+    /// Rescues runs of other nodes whose leases expired and announces what became of them.
+    private func rescueExpiredRuns() async {
+        let requeued: [JobRecord]
+        let ended: [JobRecord]
+        do {
+            (requeued, ended) = try await store.rescueExpiredLeases(problem: Self.leaseExpired, now: Date())
+        } catch {
+            log("could not look for expired leases: \(error)")
+            return
+        }
+        guard !requeued.isEmpty || !ended.isEmpty else { return }
+        rescuedRuns += requeued.count + ended.count
+        log("rescued runs whose leases expired: \(requeued.count) requeued, \(ended.count) ended")
+        for job in requeued {
+            await hub.publish(
+                JobEvent(
+                    jobID: job.id, kind: .retrying, elapsedSeconds: elapsed(job), stage: .queued,
+                    detail: "its node stopped answering; queued again", problem: Self.leaseExpired))
+        }
+        for job in ended {
+            if job.status == .cancelled {
+                await hub.publish(JobEvent(jobID: job.id, kind: .cancelled, elapsedSeconds: elapsed(job), problem: .cancelled))
+            } else {
+                var problem = Self.leaseExpired
+                problem.detail += " It was tried \(job.attempts) times and is not tried again."
+                problem.retryable = false
+                await hub.publish(JobEvent(jobID: job.id, kind: .failed, elapsedSeconds: elapsed(job), problem: problem))
+            }
+        }
     }
 
     // MARK: - Running
 
     private func pump() async {
-        guard state.beginScan() else { return }
+        guard configuration.runsJobs, state.beginScan() else { return }
         defer { state.endScan() }
         let lanes: Set<JobLane>
         do {
@@ -159,6 +258,7 @@ public actor JobScheduler {
                     state.releaseSlot(in: lane)
                     break
                 }
+                if let token = job.leaseToken { leases[job.id] = token }
                 let task = Task { await self.run(job) }
                 if state.runStarted(job.id, attempt: job.attempts, in: lane, handle: task) { task.cancel() }
             }
@@ -177,18 +277,19 @@ public actor JobScheduler {
 
     private func run(_ job: JobRecord) async {
         let started = ContinuousClock.now
+        let lease = job.leaseToken
         await hub.publish(
             JobEvent(
                 jobID: job.id, kind: .started, elapsedSeconds: elapsed(job), stage: .preparingText,
-                fraction: 0, detail: "attempt \(job.attempts) of \(job.maxAttempts)"))
+                fraction: 0, detail: "attempt \(job.attempts) of \(job.maxAttempts)"), lease: lease)
         let (items, continuation) = AsyncStream.makeStream(of: ReporterItem.self, bufferingPolicy: .unbounded)
         let forwarder = Task { [hub, store] in
             for await item in items {
                 switch item {
                 case let .event(event):
-                    await hub.publish(event)
+                    await hub.publish(event, lease: lease)
                     if let fraction = event.fraction {
-                        try? await store.updateProgress(event.jobID, progress: fraction, stage: event.stage)
+                        try? await store.updateProgress(event.jobID, lease: lease, progress: fraction, stage: event.stage)
                     }
                 case let .audio(chunk):
                     await hub.publishAudio(chunk, of: job.id)
@@ -217,6 +318,7 @@ public actor JobScheduler {
         continuation.finish()
         await forwarder.value
         await conclude(job, outcome: outcome)
+        if let lease, leases[job.id] == lease { leases[job.id] = nil }
         state.runFinished(job.id, attempt: job.attempts, seconds: (ContinuousClock.now - started).inSeconds)
         await pump()
     }
@@ -225,11 +327,11 @@ public actor JobScheduler {
         do {
             switch outcome {
             case let .success(result):
-                try await store.finish(job.id, status: .completed, result: result, problem: nil, at: Date())
+                try await store.finish(job.id, lease: job.leaseToken, status: .completed, result: result, problem: nil, at: Date())
                 await hub.publish(
                     JobEvent(
                         jobID: job.id, kind: .completed, elapsedSeconds: elapsed(job), stage: .done,
-                        fraction: 1, result: result))
+                        fraction: 1, result: result), lease: job.leaseToken)
             case let .failure(error):
                 try await concludeFailure(job, error: error)
             }
@@ -239,7 +341,7 @@ public actor JobScheduler {
             // events it cannot store), and the job itself is recovered at the next start.
             var problem = JobProblem(error)
             problem.detail += " The job will run again when the server restarts."
-            await hub.publish(JobEvent(jobID: job.id, kind: .failed, elapsedSeconds: elapsed(job), problem: problem))
+            await hub.publish(JobEvent(jobID: job.id, kind: .failed, elapsedSeconds: elapsed(job), problem: problem), lease: job.leaseToken)
         }
     }
 
@@ -250,16 +352,17 @@ public actor JobScheduler {
             problem: JobProblem(error))
         {
         case .cancel:
-            try await store.finish(job.id, status: .cancelled, result: nil, problem: .cancelled, at: now)
-            await hub.publish(JobEvent(jobID: job.id, kind: .cancelled, elapsedSeconds: elapsed(job), problem: .cancelled))
+            try await store.finish(job.id, lease: job.leaseToken, status: .cancelled, result: nil, problem: .cancelled, at: now)
+            await hub.publish(
+                JobEvent(jobID: job.id, kind: .cancelled, elapsedSeconds: elapsed(job), problem: .cancelled), lease: job.leaseToken)
         case let .retry(problem):
             try await retry(job, problem: problem)
         case let .fail(problem):
             if !(error is JobProblem) && !(error is any GLMTTSError) && !(error is CancellationError) {
                 log("job \(job.id) failed with an unexpected error: \(error)")
             }
-            try await store.finish(job.id, status: .failed, result: nil, problem: problem, at: now)
-            await hub.publish(JobEvent(jobID: job.id, kind: .failed, elapsedSeconds: elapsed(job), problem: problem))
+            try await store.finish(job.id, lease: job.leaseToken, status: .failed, result: nil, problem: problem, at: now)
+            await hub.publish(JobEvent(jobID: job.id, kind: .failed, elapsedSeconds: elapsed(job), problem: problem), lease: job.leaseToken)
         }
     }
 
@@ -269,8 +372,8 @@ public actor JobScheduler {
         await hub.publish(
             JobEvent(
                 jobID: job.id, kind: .retrying, elapsedSeconds: elapsed(job), stage: .queued,
-                detail: "attempt \(job.attempts) failed; queued again", problem: problem))
-        try await store.requeue(job.id, problem: problem)
+                detail: "attempt \(job.attempts) failed; queued again", problem: problem), lease: job.leaseToken)
+        try await store.requeue(job.id, lease: job.leaseToken, problem: problem)
         // A cancel that came while the attempt was winding up applies to the queued job.
         if state.cancelsRequeued(job.id, attempt: job.attempts), try await store.cancelIfQueued(job.id, at: Date()) {
             await hub.publish(JobEvent(jobID: job.id, kind: .cancelled, elapsedSeconds: elapsed(job), problem: .cancelled))

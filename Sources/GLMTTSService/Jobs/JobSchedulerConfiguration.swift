@@ -1,6 +1,8 @@
 import GLMTTSEngine
 
-/// How many jobs may run at once, per lane (device), and how many may wait.
+/// How many jobs may run at once, per lane (device), how many may wait, whether this node
+/// runs jobs at all, and — on a store shared by several nodes — how often it looks for work
+/// and renews its leases.
 public struct JobSchedulerConfiguration: Sendable, Equatable {
     /// Concurrent jobs per lane, e.g. `["cpu": 1, "asr": 1, "gpu": 1]`.
     public var slots: [JobLane: Int]
@@ -8,11 +10,24 @@ public struct JobSchedulerConfiguration: Sendable, Equatable {
     public var defaultSlots: Int
     /// Jobs that may wait in the queue over all lanes; more are refused with 429.
     public var maxQueued: Int
+    /// Whether this node claims and runs jobs (false: an API node, which only queues them).
+    public var runsJobs: Bool
+    /// How often a node of a shared store looks for jobs queued by other nodes.
+    public var pollInterval: Duration
+    /// How often a node of a shared store renews its leases and rescues expired ones; well
+    /// under the store's lease time (a third of it by default).
+    public var heartbeatInterval: Duration
 
-    public init(slots: [JobLane: Int] = [:], defaultSlots: Int = 1, maxQueued: Int = 100) {
+    public init(
+        slots: [JobLane: Int] = [:], defaultSlots: Int = 1, maxQueued: Int = 100, runsJobs: Bool = true,
+        pollInterval: Duration = .milliseconds(200), heartbeatInterval: Duration = .seconds(5)
+    ) {
         self.slots = slots
         self.defaultSlots = max(1, defaultSlots)
         self.maxQueued = max(1, maxQueued)
+        self.runsJobs = runsJobs
+        self.pollInterval = max(.milliseconds(10), pollInterval)
+        self.heartbeatInterval = max(.milliseconds(100), heartbeatInterval)
     }
 
     /// Slots of `lane`.

@@ -49,6 +49,9 @@ struct JobSchedulerStateMachine<Handle> {
     /// Whether job `id` has a run here.
     func isRunning(_ id: JobID) -> Bool { runs[id] != nil }
 
+    /// The handle of job `id`'s run here, if it has one.
+    func handle(of id: JobID) -> Handle? { runs[id]?.handle }
+
     /// Runs plus claims in progress in `lane`.
     func occupied(_ lane: JobLane) -> Int {
         runs.values.filter { $0.lane == lane }.count + (reserved[lane] ?? 0)

@@ -2,13 +2,18 @@ import GLMTTSEngine
 
 /// Where a job's progress goes and where clients follow it: numbered, persisted events with
 /// their whole history for late subscribers, and live audio chunks for streaming
-/// responses. `ProgressHub` is the in-process bus; it is the seam for a bus shared by many
-/// API nodes (events as rows plus a notification).
+/// responses. `ProgressHub` is the bus: events are rows of the job store, numbered by it, so
+/// nodes sharing a store (PostgreSQL) follow each other's jobs by reading them (`catchUp`);
+/// a notification channel can take the polling's place later.
 public protocol ProgressBus: Sendable {
-    /// Numbers the event (next in its job), persists it and delivers it to subscribers; an
-    /// event after the job's final one is dropped (returned unnumbered).
+    /// Persists the event (numbered next in its job) and delivers it to subscribers; with a
+    /// `lease`, only while that run's lease is current. An event after the job's final one,
+    /// or from a run that lost its lease, is dropped (returned unnumbered).
     @discardableResult
-    func publish(_ event: JobEvent) async -> JobEvent
+    func publish(_ event: JobEvent, lease: Int64?) async -> JobEvent
+    /// Delivers events that other nodes stored to this node's subscribers, and ends the
+    /// audio streams of jobs that ended elsewhere.
+    func catchUp() async
     /// Publishes a `queued` event only when its queue position differs from the last one.
     func publishQueuePositionIfChanged(_ event: JobEvent) async
     /// The job's history, then its live events, ending after the final event.
@@ -29,6 +34,14 @@ public protocol ProgressBus: Sendable {
     func audioListenerCount() async -> Int
     /// Subscribers and listeners cut off so far for falling behind.
     var cutOffCount: Int { get async }
+}
+
+extension ProgressBus {
+    /// `publish` of an event no run's lease fences (a queued job's, a client's cancel).
+    @discardableResult
+    public func publish(_ event: JobEvent) async -> JobEvent {
+        await publish(event, lease: nil)
+    }
 }
 
 extension ProgressHub: ProgressBus {}

@@ -5,16 +5,20 @@ import GLMTTSEngine
 ///
 /// A subscriber first receives the job's whole history, then live events, in sequence
 /// order, without gaps or repeats, and its stream ends after the final event (completed,
-/// failed, cancelled). Histories of running jobs are kept in memory; finished ones are
-/// read back from the store, so a subscriber that arrives after the end — even after a
-/// restart — still gets everything.
+/// failed, cancelled). The store numbers events (`JobStore.appendEvent`), so events written
+/// by other nodes of a shared store fit in: a published event that skips numbers brings the
+/// missing ones from the store first, and `catchUp` (which the scheduler calls every
+/// `pollInterval` when the store is shared) delivers what other nodes wrote. The hub keeps the
+/// events delivered so far only for jobs that have subscribers; a subscriber that arrives
+/// later — even after a restart, or on another node — reads the history from the store.
 ///
 /// Publishing and subscribing take turns (one at a time, in arrival order), so a subscriber
-/// never reads a history that misses an event being saved. Nothing is published after a
-/// job's final event: a late event (a stale queue position, say) is dropped.
+/// never reads a history that misses an event being saved. Nothing is stored after a job's
+/// final event, nor from a run that lost its lease: such an event is dropped.
 ///
-/// Audio chunks (for streaming responses) are live only: `listenForAudio` must be called
-/// before the job starts.
+/// Audio chunks (for streaming responses) are live only, in this process: `listenForAudio`
+/// must be called before the job starts, and a job that runs on another node sends none
+/// (its listeners end with the job; see `SpeechStreamFallback`).
 ///
 /// Every buffer is bounded: a subscriber or listener that falls `bufferLimit` items behind
 /// is cut off — its stream ends after what it already holds (a prefix, never a stream with
@@ -27,6 +31,7 @@ public actor ProgressHub {
     public let bufferLimit: Int
     /// How many subscribers and listeners were cut off for falling behind.
     public private(set) var cutOffCount = 0
+    /// Events delivered so far, per job with subscribers.
     private var history: [JobID: [JobEvent]] = [:]
     private var subscribers: [JobID: [UUID: AsyncStream<JobEvent>.Continuation]] = [:]
     private var audioListeners: [JobID: [UUID: AsyncStream<AudioBuffer>.Continuation]] = [:]
@@ -41,44 +46,91 @@ public actor ProgressHub {
         self.log = log
     }
 
-    /// Number the event (next in its job), persist it and deliver it to subscribers.
-    /// An event for a job whose final event is already out is dropped (returned unnumbered).
+    /// Persists the event (the store numbers it) and delivers it to subscribers; with a
+    /// `lease`, only while that run's lease is current. An event that is not kept — after the
+    /// job's final event, or from a run that lost its lease — is dropped (returned unnumbered).
+    /// When the store cannot be written, subscribers here still hear the event, numbered
+    /// after what they have.
     @discardableResult
-    public func publish(_ event: JobEvent) async -> JobEvent {
+    public func publish(_ event: JobEvent, lease: Int64?) async -> JobEvent {
         await turns.enter()
         defer { turns.leave() }
         let id = event.jobID
-        if history[id] == nil {
-            history[id] = (try? await store.events(for: id)) ?? []
+        let stored: JobEvent?
+        do {
+            stored = try await store.appendEvent(event, lease: lease)
+        } catch {
+            log("could not persist a \(event.kind.rawValue) event of job \(id): \(error)")
+            guard let seen = history[id], seen.last?.kind.isFinal != true else { return event }
+            var local = event
+            local.sequence = (seen.last?.sequence ?? 0) + 1
+            deliver([local], of: id)
+            return local
         }
-        if let last = history[id]?.last, last.kind.isFinal {
-            history[id] = nil
-            log("dropped a \(event.kind.rawValue) event of job \(id), which already ended (\(last.kind.rawValue))")
+        guard let stored else {
+            log("dropped a \(event.kind.rawValue) event of job \(id): the job ended already, or this run lost its lease")
             return event
         }
-        var event = event
-        event.sequence = (history[id]?.last?.sequence ?? 0) + 1
-        do {
-            try await store.appendEvent(event)
-        } catch {
-            log("could not persist event \(event.sequence) of job \(id): \(error)")
+        guard let seen = history[id] else {
+            if stored.kind.isFinal { endAudio(of: id) }
+            return stored
         }
-        history[id, default: []].append(event)
-        for (token, continuation) in subscribers[id] ?? [:] {
-            if case .dropped = continuation.yield(event) {
-                subscribers[id]?[token] = nil
-                continuation.finish()
-                cutOffCount += 1
-                log("cut off a subscriber of job \(id) that fell \(bufferLimit) events behind")
+        let last = seen.last?.sequence ?? 0
+        var fresh = [stored]
+        if stored.sequence > last + 1,
+            let missing = try? await store.events(for: id, after: last),
+            missing.contains(where: { $0.sequence == stored.sequence })
+        {
+            fresh = missing  // other nodes wrote events in between
+        }
+        deliver(fresh, of: id)
+        return stored
+    }
+
+    /// Delivers the events other nodes stored since the last ones delivered here, for every
+    /// job with subscribers, and ends the audio listeners of jobs that ended elsewhere.
+    public func catchUp() async {
+        await turns.enter()
+        defer { turns.leave() }
+        let cursors = history.mapValues { $0.last?.sequence ?? 0 }
+        if !cursors.isEmpty, let fresh = try? await store.events(after: cursors) {
+            for (id, events) in fresh { deliver(events, of: id) }
+        }
+        for id in audioListeners.keys where history[id] == nil {
+            if let job = try? await store.job(id), job.status.isFinal { endAudio(of: id) }
+        }
+    }
+
+    /// Hands `events` (in order, numbered after those delivered) to the job's subscribers,
+    /// skipping any already delivered; the final one ends every stream of the job.
+    private func deliver(_ events: [JobEvent], of id: JobID) {
+        for event in events {
+            guard let seen = history[id] else { return }
+            if let last = seen.last, event.sequence <= last.sequence { continue }
+            history[id]?.append(event)
+            for (token, continuation) in subscribers[id] ?? [:] {
+                if case .dropped = continuation.yield(event) {
+                    subscribers[id]?[token] = nil
+                    continuation.finish()
+                    cutOffCount += 1
+                    log("cut off a subscriber of job \(id) that fell \(bufferLimit) events behind")
+                }
+            }
+            if event.kind.isFinal {
+                for continuation in subscribers.removeValue(forKey: id)?.values ?? [:].values { continuation.finish() }
+                endAudio(of: id)
+                history[id] = nil
+                return
             }
         }
-        if subscribers[id]?.isEmpty == true { subscribers[id] = nil }
-        if event.kind.isFinal {
-            for continuation in subscribers.removeValue(forKey: id)?.values ?? [:].values { continuation.finish() }
-            for continuation in audioListeners.removeValue(forKey: id)?.values ?? [:].values { continuation.finish() }
+        if subscribers[id]?.isEmpty ?? true {
+            subscribers[id] = nil
             history[id] = nil
         }
-        return event
+    }
+
+    private func endAudio(of id: JobID) {
+        for continuation in audioListeners.removeValue(forKey: id)?.values ?? [:].values { continuation.finish() }
     }
 
     /// The job's events: history first, then live ones; ends after the final event, or
@@ -160,7 +212,10 @@ public actor ProgressHub {
 
     private func unsubscribe(_ id: JobID, _ token: UUID) {
         subscribers[id]?[token] = nil
-        if subscribers[id]?.isEmpty == true { subscribers[id] = nil }
+        if subscribers[id]?.isEmpty == true {
+            subscribers[id] = nil
+            history[id] = nil
+        }
     }
 
     private func stopListening(_ id: JobID, _ token: UUID) {

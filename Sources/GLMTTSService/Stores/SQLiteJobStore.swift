@@ -7,6 +7,10 @@ import GRDB
 /// Every method is one transaction. The single SQLite writer serializes writes, so
 /// `claimNext` cannot hand the same job to two callers. Dates are stored as seconds since
 /// 1970 (`REAL`), the payload, result, problem and events as JSON.
+///
+/// One node only (`isShared` is false): no lease is given or checked, there is no other
+/// node to rescue from or to ask to cancel, and `recoverInterrupted` at start takes back
+/// every run the last process left.
 public final class SQLiteJobStore: JobStore {
     private let database: ServiceDatabase
 
@@ -79,7 +83,9 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
-    public func updateProgress(_ id: JobID, progress: Double, stage: JobStage?) async throws {
+    public var isShared: Bool { false }
+
+    public func updateProgress(_ id: JobID, lease: Int64?, progress: Double, stage: JobStage?) async throws {
         try await database.write("recording a job's progress") { db in
             try db.execute(
                 sql: "UPDATE jobs SET progress = ?, stage = ? WHERE id = ? AND status = 'running'",
@@ -89,7 +95,7 @@ public final class SQLiteJobStore: JobStore {
 
     /// Moves the job to `status` (which must be final) with its result or problem; a job
     /// that is already final is left as it is. A completed job's progress becomes 1.
-    public func finish(_ id: JobID, status: JobStatus, result: JobResult?, problem: JobProblem?, at: Date) async throws {
+    public func finish(_ id: JobID, lease: Int64?, status: JobStatus, result: JobResult?, problem: JobProblem?, at: Date) async throws {
         guard status.isFinal else {
             throw StoreError.failed(operation: "finishing a job", reason: "'\(status.rawValue)' is not a final status")
         }
@@ -106,7 +112,7 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
-    public func requeue(_ id: JobID, problem: JobProblem) async throws {
+    public func requeue(_ id: JobID, lease: Int64?, problem: JobProblem) async throws {
         let problemJSON = try Self.json(problem)
         try await database.write("putting a job back in the queue") { db in
             try db.execute(
@@ -136,25 +142,46 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
-    /// Stores `event` under its own `sequence` (the caller numbers events, see
-    /// `ProgressHub`); fails when the job does not exist or the number is taken.
-    public func appendEvent(_ event: JobEvent) async throws {
-        let body = try Self.json(event)
-        try await database.write("saving a job event") { db in
+    /// Numbers `event` after the job's last one and stores it, in one transaction; nil when
+    /// the last one is final. Throws when the job does not exist.
+    public func appendEvent(_ event: JobEvent, lease: Int64?) async throws -> JobEvent? {
+        let encoder = JSONEncoder()
+        return try await database.write("saving a job event") { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM jobs WHERE id = ?", arguments: [event.jobID.rawValue]) != nil else {
+                throw StoreError.failed(operation: "saving a job event", reason: "job \(event.jobID) does not exist")
+            }
+            let last = try Row.fetchOne(
+                db, sql: "SELECT seq, body FROM job_events WHERE job_id = ? ORDER BY seq DESC LIMIT 1",
+                arguments: [event.jobID.rawValue])
+            if let last, try JSONDecoder().decode(JobEvent.self, from: try last.decode(Data.self, forColumn: "body")).kind.isFinal {
+                return nil
+            }
+            var numbered = event
+            numbered.sequence = try (last?.decode(Int.self, forColumn: "seq") ?? 0) + 1
             try db.execute(
                 sql: "INSERT INTO job_events (job_id, seq, body) VALUES (?, ?, ?)",
-                arguments: [event.jobID.rawValue, event.sequence, body])
+                arguments: [event.jobID.rawValue, numbered.sequence, try encoder.encode(numbered)])
+            return numbered
         }
     }
 
-    public func events(for id: JobID) async throws -> [JobEvent] {
+    public func events(for id: JobID, after sequence: Int) async throws -> [JobEvent] {
         try await database.read("reading a job's events") { db in
             let bodies = try Data.fetchAll(
-                db, sql: "SELECT body FROM job_events WHERE job_id = ? ORDER BY seq",
-                arguments: [id.rawValue])
+                db, sql: "SELECT body FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq",
+                arguments: [id.rawValue, sequence])
             let decoder = JSONDecoder()
             return try bodies.map { try decoder.decode(JobEvent.self, from: $0) }
         }
+    }
+
+    /// No other node holds leases here: nothing to renew, cancel elsewhere or rescue.
+    public func renewLeases(_ leases: [JobID: Int64], now: Date) async throws -> LeaseRenewal { LeaseRenewal() }
+
+    public func requestCancel(_ id: JobID) async throws -> Bool { false }
+
+    public func rescueExpiredLeases(problem: JobProblem, now: Date) async throws -> (requeued: [JobRecord], failed: [JobRecord]) {
+        ([], [])
     }
 
     public func queuePosition(of id: JobID) async throws -> Int? {

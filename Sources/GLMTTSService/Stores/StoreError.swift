@@ -23,9 +23,6 @@ public enum StoreError: GLMTTSError, Equatable {
     /// The PostgreSQL server (`store`, its URL without the password) could not be used:
     /// `reason` says why (down, restarting, no answer in time, credentials refused).
     case unreachable(store: String, reason: String)
-    /// Another server already uses the PostgreSQL database `store` (one server per
-    /// database until the shared queue of many nodes exists).
-    case inUse(store: String)
 
     public var code: String {
         switch self {
@@ -37,13 +34,12 @@ public enum StoreError: GLMTTSError, Equatable {
         case .ioError: return ProblemCode.storeIoError
         case .failed: return ProblemCode.storeFailed
         case .unreachable: return ProblemCode.storeUnreachable
-        case .inUse: return ProblemCode.storeInUse
         }
     }
 
     public var category: ErrorCategory {
         switch self {
-        case .unreadable, .readOnly, .diskFull, .busy, .cannotOpen, .ioError, .unreachable, .inUse: return .unavailable
+        case .unreadable, .readOnly, .diskFull, .busy, .cannotOpen, .ioError, .unreachable: return .unavailable
         case .failed: return .internalFailure
         }
     }
@@ -72,9 +68,6 @@ public enum StoreError: GLMTTSError, Equatable {
         case let .unreachable(store, reason):
             return
                 "The service database \(store) cannot be used now: \(reason). Try again later; the operator should check the PostgreSQL server and GLMTTS_STORE."
-        case let .inUse(store):
-            return
-                "Another glmtts server already uses the service database \(store). Run one server per database for now: give this one its own database in GLMTTS_STORE, or stop the other."
         case let .failed(operation, reason):
             return "The service database failed while \(operation) (\(reason)). "
                 + "Try again; if it keeps failing, check the disk and the database file."

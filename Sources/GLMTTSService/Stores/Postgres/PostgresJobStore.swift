@@ -5,8 +5,12 @@ import PostgresNIO
 /// `JobStore` in PostgreSQL (`PostgresServiceDatabase`), the store that several nodes can
 /// share. Every method is one statement or one transaction; the claim is a single
 /// `UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED)`, so two claimers never get the same job
-/// and never wait for each other, and it stamps the attempt's lease (owner and a fresh token).
-/// Finishing, requeuing and progress only touch a job that is still `running`.
+/// and never wait for each other, and it stamps the attempt's lease: owner, a fresh token from
+/// a sequence, and an expiry `leaseSeconds` ahead that the node's heartbeat keeps pushing
+/// (`renewLeases`). Progress, events and the end of a run are fenced by that token: once the
+/// lease is lost (rescued by any node after it expired, `rescueExpiredLeases`), the late run
+/// changes nothing. Events are numbered by the job's row (`event_seq`) in the statement that
+/// inserts them, so events from several nodes form one gap-free sequence per job.
 ///
 /// Times are seconds since 1970 (`double precision`, exact round trips, as in
 /// `SQLiteJobStore`); payload, result, problem and events are JSON in `bytea`.
@@ -14,12 +18,18 @@ public final class PostgresJobStore: JobStore {
     private let database: PostgresServiceDatabase
     /// This process's name in leases (`lease_owner`).
     public let node: String
+    /// How long a lease lasts without a heartbeat, seconds.
+    public let leaseSeconds: Double
 
-    /// A store in `database`; `node` names this process in the leases it takes.
-    public init(database: PostgresServiceDatabase, node: String) {
+    /// A store in `database`; `node` names this process in the leases it takes, which last
+    /// `leaseSeconds` unless renewed.
+    public init(database: PostgresServiceDatabase, node: String, leaseSeconds: Double = 15) {
         self.database = database
         self.node = node
+        self.leaseSeconds = max(1, leaseSeconds)
     }
+
+    public var isShared: Bool { true }
 
     public func insert(_ job: JobRecord) async throws -> JobRecord {
         try await insert([job])[0]
@@ -61,7 +71,8 @@ public final class PostgresJobStore: JobStore {
             "claiming a job",
             """
             UPDATE jobs SET state = 'running', attempts = jobs.attempts + 1, started_at = \(started), lease_owner = \(node),
-                            lease_token = nextval('lease_tokens'), lease_expires_at = NULL
+                            lease_token = nextval('lease_tokens'), lease_expires_at = \(started + leaseSeconds),
+                            cancel_requested = false
             FROM (SELECT id FROM jobs WHERE state = 'queued' AND lane = \(lane.rawValue) AND run_at <= \(started)
                   ORDER BY priority DESC, seq LIMIT 1 FOR UPDATE SKIP LOCKED) AS next
             WHERE jobs.id = next.id
@@ -70,15 +81,20 @@ public final class PostgresJobStore: JobStore {
         ).first
     }
 
-    public func updateProgress(_ id: JobID, progress: Double, stage: JobStage?) async throws {
+    public func updateProgress(_ id: JobID, lease: Int64?, progress: Double, stage: JobStage?) async throws {
         try await execute(
             "recording a job's progress",
-            "UPDATE jobs SET progress = \(progress), stage = \(stage?.rawValue) WHERE id = \(id.rawValue) AND state = 'running'")
+            """
+            UPDATE jobs SET progress = \(progress), stage = \(stage?.rawValue)
+            WHERE id = \(id.rawValue) AND state = 'running' AND (\(lease)::bigint IS NULL OR lease_token = \(lease))
+            """)
     }
 
     /// Moves the job to `status` (which must be final) with its result or problem; a job
-    /// that is already final is left as it is. A completed job's progress becomes 1.
-    public func finish(_ id: JobID, status: JobStatus, result: JobResult?, problem: JobProblem?, at: Date) async throws {
+    /// that is already final is left as it is, and so is one whose run no longer holds
+    /// `lease`. A completed job's progress becomes 1. The token and owner stay on the row:
+    /// the run's own final event still passes the fence, and the row says which node ran it.
+    public func finish(_ id: JobID, lease: Int64?, status: JobStatus, result: JobResult?, problem: JobProblem?, at: Date) async throws {
         guard status.isFinal else {
             throw StoreError.failed(operation: "finishing a job", reason: "'\(status.rawValue)' is not a final status")
         }
@@ -89,20 +105,20 @@ public final class PostgresJobStore: JobStore {
             """
             UPDATE jobs SET state = \(status.rawValue), result = \(resultJSON), problem = \(problemJSON),
                             finished_at = \(at.timeIntervalSince1970),
-                            progress = CASE WHEN \(status == .completed) THEN 1 ELSE progress END,
-                            lease_owner = NULL, lease_expires_at = NULL
+                            progress = CASE WHEN \(status == .completed) THEN 1 ELSE progress END, lease_expires_at = NULL
             WHERE id = \(id.rawValue) AND state IN ('queued', 'running')
+              AND (\(lease)::bigint IS NULL OR (lease_token = \(lease) AND state = 'running'))
             """)
     }
 
-    public func requeue(_ id: JobID, problem: JobProblem) async throws {
+    public func requeue(_ id: JobID, lease: Int64?, problem: JobProblem) async throws {
         let problemJSON = try Self.json(problem)
         try await execute(
             "putting a job back in the queue",
             """
             UPDATE jobs SET state = 'queued', progress = 0, stage = NULL, problem = \(problemJSON), lease_owner = NULL,
-                            lease_expires_at = NULL
-            WHERE id = \(id.rawValue) AND state = 'running'
+                            lease_token = NULL, lease_expires_at = NULL, cancel_requested = false
+            WHERE id = \(id.rawValue) AND state = 'running' AND (\(lease)::bigint IS NULL OR lease_token = \(lease))
             """)
     }
 
@@ -121,26 +137,149 @@ public final class PostgresJobStore: JobStore {
         try await execute("deleting a job", "DELETE FROM jobs WHERE id = \(id.rawValue)")
     }
 
-    /// Stores `event` under its own `sequence` (the caller numbers events, see
-    /// `ProgressHub`); fails when the job does not exist or the number is taken.
-    public func appendEvent(_ event: JobEvent) async throws {
-        let body = try Self.json(event)
-        try await execute(
-            "saving a job event",
-            "INSERT INTO job_events (job_id, seq, body) VALUES (\(event.jobID.rawValue), \(event.sequence), \(body))")
+    /// Numbers and stores `event` in one statement: the job's row hands out the number and
+    /// is closed by the final event, and with a `lease` the row must still carry that token.
+    public func appendEvent(_ event: JobEvent, lease: Int64?) async throws -> JobEvent? {
+        let body = try Self.json(event)  // its `sequence` is the column's, set when read
+        let id = event.jobID.rawValue
+        let numbers = try await database.run("saving a job event") { client in
+            var numbers: [Int] = []
+            let rows = try await client.query(
+                """
+                WITH next AS (
+                    UPDATE jobs SET event_seq = event_seq + 1, events_closed = \(event.kind.isFinal)
+                    WHERE id = \(id) AND NOT events_closed AND (\(lease)::bigint IS NULL OR lease_token = \(lease))
+                    RETURNING event_seq)
+                INSERT INTO job_events (job_id, seq, body) SELECT \(id), event_seq, \(body) FROM next RETURNING seq
+                """)
+            for try await seq in rows.decode(Int.self) { numbers.append(seq) }
+            return numbers
+        }
+        guard let sequence = numbers.first else {
+            if try await job(event.jobID) == nil {
+                throw StoreError.failed(operation: "saving a job event", reason: "job \(event.jobID) does not exist")
+            }
+            return nil
+        }
+        var numbered = event
+        numbered.sequence = sequence
+        return numbered
     }
 
-    public func events(for id: JobID) async throws -> [JobEvent] {
+    public func events(for id: JobID, after sequence: Int) async throws -> [JobEvent] {
         try await database.run("reading a job's events") { client in
             let decoder = JSONDecoder()
             var events: [JobEvent] = []
-            for try await body in try await client.query("SELECT body FROM job_events WHERE job_id = \(id.rawValue) ORDER BY seq")
-                .decode(Data.self)
-            {
-                events.append(try decoder.decode(JobEvent.self, from: body))
+            let rows = try await client.query(
+                "SELECT seq, body FROM job_events WHERE job_id = \(id.rawValue) AND seq > \(sequence) ORDER BY seq")
+            for try await (seq, body) in rows.decode((Int, Data).self) {
+                var event = try decoder.decode(JobEvent.self, from: body)
+                event.sequence = seq
+                events.append(event)
             }
             return events
         }
+    }
+
+    /// One query for every followed job, however many.
+    public func events(after cursors: [JobID: Int]) async throws -> [JobID: [JobEvent]] {
+        if cursors.isEmpty { return [:] }
+        let followed = Array(cursors)
+        let ids = followed.map(\.key.rawValue)
+        let afters = followed.map(\.value)
+        return try await database.run("reading the events of followed jobs") { client in
+            let decoder = JSONDecoder()
+            var fresh: [JobID: [JobEvent]] = [:]
+            let rows = try await client.query(
+                """
+                SELECT e.job_id, e.seq, e.body
+                FROM job_events e JOIN unnest(\(ids)::text[], \(afters)::integer[]) AS cursor(job_id, after)
+                     ON e.job_id = cursor.job_id AND e.seq > cursor.after
+                ORDER BY e.job_id, e.seq
+                """)
+            for try await (jobID, seq, body) in rows.decode((String, Int, Data).self) {
+                guard let id = JobID(jobID) else { continue }
+                var event = try decoder.decode(JobEvent.self, from: body)
+                event.sequence = seq
+                fresh[id, default: []].append(event)
+            }
+            return fresh
+        }
+    }
+
+    /// One statement: pushes the expiry of every lease still held and returns those rows
+    /// with their cancel requests; a lease not returned is lost.
+    public func renewLeases(_ leases: [JobID: Int64], now: Date) async throws -> LeaseRenewal {
+        if leases.isEmpty { return LeaseRenewal() }
+        let held = Array(leases)
+        let ids = held.map(\.key.rawValue)
+        let tokens = held.map(\.value)
+        let expires = now.timeIntervalSince1970 + leaseSeconds
+        let kept = try await database.run("renewing leases") { client in
+            var kept: [(String, Bool)] = []
+            let rows = try await client.query(
+                """
+                UPDATE jobs SET lease_expires_at = \(expires)
+                FROM unnest(\(ids)::text[], \(tokens)::bigint[]) AS held(id, token)
+                WHERE jobs.id = held.id AND jobs.lease_token = held.token AND jobs.state = 'running'
+                RETURNING jobs.id, jobs.cancel_requested
+                """)
+            for try await row in rows.decode((String, Bool).self) { kept.append(row) }
+            return kept
+        }
+        var renewal = LeaseRenewal(lost: Set(leases.keys))
+        for (id, cancel) in kept {
+            guard let id = JobID(id) else { continue }
+            renewal.lost.remove(id)
+            if cancel { renewal.cancelRequested.insert(id) }
+        }
+        return renewal
+    }
+
+    public func requestCancel(_ id: JobID) async throws -> Bool {
+        !(try await records(
+            "asking for a job's cancel",
+            "UPDATE jobs SET cancel_requested = true WHERE id = \(id.rawValue) AND state = 'running' RETURNING *"
+        ).isEmpty)
+    }
+
+    /// Three statements, each taking expired runs that no other node is rescuing
+    /// (`SKIP LOCKED`): back to the queue after a back-off of 2^attempts seconds (at most a
+    /// minute) when attempts are left and nobody asked to cancel; cancelled when somebody
+    /// did; else failed with `problem`. The second list holds the cancelled and the failed.
+    public func rescueExpiredLeases(problem: JobProblem, now: Date) async throws -> (requeued: [JobRecord], failed: [JobRecord]) {
+        let problemJSON = try Self.json(problem)
+        let cancelledJSON = try Self.json(JobProblem.cancelled)
+        let time = now.timeIntervalSince1970
+        let requeued = try await records(
+            "rescuing expired runs",
+            """
+            UPDATE jobs SET state = 'queued', progress = 0, stage = NULL, problem = \(problemJSON),
+                            run_at = \(time) + least(60, power(2, attempts)), lease_owner = NULL, lease_token = NULL,
+                            lease_expires_at = NULL
+            WHERE id IN (SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at < \(time) AND attempts < max_attempts AND NOT cancel_requested
+                         FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """)
+        let cancelled = try await records(
+            "rescuing expired runs",
+            """
+            UPDATE jobs SET state = 'cancelled', problem = \(cancelledJSON), finished_at = \(time), lease_owner = NULL,
+                            lease_expires_at = NULL
+            WHERE id IN (SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at < \(time) AND cancel_requested
+                         FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """)
+        let failed = try await records(
+            "rescuing expired runs",
+            """
+            UPDATE jobs SET state = 'failed', problem = \(problemJSON), finished_at = \(time), lease_owner = NULL,
+                            lease_expires_at = NULL
+            WHERE id IN (SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at < \(time)
+                         FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """)
+        return (requeued.sorted { $0.sequence < $1.sequence }, (cancelled + failed).sorted { $0.sequence < $1.sequence })
     }
 
     public func queuePosition(of id: JobID) async throws -> Int? {
@@ -170,25 +309,26 @@ public final class PostgresJobStore: JobStore {
         }
     }
 
-    /// Running jobs with attempts left go back to the queue at their place (progress and
-    /// stage reset, problem kept); the others fail with `problem`. Both lists are in arrival
-    /// order. One node per database (`PostgresNodeLock`) until leases are renewed by
-    /// heartbeats, so every running job is this node's.
+    /// This node's running jobs (its earlier process's: the same `node` name) with attempts
+    /// left go back to the queue at their place (progress and stage reset, problem kept); the
+    /// others fail with `problem`. Both lists are in arrival order. Other nodes' runs are
+    /// theirs until their leases expire (`rescueExpiredLeases`).
     public func recoverInterrupted(problem: JobProblem, at: Date) async throws -> (requeued: [JobRecord], failed: [JobRecord]) {
         let problemJSON = try Self.json(problem)
         let finished = at.timeIntervalSince1970
         let requeued = try await records(
             "recovering interrupted jobs",
             """
-            UPDATE jobs SET state = 'queued', progress = 0, stage = NULL, lease_owner = NULL, lease_expires_at = NULL
-            WHERE state = 'running' AND attempts < max_attempts RETURNING *
+            UPDATE jobs SET state = 'queued', progress = 0, stage = NULL, lease_owner = NULL, lease_token = NULL,
+                            lease_expires_at = NULL
+            WHERE state = 'running' AND lease_owner = \(node) AND attempts < max_attempts RETURNING *
             """)
         let failed = try await records(
             "recovering interrupted jobs",
             """
             UPDATE jobs SET state = 'failed', problem = \(problemJSON), finished_at = \(finished), lease_owner = NULL,
                             lease_expires_at = NULL
-            WHERE state = 'running' RETURNING *
+            WHERE state = 'running' AND lease_owner = \(node) RETURNING *
             """)
         return (requeued.sorted { $0.sequence < $1.sequence }, failed.sorted { $0.sequence < $1.sequence })
     }
@@ -259,6 +399,7 @@ public final class PostgresJobStore: JobStore {
         job.stage = try value("stage", String?.self).flatMap(JobStage.init(rawValue:))
         job.result = try value("result", Data?.self).map { try decoder.decode(JobResult.self, from: $0) }
         job.problem = try value("problem", Data?.self).map { try decoder.decode(JobProblem.self, from: $0) }
+        job.leaseToken = try value("lease_token", Int64?.self)
         return job
     }
 }

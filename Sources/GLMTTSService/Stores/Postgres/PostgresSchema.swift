@@ -8,7 +8,8 @@ import PostgresNIO
 ///
 /// Designed for the shared queue of many nodes (docs/ARCHITECTURE.md): jobs carry a lease
 /// (owner, a token from `lease_tokens`, expiry) and a partial index serves the claim of
-/// queued jobs; events have a global `id` (bigserial) beside their per-job `seq`.
+/// queued jobs; events have a global `id` (bigserial) beside their per-job `seq`, which the
+/// job's row hands out (`event_seq`, and `events_closed` once the final event is in: version 2).
 enum PostgresSchema {
     /// The advisory lock key of migrations ("glmtts" in ASCII, arbitrary but fixed).
     static let migrationLock: Int64 = 0x676C_6D74_7473
@@ -74,7 +75,16 @@ enum PostgresSchema {
                 checked_at double precision NOT NULL
             );
             """
-        )
+        ),
+        (
+            2,
+            """
+            ALTER TABLE jobs ADD COLUMN event_seq integer NOT NULL DEFAULT 0;
+            ALTER TABLE jobs ADD COLUMN events_closed boolean NOT NULL DEFAULT false;
+            UPDATE jobs SET event_seq = COALESCE((SELECT max(seq) FROM job_events WHERE job_events.job_id = jobs.id), 0),
+                            events_closed = state IN ('completed', 'failed', 'cancelled')
+            """
+        ),
     ]
 
     /// Brings `database` up to date.

@@ -1,0 +1,243 @@
+"""Many nodes on one PostgreSQL and one S3 bucket: two API nodes (`--role api`) and two
+synthesis workers (`--role worker`), each its own process with its own data directory, on
+loopback, with a real PostgreSQL 15 (scripts/postgres-server) and a real SeaweedFS.
+
+Jobs queued through either API node run on both workers and are read back through the
+other; a worker killed with SIGKILL mid-job has its run rescued when its lease expires and
+the job completes exactly once on the other worker; a worker frozen (SIGSTOP) past its lease
+comes back to find its run taken over, and nothing it does afterwards counts; cutting every
+database connection mid-job, or restarting PostgreSQL under load, loses nothing; an SSE client
+that moves to the other API node with Last-Event-ID sees no gap and no repeat; a cancel sent
+to one API node stops a job running on a worker; a worker answers only health, readiness
+and metrics; `--role api` without a shared store stops the start with what to do."""
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+import requests
+
+from conftest import Server, assert_healthy, assert_problem, binary, metric_values, sse_events, wait_for
+from glmtts_support.postgres import PostgresServer
+from glmtts_support.seaweedfs import SeaweedS3
+from glmtts_support.sse import sse_blocks
+
+#: A lease this short makes rescues quick to test (the default is 15 s).
+LEASE_SECONDS = "3"
+DATABASE = "scaleout"
+LONG_TEXT = " ".join(f"This is sentence number {i} of a long text, read aloud by one of two workers." for i in range(1, 41))
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """(postgres, s3, {name: Server}) with api-a, api-b, worker-1 and worker-2 running."""
+    postgres = PostgresServer().start()
+    s3 = SeaweedS3(bucket="glmtts-cluster").start()
+    nodes = {}
+    try:
+        for name, role in [("api-a", "api"), ("api-b", "api"), ("worker-1", "worker"), ("worker-2", "worker")]:
+            nodes[name] = node(tmp_path_factory.mktemp(name), postgres, s3, name, role).start()
+        yield postgres, s3, nodes
+    finally:
+        for srv in nodes.values():
+            if srv.process is not None and srv.process.poll() is None:
+                if srv.process.returncode is None:
+                    os.kill(srv.process.pid, signal.SIGCONT)
+                srv.stop()
+        s3.cleanup()
+        postgres.cleanup()
+
+
+def node(data_dir, postgres, s3, name, role) -> Server:
+    return Server(data_dir, env={
+        "GLMTTS_STORE": postgres.database_url(DATABASE), **s3.blobs_setting("cluster/"),
+        "GLMTTS_ROLE": role, "GLMTTS_NODE_NAME": name, "GLMTTS_LEASE_SECONDS": LEASE_SECONDS,
+        "GLMTTS_CPU_SLOTS": "1", "GLMTTS_SHUTDOWN_GRACE_SECONDS": "2"})
+
+
+def sql(cluster, statement: str) -> str:
+    return cluster[0].sql(statement, DATABASE)
+
+
+def job(srv, job_id) -> dict:
+    return requests.get(f"{srv.url}/api/tts/{job_id}", timeout=30).json()
+
+
+def submit(srv, text: str = LONG_TEXT) -> dict:
+    made = requests.post(srv.url + "/api/tts", json={"text": text, "async": True}, timeout=60)
+    assert made.status_code in (200, 202), made.text
+    return made.json()
+
+
+def running_on(cluster, job_id) -> str:
+    """The node that holds the job's lease while it runs ('' when it does not run)."""
+    return sql(cluster, f"SELECT lease_owner FROM jobs WHERE id = '{job_id}' AND state = 'running'")
+
+
+def events_of(srv, job_id, last_event_id=None) -> list:
+    headers = {"Last-Event-ID": str(last_event_id)} if last_event_id is not None else {}
+    with requests.get(f"{srv.url}/api/tts/progress/{job_id}", headers=headers, stream=True, timeout=300) as stream:
+        return sse_events(stream)
+
+
+def test_jobs_spread_over_both_workers_and_read_back_on_any_api_node(cluster):
+    _, _, nodes = cluster
+    texts = [f"Job {i} of the cluster test. It has two sentences to speak." for i in range(6)]
+    jobs = [submit(nodes["api-a" if i % 2 else "api-b"], text) for i, text in enumerate(texts)]
+    for made in jobs:
+        wait_for(lambda: job(nodes["api-b"], made["id"])["status"] == "completed", "a job to complete")
+    owners = sql(cluster, "SELECT DISTINCT lease_owner FROM jobs WHERE id IN ("
+                 + ", ".join(f"'{made['id']}'" for made in jobs) + ") ORDER BY 1").splitlines()
+    assert owners == ["worker-1", "worker-2"], owners  # both workers ran some; no API node ran any
+    for made in jobs:
+        audio = requests.get(f"{nodes['api-a'].url}/api/tts/{made['id']}/audio?format=wav", timeout=60)
+        assert audio.status_code == 200 and audio.content[:4] == b"RIFF" and len(audio.content) > 10_000
+    # A synchronous request waits on an API node for a run on a worker, and gets the audio.
+    direct = requests.post(nodes["api-a"].url + "/api/tts", json={"text": "Made on a worker, answered by an API node."},
+                           timeout=300)
+    assert direct.status_code == 200 and direct.content[:4] == b"RIFF", direct.text[:300]
+    # So does OpenAI's streamed speech (its chunks stay on the worker: the result comes whole).
+    speech = requests.post(nodes["api-b"].url + "/v1/audio/speech",
+                           json={"model": "tts-1", "voice": "alloy", "input": "Streamed across nodes.", "response_format": "wav"},
+                           timeout=300)
+    assert speech.status_code == 200 and speech.content[:4] == b"RIFF" and len(speech.content) > 10_000
+    for srv in nodes.values():
+        assert_healthy(srv)
+
+
+def test_a_worker_answers_only_health_readiness_and_metrics(cluster):
+    _, _, nodes = cluster
+    worker = nodes["worker-1"]
+    assert requests.get(worker.url + "/ready", timeout=30).status_code == 200
+    assert requests.get(worker.url + "/metrics", timeout=30).status_code == 200
+    body = assert_problem(requests.post(worker.url + "/api/tts", json={"text": "Hello."}, timeout=30), 404, "server.worker_only")
+    assert "API node" in body["detail"]
+    assert_problem(requests.get(worker.url + "/", timeout=30), 404, "server.worker_only")
+    assert_healthy(worker)
+
+
+def test_sse_moves_to_the_other_api_node_with_last_event_id_and_misses_nothing(cluster):
+    _, _, nodes = cluster
+    made = submit(nodes["api-a"])
+    seen = []
+    with requests.get(f"{nodes['api-a'].url}/api/tts/progress/{made['id']}", stream=True, timeout=300) as stream:
+        for block in sse_blocks(stream.iter_lines(decode_unicode=True)):
+            if "id" in block:
+                seen.append(int(block["id"]))
+            if len(seen) >= 4:
+                break  # the client drops this connection mid-job
+    rest = events_of(nodes["api-b"], made["id"], last_event_id=seen[-1])
+    sequence = seen + [int(event[1]) for event in rest]
+    assert sequence == list(range(1, len(sequence) + 1)), sequence
+    assert rest[-1][0] == "completed"
+    # The whole history is the same on both nodes.
+    assert [e[1] for e in events_of(nodes["api-a"], made["id"])] == [str(n) for n in sequence]
+
+
+def test_a_cancel_sent_to_one_api_node_stops_the_run_on_a_worker(cluster):
+    _, _, nodes = cluster
+    made = submit(nodes["api-a"])
+    wait_for(lambda: running_on(cluster, made["id"]).startswith("worker-"), "the job to run on a worker")
+    cancelled = requests.delete(f"{nodes['api-b'].url}/api/tts/{made['id']}", timeout=30)
+    assert cancelled.status_code == 200, cancelled.text
+    events = events_of(nodes["api-a"], made["id"])
+    assert events[-1][0] == "cancelled"
+    assert job(nodes["api-b"], made["id"])["status"] == "cancelled"
+    assert [e[0] for e in events].count("cancelled") == 1
+
+
+def test_a_killed_worker_is_rescued_and_its_job_completes_exactly_once(cluster):
+    _, _, nodes = cluster
+    made = submit(nodes["api-b"])
+    owner = wait_for(lambda: running_on(cluster, made["id"]), "the job to run on a worker")
+    nodes[owner].kill9()
+    try:
+        wait_for(lambda: job(nodes["api-a"], made["id"])["status"] == "completed", "the rescued job to complete")
+        events = events_of(nodes["api-b"], made["id"])
+        kinds = [e[0] for e in events]
+        assert kinds.count("completed") == 1 and kinds.count("started") == 2, kinds
+        retry = next(e[2] for e in events if e[0] == "retrying")
+        assert "lease expired" in retry["problem"]["detail"]
+        assert [int(e[1]) for e in events] == list(range(1, len(events) + 1))
+        other = "worker-2" if owner == "worker-1" else "worker-1"
+        assert sql(cluster, f"SELECT attempts, lease_owner FROM jobs WHERE id = '{made['id']}'") == f"2|{other}"
+        alive = [n for n in nodes.values() if n.process.poll() is None]
+        assert "rescued runs whose leases expired" in "".join(n.log_text() for n in alive)
+        rescued = [metric_values(requests.get(n.url + "/metrics", timeout=30).text, "glmtts_rescued_runs") for n in alive]
+        assert sum(sum(values.values()) for values in rescued) >= 1, rescued
+    finally:
+        nodes[owner].start()
+
+
+def test_a_frozen_worker_finds_its_run_taken_over_and_changes_nothing(cluster):
+    _, _, nodes = cluster
+    made = submit(nodes["api-a"])
+    owner = wait_for(lambda: running_on(cluster, made["id"]), "the job to run on a worker")
+    frozen = nodes[owner]
+    os.kill(frozen.process.pid, signal.SIGSTOP)
+    try:
+        wait_for(lambda: job(nodes["api-b"], made["id"])["status"] == "completed", "the job to complete elsewhere")
+    finally:
+        os.kill(frozen.process.pid, signal.SIGCONT)
+    before = sql(cluster, f"SELECT state, attempts, lease_owner, lease_token, event_seq FROM jobs WHERE id = '{made['id']}'")
+    wait_for(lambda: "lost its lease" in frozen.log_text(), "the frozen worker to notice it lost its lease", seconds=60)
+    time.sleep(2 * float(LEASE_SECONDS))  # whatever the old run still does, it has done by now
+    after = sql(cluster, f"SELECT state, attempts, lease_owner, lease_token, event_seq FROM jobs WHERE id = '{made['id']}'")
+    assert after == before and after.startswith("completed|2|") and owner not in after
+    kinds = [e[0] for e in events_of(nodes["api-b"], made["id"])]
+    assert kinds.count("completed") == 1, kinds
+    assert_healthy(frozen)
+
+
+def test_progress_goes_on_when_every_database_connection_is_cut(cluster):
+    """pg_terminate_backend on every connection of every node, mid-job: the pools reconnect, the
+    job completes once, and an SSE stream that was open through it sees every event in order."""
+    _, _, nodes = cluster
+    made = submit(nodes["api-a"])
+    streamed = []
+    reader = threading.Thread(target=lambda: streamed.extend(events_of(nodes["api-b"], made["id"])))
+    reader.start()
+    wait_for(lambda: running_on(cluster, made["id"]), "the job to run on a worker")
+    wait_for(lambda: int(sql(cluster, f"SELECT event_seq FROM jobs WHERE id = '{made['id']}'")) >= 3, "some progress")
+    cut = sql(cluster, f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                       f"WHERE datname = '{DATABASE}' AND pid <> pg_backend_pid()")
+    assert int(cut) >= 4, cut  # at least one connection of each node
+    reader.join(timeout=300)
+    assert not reader.is_alive()
+    kinds = [e[0] for e in streamed]
+    assert kinds[-1] == "completed" and kinds.count("completed") == 1, kinds
+    assert [int(e[1]) for e in streamed] == list(range(1, len(streamed) + 1))
+    for srv in nodes.values():
+        assert_healthy(srv)
+
+
+def test_postgres_restarted_under_load_loses_no_accepted_job(cluster):
+    """The database stops and starts again while jobs queue and run: every job accepted before
+    completes exactly once; requests during the outage are refused with 503, not lost."""
+    postgres, _, nodes = cluster
+    accepted = [submit(nodes["api-a" if i % 2 else "api-b"], f"Job {i} before the restart. It has a second sentence.")
+                for i in range(6)]
+    wait_for(lambda: sql(cluster, "SELECT count(*) FROM jobs WHERE state = 'running'") != "0", "a job to run")
+    postgres.stop()
+    try:
+        down = requests.post(nodes["api-a"].url + "/api/tts", json={"text": "During the outage.", "async": True}, timeout=60)
+        assert_problem(down, 503)
+    finally:
+        postgres.start()
+    for made in accepted:
+        wait_for(lambda: job(nodes["api-b"], made["id"])["status"] == "completed", "every accepted job to complete")
+        kinds = [e[0] for e in events_of(nodes["api-a"], made["id"])]
+        assert kinds.count("completed") == 1, kinds
+    for srv in nodes.values():
+        assert wait_for(lambda: requests.get(srv.url + "/ready", timeout=30).status_code == 200, "every node to be ready")
+        assert_healthy(srv)
+
+
+def test_roles_other_than_all_need_a_shared_store(fresh_server_dir):
+    out = subprocess.run([binary(), "serve", "--role", "worker", "--port", "0"],
+                         env={**os.environ, "GLMTTS_DATA_DIR": str(fresh_server_dir)}, capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode != 0
+    assert "GLMTTS_STORE=postgres://" in out.stderr + out.stdout
