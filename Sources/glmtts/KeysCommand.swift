@@ -3,6 +3,7 @@ import Foundation
 import GLMTTSEngine
 import GLMTTSServer
 import GLMTTSService
+import Logging
 
 /// `glmtts keys`: create, list and revoke API keys in the server's database (works while
 /// the server runs; a revocation applies to its next request).
@@ -12,7 +13,8 @@ struct KeysCommand: AsyncParsableCommand {
         abstract: "Create, list and revoke API keys.",
         discussion: """
             Keys are stored hashed in <data dir>/service/service.sqlite (GLMTTS_DATA_DIR, or the
-            settings file given by --config / GLMTTS_CONFIG). Clients send them as
+            settings file given by --config / GLMTTS_CONFIG), or with GLMTTS_STORE=postgres://… in
+            that PostgreSQL database, shared by every node. Clients send them as
             'Authorization: Bearer <key>'. Scopes: read (GET operations), synthesize (also create
             and delete jobs, voices, transcriptions), admin (everything, incl. keys, models, metrics).
             """,
@@ -25,12 +27,28 @@ struct KeysStoreOptions: ParsableArguments {
     @Option(help: "Settings file (KEY=VALUE lines; default: GLMTTS_CONFIG).")
     var config: String?
 
-    /// Opens the key store of the configured data directory.
-    func open() throws -> (ServiceDatabase, APIKeyStore) {
+    /// Runs `body` with the configured key store — the data directory's SQLite database, or
+    /// the PostgreSQL database of `GLMTTS_STORE=postgres://…`, which every node shares — and
+    /// closes it afterwards.
+    func withKeys<T: Sendable>(_ body: (any APIKeyStore) async throws -> T) async throws -> T {
         let configuration = try ServerConfiguration.load(configFile: config.map { URL(fileURLWithPath: $0) })
-        let path = configuration.dataDirectory.root.appendingPathComponent("service/service.sqlite")
-        let database = try ServiceDatabase(path: path)
-        return (database, APIKeyStore(database: database))
+        switch configuration.store {
+        case .sqlite:
+            let path = configuration.dataDirectory.root.appendingPathComponent("service/service.sqlite")
+            let database = try ServiceDatabase(path: path)
+            defer { try? database.close() }
+            return try await body(SQLiteAPIKeyStore(database: database))
+        case let .postgres(location):
+            let database = try await PostgresServiceDatabase(location: location, logger: Logger(label: "glmtts.keys"))
+            do {
+                let result = try await body(PostgresAPIKeyStore(database: database))
+                await database.close()
+                return result
+            } catch {
+                await database.close()
+                throw error
+            }
+        }
     }
 }
 
@@ -67,10 +85,9 @@ struct KeysCreateCommand: AsyncParsableCommand {
             }
             if let rateLimit, rateLimit < 0 { throw ValidationError("--rate-limit must be 0 or more.") }
             if let quota, quota < 0 { throw ValidationError("--quota must be 0 or more.") }
-            let (database, keys) = try store.open()
-            defer { try? database.close() }
-            let (record, token) = try await keys.create(
-                name: trimmed, scopes: parsed, rateLimitPerMinute: rateLimit, quotaCharactersPerDay: quota)
+            let (record, token) = try await store.withKeys { keys in
+                try await keys.create(name: trimmed, scopes: parsed, rateLimitPerMinute: rateLimit, quotaCharactersPerDay: quota)
+            }
             if json {
                 let object: [String: Any] = [
                     "id": record.id, "name": record.name, "scopes": record.scopes.map(\.rawValue), "key": token.text,
@@ -94,9 +111,7 @@ struct KeysListCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let (database, keys) = try store.open()
-            defer { try? database.close() }
-            let all = try await keys.all()
+            let all = try await store.withKeys { try await $0.all() }
             if all.isEmpty {
                 print("No API keys. Create one with: glmtts keys create --name NAME --scope admin")
                 return
@@ -126,9 +141,7 @@ struct KeysRevokeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let (database, keys) = try store.open()
-            defer { try? database.close() }
-            guard let record = try await keys.revoke(id: id) else {
+            guard let record = try await store.withKeys({ [id] in try await $0.revoke(id: id) }) else {
                 throw ValidationError("There is no key '\(id.prefix(64))'; see `glmtts keys list`.")
             }
             print("Revoked key \(record.id) '\(record.name)'.")

@@ -29,7 +29,7 @@ import Testing
 
     @Test func createAuthenticateRevokeAndNothingSecretIsStored() async throws {
         try await JobTestDatabase.with { database, _ in
-            let keys = APIKeyStore(database: database)
+            let keys = SQLiteAPIKeyStore(database: database)
             let (record, token) = try await keys.create(name: "ci", scopes: [.read, .synthesize, .read], rateLimitPerMinute: 5)
             #expect(record.scopes == [.read, .synthesize] && record.highestScope == .synthesize)
             #expect(try await keys.authenticate(token.text)?.id == record.id)
@@ -51,9 +51,9 @@ import Testing
 
     @Test func quotaChargesAtomicallyPerDay() async throws {
         try await JobTestDatabase.with { database, _ in
-            let keys = APIKeyStore(database: database)
+            let keys = SQLiteAPIKeyStore(database: database)
             let (record, _) = try await keys.create(name: "q", scopes: [.synthesize])
-            let day = APIKeyStore.day(of: Date(timeIntervalSince1970: 1_700_000_000))
+            let day = QuotaDay.of(Date(timeIntervalSince1970: 1_700_000_000))
             #expect(day == "2023-11-14")
             #expect(try await keys.charge(id: record.id, day: day, characters: 60, limit: 100) == (true, 60))
             #expect(try await keys.charge(id: record.id, day: day, characters: 41, limit: 100) == (false, 60))

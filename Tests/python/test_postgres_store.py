@@ -1,14 +1,18 @@
 """Jobs and voices in PostgreSQL (GLMTTS_STORE=postgres://…): the real server against a real
 PostgreSQL 15 on loopback (scripts/postgres-server). The rows are what the API says; a
 restart keeps jobs and voices; a database that goes away gives clear 503s and the server
-recovers when it is back; a bad setting stops the start without echoing the password. Many
-nodes on one database: test_scale_out.py."""
+recovers when it is back; a bad setting stops the start without echoing the password; API keys,
+their quotas and revocations are the same on every node. Many nodes running jobs on one
+database: test_scale_out.py."""
+import json
+import os
+import subprocess
 import time
 
 import pytest
 import requests
 
-from conftest import Server, assert_healthy, assert_problem
+from conftest import Server, assert_healthy, assert_problem, auth, binary
 from glmtts_support.postgres import PostgresServer
 
 
@@ -50,7 +54,7 @@ def test_jobs_and_voices_are_rows_that_survive_a_restart(pg_server, postgres, re
         voice = requests.post(pg_server.url + "/api/voices", files={"audio": ("v.wav", clip, "audio/wav")},
                               data={"name": "pg voice", "text": "The quick brown fox."}, timeout=120).json()
     assert postgres.sql(f"SELECT name FROM voices WHERE id = '{voice['id']}'", pg_server.database) == "pg voice"
-    assert postgres.sql("SELECT MAX(version) FROM schema_migrations", pg_server.database) == "2"
+    assert postgres.sql("SELECT MAX(version) FROM schema_migrations", pg_server.database) == "3"
     pg_server.stop()
     assert pg_server.process.returncode == 0
     pg_server.start()
@@ -58,7 +62,7 @@ def test_jobs_and_voices_are_rows_that_survive_a_restart(pg_server, postgres, re
     assert job["status"] == "completed"
     assert requests.get(f"{pg_server.url}/api/tts/{job_id}/audio?format=wav", timeout=30).content == made.content
     assert [v["id"] for v in requests.get(pg_server.url + "/api/voices", timeout=10).json()["voices"]] == [voice["id"]]
-    assert postgres.sql("SELECT COUNT(*) FROM schema_migrations", pg_server.database) == "2"  # migrated once
+    assert postgres.sql("SELECT COUNT(*) FROM schema_migrations", pg_server.database) == "3"  # migrated once
     assert_healthy(pg_server)
 
 
@@ -103,3 +107,41 @@ def test_an_unreachable_database_stops_the_start_with_the_reason(fresh_server_di
         srv.start(timeout=60)
     log = srv.log_text()
     assert "cannot be used now" in log and "hunter2secret" not in log, log[-2000:]
+
+
+def keys_cli(database_url: str, data_dir, *args) -> subprocess.CompletedProcess:
+    """`glmtts keys …` of an operator whose settings point at the shared database."""
+    out = subprocess.run([binary(), "keys", *args], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "GLMTTS_DATA_DIR": str(data_dir), "GLMTTS_STORE": database_url})
+    assert out.returncode == 0, out.stderr
+    return out
+
+
+def test_keys_quotas_and_revocations_are_shared_by_every_node(postgres, tmp_path):
+    url = postgres.database_url("sharedkeys")
+    nodes = []
+    try:
+        for name in ("node-a", "node-b"):
+            (tmp_path / name).mkdir()
+            nodes.append(Server(tmp_path / name, env={"GLMTTS_STORE": url, "GLMTTS_AUTH": "keys"}).start())
+        created = keys_cli(url, tmp_path / "operator", "create", "--name", "shared", "--scope", "synthesize",
+                           "--quota", "30", "--json")
+        key = json.loads(created.stdout)["key"]
+        assert key not in "".join(srv.log_text() for srv in nodes)
+        for srv in nodes:
+            assert requests.get(srv.url + "/api/voices", headers=auth(key), timeout=30).status_code == 200
+            assert_problem(requests.get(srv.url + "/api/voices", timeout=30), 401)
+        assert "shared" in keys_cli(url, tmp_path / "operator", "list").stdout
+        # The day's characters count on every node: 20 on one, then 20 more on the other pass 30.
+        spoken = requests.post(nodes[0].url + "/api/tts", json={"text": "Twenty characters ok"}, headers=auth(key), timeout=300)
+        assert spoken.status_code == 200, spoken.text
+        over = requests.post(nodes[1].url + "/api/tts", json={"text": "Twenty characters ok"}, headers=auth(key), timeout=60)
+        assert_problem(over, 429, "quota.exceeded")
+        # A revocation made once applies to every node's next request.
+        keys_cli(url, tmp_path / "operator", "revoke", json.loads(created.stdout)["id"])
+        for srv in nodes:
+            assert_problem(requests.get(srv.url + "/api/voices", headers=auth(key), timeout=30), 401)
+            assert_healthy(srv)
+    finally:
+        for srv in nodes:
+            srv.stop()

@@ -42,7 +42,7 @@ extension APIHandler {
 
     /// `GET /api/admin/keys`.
     func listAPIKeys(_ input: Operations.ListAPIKeys.Input) async throws -> Operations.ListAPIKeys.Output {
-        let day = APIKeyStore.day(of: Date())
+        let day = QuotaDay.of(Date())
         var keys: [Components.Schemas.APIKey] = []
         for key in try await dependencies.keys.all() {
             keys.append(Self.apiKey(key, usedToday: try await dependencies.keys.usage(id: key.id, day: day)))

@@ -66,7 +66,7 @@ struct APIHandler: APIProtocol {
         let limit = principal.quotaCharactersPerDay ?? dependencies.configuration.quotaCharactersPerDay
         guard limit > 0 else { return nil }
         let now = Date()
-        let day = APIKeyStore.day(of: now)
+        let day = QuotaDay.of(now)
         let (allowed, used) = try await dependencies.keys.charge(id: keyID, day: day, characters: characters, limit: limit)
         guard allowed else {
             dependencies.metrics.limited(reason: "quota")

@@ -9,7 +9,7 @@ import OpenAPIRuntime
 /// key, or a bad one, is `401` with `WWW-Authenticate: Bearer`.
 struct AuthenticationMiddleware: ServerMiddleware {
     let policy: AccessPolicy
-    let keys: APIKeyStore
+    let keys: any APIKeyStore
     let usage: KeyUsageRecorder
 
     func intercept(

@@ -5,10 +5,10 @@ import GLMTTSService
 /// Records that keys were used (`last_used_at`) at most once a minute per key, so
 /// authenticating a request does not cost a database write each time.
 actor KeyUsageRecorder {
-    private let keys: APIKeyStore
+    private let keys: any APIKeyStore
     private var lastWritten: [String: Date] = [:]
 
-    init(keys: APIKeyStore) {
+    init(keys: any APIKeyStore) {
         self.keys = keys
     }
 

@@ -32,7 +32,7 @@ package struct ServerDependencies: Sendable {
     /// The queue, as the scheduler that runs it (started and stopped by `JobQueueService`).
     package let scheduler: JobScheduler
     /// API keys and their daily usage.
-    package let keys: APIKeyStore
+    package let keys: any APIKeyStore
     /// Closes the stores once everything has stopped.
     package let close: @Sendable () async -> Void
     /// Prometheus metrics.
@@ -78,16 +78,20 @@ package struct ServerDependencies: Sendable {
         }
         let jobs: any JobStore
         let voices: any VoiceStore
+        let keys: any APIKeyStore
         let closeStore: @Sendable () async -> Void
         switch configuration.store {
         case .sqlite:
-            (jobs, voices, closeStore) = (SQLiteJobStore(database: database), SQLiteVoiceStore(database: database), {})
+            (jobs, voices, keys, closeStore) = (
+                SQLiteJobStore(database: database), SQLiteVoiceStore(database: database), SQLiteAPIKeyStore(database: database), {}
+            )
         case let .postgres(location):
             do {
                 let postgres = try await PostgresServiceDatabase(location: location, logger: logger)
                 let node = configuration.nodeName ?? ProcessInfo.processInfo.hostName + "/\(getpid())"
                 jobs = PostgresJobStore(database: postgres, node: node, leaseSeconds: configuration.leaseSeconds)
                 voices = PostgresVoiceStore(database: postgres)
+                keys = PostgresAPIKeyStore(database: postgres)
                 closeStore = { await postgres.close() }
             } catch {
                 try? database.close()
@@ -118,7 +122,7 @@ package struct ServerDependencies: Sendable {
             configuration: configuration, engines: engines, pipeline: pipeline, jobs: jobs, voices: voices, blobs: blobs,
             outputs: JobOutputs(blobs: blobs), captions: JobCaptions(blobs: blobs, registry: engines, made: { metrics.captions($0) }),
             progress: hub, scheduler: scheduler,
-            keys: APIKeyStore(database: database),
+            keys: keys,
             close: {
                 // Closing waits for reads still running; do that off the cooperative pool.
                 _ = try? await BlockingExecutor(label: "database-close").run { try database.close() }

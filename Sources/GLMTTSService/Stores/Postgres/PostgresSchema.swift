@@ -85,6 +85,28 @@ enum PostgresSchema {
                             events_closed = state IN ('completed', 'failed', 'cancelled')
             """
         ),
+        (
+            3,
+            """
+            CREATE TABLE api_keys (
+                id text PRIMARY KEY,
+                name text NOT NULL,
+                scopes text NOT NULL,
+                secret_hash text NOT NULL,
+                created_at double precision NOT NULL,
+                revoked_at double precision,
+                last_used_at double precision,
+                rate_per_minute bigint,
+                chars_per_day bigint
+            );
+            CREATE TABLE key_usage (
+                key_id text NOT NULL,
+                day text NOT NULL,
+                characters bigint NOT NULL,
+                PRIMARY KEY (key_id, day)
+            )
+            """
+        ),
     ]
 
     /// Brings `database` up to date.
