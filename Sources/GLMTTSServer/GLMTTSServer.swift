@@ -18,7 +18,10 @@ package enum GLMTTSServer {
                 "jobs": "\(configuration.store.summary)", "files": "\(configuration.blobs.summary)",
                 "role": "\(configuration.role.rawValue)",
             ])
-        await dependencies.warmUp.start(engines: dependencies.engines) { [logger] line in logger.info("\(line)") }
+        // An API node runs no synthesis: its default voice would only take memory.
+        if configuration.role.runsJobs {
+            await dependencies.warmUp.start(engines: dependencies.engines) { [logger] line in logger.info("\(line)") }
+        }
         let app = try buildApplication(configuration: configuration, dependencies: dependencies) { port in
             logger.notice(
                 "GLM-TTS Enhanced listening",

@@ -20,13 +20,10 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import struct
 import subprocess
 import tempfile
 import threading
-import time
 import wave
 import zlib
 from pathlib import Path
@@ -36,9 +33,9 @@ import requests
 import yaml
 
 from conftest import ROOT, Server, auth, binary, create_key, free_port
+from nginx_support import NGINX_CONF, Nginx
 
 DEPLOY = ROOT / "deploy"
-NGINX_CONF = DEPLOY / "nginx.conf"
 LONG_TEXT = " ".join(
     f"This is sentence number {i} of a long text, read aloud so that the job runs for a while."
     for i in range(1, 11))
@@ -46,94 +43,6 @@ LONG_TEXT = " ".join(
 
 # --------------------------------------------------------------------------------------
 # nginx in front of a server, from deploy/nginx.conf
-
-
-def nginx_binary() -> str:
-    path = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not os.access(path, os.X_OK):
-        pytest.fail("nginx is not installed: scripts/bootstrap installs Debian's nginx-light")
-    return path
-
-
-def render_site(upstream: str, port: int) -> str:
-    """deploy/nginx.conf with only the listen address and the upstream server replaced."""
-    text = NGINX_CONF.read_text()
-    text, n_upstream = re.subn(r"(?m)^(\s*server\s+)127\.0\.0\.1:8080;", rf"\g<1>{upstream};", text)
-    text, n_listen = re.subn(r"(?m)^(\s*listen\s+)80;", rf"\g<1>127.0.0.1:{port};", text)
-    text, n_listen6 = re.subn(r"(?m)^\s*listen\s+\[::\]:80;\n", "", text)
-    assert (n_upstream, n_listen, n_listen6) == (1, 1, 1), \
-        "deploy/nginx.conf changed shape: update render_site() in this test"
-    return text
-
-
-class Nginx:
-    """nginx in the foreground, with every path it writes inside a temporary folder."""
-
-    def __init__(self, upstream: str, http_extra: str = ""):
-        self.dir = Path(tempfile.mkdtemp(prefix="glmtts-nginx-"))
-        os.chmod(self.dir, 0o755)
-        self.port = free_port()
-        (self.dir / "logs").mkdir()
-        (self.dir / "glmtts.conf").write_text(render_site(upstream, self.port))
-        temp = {name: self.dir / "temp" / name for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
-        for folder in temp.values():
-            folder.mkdir(parents=True)
-        user = ""
-        if os.geteuid() == 0:  # workers would switch to "nobody", who cannot write our temp folders
-            user = "user root root;"
-        self.conf = self.dir / "nginx.conf"
-        self.conf.write_text(f"""
-{user}
-worker_processes 1;
-pid {self.dir}/nginx.pid;
-error_log {self.dir}/logs/error.log info;
-events {{ worker_connections 256; }}
-http {{
-    {http_extra}
-    access_log {self.dir}/logs/access.log;
-    client_body_temp_path {temp['client_body']};
-    proxy_temp_path {temp['proxy']};
-    fastcgi_temp_path {temp['fastcgi']};
-    uwsgi_temp_path {temp['uwsgi']};
-    scgi_temp_path {temp['scgi']};
-    include {self.dir}/glmtts.conf;
-}}
-""")
-        self.process = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self):
-        command = [nginx_binary(), "-p", str(self.dir), "-e", str(self.dir / "logs" / "error.log"), "-c", str(self.conf)]
-        check = subprocess.run(command + ["-t"], capture_output=True, text=True)
-        assert check.returncode == 0, check.stderr
-        self.process = subprocess.Popen(command + ["-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"nginx exited: {self.process.stderr.read().decode()}\n{self.error_log()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("nginx did not start listening:\n" + self.error_log())
-
-    def error_log(self) -> str:
-        path = self.dir / "logs" / "error.log"
-        return path.read_text(errors="replace") if path.exists() else ""
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGQUIT)  # graceful
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 # A host-wide setting the shipped server block must survive: many nginx hosts compress more
@@ -666,22 +575,67 @@ def test_compose_file():
     assert custom["services"]["glmtts-gpu"]["deploy"]["resources"]["reservations"]["devices"][0]["device_ids"] == ["1,2"]
 
 
+COMPOSE_FILES = ("docker-compose.yml", "compose.scale-out.yml")
+#: The scale-out file's secrets have no default: compose refuses to start without them.
+REQUIRED_SECRETS = ("GLMTTS_PG_PASSWORD", "GLMTTS_S3_SECRET_KEY")
+
+
+def test_scale_out_compose_file():
+    text = (DEPLOY / "compose.scale-out.yml").read_text()
+    for match in re.finditer(r"\$\{(\w+)([^}]*)\}", text):
+        expected = ":?" if match.group(1) in REQUIRED_SECRETS else ":-"
+        assert match.group(2).startswith(expected), match.group(0)
+    secrets = {"GLMTTS_PG_PASSWORD": "pg-secret", "GLMTTS_S3_SECRET_KEY": "s3-secret"}
+    services = interpolate(yaml.safe_load(text), secrets)["services"]
+    assert set(services) == {"postgres", "s3", "s3-bucket", "api-1", "api-2", "worker-cpu", "worker-gpu", "nginx"}
+    nodes = {name: service for name, service in services.items() if service.get("command", [""])[0] == "serve"}
+    assert {name: service["command"][1:] for name, service in nodes.items()} == {
+        "api-1": ["--role", "api"], "api-2": ["--role", "api"],
+        "worker-cpu": ["--role", "worker"], "worker-gpu": ["--role", "worker"]}
+    nginx_address = services["nginx"]["networks"]["glmtts"]["ipv4_address"]
+    for name, service in nodes.items():
+        env = service["environment"]
+        assert env["GLMTTS_STORE"] == "postgres://glmtts@postgres:5432/glmtts?sslmode=disable"  # no password in the URL
+        assert env["PGPASSWORD"] == "pg-secret" and env["AWS_SECRET_ACCESS_KEY"] == "s3-secret"
+        assert env["GLMTTS_BLOBS"].startswith("s3://glmtts?endpoint=http://s3:9000")
+        assert env["GLMTTS_AUTH"] == "keys" and env["GLMTTS_TRUSTED_PROXIES"] == nginx_address
+        assert "ports" not in service, name  # only nginx is published
+        assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert service["init"] is True and service["healthcheck"]["test"][0] == "CMD"
+        dockerfile = service["build"]["dockerfile"]
+        assert (ROOT / dockerfile).is_file() and (DEPLOY / service["build"]["context"]).resolve() == ROOT
+    assert nodes["api-1"]["environment"]["GLMTTS_NODE_NAME"] != nodes["api-2"]["environment"]["GLMTTS_NODE_NAME"]
+    assert "GLMTTS_NODE_NAME" not in nodes["worker-cpu"]["environment"]  # replicas: host name and pid, unique
+    assert services["worker-gpu"]["profiles"] == ["gpu"]
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD"] == "pg-secret"
+    # nginx runs deploy/nginx.conf as shipped, its one upstream line swapped for both API nodes
+    # (the same substitution test_scale_out.py runs against two real API nodes).
+    old, new = re.search(r"sed 's/(.+?)/(.+?)/'", services["nginx"]["command"][0]).groups()
+    assert old in NGINX_CONF.read_text()
+    assert new == "server api-1:8080; server api-2:8080;"
+    assert services["nginx"]["ports"] == ["0.0.0.0:8080:80"]
+
+
 def test_compose_env_example_lists_every_compose_variable():
-    variables = set(re.findall(r"\$\{(\w+)", (DEPLOY / "docker-compose.yml").read_text()))
+    texts = [(DEPLOY / name).read_text() for name in COMPOSE_FILES]
+    variables = {v for text in texts for v in re.findall(r"\$\{(\w+)", text)}
     example = dict(line.split("=", 1) for line in (DEPLOY / "compose.env.example").read_text().splitlines()
                    if line and not line.startswith("#"))
     assert variables == set(example), variables ^ set(example)
-    # ... with the same defaults as the compose file.
-    for match in re.finditer(r"\$\{(\w+):-([^}]*)\}", (DEPLOY / "docker-compose.yml").read_text()):
-        assert example[match.group(1)] == match.group(2), match.group(1)
+    # ... with the same defaults as the compose files (the secrets: empty, to be set).
+    for text in texts:
+        for match in re.finditer(r"\$\{(\w+):-([^}]*)\}", text):
+            assert example[match.group(1)] == match.group(2), match.group(1)
+    assert all(example[name] == "" for name in REQUIRED_SECRETS)
 
 
 def test_deploy_doc_covers_the_variables_and_files():
     doc = (ROOT / "docs" / "DEPLOY.md").read_text()
-    for variable in set(re.findall(r"\$\{(\w+)", (DEPLOY / "docker-compose.yml").read_text())):
-        assert variable in doc, f"docs/DEPLOY.md does not mention {variable}"
+    for name in COMPOSE_FILES:
+        for variable in set(re.findall(r"\$\{(\w+)", (DEPLOY / name).read_text())):
+            assert variable in doc, f"docs/DEPLOY.md does not mention {variable}"
     for name in ("deploy/Dockerfile", "deploy/Dockerfile.cuda", "deploy/docker-compose.yml", "deploy/nginx.conf",
-                 "keys create", "proxy_buffering off", "nvidia-container-toolkit"):
+                 "deploy/compose.scale-out.yml", "keys create", "proxy_buffering off", "nvidia-container-toolkit"):
         assert name in doc, name
 
 

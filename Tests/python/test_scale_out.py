@@ -10,6 +10,7 @@ database connection mid-job, or restarting PostgreSQL under load, loses nothing;
 that moves to the other API node with Last-Event-ID sees no gap and no repeat; a cancel sent
 to one API node stops a job running on a worker; a worker answers only health, readiness
 and metrics; `--role api` without a shared store stops the start with what to do."""
+import json
 import os
 import signal
 import subprocess
@@ -19,10 +20,11 @@ import time
 import pytest
 import requests
 
-from conftest import Server, assert_healthy, assert_problem, binary, metric_values, sse_events, wait_for
+from conftest import Server, assert_healthy, assert_problem, auth, binary, metric_values, sse_events, wait_for
 from glmtts_support.postgres import PostgresServer
 from glmtts_support.seaweedfs import SeaweedS3
 from glmtts_support.sse import sse_blocks
+from nginx_support import Nginx
 
 #: A lease this short makes rescues quick to test (the default is 15 s).
 LEASE_SECONDS = "3"
@@ -116,6 +118,16 @@ def test_a_worker_answers_only_health_readiness_and_metrics(cluster):
     assert "API node" in body["detail"]
     assert_problem(requests.get(worker.url + "/", timeout=30), 404, "server.worker_only")
     assert_healthy(worker)
+
+
+def test_an_api_node_loads_no_voice_and_is_ready_on_its_stores(cluster):
+    _, _, nodes = cluster
+    ready = requests.get(nodes["api-a"].url + "/ready", timeout=30)
+    assert ready.status_code == 200, ready.text
+    assert {c["name"] for c in ready.json()["checks"]} >= {"store", "blobs"}
+    assert "default_engine" not in {c["name"] for c in ready.json()["checks"]}
+    assert "default voice" not in nodes["api-a"].log_text()
+    wait_for(lambda: "default voice" in nodes["worker-1"].log_text(), "the worker to load its default voice")
 
 
 def test_sse_moves_to_the_other_api_node_with_last_event_id_and_misses_nothing(cluster):
@@ -233,6 +245,34 @@ def test_postgres_restarted_under_load_loses_no_accepted_job(cluster):
     for srv in nodes.values():
         assert wait_for(lambda: requests.get(srv.url + "/ready", timeout=30).status_code == 200, "every node to be ready")
         assert_healthy(srv)
+
+
+def test_nginx_in_front_of_both_api_nodes_spreads_requests_and_streams_progress(cluster):
+    """deploy/nginx.conf with both API nodes as upstreams (what compose.scale-out.yml runs):
+    requests reach both nodes, a key made once works on both (proxied requests need one even
+    in open mode), and a job queued and followed through it completes."""
+    postgres, _, nodes = cluster
+    made_key = subprocess.run([binary(), "keys", "create", "--name", "proxy", "--json"], capture_output=True, text=True,
+                              timeout=60, env={**os.environ, "GLMTTS_DATA_DIR": str(nodes["api-a"].data_dir),
+                                               "GLMTTS_STORE": postgres.database_url(DATABASE)})
+    assert made_key.returncode == 0, made_key.stderr
+    key = auth(json.loads(made_key.stdout)["key"])
+    proxy = Nginx(f"127.0.0.1:{nodes['api-a'].port}", f"127.0.0.1:{nodes['api-b'].port}").start()
+    try:
+        assert_problem(requests.get(proxy.url + "/api/voices", timeout=30), 401)
+        before = {name: nodes[name].log_text().count("path=/api/voices") for name in ("api-a", "api-b")}
+        for _ in range(8):
+            assert requests.get(proxy.url + "/api/voices", headers=key, timeout=30).status_code == 200
+        after = {name: nodes[name].log_text().count("path=/api/voices") for name in ("api-a", "api-b")}
+        assert all(after[name] > before[name] for name in after), (before, after)
+        made = requests.post(proxy.url + "/api/tts", json={"text": "Through the proxy to a worker.", "async": True},
+                             headers=key, timeout=60).json()
+        with requests.get(f"{proxy.url}/api/tts/progress/{made['id']}", headers=key, stream=True, timeout=300) as stream:
+            events = sse_events(stream)
+        assert events[-1][0] == "completed"
+        assert [int(e[1]) for e in events] == list(range(1, len(events) + 1))
+    finally:
+        proxy.stop()
 
 
 def test_roles_other_than_all_need_a_shared_store(fresh_server_dir):

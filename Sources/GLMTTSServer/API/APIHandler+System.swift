@@ -27,7 +27,9 @@ extension APIHandler {
         } catch {
             checks.append(.init(name: "blobs", ok: false, detail: JobProblem(error).detail))
         }
-        if case let .loading(voice, since) = await dependencies.warmUp.state {
+        if !dependencies.configuration.role.runsJobs {
+            // An API node's readiness is its stores': the workers' engines are theirs to report.
+        } else if case let .loading(voice, since) = await dependencies.warmUp.state {
             let seconds = String(format: "%.1f", (ContinuousClock.now - since).inSeconds)
             checks.append(.init(name: "default_engine", ok: false, detail: "loading \(voice) (for \(seconds) s so far)"))
         } else {
