@@ -70,6 +70,18 @@ def pytest_sessionfinish(session, exitstatus):
         database.cleanup()
 
 
+def suite_store(data_dir: Path) -> dict:
+    """The job store settings of a test server over `data_dir` (and of the CLI on it): none (its
+    SQLite file) normally; with `GLMTTS_TEST_STORE=postgres`, its own database of the run's
+    PostgreSQL and a node name that stays across restarts, as in production (a restarted server
+    takes back its own interrupted runs at once; with the default, host/pid, it would wait for
+    their leases)."""
+    if not POSTGRES_MODE:
+        return {}
+    name = "t" + hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:16]
+    return {"GLMTTS_STORE": shared_postgres().database_url(name), "GLMTTS_NODE_NAME": name}
+
+
 class Server(GlmttsServer):
     """One `glmtts serve` of the binary under test over `data_dir`, on a free loopback port,
     with the test models, no per-minute rate limit (most tests fire many requests quickly from
@@ -85,12 +97,8 @@ class Server(GlmttsServer):
             self.s3 = shared_s3()
             self.blob_prefix = "t" + hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:16] + "/"
             defaults.update(self.s3.blobs_setting(self.blob_prefix))
-        if POSTGRES_MODE and "GLMTTS_STORE" not in (env or {}):
-            name = "t" + hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:16]
-            defaults["GLMTTS_STORE"] = shared_postgres().database_url(name)
-            # Stable across restarts, as in production: a restarted server takes back its own
-            # interrupted runs at once (with the default, host/pid, it would wait for their leases).
-            defaults["GLMTTS_NODE_NAME"] = name
+        if "GLMTTS_STORE" not in (env or {}):
+            defaults.update(suite_store(data_dir))
         super().__init__(None, data_dir, env={**defaults, **(env or {})})
 
     def start(self, timeout: float = 120):
@@ -135,7 +143,7 @@ def create_key(data_dir: Path, name: str, *scopes: str, extra=()) -> str:
     args = [binary(), "keys", "create", "--name", name, "--json", *extra]
     for scope in scopes:
         args += ["--scope", scope]
-    out = subprocess.run(args, env={**os.environ, "GLMTTS_DATA_DIR": str(data_dir)},
+    out = subprocess.run(args, env={**os.environ, "GLMTTS_DATA_DIR": str(data_dir), **suite_store(data_dir)},
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)["key"]

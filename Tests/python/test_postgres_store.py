@@ -123,11 +123,18 @@ def test_keys_quotas_and_revocations_are_shared_by_every_node(postgres, tmp_path
     try:
         for name in ("node-a", "node-b"):
             (tmp_path / name).mkdir()
+        # A key made the single-node way, in node-a's SQLite file: not used, and the start says so.
+        local = subprocess.run([binary(), "keys", "create", "--name", "local"], capture_output=True, text=True, timeout=60,
+                               env={**os.environ, "GLMTTS_DATA_DIR": str(tmp_path / "node-a")})
+        assert local.returncode == 0, local.stderr
+        for name in ("node-a", "node-b"):
             nodes.append(Server(tmp_path / name, env={"GLMTTS_STORE": url, "GLMTTS_AUTH": "keys"}).start())
         created = keys_cli(url, tmp_path / "operator", "create", "--name", "shared", "--scope", "synthesize",
                            "--quota", "30", "--json")
         key = json.loads(created.stdout)["key"]
         assert key not in "".join(srv.log_text() for srv in nodes)
+        assert "1 API keys in the data directory's SQLite database are not used" in nodes[0].log_text()
+        assert "are not used" not in nodes[1].log_text()
         for srv in nodes:
             assert requests.get(srv.url + "/api/voices", headers=auth(key), timeout=30).status_code == 200
             assert_problem(requests.get(srv.url + "/api/voices", timeout=30), 401)

@@ -92,6 +92,12 @@ package struct ServerDependencies: Sendable {
                 jobs = PostgresJobStore(database: postgres, node: node, leaseSeconds: configuration.leaseSeconds)
                 voices = PostgresVoiceStore(database: postgres)
                 keys = PostgresAPIKeyStore(database: postgres)
+                let unused = (try? await SQLiteAPIKeyStore(database: database).all().filter { $0.revokedAt == nil }.count) ?? 0
+                if unused > 0 {
+                    logger.warning(
+                        "\(unused) API keys in the data directory's SQLite database are not used: with GLMTTS_STORE=postgres://… keys live in PostgreSQL. Create them again with GLMTTS_STORE set (glmtts keys create …)."
+                    )
+                }
                 closeStore = { await postgres.close() }
             } catch {
                 try? database.close()

@@ -31,34 +31,46 @@ public final class PostgresJobStore: JobStore {
 
     public var isShared: Bool { true }
 
+    /// One statement (atomic on its own: no transaction round trips).
     public func insert(_ job: JobRecord) async throws -> JobRecord {
-        try await insert([job])[0]
+        let query = try Self.insertion(of: job)
+        return try await database.run("saving a job") { client in
+            var stored = job
+            for try await seq in try await client.query(query).decode(Int64.self) { stored.sequence = seq }
+            return stored
+        }
     }
 
     public func insert(_ jobs: [JobRecord]) async throws -> [JobRecord] {
         if jobs.isEmpty { return [] }
-        let encoded = try jobs.map { job in (job, try Self.json(job.payload), try job.result.map(Self.json), try job.problem.map(Self.json))
-        }
-        return try await database.transaction(jobs.count == 1 ? "saving a job" : "saving a batch of jobs") { connection in
+        if jobs.count == 1 { return [try await insert(jobs[0])] }
+        let queries = try jobs.map { (job: $0, query: try Self.insertion(of: $0)) }
+        return try await database.transaction("saving a batch of jobs") { connection in
             var stored: [JobRecord] = []
-            stored.reserveCapacity(encoded.count)
-            for (var job, payload, result, problem) in encoded {
-                let rows = try await connection.query(
-                    """
-                    INSERT INTO jobs (id, kind, state, lane, priority, seq, payload, attempts, max_attempts, created_at, run_at,
-                                      started_at, finished_at, progress, stage, result, problem, batch_id, batch_index, owner)
-                    VALUES (\(job.id.rawValue), \(job.kind.rawValue), \(job.status.rawValue), \(job.lane.rawValue), \(job.priority),
-                            nextval('job_seq'), \(payload), \(job.attempts), \(job.maxAttempts), \(job.createdAt.timeIntervalSince1970),
-                            \(job.createdAt.timeIntervalSince1970), \(job.startedAt?.timeIntervalSince1970),
-                            \(job.finishedAt?.timeIntervalSince1970), \(job.progress), \(job.stage?.rawValue), \(result), \(problem),
-                            \(job.batchID), \(job.batchIndex), \(job.owner))
-                    RETURNING seq
-                    """, logger: PostgresSchema.logger)
-                for try await seq in rows.decode(Int64.self) { job.sequence = seq }
+            stored.reserveCapacity(queries.count)
+            for (var job, query) in queries {
+                for try await seq in try await connection.query(query, logger: PostgresSchema.logger).decode(Int64.self) {
+                    job.sequence = seq
+                }
                 stored.append(job)
             }
             return stored
         }
+    }
+
+    /// The INSERT of `job`, returning its arrival number.
+    private static func insertion(of job: JobRecord) throws -> PostgresQuery {
+        let (payload, result, problem) = (try json(job.payload), try job.result.map(json), try job.problem.map(json))
+        return try """
+        INSERT INTO jobs (id, kind, state, lane, priority, seq, payload, attempts, max_attempts, created_at, run_at,
+                          started_at, finished_at, progress, stage, result, problem, batch_id, batch_index, owner)
+        VALUES (\(job.id.rawValue), \(job.kind.rawValue), \(job.status.rawValue), \(job.lane.rawValue), \(job.priority),
+                nextval('job_seq'), \(payload), \(job.attempts), \(job.maxAttempts), \(job.createdAt.timeIntervalSince1970),
+                \(job.createdAt.timeIntervalSince1970), \(job.startedAt?.timeIntervalSince1970),
+                \(job.finishedAt?.timeIntervalSince1970), \(job.progress), \(job.stage?.rawValue), \(result), \(problem),
+                \(job.batchID), \(job.batchIndex), \(job.owner))
+        RETURNING seq
+        """
     }
 
     public func job(_ id: JobID) async throws -> JobRecord? {
@@ -302,7 +314,17 @@ public final class PostgresJobStore: JobStore {
     public func lanesWithQueuedJobs() async throws -> Set<JobLane> {
         try await database.run("listing lanes with queued jobs") { client in
             var lanes = Set<JobLane>()
-            for try await lane in try await client.query("SELECT DISTINCT lane FROM jobs WHERE state = 'queued'").decode(String.self) {
+            // A skip scan of the queued-jobs index: one probe per lane, however long the queue.
+            let rows = try await client.query(
+                """
+                WITH RECURSIVE lanes (lane) AS (
+                    SELECT min(lane) FROM jobs WHERE state = 'queued'
+                    UNION ALL
+                    SELECT (SELECT min(lane) FROM jobs WHERE state = 'queued' AND lane > lanes.lane) FROM lanes WHERE lane IS NOT NULL
+                )
+                SELECT lane FROM lanes WHERE lane IS NOT NULL
+                """)
+            for try await lane in rows.decode(String.self) {
                 lanes.insert(JobLane(rawValue: lane))
             }
             return lanes
