@@ -37,6 +37,19 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Measure verified speech and captions on the voice instead: second takes, and their cost per second of audio.")
     var verification = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Measure the job queue's own cost per job instead, with an engine that does nothing.",
+            discussion: "STORE is sqlite (a new file) or postgres://… (an empty database: the jobs stay in it).",
+            valueName: "store"))
+    var queue: String?
+
+    @Option(help: "Jobs per --queue run.")
+    var jobs = 2000
+
+    @Option(help: "Slots (jobs running at once) of the --queue run.")
+    var slots = 4
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -47,6 +60,10 @@ struct BenchCommand: AsyncParsableCommand {
             }
             guard (1...64).contains(threads) else {
                 throw ParameterError.malformed("--threads must be between 1 and 64.")
+            }
+            if let queue {
+                try await runQueue(on: queue)
+                return
             }
             let settings = try EngineSettings.load()
             let registry = settings.makeRegistry(log: WorkerLog.sink(verbose: settings.verboseWorkers))
@@ -85,6 +102,23 @@ struct BenchCommand: AsyncParsableCommand {
                 if let recognition { print("\n" + Self.table(recognition)) }
             }
         }
+    }
+
+    /// `--queue`: submissions and completions per second of the queue alone.
+    private func runQueue(on store: String) async throws {
+        guard (1...1_000_000).contains(jobs), (1...256).contains(slots) else {
+            throw ParameterError.malformed("--jobs must be between 1 and 1000000, --slots between 1 and 256.")
+        }
+        let report = try await QueueBenchmark(store: store, jobs: jobs, slots: slots).run()
+        if json {
+            print(Self.json(report))
+            return
+        }
+        print("| store | jobs | slots | submitted/s | completed/s | ms per job |\n|---|---:|---:|---:|---:|---:|")
+        print(
+            String(
+                format: "| %@ | %d | %d | %.0f | %.0f | %.2f |", report.store, report.jobs, report.slots, report.submittedPerSecond,
+                report.completedPerSecond, 1000 / report.completedPerSecond))
     }
 
     /// `--languages`: Kokoro per language, then each faster-whisper model on clips of every language it hears.
