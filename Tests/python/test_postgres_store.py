@@ -152,3 +152,17 @@ def test_keys_quotas_and_revocations_are_shared_by_every_node(postgres, tmp_path
     finally:
         for srv in nodes:
             srv.stop()
+
+
+def test_the_queue_benchmark_runs_every_job_through_the_real_store(postgres, fresh_server_dir):
+    """`glmtts bench --queue` (scripts/bench-queue) measures real work: every job it times is a
+    completed row with its events in the database it was given."""
+    url = postgres.database_url("queuebenchtest")
+    out = subprocess.run([binary(), "bench", "--queue", url, "--jobs", "50", "--slots", "2", "--json"],
+                         capture_output=True, text=True, timeout=300, env={**os.environ, "GLMTTS_DATA_DIR": str(fresh_server_dir)})
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["jobs"] == 50 and report["slots"] == 2 and report["store"] == "PostgreSQL"
+    assert report["submitSeconds"] > 0 and report["drainSeconds"] > 0
+    assert postgres.sql("SELECT state, count(*) FROM jobs GROUP BY state", "queuebenchtest") == "completed|52"  # + the 2 that held the slots
+    assert postgres.sql("SELECT count(*) FROM job_events", "queuebenchtest") == str(52 * 3)  # queued, started, completed
