@@ -15,13 +15,12 @@ import signal
 import subprocess
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from conftest import ROOT, Server, assert_healthy, assert_problem, assert_same_transcript, metric_values, sse_events
+from conftest import ROOT, Server, assert_healthy, assert_problem, assert_same_transcript, metric_values, sse_events, wait_for
 from storage_mounts import Mounts, require_root_and_mount
 
 MODELS = ROOT / "data" / "test" / "models"
@@ -54,16 +53,6 @@ def children(server, needle: str) -> list[int]:
         if parent == server.process.pid and needle in command:
             found.append(int(entry.name))
     return found
-
-
-def wait_for(predicate, timeout: float, what: str, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def job(server, job_id):
@@ -195,14 +184,14 @@ def test_whisper_worker_killed_mid_transcription(fresh_server_dir, clips, attemp
             thread = threading.Thread(target=lambda: result.setdefault("r", transcribe(server, long_clip)))
             thread.start()
             # The worker logs this line once it is inside faster-whisper with our audio.
-            wait_for(lambda: server.log_text().count(marker) > seen, 300, "the worker to start transcribing", 0.02)
-            [worker] = wait_for(lambda: children(server, "whisper_worker") or None, 60, "the whisper worker")
+            wait_for(lambda: server.log_text().count(marker) > seen, "the worker to start transcribing", 300, 0.02)
+            [worker] = wait_for(lambda: children(server, "whisper_worker") or None, "the whisper worker", 60)
             os.kill(worker, signal.SIGKILL)
             thread.join(timeout=900)
             assert not thread.is_alive(), "the client never got an answer after the worker was killed"
             response = result["r"]
-            wait_for(lambda: metric(server, "glmtts_worker_losses_total", worker="whisper") == losses + 1, 60,
-                     "the worker loss to be counted")
+            wait_for(lambda: metric(server, "glmtts_worker_losses_total", worker="whisper") == losses + 1,
+                     "the worker loss to be counted", 60)
             log = server.log_text()[log_start:]
             assert "[whisper] exited with status 9" in log, log[-3000:]
             if "code=worker.crashed" in log:
@@ -435,7 +424,7 @@ class Ext4DataDir:
         if not trigger.exists():
             pytest.skip("this kernel has no /sys/fs/ext4/*/trigger_fs_error")
         trigger.write_text("glmtts fault test\n")
-        wait_for(lambda: not writable(self.path), 120, "the file system to turn read-only")
+        wait_for(lambda: not writable(self.path), "the file system to turn read-only", 120)
 
     def repair_and_remount(self):
         self.mounts.unmount(self.path)
@@ -481,7 +470,7 @@ def test_data_dir_read_only_keeps_serving(ext4_data_dir):
             r = submit_async(srv)
             assert r.status_code == 202, r.text
             accepted.append(r.json()["id"])
-        wait_for(lambda: job(srv, accepted[0])["status"] == "running", 300, "the first job to run")
+        wait_for(lambda: job(srv, accepted[0])["status"] == "running", "the first job to run", 300)
         ext4_data_dir.fail()
 
         for _ in range(3):
@@ -495,7 +484,7 @@ def test_data_dir_read_only_keeps_serving(ext4_data_dir):
         assert requests.get(f"{srv.url}/api/tts/{done_id}/audio", timeout=60).content[:4] == b"RIFF"
         # The running job reaches its (failing) end meanwhile; the server survives it.
         wait_for(lambda: "could not record the end of job" in srv.log_text() or "job ended without a result" in srv.log_text(),
-                 300, "the running job to end")
+                 "the running job to end", 300)
         assert_healthy(srv)
         assert srv.process.poll() is None, "the server died when its data directory turned read-only"
     finally:
@@ -566,11 +555,11 @@ def test_running_job_ends_for_its_clients_when_the_data_dir_turns_read_only(ext4
 
         threading.Thread(target=follow, daemon=True).start()
         wait_for(lambda: any(e[0] == "started" for e in list(events)) or job(srv, job_id)["status"] == "running",
-                 300, "the job to start")
+                 "the job to start", 300)
         ext4_data_dir.fail()
         # The job cannot finish (its result cannot be written): its clients must hear so. The
         # stream sends keep-alives every 15 s, so only its end tells.
-        wait_for(lambda: "job ended without a result" in srv.log_text(), 300, "the job to fail")
+        wait_for(lambda: "job ended without a result" in srv.log_text(), "the job to fail", 300)
         assert done.wait(120), "the progress stream never ended"
         assert events and events[-1][0] in ("failed", "completed"), events[-3:]
     finally:
@@ -593,7 +582,7 @@ def sighup_and_wait(srv):
     marker = "SIGHUP: models directory re-read"
     seen = srv.log_text().count(marker)
     srv.process.send_signal(signal.SIGHUP)
-    wait_for(lambda: srv.log_text().count(marker) > seen, 120, "the SIGHUP re-read")
+    wait_for(lambda: srv.log_text().count(marker) > seen, "the SIGHUP re-read", 120)
 
 
 def speak(srv, model, text="Hello there."):
