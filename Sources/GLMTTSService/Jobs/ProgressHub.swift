@@ -18,7 +18,8 @@ import GLMTTSEngine
 ///
 /// Audio chunks (for streaming responses) are live only, in this process: `listenForAudio`
 /// must be called before the job starts, and a job that runs on another node sends none
-/// (its listeners end with the job; see `SpeechStreamFallback`).
+/// (its listeners end with the job, and streamed speech then sends the whole result:
+/// `JobOutputs.master(of:)`).
 ///
 /// Every buffer is bounded: a subscriber or listener that falls `bufferLimit` items behind
 /// is cut off — its stream ends after what it already holds (a prefix, never a stream with
