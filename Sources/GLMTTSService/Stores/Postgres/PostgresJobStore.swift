@@ -255,10 +255,10 @@ public final class PostgresJobStore: JobStore {
         ).isEmpty)
     }
 
-    /// Three statements, each taking expired runs that no other node is rescuing
+    /// Two statements, each taking expired runs that no other node is rescuing
     /// (`SKIP LOCKED`): back to the queue after a back-off of 2^attempts seconds (at most a
-    /// minute) when attempts are left and nobody asked to cancel; cancelled when somebody
-    /// did; else failed with `problem`. The second list holds the cancelled and the failed.
+    /// minute) when attempts are left and nobody asked to cancel; the rest end — cancelled
+    /// when somebody asked, else failed with `problem`. The second list holds those.
     public func rescueExpiredLeases(problem: JobProblem, now: Date) async throws -> (requeued: [JobRecord], failed: [JobRecord]) {
         let problemJSON = try Self.json(problem)
         let cancelledJSON = try Self.json(JobProblem.cancelled)
@@ -273,25 +273,17 @@ public final class PostgresJobStore: JobStore {
                          FOR UPDATE SKIP LOCKED)
             RETURNING *
             """)
-        let cancelled = try await records(
+        let ended = try await records(
             "rescuing expired runs",
             """
-            UPDATE jobs SET state = 'cancelled', problem = \(cancelledJSON), finished_at = \(time), lease_owner = NULL,
-                            lease_expires_at = NULL
-            WHERE id IN (SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at < \(time) AND cancel_requested
-                         FOR UPDATE SKIP LOCKED)
-            RETURNING *
-            """)
-        let failed = try await records(
-            "rescuing expired runs",
-            """
-            UPDATE jobs SET state = 'failed', problem = \(problemJSON), finished_at = \(time), lease_owner = NULL,
-                            lease_expires_at = NULL
+            UPDATE jobs SET state = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'failed' END,
+                            problem = CASE WHEN cancel_requested THEN \(cancelledJSON) ELSE \(problemJSON) END,
+                            finished_at = \(time), lease_owner = NULL, lease_expires_at = NULL
             WHERE id IN (SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at < \(time)
                          FOR UPDATE SKIP LOCKED)
             RETURNING *
             """)
-        return (requeued.sorted { $0.sequence < $1.sequence }, (cancelled + failed).sorted { $0.sequence < $1.sequence })
+        return (requeued.sorted { $0.sequence < $1.sequence }, ended.sorted { $0.sequence < $1.sequence })
     }
 
     public func queuePosition(of id: JobID) async throws -> Int? {
