@@ -78,6 +78,15 @@ def running_on(cluster, job_id) -> str:
     return sql(cluster, f"SELECT lease_owner FROM jobs WHERE id = '{job_id}' AND state = 'running'")
 
 
+def running_with_progress(cluster, job_id) -> str:
+    """Waits until the job runs on a node and has stored its started event and some progress
+    (a node killed between its claim and its first event would leave no `started` behind);
+    returns that node's name."""
+    def owner():
+        return sql(cluster, f"SELECT lease_owner FROM jobs WHERE id = '{job_id}' AND state = 'running' AND event_seq >= 3")
+    return wait_for(owner, "the job to run on a worker and report progress")
+
+
 def events_of(srv, job_id, last_event_id=None) -> list:
     headers = {"Last-Event-ID": str(last_event_id)} if last_event_id is not None else {}
     with requests.get(f"{srv.url}/api/tts/progress/{job_id}", headers=headers, stream=True, timeout=300) as stream:
@@ -163,7 +172,7 @@ def test_a_cancel_sent_to_one_api_node_stops_the_run_on_a_worker(cluster):
 def test_a_killed_worker_is_rescued_and_its_job_completes_exactly_once(cluster):
     _, _, nodes = cluster
     made = submit(nodes["api-b"])
-    owner = wait_for(lambda: running_on(cluster, made["id"]), "the job to run on a worker")
+    owner = running_with_progress(cluster, made["id"])
     nodes[owner].kill9()
     try:
         wait_for(lambda: job(nodes["api-a"], made["id"])["status"] == "completed", "the rescued job to complete")
@@ -183,10 +192,29 @@ def test_a_killed_worker_is_rescued_and_its_job_completes_exactly_once(cluster):
         nodes[owner].start()
 
 
+def test_an_expired_run_that_was_cancelled_or_has_no_attempts_left_ends(cluster):
+    """Runs of a node that vanished (made so in the database: two finished jobs put back to
+    `running` under a ghost owner whose lease expired long ago): the one a client asked to
+    cancel ends cancelled, the one with its attempts spent ends failed, saying why."""
+    _, _, nodes = cluster
+    made = [submit(nodes["api-a"], f"A job for a ghost, number {i}.") for i in range(2)]
+    for job_made in made:
+        wait_for(lambda: job(nodes["api-b"], job_made["id"])["status"] == "completed", "the job to complete")
+    ghost = "state = 'running', lease_owner = 'ghost', lease_token = 1, lease_expires_at = 1, finished_at = NULL"
+    sql(cluster, f"UPDATE jobs SET {ghost}, cancel_requested = true WHERE id = '{made[0]['id']}'")
+    sql(cluster, f"UPDATE jobs SET {ghost}, attempts = max_attempts WHERE id = '{made[1]['id']}'")
+    wait_for(lambda: sql(cluster, f"SELECT state FROM jobs WHERE id = '{made[0]['id']}'") == "cancelled", "the cancelled rescue")
+    wait_for(lambda: sql(cluster, f"SELECT state FROM jobs WHERE id = '{made[1]['id']}'") == "failed", "the failed rescue")
+    assert sql(cluster, f"SELECT convert_from(problem, 'UTF8') FROM jobs WHERE id = '{made[0]['id']}'").count("job.cancelled") == 1
+    failed = sql(cluster, f"SELECT convert_from(problem, 'UTF8') FROM jobs WHERE id = '{made[1]['id']}'")
+    assert "lease expired" in failed and "job.interrupted" in failed
+    assert sql(cluster, f"SELECT count(*) FROM jobs WHERE lease_owner = 'ghost'") == "0"
+
+
 def test_a_frozen_worker_finds_its_run_taken_over_and_changes_nothing(cluster):
     _, _, nodes = cluster
     made = submit(nodes["api-a"])
-    owner = wait_for(lambda: running_on(cluster, made["id"]), "the job to run on a worker")
+    owner = running_with_progress(cluster, made["id"])
     frozen = nodes[owner]
     os.kill(frozen.process.pid, signal.SIGSTOP)
     try:
@@ -211,8 +239,7 @@ def test_progress_goes_on_when_every_database_connection_is_cut(cluster):
     streamed = []
     reader = threading.Thread(target=lambda: streamed.extend(events_of(nodes["api-b"], made["id"])))
     reader.start()
-    wait_for(lambda: running_on(cluster, made["id"]), "the job to run on a worker")
-    wait_for(lambda: int(sql(cluster, f"SELECT event_seq FROM jobs WHERE id = '{made['id']}'")) >= 3, "some progress")
+    running_with_progress(cluster, made["id"])
     cut = sql(cluster, f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                        f"WHERE datname = '{DATABASE}' AND pid <> pg_backend_pid()")
     assert int(cut) >= 4, cut  # at least one connection of each node
@@ -229,8 +256,8 @@ def test_postgres_restarted_under_load_loses_no_accepted_job(cluster):
     """The database stops and starts again while jobs queue and run: every job accepted before
     completes exactly once; requests during the outage are refused with 503, not lost."""
     postgres, _, nodes = cluster
-    accepted = [submit(nodes["api-a" if i % 2 else "api-b"], f"Job {i} before the restart. It has a second sentence.")
-                for i in range(6)]
+    # Long jobs, so that some are certainly running and some queued when the database goes.
+    accepted = [submit(nodes["api-a" if i % 2 else "api-b"]) for i in range(4)]
     wait_for(lambda: sql(cluster, "SELECT count(*) FROM jobs WHERE state = 'running'") != "0", "a job to run")
     postgres.stop()
     try:
