@@ -344,13 +344,15 @@ def test_a_client_flooding_events_faster_than_answers_is_disconnected(wyoming):
         reader, writer = await asyncio.open_connection("127.0.0.1", wyoming.wyoming_port)
         await async_write_event(Synthesize(text=LONG_TEXT).event(), writer)
         ping = Ping(text="x").event()
-        for _ in range(6000):
-            await async_write_event(ping, writer)
         types = []
         try:
+            # The server may cut the connection while the flood is still being written
+            # (that is the behaviour under test): a reset on write or on read both end it.
+            for _ in range(6000):
+                await async_write_event(ping, writer)
             while (event := await async_read_event(reader)) is not None:
                 types.append(event.type)
-        except ConnectionResetError:
+        except (ConnectionResetError, BrokenPipeError):
             pass
         writer.close()
         return types
