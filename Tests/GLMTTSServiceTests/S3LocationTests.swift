@@ -47,6 +47,26 @@ import Testing
         }
         let root = URL(fileURLWithPath: "/tmp/blobs")
         #expect(LocalBlobStore(root: root).file(.output(id, .wav))?.path == "/tmp/blobs/outputs/\(id.rawValue).wav")
+        // A run's lease is part of its results' keys; they still belong to the job.
+        #expect(BlobKey.output(id, .wav, lease: 42).relativePath == "outputs/\(id.rawValue).42.wav")
+        #expect(BlobKey.captions(id, lease: 42).relativePath == "outputs/\(id.rawValue).42.captions.json")
+        #expect(BlobKey.jobID(ofPath: "outputs/\(id.rawValue).42.wav") == id)
+    }
+
+    @Test func removingAJobsBlobsRemovesTheResultsOfEveryLeaseAndNothingElse() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("blobs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let store = LocalBlobStore(root: root)
+        try store.createFolders()
+        let (id, other) = (JobID(), JobID())
+        let keys: [BlobKey] = [
+            .upload(id), .output(id, .wav), .output(id, .wav, lease: 7), .output(id, .mp3, lease: 8), .captions(id, lease: 8),
+        ]
+        for key in keys + [.output(other, .wav), .output(other, .wav, lease: 7)] { try await store.write(Data("x".utf8), to: key) }
+        await store.removeBlobs(of: id)
+        for key in keys { #expect(try await store.read(key) == nil, "\(key)") }
+        #expect(try await store.read(.output(other, .wav)) != nil)
+        #expect(try await store.read(.output(other, .wav, lease: 7)) != nil)
     }
 
     @Test func listingsAndErrorDocumentsAreRead() {

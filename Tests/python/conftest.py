@@ -130,6 +130,18 @@ def blob_bytes(server: Server, path: str) -> bytes | None:
     return file.read_bytes() if file.exists() else None
 
 
+def output_path(server: Server, job_id: str, extension: str = "wav") -> str:
+    """The stored path of a job's result: `outputs/<id>.<extension>`, or, on a shared store,
+    `outputs/<id>.<lease>.<extension>` (results are keyed by the lease of the run that made them)."""
+    store = server.extra_env.get("GLMTTS_STORE", "")
+    if store.startswith("postgres"):
+        database = store.rsplit("/", 1)[1].split("?")[0]
+        lease = shared_postgres().sql(f"SELECT lease_token FROM jobs WHERE id = '{job_id}'", database)
+        if lease:
+            return f"outputs/{job_id}.{lease}.{extension}"
+    return f"outputs/{job_id}.{extension}"
+
+
 def write_blob(server: Server, path: str, data: bytes):
     """Replaces the stored file `path` of `server` (as an operator, or a corrupted disk, would)."""
     if server.s3:

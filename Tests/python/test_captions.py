@@ -14,7 +14,7 @@ import requests
 import srt
 import webvtt
 
-from conftest import assert_healthy, assert_problem, blob_bytes, metric_values
+from conftest import assert_healthy, assert_problem, blob_bytes, metric_values, output_path
 
 TEXT = "Good morning, everyone. The meeting starts at nine o'clock in the main hall. Please bring your notes!"
 
@@ -179,8 +179,9 @@ def test_captions_of_jobs_that_have_none_are_clear_errors(server):
     assert_problem(requests.get(f"{server.url}/api/tts/{queued_id}/captions", timeout=10), 409)
     # Deleting a finished job deletes its captions with its audio.
     captions(server, job_id, "json")
-    assert blob_bytes(server, f"outputs/{job_id}.captions.json") is not None
+    kept = output_path(server, job_id, "captions.json")
+    assert blob_bytes(server, kept) is not None
     assert requests.delete(f"{server.url}/api/tts/{job_id}", timeout=10).status_code == 204
-    assert blob_bytes(server, f"outputs/{job_id}.captions.json") is None
+    assert blob_bytes(server, kept) is None
     assert_problem(requests.get(f"{server.url}/api/tts/{job_id}/captions", timeout=10), 404)
     assert_healthy(server)

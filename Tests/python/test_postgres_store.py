@@ -54,7 +54,7 @@ def test_jobs_and_voices_are_rows_that_survive_a_restart(pg_server, postgres, re
         voice = requests.post(pg_server.url + "/api/voices", files={"audio": ("v.wav", clip, "audio/wav")},
                               data={"name": "pg voice", "text": "The quick brown fox."}, timeout=120).json()
     assert postgres.sql(f"SELECT name FROM voices WHERE id = '{voice['id']}'", pg_server.database) == "pg voice"
-    assert postgres.sql("SELECT MAX(version) FROM schema_migrations", pg_server.database) == "3"
+    assert postgres.sql("SELECT MAX(version) FROM schema_migrations", pg_server.database) == "4"
     pg_server.stop()
     assert pg_server.process.returncode == 0
     pg_server.start()
@@ -62,7 +62,7 @@ def test_jobs_and_voices_are_rows_that_survive_a_restart(pg_server, postgres, re
     assert job["status"] == "completed"
     assert requests.get(f"{pg_server.url}/api/tts/{job_id}/audio?format=wav", timeout=30).content == made.content
     assert [v["id"] for v in requests.get(pg_server.url + "/api/voices", timeout=10).json()["voices"]] == [voice["id"]]
-    assert postgres.sql("SELECT COUNT(*) FROM schema_migrations", pg_server.database) == "3"  # migrated once
+    assert postgres.sql("SELECT COUNT(*) FROM schema_migrations", pg_server.database) == "4"  # migrated once
     assert_healthy(pg_server)
 
 
@@ -128,7 +128,9 @@ def test_keys_quotas_and_revocations_are_shared_by_every_node(postgres, tmp_path
                                env={**os.environ, "GLMTTS_DATA_DIR": str(tmp_path / "node-a")})
         assert local.returncode == 0, local.stderr
         for name in ("node-a", "node-b"):
-            nodes.append(Server(tmp_path / name, env={"GLMTTS_STORE": url, "GLMTTS_AUTH": "keys"}).start())
+            # Nodes of one store share one blob store too (either may run the other's job).
+            nodes.append(Server(tmp_path / name, env={"GLMTTS_STORE": url, "GLMTTS_AUTH": "keys",
+                                                      "GLMTTS_BLOBS": f"file:{tmp_path / 'blobs'}"}).start())
         created = keys_cli(url, tmp_path / "operator", "create", "--name", "shared", "--scope", "synthesize",
                            "--quota", "30", "--json")
         key = json.loads(created.stdout)["key"]

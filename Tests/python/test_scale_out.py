@@ -9,7 +9,11 @@ comes back to find its run taken over, and nothing it does afterwards counts; cu
 database connection mid-job, or restarting PostgreSQL under load, loses nothing; an SSE client
 that moves to the other API node with Last-Event-ID sees no gap and no repeat; a cancel sent
 to one API node stops a job running on a worker; a worker answers only health, readiness
-and metrics; `--role api` without a shared store stops the start with what to do."""
+and metrics; `--role api` without a shared store stops the start with what to do.
+
+The nodes poll the database only every POLL_SECONDS (600): everything above happens through
+the database's notifications (LISTEN/NOTIFY), which every node gets again after its listening
+connection is cut. Nodes told `listen=off` (for PgBouncer) work by polling alone."""
 import json
 import os
 import signal
@@ -28,6 +32,8 @@ from nginx_support import Nginx
 
 #: A lease this short makes rescues quick to test (the default is 15 s).
 LEASE_SECONDS = "3"
+#: The poll while notifications arrive (default 2 s): so long that no test can pass by polling.
+POLL_SECONDS = "600"
 DATABASE = "scaleout"
 LONG_TEXT = " ".join(f"This is sentence number {i} of a long text, read aloud by one of two workers." for i in range(1, 41))
 
@@ -52,11 +58,21 @@ def cluster(tmp_path_factory):
         postgres.cleanup()
 
 
-def node(data_dir, postgres, s3, name, role) -> Server:
+def node(data_dir, postgres, s3, name, role, database=DATABASE, store_options="") -> Server:
     return Server(data_dir, env={
-        "GLMTTS_STORE": postgres.database_url(DATABASE), **s3.blobs_setting("cluster/"),
+        "GLMTTS_STORE": postgres.database_url(database) + store_options, **s3.blobs_setting(f"{database}/"),
         "GLMTTS_ROLE": role, "GLMTTS_NODE_NAME": name, "GLMTTS_LEASE_SECONDS": LEASE_SECONDS,
-        "GLMTTS_CPU_SLOTS": "1", "GLMTTS_SHUTDOWN_GRACE_SECONDS": "2"})
+        "GLMTTS_POLL_SECONDS": POLL_SECONDS, "GLMTTS_CPU_SLOTS": "1", "GLMTTS_SHUTDOWN_GRACE_SECONDS": "2"})
+
+
+def listener_pids(cluster) -> set:
+    """The backends of the nodes' LISTEN connections (their only query is the LISTEN)."""
+    out = sql(cluster, f"""SELECT pid FROM pg_stat_activity WHERE datname = '{DATABASE}' AND query = 'LISTEN "glmtts";'""")
+    return set(out.split())
+
+
+def store_listening(srv) -> float:
+    return sum(metric_values(requests.get(srv.url + "/metrics", timeout=30).text, "glmtts_store_listening").values())
 
 
 def sql(cluster, statement: str) -> str:
@@ -228,6 +244,15 @@ def test_a_frozen_worker_finds_its_run_taken_over_and_changes_nothing(cluster):
     assert after == before and after.startswith("completed|2|") and owner not in after
     kinds = [e[0] for e in events_of(nodes["api-b"], made["id"])]
     assert kinds.count("completed") == 1, kinds
+    # Results are keyed by the lease of the run that made them: the audio served is the
+    # completing run's, whatever the frozen run wrote under its own lease.
+    token = sql(cluster, f"SELECT lease_token FROM jobs WHERE id = '{made['id']}'")
+    prefix = f"{DATABASE}/outputs/{made['id']}."
+    keys = cluster[1].keys(prefix)
+    assert prefix + f"{token}.wav" in keys, keys
+    served = requests.get(f"{nodes['api-a'].url}/api/tts/{made['id']}/audio?format=wav", timeout=60).content
+    stored = cluster[1].client().get_object(Bucket=cluster[1].bucket, Key=prefix + f"{token}.wav")["Body"].read()
+    assert served == stored
     assert_healthy(frozen)
 
 
@@ -250,6 +275,67 @@ def test_progress_goes_on_when_every_database_connection_is_cut(cluster):
     assert [int(e[1]) for e in streamed] == list(range(1, len(streamed) + 1))
     for srv in nodes.values():
         assert_healthy(srv)
+
+
+def test_every_node_listens_and_listens_again_when_its_connection_is_cut(cluster):
+    """Each node holds one LISTEN connection; pg_terminate_backend of all four: each node
+    connects and listens again, and a job queued on one API node runs on a worker and its
+    progress reaches the other API node, through notifications alone (the poll is 600 s)."""
+    _, _, nodes = cluster
+    wait_for(lambda: len(listener_pids(cluster)) == 4, "every node to listen")
+    assert all(store_listening(srv) == 1 for srv in nodes.values())
+    before = listener_pids(cluster)
+    cut = sql(cluster, f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pid IN ({','.join(before)})")
+    assert cut == "4", cut
+    wait_for(lambda: len(listener_pids(cluster) - before) == 4, "every node to listen again")
+    wait_for(lambda: all(store_listening(srv) == 1 for srv in nodes.values()), "every node to say it listens")
+    made = submit(nodes["api-b"], "Queued after the listeners came back. It runs on a worker.")
+    kinds = [e[0] for e in events_of(nodes["api-a"], made["id"])]
+    assert kinds[0] == "queued" and kinds[-1] == "completed" and "started" in kinds, kinds
+    assert "notifications stopped" in "".join(srv.log_text() for srv in nodes.values())
+
+
+def test_the_database_notifies_queued_jobs_new_events_and_cancel_requests(cluster):
+    """A psql session listening on the nodes' channel hears what the triggers send: q:LANE when
+    a job is queued, e:JOB:SEQ for each event, c:JOB when a cancel is asked for a running job."""
+    postgres, _, nodes = cluster
+    url = postgres.url.rsplit("/", 1)[0] + f"/{DATABASE}"
+    listener = subprocess.Popen(["psql", url, "-qAtX", "-c", "LISTEN glmtts", "-c", "SELECT pg_sleep(120)"],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for(lambda: sql(cluster, "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(120)'") == "1",
+                 "psql to listen")
+        made = submit(nodes["api-a"])
+        running_with_progress(cluster, made["id"])
+        assert requests.delete(f"{nodes['api-b'].url}/api/tts/{made['id']}", timeout=30).status_code == 200
+        wait_for(lambda: job(nodes["api-a"], made["id"])["status"] == "cancelled", "the job to be cancelled")
+        last = int(sql(cluster, f"SELECT event_seq FROM jobs WHERE id = '{made['id']}'"))
+    finally:
+        sql(cluster, "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(120)'")
+        heard = listener.communicate(timeout=60)[0]
+    payloads = [line.split('with payload "', 1)[1].split('"', 1)[0] for line in heard.splitlines() if "with payload" in line]
+    assert "q:cpu" in payloads, heard
+    assert [p for p in payloads if p.startswith(f"e:{made['id']}:")] == [f"e:{made['id']}:{n}" for n in range(1, last + 1)]
+    assert payloads.count(f"c:{made['id']}") == 1, payloads
+
+
+def test_nodes_told_not_to_listen_work_by_polling(cluster, tmp_path):
+    """`listen=off` in GLMTTS_STORE (for a pooler in transaction mode): no LISTEN connection,
+    `glmtts_store_listening 0`, and jobs still run on the worker and stream their progress."""
+    postgres, s3, _ = cluster
+    pair = {}
+    try:
+        for name, role in [("poll-api", "api"), ("poll-worker", "worker")]:
+            (tmp_path / name).mkdir()
+            pair[name] = node(tmp_path / name, postgres, s3, name, role, database="pollonly", store_options="&listen=off").start()
+        made = submit(pair["poll-api"], "Two nodes that only poll. They still work together.")
+        kinds = [e[0] for e in events_of(pair["poll-api"], made["id"])]
+        assert kinds[-1] == "completed" and "started" in kinds, kinds
+        assert all(store_listening(srv) == 0 for srv in pair.values())
+        assert postgres.sql("SELECT count(*) FROM pg_stat_activity WHERE datname = 'pollonly' AND query LIKE 'LISTEN%'") == "0"
+    finally:
+        for srv in pair.values():
+            srv.stop()
 
 
 def test_postgres_restarted_under_load_loses_no_accepted_job(cluster):

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import Server, assert_healthy, assert_problem, auth, blob_names, create_key, metric_values, sse_events, wait_for, write_blob
+from conftest import Server, assert_healthy, assert_problem, auth, blob_names, create_key, metric_values, output_path, sse_events, wait_for, write_blob
 
 LONG_TEXT = " ".join(f"This is sentence number {i} of a long text that keeps the only voice slot busy for a while."
                      for i in range(1, 25))
@@ -168,7 +168,7 @@ def test_batch_archive_of_200_jobs_streams_with_flat_memory(roomy):
     # archive built in memory would need 200 MiB.
     blob = b"RIFF" + bytes(1 << 20)
     for job in batch["jobs"]:
-        write_blob(keyed, f"outputs/{job['id']}.wav", blob)
+        write_blob(keyed, output_path(keyed, job["id"]), blob)
     baseline = keyed.rss_kib()
     peak = [baseline]
     done = threading.Event()

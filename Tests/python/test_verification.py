@@ -8,7 +8,7 @@ import time
 
 import requests
 
-from conftest import Server, assert_healthy, assert_problem, binary, blob_bytes, metric_values, sse_events
+from conftest import Server, assert_healthy, assert_problem, binary, blob_bytes, metric_values, output_path, sse_events
 
 TEXT = "The weather is lovely today. We will walk to the park after lunch."
 
@@ -37,7 +37,7 @@ def test_a_verified_job_reports_every_sentence_and_its_progress(server):
         assert 0.4 <= sentence["duration_ratio"] <= 2.5
     assert verification["check_seconds"] > 0
     # Verification heard every word, so the captions were made with it: no second pass.
-    assert blob_bytes(server, f"outputs/{job_id}.captions.json") is not None
+    assert blob_bytes(server, output_path(server, job_id, "captions.json")) is not None
     captions = requests.get(f"{server.url}/api/tts/{job_id}/captions?format=json", timeout=30).json()
     assert [w["text"] for w in captions["words"]] == TEXT.split() and captions["recognizer"] == "whisper-tiny.en"
     assert captions["alignment_seconds"] == 0

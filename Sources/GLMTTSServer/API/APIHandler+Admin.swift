@@ -33,7 +33,9 @@ extension APIHandler {
             progressSubscribers: await dependencies.progress.subscriberCount(),
             audioListeners: await dependencies.progress.audioListenerCount(),
             openStreams: dependencies.streams.total, readersCutOff: await dependencies.progress.cutOffCount,
-            rescuedRuns: await dependencies.scheduler.rescuedRuns)
+            rescuedRuns: await dependencies.scheduler.rescuedRuns,
+            storeListening: dependencies.jobs.isShared ? await dependencies.scheduler.isListening : nil,
+            notificationQueueUsage: try? await (dependencies.jobs as? PostgresJobStore)?.notificationQueueUsage())
         return .ok(
             .init(
                 headers: .init(xRequestId: RequestInfo.current.requestID),

@@ -80,7 +80,7 @@ extension APIHandler {
     func captions(of record: JobRecord) async throws -> Captions {
         let result = try completedSynthesis(record)
         guard case let .synthesis(spec) = record.payload,
-            let captions = try await dependencies.captions.captions(of: record.id, text: spec.text.value, result: result)
+            let captions = try await dependencies.captions.captions(of: record, text: spec.text.value, result: result)
         else { throw audioGone(record.id) }
         return captions
     }

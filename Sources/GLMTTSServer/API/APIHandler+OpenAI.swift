@@ -72,7 +72,9 @@ extension APIHandler {
                     throw HTTPProblem(final?.problem ?? JobScheduler.interrupted)
                 }
                 // It ran on another node (live chunks stay on the node that makes them): its result, whole.
-                if !streamed, let whole = try await dependencies.outputs.master(of: job.id) { try send(try encoder.encode(whole)) }
+                if !streamed, let final, let whole = try await dependencies.outputs.master(of: final) {
+                    try send(try encoder.encode(whole))
+                }
                 try send(try encoder.finish())
                 if sse {
                     let done = Components.Schemas.OpenAISpeechAudioDone(

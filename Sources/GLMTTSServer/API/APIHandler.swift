@@ -149,7 +149,7 @@ struct APIHandler: APIProtocol {
     func audio(of job: JobRecord, format requested: OutputFormat?) async throws -> (Data, OutputFormat, SynthesisJobResult) {
         let result = try completedSynthesis(job)
         let format = requested ?? result.format
-        guard let data = try await dependencies.outputs.audio(of: job.id, as: format) else { throw audioGone(job.id) }
+        guard let data = try await dependencies.outputs.audio(of: job, as: format) else { throw audioGone(job.id) }
         return (data, format, result)
     }
 

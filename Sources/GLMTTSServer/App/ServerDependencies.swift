@@ -98,6 +98,11 @@ package struct ServerDependencies: Sendable {
                         "\(unused) API keys in the data directory's SQLite database are not used: with GLMTTS_STORE=postgres://… keys live in PostgreSQL. Create them again with GLMTTS_STORE set (glmtts keys create …)."
                     )
                 }
+                if case .localDisk(folder: nil) = configuration.blobs {
+                    logger.warning(
+                        "Jobs are in a shared PostgreSQL store but results are kept in this node's data directory: any node may run a job, so with several nodes its result may be on another machine (410 job.audio_gone). Give every node the same GLMTTS_BLOBS (s3://… or a shared file:/FOLDER)."
+                    )
+                }
                 closeStore = { await postgres.close() }
             } catch {
                 try? database.close()
@@ -122,6 +127,7 @@ package struct ServerDependencies: Sendable {
             store: jobs, hub: hub, executor: executor,
             configuration: JobSchedulerConfiguration(
                 slots: configuration.laneSlots, maxQueued: configuration.maxQueuedJobs, runsJobs: configuration.role.runsJobs,
+                listeningPollInterval: .milliseconds(Int(configuration.pollSeconds * 1000)),
                 heartbeatInterval: .milliseconds(Int(min(5, configuration.leaseSeconds / 3) * 1000))),
             log: log)
         return ServerDependencies(

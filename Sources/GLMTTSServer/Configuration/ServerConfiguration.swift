@@ -47,6 +47,10 @@ package struct ServerConfiguration: Sendable, Equatable {
     /// How long a run's lease in a shared store lasts without a heartbeat, seconds
     /// (`GLMTTS_LEASE_SECONDS`): how soon the runs of a dead node are rescued.
     package var leaseSeconds = 15.0
+    /// How often a node of a shared store polls it while the store's notifications reach it,
+    /// seconds (`GLMTTS_POLL_SECONDS`; a safety net, as notifications wake it at once). While
+    /// they do not (`listen=off`, a dropped LISTEN connection) it polls every 0.2 s.
+    package var pollSeconds = 2.0
     /// The thresholds of verified speech (`GLMTTS_VERIFY_MAX_ATTEMPTS`, `GLMTTS_VERIFY_MAX_ERROR_RATE`).
     package var verification = VerificationThresholds()
     /// Finished jobs, their files and uploads are deleted after this many seconds (0 keeps them).
@@ -244,6 +248,7 @@ package struct ServerConfiguration: Sendable, Equatable {
             config.nodeName = name
         }
         config.leaseSeconds = try reader.double("GLMTTS_LEASE_SECONDS", in: 2...3600) ?? config.leaseSeconds
+        config.pollSeconds = try reader.double("GLMTTS_POLL_SECONDS", in: 0.2...600) ?? config.pollSeconds
         config.verification.maxAttempts =
             try reader.integer("GLMTTS_VERIFY_MAX_ATTEMPTS", in: 1...10) ?? config.verification.maxAttempts
         config.verification.maxErrorRate =

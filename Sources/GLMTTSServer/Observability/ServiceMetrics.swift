@@ -175,6 +175,18 @@ package final class ServiceMetrics: Sendable {
         registry.makeGauge(
             descriptor: name("rescued_runs", "", "Runs whose leases expired that this node put back in the queue or ended, since start.")
         ).set(Double(state.rescuedRuns))
+        if let listening = state.storeListening {
+            registry.makeGauge(
+                descriptor: name("store_listening", "", "1 while the shared store's notifications reach this node, 0 while it only polls.")
+            ).set(listening ? 1.0 : 0.0)
+        }
+        if let usage = state.notificationQueueUsage {
+            registry.makeGauge(
+                descriptor: name(
+                    "store_notification_queue_usage", "ratio",
+                    "Fraction of PostgreSQL's notification queue in use (pg_notification_queue_usage); near 1, notifying statements fail.")
+            ).set(usage)
+        }
         return registry.emitToString()
     }
 
@@ -190,11 +202,15 @@ package final class ServiceMetrics: Sendable {
         package var openStreams: Int
         package var readersCutOff: Int
         package var rescuedRuns: Int
+        /// Whether a shared store's notifications reach this node (nil: a store of one node).
+        package var storeListening: Bool?
+        /// PostgreSQL's `pg_notification_queue_usage()` (nil: not PostgreSQL, or unreadable).
+        package var notificationQueueUsage: Double?
 
         package init(
             queued: Int, running: Int, modelsLoaded: Int, residentBytes: Int, uptimeSeconds: Double,
             progressSubscribers: Int = 0, audioListeners: Int = 0, openStreams: Int = 0, readersCutOff: Int = 0,
-            rescuedRuns: Int = 0
+            rescuedRuns: Int = 0, storeListening: Bool? = nil, notificationQueueUsage: Double? = nil
         ) {
             self.queued = queued
             self.running = running
@@ -206,6 +222,8 @@ package final class ServiceMetrics: Sendable {
             self.openStreams = openStreams
             self.readersCutOff = readersCutOff
             self.rescuedRuns = rescuedRuns
+            self.storeListening = storeListening
+            self.notificationQueueUsage = notificationQueueUsage
         }
     }
 }

@@ -201,7 +201,7 @@ struct WyomingSession {
             }
             if !started {
                 // It ran on another node (live chunks stay on the node that makes them): its result, whole.
-                let whole = try await dependencies.outputs.master(of: job.id)
+                let whole = try await dependencies.outputs.master(of: final)
                 let rate = whole?.sampleRate ?? final.result?.synthesis?.sampleRate ?? 22_050
                 try await write(WyomingEvent("audio-start", data: Self.format(rate: rate)))
                 if let whole { try await sendAudio(whole) }

@@ -19,27 +19,30 @@ public actor JobCaptions {
         aligner = CaptionAligner(registry: registry)
     }
 
-    /// Keeps `captions` as job `id`'s (what `captions(of:text:result:)` reads back).
-    public static func keep(_ captions: Captions, of id: JobID, in blobs: any BlobStore) async throws {
-        try await blobs.write(try JSONEncoder().encode(captions), to: .captions(id))
+    /// Keeps `captions` as those of `job`'s run (what `captions(of:text:result:)` reads back).
+    public static func keep(_ captions: Captions, of job: JobRecord, in blobs: any BlobStore) async throws {
+        try await blobs.write(try JSONEncoder().encode(captions), to: .captions(job.id, lease: job.leaseToken))
     }
 
-    /// The captions of job `id`, which said `text` and finished with `result`; nil when its
+    /// The captions of `job`, which said `text` and finished with `result`; nil when its
     /// audio is no longer stored.
-    public func captions(of id: JobID, text: String, result: SynthesisJobResult) async throws -> Captions? {
-        if let kept = try await blobs.read(.captions(id)), let captions = try? JSONDecoder().decode(Captions.self, from: kept) {
+    public func captions(of job: JobRecord, text: String, result: SynthesisJobResult) async throws -> Captions? {
+        let id = job.id
+        if let kept = try await blobs.read(.captions(id, lease: job.leaseToken)),
+            let captions = try? JSONDecoder().decode(Captions.self, from: kept)
+        {
             return captions
         }
         if let running = making[id] { return try await running.value }
         let task = Task { [blobs, aligner, made] () throws -> Captions? in
-            guard let master = try await blobs.read(.output(id, .wav)) else { return nil }
+            guard let master = try await blobs.read(.output(id, .wav, lease: job.leaseToken)) else { return nil }
             // Our own master, whatever its length: the upload limits are not for it.
             let limits = AudioLimits(maxBytes: master.count, maxDuration: 86_400)
             let audio = try AudioDecoder.decode(master, limits: limits).audio
             let sentences = result.sentences ?? [SpokenSentence(text: text, start: 0, end: audio.duration)]
             let captions = try await aligner.captions(of: audio, sentences: sentences, language: result.languages?.first)
             made(captions)
-            try await Self.keep(captions, of: id, in: blobs)
+            try await Self.keep(captions, of: job, in: blobs)
             return captions
         }
         making[id] = task

@@ -71,3 +71,10 @@ public struct JobEvent: Sendable, Codable, Equatable {
         self.problem = problem
     }
 }
+
+extension JobEvent {
+    /// The first event of every job: it is queued, at `position` in its lane.
+    public static func arrival(of id: JobID, position: Int?) -> JobEvent {
+        JobEvent(jobID: id, kind: .queued, elapsedSeconds: 0, queuePosition: position, stage: .queued)
+    }
+}

@@ -13,9 +13,12 @@ import GLMTTSEngine
 /// run is retried, whether a submission fits.
 ///
 /// On a store shared by several nodes (`JobStore.isShared`) it also keeps up with the others:
-/// every `pollInterval` it looks for jobs other nodes queued, every `heartbeatInterval` it
-/// renews the leases of its runs — stopping those a client cancelled through another node and
-/// those whose lease was lost — and rescues the runs of nodes whose leases expired. Every
+/// it claims jobs other nodes queued and delivers the events they stored as soon as the
+/// store's notifications say so (`JobStore.wakeUps`), and polls for both as the fallback —
+/// every `listeningPollInterval` while notifications arrive, every `pollInterval` while they
+/// do not; a cancel asked on another node stops a run here at once. Every `heartbeatInterval`
+/// it renews the leases of its runs — stopping those a client cancelled through another node
+/// and those whose lease was lost — and rescues the runs of nodes whose leases expired. Every
 /// change a run makes carries its lease token, so a run that lost its lease changes nothing.
 /// A node with `runsJobs` off (`glmtts serve --role api`) queues, follows and cancels jobs but
 /// claims none.
@@ -33,6 +36,17 @@ public actor JobScheduler {
     private var leases: [JobID: Int64] = [:]
     /// Polling, heartbeats and rescues on a shared store (nil on a store of one node).
     private var maintenance: Task<Void, Never>?
+    /// Follows the store's notifications (nil when it has none).
+    private var listening: Task<Void, Never>?
+    /// Wakes the maintenance loop when a notification asks for a look at the store.
+    private let doorbell = Doorbell()
+    /// What the notifications since the maintenance loop's last round asked for.
+    private var pumpWanted = false
+    private var catchUpWanted = false
+    /// Whether the store's notifications reach this node now (else it polls every `pollInterval`).
+    public private(set) var isListening = false
+    /// When a queued job waiting out a back-off becomes claimable (no notification says so).
+    private var nextDelayedRun: ContinuousClock.Instant?
     private let configuration: JobSchedulerConfiguration
     /// Runs of other nodes rescued here after their leases expired.
     public private(set) var rescuedRuns = 0
@@ -84,6 +98,9 @@ public actor JobScheduler {
             log("recovered interrupted jobs: \(requeued.count) requeued, \(failed.count) failed")
         }
         if store.isShared && maintenance == nil {
+            if let wakeUps = store.wakeUps() {
+                listening = Task { await self.follow(wakeUps) }
+            }
             maintenance = Task { await self.keepUpWithOtherNodes() }
         }
         await pump()
@@ -107,9 +124,9 @@ public actor JobScheduler {
             }
             return try await store.insert(jobs)
         }
-        for job in stored {
-            let position = try? await store.queuePosition(of: job.id)
-            await hub.publish(JobEvent(jobID: job.id, kind: .queued, elapsedSeconds: 0, queuePosition: position, stage: .queued))
+        // A shared store stored each job's arrival event with it (`JobStore.insert`).
+        for job in stored where !store.isShared {
+            await hub.publish(.arrival(of: job.id, position: try? await store.queuePosition(of: job.id)))
         }
         await pump()
         return stored
@@ -165,6 +182,10 @@ public actor JobScheduler {
             for task in state.runningHandles { task.cancel() }
             try? await Task.sleep(for: .milliseconds(20))
         }
+        listening?.cancel()
+        await listening?.value
+        listening = nil
+        isListening = false
         maintenance?.cancel()
         await maintenance?.value
         maintenance = nil
@@ -172,21 +193,69 @@ public actor JobScheduler {
 
     // MARK: - Other nodes
 
-    /// Until cancelled: polls for work and for other nodes' events of the jobs followed here
-    /// every `pollInterval`; renews leases and rescues
-    /// expired runs every `heartbeatInterval`. Runs beside the jobs (whose engines work off
-    /// the cooperative pool), so a long inference never holds a heartbeat back.
+    /// Until cancelled: looks for work and for other nodes' events of the jobs followed here
+    /// when a notification asks for it, and at every poll (`listeningPollInterval` while
+    /// notifications arrive, else `pollInterval`); renews leases and rescues expired runs
+    /// every `heartbeatInterval`. Runs beside the jobs (whose engines work off the
+    /// cooperative pool), so a long inference never holds a heartbeat back.
     private func keepUpWithOtherNodes() async {
         var lastHeartbeat = ContinuousClock.now - configuration.heartbeatInterval
+        var lastPoll = ContinuousClock.now - configuration.listeningPollInterval
+        var retrySoon = false
         while !Task.isCancelled {
             if ContinuousClock.now - lastHeartbeat >= configuration.heartbeatInterval {
                 lastHeartbeat = ContinuousClock.now
                 await heartbeat()
                 if state.isAccepting { await rescueExpiredRuns() }
             }
-            await pump()
-            await hub.catchUp()
-            do { try await Task.sleep(for: configuration.pollInterval) } catch { return }
+            // A look that failed (the store did not answer) is tried again at the short poll:
+            // the notification that asked for it will not come again.
+            let poll = isListening && !retrySoon ? configuration.listeningPollInterval : configuration.pollInterval
+            let pollIsDue = ContinuousClock.now - lastPoll >= poll
+            if pollIsDue { lastPoll = ContinuousClock.now }
+            if let due = nextDelayedRun, due <= ContinuousClock.now {
+                nextDelayedRun = nil
+                pumpWanted = true
+            }
+            var failed = false
+            if pollIsDue || pumpWanted {
+                pumpWanted = false
+                failed = !(await pump()) || failed
+            }
+            if pollIsDue || catchUpWanted {
+                catchUpWanted = false
+                failed = !(await hub.catchUp()) || failed
+            }
+            if pollIsDue || failed { retrySoon = failed }
+            let next = isListening && !retrySoon ? configuration.listeningPollInterval : configuration.pollInterval
+            let untilPoll = next - (ContinuousClock.now - lastPoll)
+            let untilHeartbeat = configuration.heartbeatInterval - (ContinuousClock.now - lastHeartbeat)
+            let untilDelayedRun = nextDelayedRun.map { $0 - ContinuousClock.now } ?? untilPoll
+            _ = await doorbell.wait(upTo: max(.zero, min(untilPoll, untilHeartbeat, untilDelayedRun)))
+        }
+    }
+
+    /// Acts on the store's notifications until they end (at shutdown).
+    private func follow(_ wakeUps: AsyncStream<StoreWakeUp>) async {
+        for await wakeUp in wakeUps {
+            switch wakeUp {
+            case .listening:
+                isListening = true  // what happened before is read once now
+                pumpWanted = true
+                catchUpWanted = true
+            case .notListening:
+                isListening = false  // the loop's next wait is a short poll
+            case .queued:
+                guard configuration.runsJobs else { continue }
+                pumpWanted = true
+            case let .event(id):
+                guard await hub.follows(id) else { continue }
+                catchUpWanted = true
+            case let .cancelRequested(id):
+                if leases[id] != nil { _ = try? await cancel(id) }
+                continue
+            }
+            await doorbell.ring()
         }
     }
 
@@ -242,19 +311,32 @@ public actor JobScheduler {
 
     // MARK: - Running
 
-    private func pump() async {
-        guard configuration.runsJobs, state.beginScan() else { return }
+    /// Claims queued jobs into the free slots; false when the store could not be read.
+    @discardableResult
+    private func pump() async -> Bool {
+        guard configuration.runsJobs, state.beginScan() else { return true }
         defer { state.endScan() }
         let lanes: Set<JobLane>
         do {
             lanes = try await store.lanesWithQueuedJobs()
         } catch {
             log("scheduler could not read the queue: \(error)")
-            return
+            return false
         }
+        var foundNothingClaimable = false
+        var complete = true
         for lane in lanes.sorted() {
             while state.reserveSlot(in: lane) {
-                guard let job = await claimNext(in: lane) else {
+                let claimed: JobRecord?
+                do {
+                    claimed = try await store.claimNext(lane: lane, now: Date())
+                    if claimed == nil { foundNothingClaimable = true }
+                } catch {
+                    log("scheduler could not claim a job: \(error)")
+                    complete = false
+                    claimed = nil
+                }
+                guard let job = claimed else {
                     state.releaseSlot(in: lane)
                     break
                 }
@@ -263,16 +345,19 @@ public actor JobScheduler {
                 if state.runStarted(job.id, attempt: job.attempts, in: lane, handle: task) { task.cancel() }
             }
         }
+        if foundNothingClaimable && store.isShared { await noteNextDelayedRun() }
         await announceQueuePositions()
+        return complete
     }
 
-    private func claimNext(in lane: JobLane) async -> JobRecord? {
-        do {
-            return try await store.claimNext(lane: lane, now: Date())
-        } catch {
-            log("scheduler could not claim a job: \(error)")
-            return nil
-        }
+    /// Queued jobs that could not be claimed may be waiting out a back-off: remember when the
+    /// first becomes claimable, so the maintenance loop looks then (nothing notifies it).
+    private func noteNextDelayedRun() async {
+        let now = Date()
+        guard let due = try? await store.nextDelayedRun(after: now) else { return }
+        let instant = ContinuousClock.now + .milliseconds(Int(due.timeIntervalSince(now) * 1000) + 1)
+        if nextDelayedRun.map({ instant < $0 }) ?? true { nextDelayedRun = instant }
+        await doorbell.ring()  // the loop's wait may be longer than that
     }
 
     private func run(_ job: JobRecord) async {

@@ -12,21 +12,26 @@ public struct JobSchedulerConfiguration: Sendable, Equatable {
     public var maxQueued: Int
     /// Whether this node claims and runs jobs (false: an API node, which only queues them).
     public var runsJobs: Bool
-    /// How often a node of a shared store looks for jobs queued by other nodes.
+    /// How often a node of a shared store looks for jobs queued by other nodes, and for the
+    /// events they stored, while the store's notifications do not reach it.
     public var pollInterval: Duration
+    /// How often it looks while notifications arrive (a safety net: they wake it sooner).
+    public var listeningPollInterval: Duration
     /// How often a node of a shared store renews its leases and rescues expired ones; well
     /// under the store's lease time (a third of it by default).
     public var heartbeatInterval: Duration
 
     public init(
         slots: [JobLane: Int] = [:], defaultSlots: Int = 1, maxQueued: Int = 100, runsJobs: Bool = true,
-        pollInterval: Duration = .milliseconds(200), heartbeatInterval: Duration = .seconds(5)
+        pollInterval: Duration = .milliseconds(200), listeningPollInterval: Duration = .seconds(2),
+        heartbeatInterval: Duration = .seconds(5)
     ) {
         self.slots = slots
         self.defaultSlots = max(1, defaultSlots)
         self.maxQueued = max(1, maxQueued)
         self.runsJobs = runsJobs
         self.pollInterval = max(.milliseconds(10), pollInterval)
+        self.listeningPollInterval = max(self.pollInterval, listeningPollInterval)
         self.heartbeatInterval = max(.milliseconds(100), heartbeatInterval)
     }
 

@@ -13,7 +13,11 @@ import GLMTTSEngine
 /// presumed dead and rescued cannot overwrite the attempt that replaced it. The store also
 /// numbers events, so events written by several nodes form one gap-free sequence per job.
 public protocol JobStore: Sendable {
-    /// Persists a new queued job and returns it with its arrival `sequence` set.
+    /// Persists a new queued job and returns it with its arrival `sequence` set. A shared
+    /// store (`isShared`) stores the job's first event with it, in the same statement
+    /// (`JobEvent.arrival`, number 1, with its place in the queue), because another node may
+    /// claim the job the moment it is committed and its `started` must come after `queued`;
+    /// a store of one node leaves that event to the scheduler.
     func insert(_ job: JobRecord) async throws -> JobRecord
 
     /// Persists many queued jobs at once (a batch), all or none.
@@ -60,6 +64,11 @@ public protocol JobStore: Sendable {
     /// through this process, so followers poll for them.
     var isShared: Bool { get }
 
+    /// The store's change notifications, while the stream is iterated (its end stops them);
+    /// nil when the store has none (one node's store, or a shared store that is only
+    /// polled). They save the polling's delay; they never replace reading the store.
+    func wakeUps() -> AsyncStream<StoreWakeUp>?
+
     /// Extends the leases of the runs listed (job → token) and says which of them a client
     /// asked to cancel (on any node) and which are lost (rescued, finished elsewhere).
     func renewLeases(_ leases: [JobID: Int64], now: Date) async throws -> LeaseRenewal
@@ -82,6 +91,10 @@ public protocol JobStore: Sendable {
     /// Lanes that have queued jobs.
     func lanesWithQueuedJobs() async throws -> Set<JobLane>
 
+    /// When the first queued job that is not claimable yet (waiting out a back-off after a
+    /// rescue) becomes claimable; nil when there is none.
+    func nextDelayedRun(after now: Date) async throws -> Date?
+
     /// At start, after a crash: jobs this node left `running` go back to the queue if they
     /// have attempts left, else fail with `problem`. Returns both lists. (A shared store
     /// leaves other nodes' runs to `rescueExpiredLeases`.)
@@ -98,6 +111,12 @@ public protocol JobStore: Sendable {
 }
 
 extension JobStore {
+    /// No notifications: followers poll.
+    public func wakeUps() -> AsyncStream<StoreWakeUp>? { nil }
+
+    /// No delayed jobs: every queued job is claimable at once.
+    public func nextDelayedRun(after now: Date) async throws -> Date? { nil }
+
     /// `updateProgress` without a lease (a store with one node).
     public func updateProgress(_ id: JobID, progress: Double, stage: JobStage?) async throws {
         try await updateProgress(id, lease: nil, progress: progress, stage: stage)

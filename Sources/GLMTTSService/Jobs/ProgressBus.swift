@@ -3,8 +3,9 @@ import GLMTTSEngine
 /// Where a job's progress goes and where clients follow it: numbered, persisted events with
 /// their whole history for late subscribers, and live audio chunks for streaming
 /// responses. `ProgressHub` is the bus: events are rows of the job store, numbered by it, so
-/// nodes sharing a store (PostgreSQL) follow each other's jobs by reading them (`catchUp`);
-/// a notification channel can take the polling's place later.
+/// nodes sharing a store (PostgreSQL) follow each other's jobs by reading them (`catchUp`,
+/// which the scheduler calls when the store notifies it of a followed job's event, and at
+/// every poll).
 public protocol ProgressBus: Sendable {
     /// Persists the event (numbered next in its job) and delivers it to subscribers; with a
     /// `lease`, only while that run's lease is current. An event after the job's final one,
@@ -12,8 +13,9 @@ public protocol ProgressBus: Sendable {
     @discardableResult
     func publish(_ event: JobEvent, lease: Int64?) async -> JobEvent
     /// Delivers events that other nodes stored to this node's subscribers, and ends the
-    /// audio streams of jobs that ended elsewhere.
-    func catchUp() async
+    /// audio streams of jobs that ended elsewhere; false when the store could not be read.
+    @discardableResult
+    func catchUp() async -> Bool
     /// Publishes a `queued` event only when its queue position differs from the last one.
     func publishQueuePositionIfChanged(_ event: JobEvent) async
     /// The job's history, then its live events, ending after the final event.
@@ -28,6 +30,9 @@ public protocol ProgressBus: Sendable {
     func hasAudioListeners(_ id: JobID) async -> Bool
     /// Jobs with event subscribers.
     func subscribedJobIDs() async -> [JobID]
+    /// Whether the job has event subscribers or audio listeners here, so events that other
+    /// nodes store for it matter to this node.
+    func follows(_ id: JobID) async -> Bool
     /// Event subscribers over all jobs.
     func subscriberCount() async -> Int
     /// Audio listeners over all jobs.

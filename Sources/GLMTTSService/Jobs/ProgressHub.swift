@@ -7,8 +7,8 @@ import GLMTTSEngine
 /// order, without gaps or repeats, and its stream ends after the final event (completed,
 /// failed, cancelled). The store numbers events (`JobStore.appendEvent`), so events written
 /// by other nodes of a shared store fit in: a published event that skips numbers brings the
-/// missing ones from the store first, and `catchUp` (which the scheduler calls every
-/// `pollInterval` when the store is shared) delivers what other nodes wrote. The hub keeps the
+/// missing ones from the store first, and `catchUp` (which the scheduler calls when the store
+/// is shared: on a notification, and at every poll) delivers what other nodes wrote. The hub keeps the
 /// events delivered so far only for jobs that have subscribers; a subscriber that arrives
 /// later — even after a restart, or on another node — reads the history from the store.
 ///
@@ -38,6 +38,8 @@ public actor ProgressHub {
     private var audioListeners: [JobID: [UUID: AsyncStream<AudioBuffer>.Continuation]] = [:]
     /// Publishing and subscribing take turns through it.
     private let turns = AsyncTurnstile()
+    /// Subscriptions reading their job's history now, per job.
+    private var subscribing: [JobID: Int] = [:]
 
     /// A hub persisting into `store`; `log` receives persistence failures; `bufferLimit`
     /// bounds what each subscriber and listener may have waiting.
@@ -89,17 +91,29 @@ public actor ProgressHub {
     }
 
     /// Delivers the events other nodes stored since the last ones delivered here, for every
-    /// job with subscribers, and ends the audio listeners of jobs that ended elsewhere.
-    public func catchUp() async {
+    /// job with subscribers, and ends the audio listeners of jobs that ended elsewhere. False
+    /// when the store could not be read (try again soon: nothing else may ask).
+    @discardableResult
+    public func catchUp() async -> Bool {
         await turns.enter()
         defer { turns.leave() }
+        var complete = true
         let cursors = history.mapValues { $0.last?.sequence ?? 0 }
-        if !cursors.isEmpty, let fresh = try? await store.events(after: cursors) {
-            for (id, events) in fresh { deliver(events, of: id) }
+        if !cursors.isEmpty {
+            if let fresh = try? await store.events(after: cursors) {
+                for (id, events) in fresh { deliver(events, of: id) }
+            } else {
+                complete = false
+            }
         }
         for id in audioListeners.keys where history[id] == nil {
-            if let job = try? await store.job(id), job.status.isFinal { endAudio(of: id) }
+            do {
+                if let job = try await store.job(id), job.status.isFinal { endAudio(of: id) }
+            } catch {
+                complete = false
+            }
         }
+        return complete
     }
 
     /// Hands `events` (in order, numbered after those delivered) to the job's subscribers,
@@ -143,6 +157,12 @@ public actor ProgressHub {
         if let live = history[id] {
             events = live
         } else {
+            // Followed from now on: an event stored after this read began is caught up.
+            subscribing[id, default: 0] += 1
+            defer {
+                subscribing[id]? -= 1
+                if subscribing[id] == 0 { subscribing[id] = nil }
+            }
             events = try await store.events(for: id)
         }
         // The history is delivered whole (it is bounded by the job's own length); live events
@@ -200,6 +220,10 @@ public actor ProgressHub {
 
     /// Jobs that have at least one event subscriber.
     public func subscribedJobIDs() -> [JobID] { Array(subscribers.keys) }
+
+    /// Whether the job has event subscribers (or one reading its history) or audio
+    /// listeners here.
+    public func follows(_ id: JobID) -> Bool { history[id] != nil || subscribing[id] != nil || audioListeners[id] != nil }
 
     /// Publishes a `queued` event only when its position differs from the last one published.
     public func publishQueuePositionIfChanged(_ event: JobEvent) async {

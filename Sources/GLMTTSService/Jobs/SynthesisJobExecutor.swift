@@ -63,10 +63,10 @@ public struct SynthesisJobExecutor: Sendable {
             }, chunk: { reporter.audioChunk($0) })
 
         if spec.format != .wav { reporter.stage(.encoding, fraction: 0.97, detail: spec.format.rawValue) }
-        let bytes = try await outputs.store(master: output.encoded, audio: output.audio, of: job.id, as: spec.format)
+        let bytes = try await outputs.store(master: output.encoded, audio: output.audio, of: job, as: spec.format)
         if let captions = output.captions {
             // Verification heard every word: the captions are ready without a second transcription.
-            try await JobCaptions.keep(captions, of: job.id, in: blobs)
+            try await JobCaptions.keep(captions, of: job, in: blobs)
         }
         return SynthesisJobResult(
             durationSeconds: output.audio.duration, synthesisSeconds: output.synthesisSeconds,

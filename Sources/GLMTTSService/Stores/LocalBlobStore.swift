@@ -9,6 +9,8 @@ import GLMTTSEngine
 /// - `outputs/<job id>.wav`: the result, lossless, from which other formats are encoded.
 /// - `outputs/<job id>.<format>`: the result in another format.
 /// - `outputs/<job id>.captions.json`: the result's caption words.
+/// - `outputs/<job id>.<lease>.…`: the same, made by the run holding that lease (a job store
+///   shared by several nodes).
 /// - `voices/<voice id>.wav`: a saved voice's prepared reference clip.
 public struct LocalBlobStore: BlobStore {
     /// The folder holding `uploads/`, `outputs/` and `voices/`.
@@ -79,10 +81,17 @@ public struct LocalBlobStore: BlobStore {
         try? FileManager.default.removeItem(at: url)
     }
 
+    /// Its upload and every file in `outputs/` named after it (those of every run's lease),
+    /// found with `glob` (a job id has no pattern characters).
     public func removeBlobs(of id: JobID) async {
         await remove(.upload(id))
-        for format in OutputFormat.allCases { await remove(.output(id, format)) }
-        await remove(.captions(id))
+        var found = glob_t()
+        defer { globfree(&found) }
+        guard glob(outputs.appendingPathComponent(id.rawValue + ".*").path, 0, nil, &found) == 0 else { return }
+        for index in 0..<Int(found.gl_pathc) {
+            guard let path = found.gl_pathv[index] else { continue }
+            unlink(path)
+        }
     }
 
     /// Jobs with files in `uploads/` or `outputs/` last changed before `cutoff` (by the id

@@ -31,45 +31,68 @@ public final class PostgresJobStore: JobStore {
 
     public var isShared: Bool { true }
 
-    /// One statement (atomic on its own: no transaction round trips).
+    /// The database's notifications through this node's own LISTEN connection
+    /// (`PostgresNotificationListener`); nil with `listen=off`.
+    public func wakeUps() -> AsyncStream<StoreWakeUp>? {
+        guard database.location.listens else { return nil }
+        return PostgresNotificationListener(location: database.location, logger: database.logger).wakeUps()
+    }
+
+    /// Two statements and no transaction: the job's place in the queue (counted before it
+    /// arrives: it is last among those of its priority, give or take jobs that other nodes
+    /// queue or claim at the same moment), then one statement that stores the job with its
+    /// arrival event.
     public func insert(_ job: JobRecord) async throws -> JobRecord {
-        let query = try Self.insertion(of: job)
-        return try await database.run("saving a job") { client in
-            var stored = job
-            for try await seq in try await client.query(query).decode(Int64.self) { stored.sequence = seq }
-            return stored
+        try await database.run("saving a job") { client in
+            try await Self.insert(job) { query in try await client.query(query) }
         }
     }
 
     public func insert(_ jobs: [JobRecord]) async throws -> [JobRecord] {
         if jobs.isEmpty { return [] }
         if jobs.count == 1 { return [try await insert(jobs[0])] }
-        let queries = try jobs.map { (job: $0, query: try Self.insertion(of: $0)) }
         return try await database.transaction("saving a batch of jobs") { connection in
             var stored: [JobRecord] = []
-            stored.reserveCapacity(queries.count)
-            for (var job, query) in queries {
-                for try await seq in try await connection.query(query, logger: PostgresSchema.logger).decode(Int64.self) {
-                    job.sequence = seq
-                }
-                stored.append(job)
+            stored.reserveCapacity(jobs.count)
+            for job in jobs {
+                stored.append(try await Self.insert(job) { query in try await connection.query(query, logger: PostgresSchema.logger) })
             }
             return stored
         }
     }
 
-    /// The INSERT of `job`, returning its arrival number.
-    private static func insertion(of job: JobRecord) throws -> PostgresQuery {
+    /// Stores `job` (and, when it is queued, its arrival event as event 1) through `run`.
+    private static func insert(_ job: JobRecord, run: (PostgresQuery) async throws -> PostgresRowSequence) async throws -> JobRecord {
+        var stored = job
+        var arrival: Data?
+        if job.status == .queued {
+            var ahead = 0
+            for try await count in try await run(
+                "SELECT count(*) FROM jobs WHERE state = 'queued' AND lane = \(job.lane.rawValue) AND priority >= \(job.priority)"
+            ).decode(Int.self) { ahead = count }
+            arrival = try json(JobEvent.arrival(of: job.id, position: ahead + 1))
+        }
+        for try await seq in try await run(try insertion(of: job, arrival: arrival)).decode(Int64.self) { stored.sequence = seq }
+        return stored
+    }
+
+    /// The INSERT of `job` with its arrival event (`arrival`, when given), returning the job's
+    /// arrival number.
+    private static func insertion(of job: JobRecord, arrival: Data?) throws -> PostgresQuery {
         let (payload, result, problem) = (try json(job.payload), try job.result.map(json), try job.problem.map(json))
         return try """
-        INSERT INTO jobs (id, kind, state, lane, priority, seq, payload, attempts, max_attempts, created_at, run_at,
-                          started_at, finished_at, progress, stage, result, problem, batch_id, batch_index, owner)
-        VALUES (\(job.id.rawValue), \(job.kind.rawValue), \(job.status.rawValue), \(job.lane.rawValue), \(job.priority),
-                nextval('job_seq'), \(payload), \(job.attempts), \(job.maxAttempts), \(job.createdAt.timeIntervalSince1970),
-                \(job.createdAt.timeIntervalSince1970), \(job.startedAt?.timeIntervalSince1970),
-                \(job.finishedAt?.timeIntervalSince1970), \(job.progress), \(job.stage?.rawValue), \(result), \(problem),
-                \(job.batchID), \(job.batchIndex), \(job.owner))
-        RETURNING seq
+        WITH job AS (
+            INSERT INTO jobs (id, kind, state, lane, priority, seq, payload, attempts, max_attempts, created_at, run_at,
+                              started_at, finished_at, progress, stage, result, problem, batch_id, batch_index, owner, event_seq)
+            VALUES (\(job.id.rawValue), \(job.kind.rawValue), \(job.status.rawValue), \(job.lane.rawValue), \(job.priority),
+                    nextval('job_seq'), \(payload), \(job.attempts), \(job.maxAttempts), \(job.createdAt.timeIntervalSince1970),
+                    \(job.createdAt.timeIntervalSince1970), \(job.startedAt?.timeIntervalSince1970),
+                    \(job.finishedAt?.timeIntervalSince1970), \(job.progress), \(job.stage?.rawValue), \(result), \(problem),
+                    \(job.batchID), \(job.batchIndex), \(job.owner), \(arrival == nil ? 0 : 1))
+            RETURNING id, seq),
+        arrival AS (
+            INSERT INTO job_events (job_id, seq, body) SELECT id, 1, \(arrival) FROM job WHERE \(arrival)::bytea IS NOT NULL)
+        SELECT seq FROM job
         """
     }
 
@@ -323,6 +346,17 @@ public final class PostgresJobStore: JobStore {
         }
     }
 
+    public func nextDelayedRun(after now: Date) async throws -> Date? {
+        let time = now.timeIntervalSince1970
+        return try await database.run("reading when a delayed job is due") { client in
+            var due: Double?
+            for try await value in try await client.query(
+                "SELECT min(run_at) FROM jobs WHERE state = 'queued' AND run_at > \(time)"
+            ).decode(Double?.self) { due = value }
+            return due.map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
     /// This node's running jobs (its earlier process's: the same `node` name) with attempts
     /// left go back to the queue at their place (progress and stage reset, problem kept); the
     /// others fail with `problem`. Both lists are in arrival order. Other nodes' runs are
@@ -359,6 +393,16 @@ public final class PostgresJobStore: JobStore {
 
     public func jobs(inBatch batchID: String) async throws -> [JobRecord] {
         try await records("listing a batch's jobs", "SELECT * FROM jobs WHERE batch_id = \(batchID) ORDER BY batch_index, seq")
+    }
+
+    /// The fraction of the server's notification queue in use (`pg_notification_queue_usage`):
+    /// it grows when a listener stops reading, and notifying statements fail once it is full.
+    public func notificationQueueUsage() async throws -> Double {
+        try await database.run("reading the notification queue's usage") { client in
+            var usage = 0.0
+            for try await value in try await client.query("SELECT pg_notification_queue_usage()").decode(Double.self) { usage = value }
+            return usage
+        }
     }
 
     public func checkWritable() async throws {

@@ -2,8 +2,10 @@ import Foundation
 
 /// A PostgreSQL server and database, parsed from `GLMTTS_STORE`:
 /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require]`, or
-/// `postgres://USER@/DATABASE?host=/run/postgresql` for a Unix socket folder. A password may
-/// also come from `PGPASSWORD`. Printing it never shows the password.
+/// `postgres://USER@/DATABASE?host=/run/postgresql` for a Unix socket folder, and
+/// `listen=off` for nodes that reach the database through a pooler in transaction mode
+/// (PgBouncer), where LISTEN hears nothing: they poll instead. A password may also come from
+/// `PGPASSWORD`. Printing it never shows the password.
 public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     /// How the connection is encrypted.
     public enum TLSMode: String, Sendable {
@@ -29,6 +31,9 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     public let database: String
     /// TLS over TCP.
     public let tls: TLSMode
+    /// Whether nodes hold a LISTEN connection for the store's notifications (`listen=on`,
+    /// the default) or only poll (`listen=off`).
+    public let listens: Bool
 
     /// What is wrong with a `postgres://` setting.
     public struct Invalid: Error, Equatable {
@@ -38,7 +43,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses `text`; `environmentPassword` (`PGPASSWORD`) is used when the URL has none.
     public init(parsing text: String, environmentPassword: String? = nil) throws(Invalid) {
-        let shape = "postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require]"
+        let shape = "postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require][&listen=on|off]"
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
             scheme == "postgres" || scheme == "postgresql"
         else { throw Invalid(expected: shape) }
@@ -47,13 +52,18 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         guard !database.isEmpty, !database.contains("/") else { throw Invalid(expected: "a database name: " + shape) }
         var options: [String: String] = [:]
         for item in components.queryItems ?? [] {
-            guard ["sslmode", "host"].contains(item.name), options[item.name] == nil else {
-                throw Invalid(expected: "only the options sslmode and host, each at most once")
+            guard ["sslmode", "host", "listen"].contains(item.name), options[item.name] == nil else {
+                throw Invalid(expected: "only the options sslmode, host and listen, each at most once")
             }
             options[item.name] = item.value ?? ""
         }
         guard let tls = TLSMode(rawValue: options["sslmode"] ?? "prefer") else {
             throw Invalid(expected: "sslmode=disable, prefer or require")
+        }
+        switch options["listen"] ?? "on" {
+        case "on": listens = true
+        case "off": listens = false
+        default: throw Invalid(expected: "listen=on or listen=off")
         }
         if let folder = options["host"] {
             guard folder.hasPrefix("/"), components.host?.isEmpty ?? true else {

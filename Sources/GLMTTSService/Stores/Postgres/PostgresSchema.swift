@@ -10,6 +10,8 @@ import PostgresNIO
 /// (owner, a token from `lease_tokens`, expiry) and a partial index serves the claim of
 /// queued jobs; events have a global `id` (bigserial) beside their per-job `seq`, which the
 /// job's row hands out (`event_seq`, and `events_closed` once the final event is in: version 2).
+/// Triggers notify channel `glmtts` of claimable jobs, new events and cancel requests
+/// (version 4).
 enum PostgresSchema {
     /// The advisory lock key of migrations ("glmtts" in ASCII, arbitrary but fixed).
     static let migrationLock: Int64 = 0x676C_6D74_7473
@@ -105,6 +107,24 @@ enum PostgresSchema {
                 characters bigint NOT NULL,
                 PRIMARY KEY (key_id, day)
             )
+            """
+        ),
+        (
+            4,
+            // Wake-ups for the nodes' LISTEN connections (`PostgresNotificationListener`),
+            // sent by triggers, so at the commit of whatever statement made the change. A
+            // function body keeps each of its statements on one line ("; " inside, never ";"
+            // at a line's end), because migrations are split into statements at ";\n".
+            """
+            CREATE FUNCTION glmtts_notify_job() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+            IF NEW.state = 'queued' AND (TG_OP = 'INSERT' OR OLD.state <> 'queued') THEN PERFORM pg_notify('glmtts', 'q:' || NEW.lane); END IF; \
+            IF TG_OP = 'UPDATE' AND NEW.cancel_requested AND NOT OLD.cancel_requested THEN PERFORM pg_notify('glmtts', 'c:' || NEW.id); END IF; \
+            RETURN NULL; END $$;
+            CREATE TRIGGER jobs_notify AFTER INSERT OR UPDATE OF state, cancel_requested ON jobs
+                FOR EACH ROW EXECUTE FUNCTION glmtts_notify_job();
+            CREATE FUNCTION glmtts_notify_event() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+            PERFORM pg_notify('glmtts', 'e:' || NEW.job_id || ':' || NEW.seq); RETURN NULL; END $$;
+            CREATE TRIGGER job_events_notify AFTER INSERT ON job_events FOR EACH ROW EXECUTE FUNCTION glmtts_notify_event()
             """
         ),
     ]

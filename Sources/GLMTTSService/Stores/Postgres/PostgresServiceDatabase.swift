@@ -19,7 +19,7 @@ public final class PostgresServiceDatabase: Sendable {
     public let location: PostgresLocation
     let client: PostgresClient
     private let running: Task<Void, Never>
-    private let logger: Logger
+    let logger: Logger
     /// The longest one operation may wait for a connection and its answer.
     static let operationTimeout: Duration = .seconds(10)
 
@@ -125,6 +125,27 @@ public final class PostgresServiceDatabase: Sendable {
         if error is EncodingError { return .failed(operation: operation, reason: "a record could not be encoded") }
         if error is CancellationError { return .failed(operation: operation, reason: "cancelled") }
         return .unreachable(store: location.description, reason: "the connection failed")
+    }
+
+    /// The settings of one connection to `location` outside the pool (the LISTEN
+    /// connection), with the same TLS choice and trust roots as the pool's.
+    static func connectionConfiguration(_ location: PostgresLocation) throws -> PostgresConnection.Configuration {
+        var configuration: PostgresConnection.Configuration
+        if let socket = location.socketPath {
+            configuration = .init(unixSocketPath: socket, username: location.user, password: location.password, database: location.database)
+        } else {
+            let tls: PostgresConnection.Configuration.TLS
+            switch location.tls {
+            case .disable: tls = .disable
+            case .prefer: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+            configuration = .init(
+                host: location.host ?? "localhost", port: location.port, username: location.user, password: location.password,
+                database: location.database, tls: tls)
+        }
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
     }
 
     /// The client settings of `location` (TLS contexts from the system's trust roots).
