@@ -326,23 +326,28 @@ public actor JobScheduler {
         var foundNothingClaimable = false
         var complete = true
         for lane in lanes.sorted() {
-            while state.reserveSlot(in: lane) {
-                let claimed: JobRecord?
+            // Every free slot in one claim; again while claims fill them (a started retry
+            // frees the slot its failed attempt still held).
+            var filled = true
+            while filled {
+                var reserved = 0
+                while state.reserveSlot(in: lane) { reserved += 1 }
+                guard reserved > 0 else { break }
+                var claimed: [JobRecord] = []
                 do {
-                    claimed = try await store.claimNext(lane: lane, now: Date())
-                    if claimed == nil { foundNothingClaimable = true }
+                    claimed = try await store.claim(lane: lane, upTo: reserved, now: Date())
+                    if claimed.count < reserved { foundNothingClaimable = true }
                 } catch {
                     log("scheduler could not claim a job: \(error)")
                     complete = false
-                    claimed = nil
                 }
-                guard let job = claimed else {
-                    state.releaseSlot(in: lane)
-                    break
+                filled = claimed.count == reserved
+                for _ in claimed.count..<reserved { state.releaseSlot(in: lane) }
+                for job in claimed {
+                    if let token = job.leaseToken { leases[job.id] = token }
+                    let task = Task { await self.run(job) }
+                    if state.runStarted(job.id, attempt: job.attempts, in: lane, handle: task) { task.cancel() }
                 }
-                if let token = job.leaseToken { leases[job.id] = token }
-                let task = Task { await self.run(job) }
-                if state.runStarted(job.id, attempt: job.attempts, in: lane, handle: task) { task.cancel() }
             }
         }
         if foundNothingClaimable && store.isShared { await noteNextDelayedRun() }

@@ -30,6 +30,10 @@ public protocol JobStore: Sendable {
     /// marks it running, counts the attempt and stamps `startedAt`. Nil when none waits.
     func claimNext(lane: JobLane, now: Date) async throws -> JobRecord?
 
+    /// Claims up to `count` queued jobs of `lane` at once (one statement on a shared store),
+    /// in claim order; fewer, or none, when fewer are claimable.
+    func claim(lane: JobLane, upTo count: Int, now: Date) async throws -> [JobRecord]
+
     /// Records progress of a running job (for status polling), while `lease` is current.
     func updateProgress(_ id: JobID, lease: Int64?, progress: Double, stage: JobStage?) async throws
 
@@ -113,6 +117,18 @@ public protocol JobStore: Sendable {
 extension JobStore {
     /// No notifications: followers poll.
     public func wakeUps() -> AsyncStream<StoreWakeUp>? { nil }
+
+    /// `claimNext` until `count` jobs or none is left; a failure after some claims returns
+    /// those (they run), one before any is thrown.
+    public func claim(lane: JobLane, upTo count: Int, now: Date) async throws -> [JobRecord] {
+        var claimed: [JobRecord] = []
+        do {
+            while claimed.count < count, let job = try await claimNext(lane: lane, now: now) { claimed.append(job) }
+        } catch {
+            if claimed.isEmpty { throw error }
+        }
+        return claimed
+    }
 
     /// No delayed jobs: every queued job is claimable at once.
     public func nextDelayedRun(after now: Date) async throws -> Date? { nil }

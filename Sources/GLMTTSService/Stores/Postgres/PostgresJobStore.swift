@@ -101,19 +101,25 @@ public final class PostgresJobStore: JobStore {
     }
 
     public func claimNext(lane: JobLane, now: Date) async throws -> JobRecord? {
+        try await claim(lane: lane, upTo: 1, now: now).first
+    }
+
+    /// One statement for all of them, each with a lease token of its own.
+    public func claim(lane: JobLane, upTo count: Int, now: Date) async throws -> [JobRecord] {
+        guard count > 0 else { return [] }
         let started = now.timeIntervalSince1970
         return try await records(
-            "claiming a job",
+            count == 1 ? "claiming a job" : "claiming jobs",
             """
             UPDATE jobs SET state = 'running', attempts = jobs.attempts + 1, started_at = \(started), lease_owner = \(node),
                             lease_token = nextval('lease_tokens'), lease_expires_at = \(started + leaseSeconds),
                             cancel_requested = false
             FROM (SELECT id FROM jobs WHERE state = 'queued' AND lane = \(lane.rawValue) AND run_at <= \(started)
-                  ORDER BY priority DESC, seq LIMIT 1 FOR UPDATE SKIP LOCKED) AS next
+                  ORDER BY priority DESC, seq LIMIT \(count) FOR UPDATE SKIP LOCKED) AS next
             WHERE jobs.id = next.id
             RETURNING jobs.*
             """
-        ).first
+        ).sorted { ($0.priority, -$0.sequence) > ($1.priority, -$1.sequence) }
     }
 
     public func updateProgress(_ id: JobID, lease: Int64?, progress: Double, stage: JobStage?) async throws {
