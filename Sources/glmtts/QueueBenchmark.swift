@@ -87,7 +87,9 @@ struct QueueBenchmark {
             )
         }
         let location = try PostgresLocation(parsing: store, environmentPassword: ProcessInfo.processInfo.environment["PGPASSWORD"])
-        let database = try await PostgresServiceDatabase(location: location, logger: Logger(label: "glmtts.bench"))
+        let database = try await PostgresServiceDatabase(
+            location: location, applicationName: PostgresServiceDatabase.applicationName(ofNode: "bench"),
+            logger: Logger(label: "glmtts.bench"))
         return (PostgresJobStore(database: database, node: "bench"), { await database.close() })
     }
 }

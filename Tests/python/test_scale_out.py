@@ -296,8 +296,9 @@ def test_every_node_listens_and_listens_again_when_its_connection_is_cut(cluster
 
 
 def test_the_database_notifies_queued_jobs_new_events_and_cancel_requests(cluster):
-    """A psql session listening on the nodes' channel hears what the triggers send: q:LANE when
-    a job is queued, e:JOB:SEQ for each event, c:JOB when a cancel is asked for a running job."""
+    """A psql session listening on the nodes' channel hears what the triggers send: q:…:LANE when
+    a job is queued, e:…:JOB:SEQ for each event, c:…:JOB when a cancel is asked for a running
+    job, each naming the node that made the change."""
     postgres, _, nodes = cluster
     url = postgres.url.rsplit("/", 1)[0] + f"/{DATABASE}"
     listener = subprocess.Popen(["psql", url, "-qAtX", "-c", "LISTEN glmtts", "-c", "SELECT pg_sleep(120)"],
@@ -313,10 +314,16 @@ def test_the_database_notifies_queued_jobs_new_events_and_cancel_requests(cluste
     finally:
         sql(cluster, "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(120)'")
         heard = listener.communicate(timeout=60)[0]
+    # KIND:SENDER:…, SENDER the changing node's application_name (a node skips its own).
     payloads = [line.split('with payload "', 1)[1].split('"', 1)[0] for line in heard.splitlines() if "with payload" in line]
-    assert "q:cpu" in payloads, heard
-    assert [p for p in payloads if p.startswith(f"e:{made['id']}:")] == [f"e:{made['id']}:{n}" for n in range(1, last + 1)]
-    assert payloads.count(f"c:{made['id']}") == 1, payloads
+    fields = [p.split(":", 2) for p in payloads]
+    assert all(len(f) == 3 and f[1].startswith("glmtts-") for f in fields), payloads
+    assert ["q", "cpu"] in [[f[0], f[2]] for f in fields], heard
+    events = [f[2] for f in fields if f[0] == "e" and f[2].startswith(made["id"])]
+    assert events == [f"{made['id']}:{n}" for n in range(1, last + 1)], payloads
+    assert [f[2] for f in fields if f[0] == "c"].count(made["id"]) == 1, payloads
+    senders = {f[1] for f in fields if f[0] == "e" and f[2].startswith(made["id"])}
+    assert len(senders) == 2, senders  # the API node that queued it and the worker that ran it
 
 
 def test_nodes_told_not_to_listen_work_by_polling(cluster, tmp_path):

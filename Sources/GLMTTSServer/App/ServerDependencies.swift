@@ -87,8 +87,9 @@ package struct ServerDependencies: Sendable {
             )
         case let .postgres(location):
             do {
-                let postgres = try await PostgresServiceDatabase(location: location, logger: logger)
                 let node = configuration.nodeName ?? ProcessInfo.processInfo.hostName + "/\(getpid())"
+                let postgres = try await PostgresServiceDatabase(
+                    location: location, applicationName: PostgresServiceDatabase.applicationName(ofNode: node), logger: logger)
                 jobs = PostgresJobStore(database: postgres, node: node, leaseSeconds: configuration.leaseSeconds)
                 voices = PostgresVoiceStore(database: postgres)
                 keys = PostgresAPIKeyStore(database: postgres)

@@ -297,6 +297,8 @@ public actor JobScheduler {
                     jobID: job.id, kind: .retrying, elapsedSeconds: elapsed(job), stage: .queued,
                     detail: "its node stopped answering; queued again", problem: Self.leaseExpired))
         }
+        // This node hears no notification of its own requeues: it looks when their back-off ends.
+        if !requeued.isEmpty && configuration.runsJobs { await noteNextDelayedRun() }
         for job in ended {
             if job.status == .cancelled {
                 await hub.publish(JobEvent(jobID: job.id, kind: .cancelled, elapsedSeconds: elapsed(job), problem: .cancelled))

@@ -35,7 +35,7 @@ public final class PostgresJobStore: JobStore {
     /// (`PostgresNotificationListener`); nil with `listen=off`.
     public func wakeUps() -> AsyncStream<StoreWakeUp>? {
         guard database.location.listens else { return nil }
-        return PostgresNotificationListener(location: database.location, logger: database.logger).wakeUps()
+        return PostgresNotificationListener(database: database).wakeUps()
     }
 
     /// Two statements and no transaction: the job's place in the queue (counted before it

@@ -5,10 +5,12 @@ import PostgresNIO
 /// A node's one LISTEN connection to PostgreSQL, turning the store's notifications into
 /// `StoreWakeUp`s.
 ///
-/// The database's triggers (`PostgresSchema`, version 4) call `pg_notify` on channel
+/// The database's triggers (`PostgresSchema`, versions 4 and 5) call `pg_notify` on channel
 /// `glmtts` in the transaction that makes the change, so a notification arrives only once
-/// the change is committed and readable: `q:LANE` when a job becomes claimable, `e:JOB:SEQ`
-/// when a job has event number SEQ, `c:JOB` when a client asks to cancel a running job.
+/// the change is committed and readable: `q:SENDER:LANE` when a job becomes claimable,
+/// `e:SENDER:JOB:SEQ` when a job has event number SEQ, `c:SENDER:JOB` when a client asks to
+/// cancel a running job. SENDER is the changing connection's `application_name`; a node
+/// skips its own notifications (it acted on its own changes already).
 ///
 /// The connection is its own, outside the pool (a pooled connection is handed to other
 /// queries, and postgres-nio does not listen again after a reconnect). When it drops — the
@@ -21,9 +23,8 @@ import PostgresNIO
 struct PostgresNotificationListener: Sendable {
     /// The notification channel the triggers notify.
     static let channel = "glmtts"
-    /// Where to connect.
-    let location: PostgresLocation
-    let logger: Logger
+    /// Where to connect, and as whom.
+    let database: PostgresServiceDatabase
 
     /// Notifications until the stream is dropped (which closes the connection).
     func wakeUps() -> AsyncStream<StoreWakeUp> {
@@ -36,16 +37,21 @@ struct PostgresNotificationListener: Sendable {
         return stream
     }
 
-    /// `payload` as a wake-up; nil for one this version does not know.
-    static func wakeUp(_ payload: String) -> StoreWakeUp? {
-        let (kind, value) = (payload.prefix(2), String(payload.dropFirst(2)))
-        switch kind {
-        case "q:": return .queued(JobLane(rawValue: value))
-        case "e:": return JobID(String(value.prefix { $0 != ":" })).map(StoreWakeUp.event)
-        case "c:": return JobID(value).map(StoreWakeUp.cancelRequested)
+    /// `payload` as a wake-up; nil for one this version does not know, and for one sent by
+    /// `ownName` (this node's `application_name`).
+    static func wakeUp(_ payload: String, ownName: String?) -> StoreWakeUp? {
+        let fields = payload.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        guard fields.count == 3, ownName.map({ fields[1] != $0 }) ?? true else { return nil }
+        let value = String(fields[2])
+        switch fields[0] {
+        case "q": return .queued(JobLane(rawValue: value))
+        case "e": return JobID(String(value.prefix { $0 != ":" })).map(StoreWakeUp.event)
+        case "c": return JobID(value).map(StoreWakeUp.cancelRequested)
         default: return nil
         }
     }
+
+    private var logger: Logger { database.logger }
 
     /// Connects, listens and forwards until cancelled, connecting again after every drop.
     private func listen(into continuation: AsyncStream<StoreWakeUp>.Continuation) async {
@@ -55,13 +61,15 @@ struct PostgresNotificationListener: Sendable {
             attempt += 1
             do {
                 let connection = try await PostgresConnection.connect(
-                    configuration: try PostgresServiceDatabase.connectionConfiguration(location), id: attempt, logger: logger)
+                    configuration: try database.connectionConfiguration(), id: attempt, logger: logger)
                 do {
                     try await connection.listen(on: Self.channel) { notifications in
                         continuation.yield(.listening)
                         delay = .milliseconds(100)
                         for try await notification in notifications {
-                            if let wakeUp = Self.wakeUp(notification.payload) { continuation.yield(wakeUp) }
+                            if let wakeUp = Self.wakeUp(notification.payload, ownName: database.applicationName) {
+                                continuation.yield(wakeUp)
+                            }
                         }
                     }
                 } catch {

@@ -11,7 +11,7 @@ import PostgresNIO
 /// queued jobs; events have a global `id` (bigserial) beside their per-job `seq`, which the
 /// job's row hands out (`event_seq`, and `events_closed` once the final event is in: version 2).
 /// Triggers notify channel `glmtts` of claimable jobs, new events and cancel requests
-/// (version 4).
+/// (version 4), naming the sender (version 5).
 enum PostgresSchema {
     /// The advisory lock key of migrations ("glmtts" in ASCII, arbitrary but fixed).
     static let migrationLock: Int64 = 0x676C_6D74_7473
@@ -125,6 +125,19 @@ enum PostgresSchema {
             CREATE FUNCTION glmtts_notify_event() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
             PERFORM pg_notify('glmtts', 'e:' || NEW.job_id || ':' || NEW.seq); RETURN NULL; END $$;
             CREATE TRIGGER job_events_notify AFTER INSERT ON job_events FOR EACH ROW EXECUTE FUNCTION glmtts_notify_event()
+            """
+        ),
+        (
+            5,
+            // The sender (the changing connection's application_name) in every notification,
+            // so a node skips its own: `KIND:SENDER:…`.
+            """
+            CREATE OR REPLACE FUNCTION glmtts_notify_job() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+            IF NEW.state = 'queued' AND (TG_OP = 'INSERT' OR OLD.state <> 'queued') THEN PERFORM pg_notify('glmtts', 'q:' || current_setting('application_name') || ':' || NEW.lane); END IF; \
+            IF TG_OP = 'UPDATE' AND NEW.cancel_requested AND NOT OLD.cancel_requested THEN PERFORM pg_notify('glmtts', 'c:' || current_setting('application_name') || ':' || NEW.id); END IF; \
+            RETURN NULL; END $$;
+            CREATE OR REPLACE FUNCTION glmtts_notify_event() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+            PERFORM pg_notify('glmtts', 'e:' || current_setting('application_name') || ':' || NEW.job_id || ':' || NEW.seq); RETURN NULL; END $$
             """
         ),
     ]

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GLMTTSEngine
 import Logging
@@ -17,20 +18,25 @@ import PostgresNIO
 public final class PostgresServiceDatabase: Sendable {
     /// Where the database is.
     public let location: PostgresLocation
+    /// This process's `application_name` on every connection (nil: PostgreSQL's default): the
+    /// store's triggers put it in their notifications, so a node can skip its own.
+    public let applicationName: String?
     let client: PostgresClient
     private let running: Task<Void, Never>
     let logger: Logger
     /// The longest one operation may wait for a connection and its answer.
     static let operationTimeout: Duration = .seconds(10)
 
-    /// Connects, and migrates the schema. Throws `StoreError` when the server cannot be reached
-    /// or refuses.
-    public init(location: PostgresLocation, logger: Logger) async throws {
+    /// Connects as `applicationName` (see `applicationName(ofNode:)`), and migrates the schema.
+    /// Throws `StoreError` when the server cannot be reached or refuses.
+    public init(location: PostgresLocation, applicationName: String? = nil, logger: Logger) async throws {
         self.location = location
+        self.applicationName = applicationName
         self.logger = logger
         var configuration = Self.clientConfiguration(location)
         configuration.options.maximumConnections = 10
         configuration.options.connectTimeout = .seconds(5)
+        if let applicationName { configuration.options.additionalStartupParameters = [("application_name", applicationName)] }
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         running = Task { await client.run() }
@@ -58,30 +64,29 @@ public final class PostgresServiceDatabase: Sendable {
     }
 
     /// Runs `body` with the client, detached from the caller's cancellation, within
-    /// `operationTimeout`, its errors as `StoreError`s.
+    /// `operationTimeout`, its errors as `StoreError`s. The answer comes within the timeout
+    /// even when `body` does not notice its cancellation (a query on a connection the server
+    /// cut may not): it is cancelled and left to end on its own.
     func run<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
         let client = self.client
         let location = self.location
-        let task = Task { () async throws -> T in
-            do {
-                return try await withThrowingTaskGroup(of: T?.self) { group in
-                    group.addTask { try await body(client) }
-                    group.addTask {
-                        try await Task.sleep(for: Self.operationTimeout)
-                        return nil
-                    }
-                    let first = try await group.next()!
-                    group.cancelAll()
-                    guard let value = first else {
-                        throw StoreError.unreachable(store: location.description, reason: "no answer within 10 s")
-                    }
-                    return value
+        let answer = OneAnswer<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            answer.expect(continuation)
+            let work = Task {
+                do {
+                    answer.give(.success(try await body(client)))
+                } catch {
+                    answer.give(.failure(Self.storeError(error, location: location, operation: operation)))
                 }
-            } catch {
-                throw Self.storeError(error, location: location, operation: operation)
+            }
+            Task {
+                try? await Task.sleep(for: Self.operationTimeout)
+                if answer.give(.failure(StoreError.unreachable(store: location.description, reason: "no answer within 10 s"))) {
+                    work.cancel()
+                }
             }
         }
-        return try await task.value
     }
 
     /// Runs `body` in one transaction (committed when it returns, rolled back when it throws).
@@ -127,8 +132,22 @@ public final class PostgresServiceDatabase: Sendable {
         return .unreachable(store: location.description, reason: "the connection failed")
     }
 
+    /// The `application_name` of node `node`: `glmtts-` and 16 hex digits of its name's
+    /// SHA-256 (a node name may be longer than PostgreSQL keeps, or hold characters a
+    /// notification's fields cannot).
+    public static func applicationName(ofNode node: String) -> String {
+        "glmtts-" + SHA256.hash(data: Data(node.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
     /// The settings of one connection to `location` outside the pool (the LISTEN
     /// connection), with the same TLS choice and trust roots as the pool's.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        var configuration = try Self.connectionConfiguration(location)
+        if let applicationName { configuration.options.additionalStartupParameters = [("application_name", applicationName)] }
+        return configuration
+    }
+
+    /// The settings of one connection to `location` outside the pool.
     static func connectionConfiguration(_ location: PostgresLocation) throws -> PostgresConnection.Configuration {
         var configuration: PostgresConnection.Configuration
         if let socket = location.socketPath {
