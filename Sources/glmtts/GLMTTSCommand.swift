@@ -8,7 +8,7 @@ struct GLMTTSCommand: AsyncParsableCommand {
         abstract: "Voice-cloning text-to-speech: synthesis, models, audio tools.",
         subcommands: [
             ServeCommand.self, KeysCommand.self, SynthCommand.self, TranscribeCommand.self, ModelsCommand.self, AudioCommand.self,
-            BenchCommand.self, MCPCommand.self,
+            BenchCommand.self, MCPCommand.self, NodesCommand.self,
         ]
     )
 }

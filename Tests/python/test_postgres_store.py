@@ -54,7 +54,7 @@ def test_jobs_and_voices_are_rows_that_survive_a_restart(pg_server, postgres, re
         voice = requests.post(pg_server.url + "/api/voices", files={"audio": ("v.wav", clip, "audio/wav")},
                               data={"name": "pg voice", "text": "The quick brown fox."}, timeout=120).json()
     assert postgres.sql(f"SELECT name FROM voices WHERE id = '{voice['id']}'", pg_server.database) == "pg voice"
-    assert postgres.sql("SELECT MAX(version) FROM schema_migrations", pg_server.database) == "5"
+    assert postgres.sql("SELECT MAX(version) FROM schema_migrations", pg_server.database) == "6"
     pg_server.stop()
     assert pg_server.process.returncode == 0
     pg_server.start()
@@ -62,7 +62,7 @@ def test_jobs_and_voices_are_rows_that_survive_a_restart(pg_server, postgres, re
     assert job["status"] == "completed"
     assert requests.get(f"{pg_server.url}/api/tts/{job_id}/audio?format=wav", timeout=30).content == made.content
     assert [v["id"] for v in requests.get(pg_server.url + "/api/voices", timeout=10).json()["voices"]] == [voice["id"]]
-    assert postgres.sql("SELECT COUNT(*) FROM schema_migrations", pg_server.database) == "5"  # migrated once
+    assert postgres.sql("SELECT COUNT(*) FROM schema_migrations", pg_server.database) == "6"  # migrated once
     assert_healthy(pg_server)
 
 

@@ -395,6 +395,30 @@ def test_nginx_in_front_of_both_api_nodes_spreads_requests_and_streams_progress(
         proxy.stop()
 
 
+def listed_nodes(cluster, data_dir, *args) -> subprocess.CompletedProcess:
+    """`glmtts nodes …` of an operator whose GLMTTS_STORE is the cluster's."""
+    return subprocess.run([binary(), "nodes", *args], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "GLMTTS_DATA_DIR": str(data_dir), "GLMTTS_STORE": cluster[0].database_url(DATABASE)})
+
+
+def test_glmtts_nodes_lists_every_node_with_its_role_and_slots(cluster, tmp_path):
+    """Every node reports with its heartbeat: `glmtts nodes` shows the two API nodes (no slots)
+    and the two workers (their CPU slot), each seen within the last seconds."""
+    def reported():
+        out = listed_nodes(cluster, tmp_path, "--json", "--within", "30")
+        assert out.returncode == 0, out.stderr
+        return {node["name"]: node for node in json.loads(out.stdout)}
+    wait_for(lambda: {"api-a", "api-b", "worker-1", "worker-2"} <= set(reported()), "every node to report")
+    nodes = reported()
+    assert nodes["api-a"]["role"] == "api" and nodes["api-a"]["slots"] == {}
+    assert nodes["worker-1"]["role"] == "worker" and nodes["worker-1"]["slots"]["cpu"] == 1
+    text = listed_nodes(cluster, tmp_path).stdout
+    assert "worker-2" in text and "s ago" in text
+    refused = subprocess.run([binary(), "nodes"], capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "GLMTTS_DATA_DIR": str(tmp_path)})
+    assert refused.returncode != 0 and "GLMTTS_STORE=postgres://" in refused.stderr
+
+
 def test_roles_other_than_all_need_a_shared_store(fresh_server_dir):
     out = subprocess.run([binary(), "serve", "--role", "worker", "--port", "0"],
                          env={**os.environ, "GLMTTS_DATA_DIR": str(fresh_server_dir)}, capture_output=True, text=True,

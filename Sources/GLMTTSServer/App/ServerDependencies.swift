@@ -128,6 +128,7 @@ package struct ServerDependencies: Sendable {
             store: jobs, hub: hub, executor: executor,
             configuration: JobSchedulerConfiguration(
                 slots: configuration.laneSlots, maxQueued: configuration.maxQueuedJobs, runsJobs: configuration.role.runsJobs,
+                role: configuration.role.rawValue,
                 listeningPollInterval: .milliseconds(Int(configuration.pollSeconds * 1000)),
                 heartbeatInterval: .milliseconds(Int(min(5, configuration.leaseSeconds / 3) * 1000))),
             log: log)

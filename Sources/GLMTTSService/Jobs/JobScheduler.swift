@@ -47,6 +47,8 @@ public actor JobScheduler {
     public private(set) var isListening = false
     /// When a queued job waiting out a back-off becomes claimable (no notification says so).
     private var nextDelayedRun: ContinuousClock.Instant?
+    /// When `start` ran (for this node's reports).
+    private var startedAt = Date()
     private let configuration: JobSchedulerConfiguration
     /// Runs of other nodes rescued here after their leases expired.
     public private(set) var rescuedRuns = 0
@@ -97,6 +99,7 @@ public actor JobScheduler {
         if !requeued.isEmpty || !failed.isEmpty {
             log("recovered interrupted jobs: \(requeued.count) requeued, \(failed.count) failed")
         }
+        startedAt = Date()
         if store.isShared && maintenance == nil {
             if let wakeUps = store.wakeUps() {
                 listening = Task { await self.follow(wakeUps) }
@@ -207,6 +210,7 @@ public actor JobScheduler {
                 lastHeartbeat = ContinuousClock.now
                 await heartbeat()
                 if state.isAccepting { await rescueExpiredRuns() }
+                await announce()
             }
             // A look that failed (the store did not answer) is tried again at the short poll:
             // the notification that asked for it will not come again.
@@ -276,6 +280,18 @@ public actor JobScheduler {
             leases[id] = nil
             state.handle(of: id)?.cancel()
         }
+    }
+
+    /// Reports this node to the shared store (its role, slots and running jobs).
+    private func announce() async {
+        var slots: [String: Int] = [:]
+        if configuration.runsJobs {
+            slots["default"] = configuration.defaultSlots
+            for (lane, count) in configuration.slots { slots[lane.rawValue] = count }
+        }
+        let status = NodeStatus(
+            name: "", role: configuration.role, slots: slots, running: state.runningCount, startedAt: startedAt, seenAt: Date())
+        do { try await store.announce(status) } catch { log("could not report this node to the store: \(error)") }
     }
 
     /// Rescues runs of other nodes whose leases expired and announces what became of them.

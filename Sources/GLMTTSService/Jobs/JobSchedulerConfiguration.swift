@@ -12,6 +12,8 @@ public struct JobSchedulerConfiguration: Sendable, Equatable {
     public var maxQueued: Int
     /// Whether this node claims and runs jobs (false: an API node, which only queues them).
     public var runsJobs: Bool
+    /// What this node is (`all`, `api`, `worker`), as its reports to a shared store say.
+    public var role: String
     /// How often a node of a shared store looks for jobs queued by other nodes, and for the
     /// events they stored, while the store's notifications do not reach it.
     public var pollInterval: Duration
@@ -22,7 +24,7 @@ public struct JobSchedulerConfiguration: Sendable, Equatable {
     public var heartbeatInterval: Duration
 
     public init(
-        slots: [JobLane: Int] = [:], defaultSlots: Int = 1, maxQueued: Int = 100, runsJobs: Bool = true,
+        slots: [JobLane: Int] = [:], defaultSlots: Int = 1, maxQueued: Int = 100, runsJobs: Bool = true, role: String = "all",
         pollInterval: Duration = .milliseconds(200), listeningPollInterval: Duration = .seconds(2),
         heartbeatInterval: Duration = .seconds(5)
     ) {
@@ -30,6 +32,7 @@ public struct JobSchedulerConfiguration: Sendable, Equatable {
         self.defaultSlots = max(1, defaultSlots)
         self.maxQueued = max(1, maxQueued)
         self.runsJobs = runsJobs
+        self.role = role
         self.pollInterval = max(.milliseconds(10), pollInterval)
         self.listeningPollInterval = max(self.pollInterval, listeningPollInterval)
         self.heartbeatInterval = max(.milliseconds(100), heartbeatInterval)

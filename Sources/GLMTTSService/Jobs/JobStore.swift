@@ -95,6 +95,13 @@ public protocol JobStore: Sendable {
     /// Lanes that have queued jobs.
     func lanesWithQueuedJobs() async throws -> Set<JobLane>
 
+    /// Records this node's report (`NodeStatus`; its name is the store's node), and forgets
+    /// nodes silent for a day.
+    func announce(_ status: NodeStatus) async throws
+
+    /// The nodes that reported since `date`, by name.
+    func nodes(seenSince date: Date) async throws -> [NodeStatus]
+
     /// When the first queued job that is not claimable yet (waiting out a back-off after a
     /// rescue) becomes claimable; nil when there is none.
     func nextDelayedRun(after now: Date) async throws -> Date?
@@ -129,6 +136,12 @@ extension JobStore {
         }
         return claimed
     }
+
+    /// One node: nothing to announce.
+    public func announce(_ status: NodeStatus) async throws {}
+
+    /// One node: no list of nodes.
+    public func nodes(seenSince date: Date) async throws -> [NodeStatus] { [] }
 
     /// No delayed jobs: every queued job is claimable at once.
     public func nextDelayedRun(after now: Date) async throws -> Date? { nil }

@@ -401,6 +401,40 @@ public final class PostgresJobStore: JobStore {
         try await records("listing a batch's jobs", "SELECT * FROM jobs WHERE batch_id = \(batchID) ORDER BY batch_index, seq")
     }
 
+    /// One statement: the report, and the rows of nodes silent for a day go.
+    public func announce(_ status: NodeStatus) async throws {
+        let slots = try Self.json(status.slots)
+        let seen = status.seenAt.timeIntervalSince1970
+        try await execute(
+            "recording this node's report",
+            """
+            WITH gone AS (DELETE FROM nodes WHERE seen_at < \(seen - 86_400))
+            INSERT INTO nodes (name, role, slots, running, started_at, seen_at)
+            VALUES (\(node), \(status.role), \(slots), \(status.running), \(status.startedAt.timeIntervalSince1970), \(seen))
+            ON CONFLICT (name) DO UPDATE SET role = EXCLUDED.role, slots = EXCLUDED.slots, running = EXCLUDED.running,
+                                             started_at = EXCLUDED.started_at, seen_at = EXCLUDED.seen_at
+            """)
+    }
+
+    public func nodes(seenSince date: Date) async throws -> [NodeStatus] {
+        try await database.run("listing the nodes") { client in
+            let decoder = JSONDecoder()
+            var nodes: [NodeStatus] = []
+            let rows = try await client.query(
+                """
+                SELECT name, role, slots, running, started_at, seen_at FROM nodes
+                WHERE seen_at >= \(date.timeIntervalSince1970) ORDER BY name
+                """)
+            for try await (name, role, slots, running, started, seen) in rows.decode((String, String, Data, Int, Double, Double).self) {
+                nodes.append(
+                    NodeStatus(
+                        name: name, role: role, slots: try decoder.decode([String: Int].self, from: slots), running: running,
+                        startedAt: Date(timeIntervalSince1970: started), seenAt: Date(timeIntervalSince1970: seen)))
+            }
+            return nodes
+        }
+    }
+
     /// The fraction of the server's notification queue in use (`pg_notification_queue_usage`):
     /// it grows when a listener stops reading, and notifying statements fail once it is full.
     public func notificationQueueUsage() async throws -> Double {

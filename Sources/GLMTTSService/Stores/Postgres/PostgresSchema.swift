@@ -11,7 +11,7 @@ import PostgresNIO
 /// queued jobs; events have a global `id` (bigserial) beside their per-job `seq`, which the
 /// job's row hands out (`event_seq`, and `events_closed` once the final event is in: version 2).
 /// Triggers notify channel `glmtts` of claimable jobs, new events and cancel requests
-/// (version 4), naming the sender (version 5).
+/// (version 4), naming the sender (version 5); `nodes` holds each node's last report (version 6).
 enum PostgresSchema {
     /// The advisory lock key of migrations ("glmtts" in ASCII, arbitrary but fixed).
     static let migrationLock: Int64 = 0x676C_6D74_7473
@@ -138,6 +138,19 @@ enum PostgresSchema {
             RETURN NULL; END $$;
             CREATE OR REPLACE FUNCTION glmtts_notify_event() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
             PERFORM pg_notify('glmtts', 'e:' || current_setting('application_name') || ':' || NEW.job_id || ':' || NEW.seq); RETURN NULL; END $$
+            """
+        ),
+        (
+            6,
+            """
+            CREATE TABLE nodes (
+                name text PRIMARY KEY,
+                role text NOT NULL,
+                slots bytea NOT NULL,
+                running integer NOT NULL,
+                started_at double precision NOT NULL,
+                seen_at double precision NOT NULL
+            )
             """
         ),
     ]
