@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GLMTTSEngine
 import Logging
@@ -70,9 +69,8 @@ public final class PostgresServiceDatabase: Sendable {
     func run<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
         let client = self.client
         let location = self.location
-        let answer = OneAnswer<T>()
         return try await withCheckedThrowingContinuation { continuation in
-            answer.expect(continuation)
+            let answer = OneAnswer(continuation)
             let work = Task {
                 do {
                     answer.give(.success(try await body(client)))
@@ -136,7 +134,7 @@ public final class PostgresServiceDatabase: Sendable {
     /// SHA-256 (a node name may be longer than PostgreSQL keeps, or hold characters a
     /// notification's fields cannot).
     public static func applicationName(ofNode node: String) -> String {
-        "glmtts-" + SHA256.hash(data: Data(node.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        "glmtts-" + SigV4Signer.hexSHA256(Data(node.utf8)).prefix(16)
     }
 
     /// The settings of one connection to `location` outside the pool (the LISTEN
