@@ -82,6 +82,8 @@ struct SynthCommand: AsyncParsableCommand {
                 output == "-" && StandardOutputStream.streams(job.outputFormat)
                 ? StandardOutputStream(format: job.outputFormat, normalize: job.normalizeLoudness) : nil
             if stream != nil { job.normalizeLoudness = false }  // the stream normalises as it goes
+            // One request in this process: one session of every core, with the runtime's arena.
+            await InferenceThreads.prepareForOneRequest()
             let settings = try EngineSettings.load()
             let data = settings.dataDirectory
             let registry = settings.makeRegistry(log: WorkerLog.sink(verbose: settings.verboseWorkers))

@@ -45,6 +45,19 @@ struct InferenceThreadsTests {
         #expect(await budget.handedOut() == InferenceThreads.Usage(wide: 0, narrow: 2, peakInUse: 2))
     }
 
+    @Test func aOneRequestProcessKeepsALoneLongRequestOnEveryCore() async throws {
+        let budget = InferenceThreads(cores: 2)
+        budget.beginRequest()
+        #expect(try await budget.acquire(chunkCount: 5) == 1, "a server splits a lone long request")
+        await budget.release(1)
+        await budget.keepLoneRequestsWhole()
+        #expect(try await budget.acquire(chunkCount: 5) == 2, "one request per process: the wide session")
+        await budget.release(2)
+        budget.beginRequest()
+        #expect(try await budget.acquire(chunkCount: 5) == 1, "concurrent requests still get one core each")
+        await budget.release(1)
+    }
+
     @Test func waitersAreServedInOrderAndNeverOversubscribe() async throws {
         let budget = InferenceThreads(cores: 2)
         budget.beginRequest()

@@ -32,6 +32,18 @@ import Testing
         #expect(await budget.available() == 2)
     }
 
+    @Test func aOneRequestProcessSpeaksALongTextInOrderOnTheWideSession() async throws {
+        let budget = InferenceThreads(cores: 2)
+        await budget.keepLoneRequestsWhole()
+        let engine = try await Self.voice(budget)
+        let result = try await CollectedSynthesis.run(engine, SynthesisRequest(text: Self.growing.joined(separator: " ")))
+        let durations = result.chunks.map(\.duration)
+        #expect(durations.count == Self.growing.count && durations == durations.sorted(), "chunks in text order: \(durations)")
+        let usage = await budget.handedOut()
+        #expect(usage.wide == Self.growing.count && usage.narrow == 0 && usage.peakInUse == 2, "\(usage)")
+        #expect(await budget.available() == 2)
+    }
+
     @Test func sessionsLoadedLaterReadTheFilesTheVoiceLoadedWith() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("glmtts-snapshot-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }

@@ -70,10 +70,13 @@ static void failSetting(const char *name, const char *allowed) {
     _exit(70);
 }
 
+/// Set by glmtts_onnxruntime_keep_arena: sessions made from now on keep their arena.
+static volatile int arenaKept;
+
 /// CreateSessionOptions, then the arena off. DisableCpuMemArena only clears a flag and cannot fail.
 static void *createSessionOptionsWithoutArena(void **out) {
     void *status = createSessionOptions(out);
-    if (!status && out && *out) disableCpuMemArena(*out);
+    if (!status && out && *out && !arenaKept) disableCpuMemArena(*out);
     return status;
 }
 
@@ -112,6 +115,19 @@ __attribute__((constructor)) static void tuneAllocator(void) {
     if (!getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, 1);
     if (!getenv("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, 32 << 20);
     if (!getenv("MALLOC_TRIM_THRESHOLD_")) mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
+/// For a process that serves one request and exits (`glmtts synth`): sessions made from now on
+/// keep ONNX Runtime's arena, and glibc gets back thrifty settings (128 KiB mmap and trim
+/// thresholds). The arena's growth for good ends with the process, and it peaks lower than the
+/// tuned heap: `glmtts synth` of the 20-sentence text peaked at 296 MiB against 385 MiB
+/// (docs/PERFORMANCE.md). Returns 1, or 0 when GLMTTS_ONNXRUNTIME_ARENA=on already keeps it.
+__attribute__((visibility("default"))) int glmtts_onnxruntime_keep_arena(void) {
+    if (arenaStaysOn()) return 0;
+    arenaKept = 1;
+    if (!getenv("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, 128 << 10);
+    if (!getenv("MALLOC_TRIM_THRESHOLD_")) mallopt(M_TRIM_THRESHOLD, 128 << 10);
+    return 1;
 }
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;

@@ -188,7 +188,7 @@ public final class SherpaOfflineRecognizer: SpeechRecognizer, @unchecked Sendabl
             config.model_config.moonshine.uncached_decoder = pool.string(try configuration.file("uncachedDecoder").path)
             config.model_config.moonshine.cached_decoder = pool.string(try configuration.file("cachedDecoder").path)
         }
-        let handle = withExtendedLifetime(pool) { SherpaOnnxCreateOfflineRecognizer(&config) }
+        let handle = withExtendedLifetime(pool) { FreeMemory.whileLoading { SherpaOnnxCreateOfflineRecognizer(&config) } }
         guard let handle else {
             let family = configuration.family
             throw ModelError.loadFailed(

@@ -32,6 +32,9 @@ public actor InferenceThreads {
     /// a lease was taken since.
     private var idleMoment = 0
     private var trims = 0
+    /// Whether a lone request's sentences are spread over one-thread sessions (a server) or all
+    /// run on the one wide session (a command-line run: one request, one session in memory).
+    private var splitsLoneRequests = true
 
     private struct Waiter {
         let id: Int
@@ -66,11 +69,27 @@ public actor InferenceThreads {
     /// Whether no request is running now.
     public nonisolated var isIdle: Bool { requests.value == 0 }
 
+    /// Runs every chunk of a lone request on one session of every core, one chunk after the
+    /// other, as piper does: for a process that serves one request and exits (`glmtts synth`),
+    /// where loading more sessions costs more start time and memory than their parallelism
+    /// gains (docs/PERFORMANCE.md). Concurrent requests still get one core each.
+    public func keepLoneRequestsWhole() { splitsLoneRequests = false }
+
+    /// Sets this process up to serve one request and exit (`glmtts synth`): the shared budget
+    /// keeps lone requests whole, and sessions loaded from now on keep ONNX Runtime's arena,
+    /// whose growth for good ends with the process and which peaks lower than the heap tuned
+    /// for a long-running server (native/onnxruntime-shim). Call it before any voice loads.
+    public static func prepareForOneRequest() async {
+        await shared.keepLoneRequestsWhole()
+        FreeMemory.keepRuntimeArenaForThisProcess()
+    }
+
     /// Waits for threads for one chunk of a request with `chunkCount` chunks and returns how
-    /// many it got: every core for a lone one-chunk request, otherwise one. Throws
-    /// `CancellationError` when the task is cancelled while it waits.
+    /// many it got: every core for a lone one-chunk request (or any lone request after
+    /// `keepLoneRequestsWhole`), otherwise one. Throws `CancellationError` when the task is
+    /// cancelled while it waits.
     public func acquire(chunkCount: Int) async throws -> Int {
-        let wanted = requests.value <= 1 && chunkCount == 1 ? cores : 1
+        let wanted = requests.value <= 1 && (chunkCount == 1 || !splitsLoneRequests) ? cores : 1
         if waiters.isEmpty && free >= wanted {
             grant(wanted)
             return wanted

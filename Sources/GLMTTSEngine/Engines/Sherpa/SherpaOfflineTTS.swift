@@ -14,7 +14,7 @@ public final class SherpaOfflineTTS: @unchecked Sendable {
 
     /// Loads a model from a fully filled config. `modelName` is used in error messages.
     public init(config: inout SherpaOnnxOfflineTtsConfig, modelName: String) throws {
-        guard let handle = SherpaOnnxCreateOfflineTts(&config) else {
+        guard let handle = FreeMemory.whileLoading({ SherpaOnnxCreateOfflineTts(&config) }) else {
             throw ModelError.loadFailed(
                 model: modelName,
                 reason:
