@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
 
 /// The C allocator's free memory, given back to the system, and its setting while models load.
 enum FreeMemory {
