@@ -5,6 +5,7 @@ from pathlib import Path
 
 from ..tables import md_table, text_table
 from .common import MARK_BEGIN, MARK_END, NAN
+from .kokoro import kokoro_rows
 
 
 def fmt(value, unit):
@@ -190,6 +191,23 @@ def render(r, levels, markdown):
                  f"ratios are ours ÷ theirs. Percentiles over {r['args']['requests_per_level']} requests per level "
                  f"(p99 ≈ the slowest of them).")
     lines.append("")
+    if r.get("kokoro"):
+        lines.append(heading("Kokoro (kokoro-jf_alpha) against kokoro-onnx (same model file and voice, same run)"))
+        lines.append("")
+        krows = []
+        kokoro_rows(r["kokoro"], lambda figure, ours, theirs, form, unit, better="lower": krows.append(
+            [figure, fmt(ours, unit), fmt(theirs, unit), form, *verdict(ours, theirs, better)]))
+        if markdown:
+            krows = [row[:-1] + [row[-1].replace("— behind", "— **behind**")] for row in krows]
+        lines.append(tab(["figure", "glmtts", "kokoro-onnx", "kokoro-onnx form", "ours/theirs", "verdict"], krows,
+                         "lrrlrl"))
+        lines.append("")
+        k = r["kokoro"]
+        sizes = ", ".join(f"{name}: ours {k[name]['glmtts']['audio']:.2f} s / kokoro-onnx {k[name]['kokoro-onnx']['audio']:.2f} s"
+                          for name in ("short", "medium") if name in k)
+        lines.append(f"English text, voice jf_alpha, medians ({sizes} of audio). kokoro-onnx is a library: its times "
+                     "are its own calls in one Python process, with no HTTP, queue or file.")
+        lines.append("")
     lines.append(heading("Load levels (1-sentence requests)"))
     lines.append("")
     lines.append(tab(["server", "clients", "ok", "wall s", "req/s", "audio s/s", "server CPU"], detail_rows(r, levels)))

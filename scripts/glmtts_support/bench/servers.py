@@ -96,9 +96,10 @@ class Ours(Server):
             env["GLMTTS_CPU_SLOTS"] = str(self.cpu_slots)
         return env
 
-    def synth(self, client, text, quiet=False, engine=True):
-        """POST /api/tts (wav); engine time = X-Real-Time-Factor × X-Audio-Duration."""
-        reply = client.request("POST", "/api/tts", {"text": text, "format": "wav"})
+    def synth(self, client, text, quiet=False, engine=True, model=None):
+        """POST /api/tts (wav), with voice model `model` (default: the default voice); engine
+        time = X-Real-Time-Factor × X-Audio-Duration."""
+        reply = client.request("POST", "/api/tts", {"text": text, "format": "wav", **({"model": model} if model else {})})
         if reply.status != 200:
             if not quiet:
                 FAILURES.add(f"glmtts POST /api/tts: HTTP {reply.status} {reply.body[:200]!r}")
@@ -110,9 +111,9 @@ class Ours(Server):
             out["engine"] = NAN
         return out
 
-    def stream_first_byte(self, client, text):
-        """One streamed /v1/audio/speech (pcm): first byte, wall and audio seconds, or None."""
-        body = {"model": "tts-1", "voice": "alloy", "input": text, "response_format": "pcm"}
+    def stream_first_byte(self, client, text, voice="alloy"):
+        """One streamed /v1/audio/speech (pcm) in `voice`: first byte, wall and audio seconds, or None."""
+        body = {"model": "tts-1", "voice": voice, "input": text, "response_format": "pcm"}
         reply = client.request("POST", "/v1/audio/speech", body)
         if reply.status != 200:
             FAILURES.add(f"glmtts POST /v1/audio/speech: HTTP {reply.status} {reply.body[:200]!r}")
