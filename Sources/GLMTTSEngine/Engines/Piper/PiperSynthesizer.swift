@@ -40,12 +40,16 @@ public final class PiperSynthesizer: SpeechSynthesizer {
         return synthesizer
     }
 
-    /// Loads the one-thread sessions (one per core) for the default noise scales now, so the
-    /// first concurrent requests or long text do not wait for them. A no-op on one core.
-    public func prepareParallelSessions() async throws {
+    /// Loads the one-thread sessions for the default noise scales now — `count` of them (at
+    /// most one per core; default: one per core) — so the first concurrent requests or long
+    /// text do not wait for them. Sessions already loaded count. A no-op on one core.
+    public func prepareParallelSessions(count: Int? = nil) async throws {
         guard budget.cores > 1 else { return }
-        try await prepare(threads: 1, count: budget.cores)
+        try await prepare(threads: 1, count: min(count ?? budget.cores, budget.cores))
     }
+
+    /// How many one-thread sessions `prepareParallelSessions` loads by default.
+    public var parallelSessionCount: Int { budget.cores > 1 ? budget.cores : 0 }
 
     private func prepare(threads: Int, count: Int) async throws {
         let defaults = settings.noiseScales(temperature: PiperVoiceSettings.neutralTemperature)
