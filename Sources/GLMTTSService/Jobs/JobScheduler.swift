@@ -23,35 +23,37 @@ import GLMTTSEngine
 /// A node with `runsJobs` off (`glmtts serve --role api`) queues, follows and cancels jobs but
 /// claims none.
 public actor JobScheduler {
+    // Internal rather than private where JobScheduler+OtherNodes.swift (the maintenance loop,
+    // notifications, heartbeats and rescues of a shared store) works on it too.
     /// Where events go.
     public nonisolated let hub: any ProgressBus
-    private let store: any JobStore
+    let store: any JobStore
     private let executor: any JobExecutor
-    private let log: @Sendable (String) -> Void
+    let log: @Sendable (String) -> Void
     /// The scheduling decisions: slots, cancels, retries, admission, shutdown.
-    private var state: JobSchedulerStateMachine<Task<Void, Never>>
+    var state: JobSchedulerStateMachine<Task<Void, Never>>
     /// Submissions are admitted one at a time, so concurrent ones cannot overfill the queue.
     private let admission = AsyncTurnstile()
     /// The lease token of each run here (shared stores only).
-    private var leases: [JobID: Int64] = [:]
+    var leases: [JobID: Int64] = [:]
     /// Polling, heartbeats and rescues on a shared store (nil on a store of one node).
-    private var maintenance: Task<Void, Never>?
+    var maintenance: Task<Void, Never>?
     /// Follows the store's notifications (nil when it has none).
-    private var listening: Task<Void, Never>?
+    var listening: Task<Void, Never>?
     /// Wakes the maintenance loop when a notification asks for a look at the store.
-    private let doorbell = Doorbell()
+    let doorbell = Doorbell()
     /// What the notifications since the maintenance loop's last round asked for.
-    private var pumpWanted = false
-    private var catchUpWanted = false
+    var pumpWanted = false
+    var catchUpWanted = false
     /// Whether the store's notifications reach this node now (else it polls every `pollInterval`).
-    public private(set) var isListening = false
+    public internal(set) var isListening = false
     /// When a queued job waiting out a back-off becomes claimable (no notification says so).
-    private var nextDelayedRun: ContinuousClock.Instant?
+    var nextDelayedRun: ContinuousClock.Instant?
     /// When `start` ran (for this node's reports).
-    private var startedAt = Date()
-    private let configuration: JobSchedulerConfiguration
+    var startedAt = Date()
+    let configuration: JobSchedulerConfiguration
     /// Runs of other nodes rescued here after their leases expired.
-    public private(set) var rescuedRuns = 0
+    public internal(set) var rescuedRuns = 0
 
     /// Problem given to jobs that were running when the server stopped.
     public static let interrupted = JobProblem(
@@ -194,144 +196,11 @@ public actor JobScheduler {
         maintenance = nil
     }
 
-    // MARK: - Other nodes
-
-    /// Until cancelled: looks for work and for other nodes' events of the jobs followed here
-    /// when a notification asks for it, and at every poll (`listeningPollInterval` while
-    /// notifications arrive, else `pollInterval`); renews leases and rescues expired runs
-    /// every `heartbeatInterval`. Runs beside the jobs (whose engines work off the
-    /// cooperative pool), so a long inference never holds a heartbeat back.
-    private func keepUpWithOtherNodes() async {
-        var lastHeartbeat = ContinuousClock.now - configuration.heartbeatInterval
-        var lastPoll = ContinuousClock.now - configuration.listeningPollInterval
-        var retrySoon = false
-        while !Task.isCancelled {
-            if ContinuousClock.now - lastHeartbeat >= configuration.heartbeatInterval {
-                lastHeartbeat = ContinuousClock.now
-                await heartbeat()
-                if state.isAccepting { await rescueExpiredRuns() }
-                await announce()
-            }
-            // A look that failed (the store did not answer) is tried again at the short poll:
-            // the notification that asked for it will not come again.
-            let poll = isListening && !retrySoon ? configuration.listeningPollInterval : configuration.pollInterval
-            let pollIsDue = ContinuousClock.now - lastPoll >= poll
-            if pollIsDue { lastPoll = ContinuousClock.now }
-            if let due = nextDelayedRun, due <= ContinuousClock.now {
-                nextDelayedRun = nil
-                pumpWanted = true
-            }
-            var failed = false
-            if pollIsDue || pumpWanted {
-                pumpWanted = false
-                failed = !(await pump()) || failed
-            }
-            if pollIsDue || catchUpWanted {
-                catchUpWanted = false
-                failed = !(await hub.catchUp()) || failed
-            }
-            if pollIsDue || failed { retrySoon = failed }
-            let next = isListening && !retrySoon ? configuration.listeningPollInterval : configuration.pollInterval
-            let untilPoll = next - (ContinuousClock.now - lastPoll)
-            let untilHeartbeat = configuration.heartbeatInterval - (ContinuousClock.now - lastHeartbeat)
-            let untilDelayedRun = nextDelayedRun.map { $0 - ContinuousClock.now } ?? untilPoll
-            _ = await doorbell.wait(upTo: max(.zero, min(untilPoll, untilHeartbeat, untilDelayedRun)))
-        }
-    }
-
-    /// Acts on the store's notifications until they end (at shutdown).
-    private func follow(_ wakeUps: AsyncStream<StoreWakeUp>) async {
-        for await wakeUp in wakeUps {
-            switch wakeUp {
-            case .listening:
-                isListening = true  // what happened before is read once now
-                pumpWanted = true
-                catchUpWanted = true
-            case .notListening:
-                isListening = false  // the loop's next wait is a short poll
-            case .queued:
-                guard configuration.runsJobs else { continue }
-                pumpWanted = true
-            case let .event(id):
-                guard await hub.follows(id) else { continue }
-                catchUpWanted = true
-            case let .cancelRequested(id):
-                if leases[id] != nil { _ = try? await cancel(id) }
-                continue
-            }
-            await doorbell.ring()
-        }
-    }
-
-    /// Renews this node's leases; stops the runs a client cancelled elsewhere and those whose
-    /// lease is lost (their further writes are refused by the store anyway).
-    private func heartbeat() async {
-        guard !leases.isEmpty else { return }
-        let renewal: LeaseRenewal
-        do {
-            renewal = try await store.renewLeases(leases, now: Date())
-        } catch {
-            log("could not renew the leases of \(leases.count) running jobs: \(error)")
-            return
-        }
-        for id in renewal.cancelRequested { _ = try? await cancel(id) }
-        for id in renewal.lost {
-            log("job \(id) lost its lease (another node rescued it, or it ended elsewhere): stopping its run here")
-            leases[id] = nil
-            state.handle(of: id)?.cancel()
-        }
-    }
-
-    /// Reports this node to the shared store (its role, slots and running jobs).
-    private func announce() async {
-        var slots: [String: Int] = [:]
-        if configuration.runsJobs {
-            slots["default"] = configuration.defaultSlots
-            for (lane, count) in configuration.slots { slots[lane.rawValue] = count }
-        }
-        let status = NodeStatus(
-            name: "", role: configuration.role, slots: slots, running: state.runningCount, startedAt: startedAt, seenAt: Date())
-        do { try await store.announce(status) } catch { log("could not report this node to the store: \(error)") }
-    }
-
-    /// Rescues runs of other nodes whose leases expired and announces what became of them.
-    private func rescueExpiredRuns() async {
-        let requeued: [JobRecord]
-        let ended: [JobRecord]
-        do {
-            (requeued, ended) = try await store.rescueExpiredLeases(problem: Self.leaseExpired, now: Date())
-        } catch {
-            log("could not look for expired leases: \(error)")
-            return
-        }
-        guard !requeued.isEmpty || !ended.isEmpty else { return }
-        rescuedRuns += requeued.count + ended.count
-        log("rescued runs whose leases expired: \(requeued.count) requeued, \(ended.count) ended")
-        for job in requeued {
-            await hub.publish(
-                JobEvent(
-                    jobID: job.id, kind: .retrying, elapsedSeconds: elapsed(job), stage: .queued,
-                    detail: "its node stopped answering; queued again", problem: Self.leaseExpired))
-        }
-        // This node hears no notification of its own requeues: it looks when their back-off ends.
-        if !requeued.isEmpty && configuration.runsJobs { await noteNextDelayedRun() }
-        for job in ended {
-            if job.status == .cancelled {
-                await hub.publish(JobEvent(jobID: job.id, kind: .cancelled, elapsedSeconds: elapsed(job), problem: .cancelled))
-            } else {
-                var problem = Self.leaseExpired
-                problem.detail += " It was tried \(job.attempts) times and is not tried again."
-                problem.retryable = false
-                await hub.publish(JobEvent(jobID: job.id, kind: .failed, elapsedSeconds: elapsed(job), problem: problem))
-            }
-        }
-    }
-
     // MARK: - Running
 
     /// Claims queued jobs into the free slots; false when the store could not be read.
     @discardableResult
-    private func pump() async -> Bool {
+    func pump() async -> Bool {
         guard configuration.runsJobs, state.beginScan() else { return true }
         defer { state.endScan() }
         let lanes: Set<JobLane>
@@ -375,7 +244,7 @@ public actor JobScheduler {
 
     /// Queued jobs that could not be claimed may be waiting out a back-off: remember when the
     /// first becomes claimable, so the maintenance loop looks then (nothing notifies it).
-    private func noteNextDelayedRun() async {
+    func noteNextDelayedRun() async {
         let now = Date()
         guard let due = try? await store.nextDelayedRun(after: now) else { return }
         let instant = ContinuousClock.now + .milliseconds(Int(due.timeIntervalSince(now) * 1000) + 1)
@@ -498,7 +367,7 @@ public actor JobScheduler {
         }
     }
 
-    private nonisolated func elapsed(_ job: JobRecord) -> Double {
+    nonisolated func elapsed(_ job: JobRecord) -> Double {
         max(0, Date().timeIntervalSince(job.createdAt))
     }
 

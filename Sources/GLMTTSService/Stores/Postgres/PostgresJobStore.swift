@@ -15,7 +15,8 @@ import PostgresNIO
 /// Times are seconds since 1970 (`double precision`, exact round trips, as in
 /// `SQLiteJobStore`); payload, result, problem and events are JSON in `bytea`.
 public final class PostgresJobStore: JobStore {
-    private let database: PostgresServiceDatabase
+    // Internal rather than private where PostgresJobStore+Leases.swift uses it too.
+    let database: PostgresServiceDatabase
     /// This process's name in leases (`lease_owner`).
     public let node: String
     /// How long a lease lasts without a heartbeat, seconds.
@@ -248,73 +249,6 @@ public final class PostgresJobStore: JobStore {
         }
     }
 
-    /// One statement: pushes the expiry of every lease still held and returns those rows
-    /// with their cancel requests; a lease not returned is lost.
-    public func renewLeases(_ leases: [JobID: Int64], now: Date) async throws -> LeaseRenewal {
-        if leases.isEmpty { return LeaseRenewal() }
-        let held = Array(leases)
-        let ids = held.map(\.key.rawValue)
-        let tokens = held.map(\.value)
-        let expires = now.timeIntervalSince1970 + leaseSeconds
-        let kept = try await database.run("renewing leases") { client in
-            var kept: [(String, Bool)] = []
-            let rows = try await client.query(
-                """
-                UPDATE jobs SET lease_expires_at = \(expires)
-                FROM unnest(\(ids)::text[], \(tokens)::bigint[]) AS held(id, token)
-                WHERE jobs.id = held.id AND jobs.lease_token = held.token AND jobs.state = 'running'
-                RETURNING jobs.id, jobs.cancel_requested
-                """)
-            for try await row in rows.decode((String, Bool).self) { kept.append(row) }
-            return kept
-        }
-        var renewal = LeaseRenewal(lost: Set(leases.keys))
-        for (id, cancel) in kept {
-            guard let id = JobID(id) else { continue }
-            renewal.lost.remove(id)
-            if cancel { renewal.cancelRequested.insert(id) }
-        }
-        return renewal
-    }
-
-    public func requestCancel(_ id: JobID) async throws -> Bool {
-        !(try await records(
-            "asking for a job's cancel",
-            "UPDATE jobs SET cancel_requested = true WHERE id = \(id.rawValue) AND state = 'running' RETURNING *"
-        ).isEmpty)
-    }
-
-    /// Two statements, each taking expired runs that no other node is rescuing
-    /// (`SKIP LOCKED`): back to the queue after a back-off of 2^attempts seconds (at most a
-    /// minute) when attempts are left and nobody asked to cancel; the rest end — cancelled
-    /// when somebody asked, else failed with `problem`. The second list holds those.
-    public func rescueExpiredLeases(problem: JobProblem, now: Date) async throws -> (requeued: [JobRecord], failed: [JobRecord]) {
-        let problemJSON = try Self.json(problem)
-        let cancelledJSON = try Self.json(JobProblem.cancelled)
-        let time = now.timeIntervalSince1970
-        let requeued = try await records(
-            "rescuing expired runs",
-            """
-            UPDATE jobs SET state = 'queued', progress = 0, stage = NULL, problem = \(problemJSON),
-                            run_at = \(time) + least(60, power(2, attempts)), lease_owner = NULL, lease_token = NULL,
-                            lease_expires_at = NULL
-            WHERE id IN (SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at < \(time) AND attempts < max_attempts AND NOT cancel_requested
-                         FOR UPDATE SKIP LOCKED)
-            RETURNING *
-            """)
-        let ended = try await records(
-            "rescuing expired runs",
-            """
-            UPDATE jobs SET state = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'failed' END,
-                            problem = CASE WHEN cancel_requested THEN \(cancelledJSON) ELSE \(problemJSON) END,
-                            finished_at = \(time), lease_owner = NULL, lease_expires_at = NULL
-            WHERE id IN (SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at < \(time)
-                         FOR UPDATE SKIP LOCKED)
-            RETURNING *
-            """)
-        return (requeued.sorted { $0.sequence < $1.sequence }, ended.sorted { $0.sequence < $1.sequence })
-    }
-
     public func queuePosition(of id: JobID) async throws -> Int? {
         try await count(
             "reading a job's queue position",
@@ -363,30 +297,6 @@ public final class PostgresJobStore: JobStore {
         }
     }
 
-    /// This node's running jobs (its earlier process's: the same `node` name) with attempts
-    /// left go back to the queue at their place (progress and stage reset, problem kept); the
-    /// others fail with `problem`. Both lists are in arrival order. Other nodes' runs are
-    /// theirs until their leases expire (`rescueExpiredLeases`).
-    public func recoverInterrupted(problem: JobProblem, at: Date) async throws -> (requeued: [JobRecord], failed: [JobRecord]) {
-        let problemJSON = try Self.json(problem)
-        let finished = at.timeIntervalSince1970
-        let requeued = try await records(
-            "recovering interrupted jobs",
-            """
-            UPDATE jobs SET state = 'queued', progress = 0, stage = NULL, lease_owner = NULL, lease_token = NULL,
-                            lease_expires_at = NULL
-            WHERE state = 'running' AND lease_owner = \(node) AND attempts < max_attempts RETURNING *
-            """)
-        let failed = try await records(
-            "recovering interrupted jobs",
-            """
-            UPDATE jobs SET state = 'failed', problem = \(problemJSON), finished_at = \(finished), lease_owner = NULL,
-                            lease_expires_at = NULL
-            WHERE state = 'running' AND lease_owner = \(node) RETURNING *
-            """)
-        return (requeued.sorted { $0.sequence < $1.sequence }, failed.sorted { $0.sequence < $1.sequence })
-    }
-
     /// Oldest first.
     public func finishedJobs(before date: Date, limit: Int) async throws -> [JobRecord] {
         try await records(
@@ -399,40 +309,6 @@ public final class PostgresJobStore: JobStore {
 
     public func jobs(inBatch batchID: String) async throws -> [JobRecord] {
         try await records("listing a batch's jobs", "SELECT * FROM jobs WHERE batch_id = \(batchID) ORDER BY batch_index, seq")
-    }
-
-    /// One statement: the report, and the rows of nodes silent for a day go.
-    public func announce(_ status: NodeStatus) async throws {
-        let slots = try Self.json(status.slots)
-        let seen = status.seenAt.timeIntervalSince1970
-        try await execute(
-            "recording this node's report",
-            """
-            WITH gone AS (DELETE FROM nodes WHERE seen_at < \(seen - 86_400))
-            INSERT INTO nodes (name, role, slots, running, started_at, seen_at)
-            VALUES (\(node), \(status.role), \(slots), \(status.running), \(status.startedAt.timeIntervalSince1970), \(seen))
-            ON CONFLICT (name) DO UPDATE SET role = EXCLUDED.role, slots = EXCLUDED.slots, running = EXCLUDED.running,
-                                             started_at = EXCLUDED.started_at, seen_at = EXCLUDED.seen_at
-            """)
-    }
-
-    public func nodes(seenSince date: Date) async throws -> [NodeStatus] {
-        try await database.run("listing the nodes") { client in
-            let decoder = JSONDecoder()
-            var nodes: [NodeStatus] = []
-            let rows = try await client.query(
-                """
-                SELECT name, role, slots, running, started_at, seen_at FROM nodes
-                WHERE seen_at >= \(date.timeIntervalSince1970) ORDER BY name
-                """)
-            for try await (name, role, slots, running, started, seen) in rows.decode((String, String, Data, Int, Double, Double).self) {
-                nodes.append(
-                    NodeStatus(
-                        name: name, role: role, slots: try decoder.decode([String: Int].self, from: slots), running: running,
-                        startedAt: Date(timeIntervalSince1970: started), seenAt: Date(timeIntervalSince1970: seen)))
-            }
-            return nodes
-        }
     }
 
     /// The fraction of the server's notification queue in use (`pg_notification_queue_usage`):
@@ -449,13 +325,13 @@ public final class PostgresJobStore: JobStore {
         try await database.checkWritable()
     }
 
-    // MARK: - Statements and rows
+    // MARK: - Statements and rows (internal where PostgresJobStore+Leases.swift uses them)
 
-    private func execute(_ operation: String, _ query: PostgresQuery) async throws {
+    func execute(_ operation: String, _ query: PostgresQuery) async throws {
         try await database.run(operation) { client in _ = try await client.query(query) }
     }
 
-    private func records(_ operation: String, _ query: PostgresQuery) async throws -> [JobRecord] {
+    func records(_ operation: String, _ query: PostgresQuery) async throws -> [JobRecord] {
         try await database.run(operation) { client in
             var records: [JobRecord] = []
             for try await row in try await client.query(query) { records.append(try Self.record(row.makeRandomAccess())) }
@@ -472,7 +348,7 @@ public final class PostgresJobStore: JobStore {
         }
     }
 
-    private static func json(_ value: some Encodable) throws -> Data {
+    static func json(_ value: some Encodable) throws -> Data {
         try JSONEncoder().encode(value)
     }
 
