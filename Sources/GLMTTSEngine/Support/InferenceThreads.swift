@@ -35,6 +35,7 @@ public actor InferenceThreads {
     /// Whether a lone request's sentences are spread over one-thread sessions (a server) or all
     /// run on the one wide session (a command-line run: one request, one session in memory).
     private var splitsLoneRequests = true
+    private nonisolated let oneRequest = RequestCounter()
 
     private struct Waiter {
         let id: Int
@@ -73,7 +74,15 @@ public actor InferenceThreads {
     /// other, as piper does: for a process that serves one request and exits (`glmtts synth`),
     /// where loading more sessions costs more start time and memory than their parallelism
     /// gains (docs/PERFORMANCE.md). Concurrent requests still get one core each.
-    public func keepLoneRequestsWhole() { splitsLoneRequests = false }
+    public func keepLoneRequestsWhole() {
+        splitsLoneRequests = false
+        oneRequest.add(1)
+    }
+
+    /// Whether `keepLoneRequestsWhole` was called: the process serves one request, so a voice
+    /// loads its sessions while that request runs and need not copy its files for sessions
+    /// that load later (`PiperModelSnapshot`).
+    public nonisolated var servesOneRequest: Bool { oneRequest.value > 0 }
 
     /// Sets this process up to serve one request and exit (`glmtts synth`): the shared budget
     /// keeps lone requests whole, and sessions loaded from now on keep ONNX Runtime's arena,

@@ -9,16 +9,27 @@ import Foundation
 /// from until it is unloaded; the copy is removed when the last session is gone. Folders are named
 /// `glmtts-piper-<pid>-<uuid>`; the first snapshot a process takes removes those of processes
 /// that no longer run (a crash or `kill -9` leaves its copy behind).
+///
+/// A process that serves one request and exits (`glmtts synth`, `InferenceThreads.servesOneRequest`)
+/// reads the installed files instead: its sessions load while that one request runs, and the
+/// copy cost 66–80 ms of its 0.7 s (the default voice's 63 MB, docs/PERFORMANCE.md).
 final class PiperModelSnapshot: Sendable {
     /// The name prefix of snapshot folders in the temporary directory.
     static let prefix = "glmtts-piper-"
     /// The copied model and token files.
     let model: URL
     let tokens: URL
-    private let folder: URL
+    private let folder: URL?
 
-    /// Copies `model` and `tokens` of voice `voice` into a new folder of the temporary directory.
-    init(voice: String, model: URL, tokens: URL) throws {
+    /// Copies `model` and `tokens` of voice `voice` into a new folder of the temporary directory;
+    /// with `copying` false, names the installed files themselves.
+    init(voice: String, model: URL, tokens: URL, copying: Bool = true) throws {
+        guard copying else {
+            self.model = model
+            self.tokens = tokens
+            folder = nil
+            return
+        }
         _ = Self.sweptLeftovers
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "\(Self.prefix)\(getpid())-\(UUID().uuidString)")
@@ -36,7 +47,9 @@ final class PiperModelSnapshot: Sendable {
         self.folder = folder
     }
 
-    deinit { try? FileManager.default.removeItem(at: folder) }
+    deinit {
+        if let folder { try? FileManager.default.removeItem(at: folder) }
+    }
 
     /// Runs `removeLeftovers` once per process, before the first snapshot.
     private static let sweptLeftovers: Int = removeLeftovers(in: FileManager.default.temporaryDirectory)

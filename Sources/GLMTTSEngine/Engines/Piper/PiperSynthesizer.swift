@@ -69,7 +69,8 @@ public final class PiperSynthesizer: SpeechSynthesizer {
         self.budget = budget
         id = model.manifest.id
         let voice = model.manifest.id
-        let files = try PiperModelSnapshot(voice: voice, model: try model.fileURL("model"), tokens: try model.fileURL("tokens"))
+        let files = try PiperModelSnapshot(
+            voice: voice, model: try model.fileURL("model"), tokens: try model.fileURL("tokens"), copying: !budget.servesOneRequest)
         settings = PiperVoiceSettings(options: model.manifest.options)
         phonemizer = EspeakPhonemizer(voice: settings.espeakVoice)
         pool = PiperSessionPool { key in
