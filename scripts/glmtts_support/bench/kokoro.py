@@ -47,11 +47,6 @@ class KokoroPeer:
         self.process.wait(timeout=30)
 
 
-def tree_kib(pid, field):
-    """`field` (VmRSS, VmHWM) of `pid` plus its direct children (our Kokoro worker)."""
-    return sum(proc_status_kib(p, field) or 0 for p in [pid, *children(pid)])
-
-
 def measure_kokoro(ours, python, models_dir, args, out):
     """Alternating sequential requests on both, a streamed first chunk, load and memory."""
     model_dir = Path(models_dir) / VOICE_MODEL
@@ -83,8 +78,8 @@ def measure_kokoro(ours, python, models_dir, args, out):
         peer_stream = peer.synth(MEDIUM, stream=True)
         out["first_chunk"] = {"glmtts": ours_stream["first"] if ours_stream else NAN, "kokoro-onnx": peer_stream["first"]}
         rss = peer.ask(rss=True)
-        workers = children(ours.pid)
-        out["memory"] = {"glmtts": {"rss_kib": tree_kib(ours.pid, "VmRSS"),
+        workers = children(ours.pid)  # the Kokoro worker (and any other worker the server runs)
+        out["memory"] = {"glmtts": {"rss_kib": sum(proc_status_kib(p, "VmRSS") or 0 for p in [ours.pid, *workers]),
                                     "peak_kib": max([proc_status_kib(w, "VmHWM") or 0 for w in workers], default=NAN)},
                          "kokoro-onnx": rss}
     finally:

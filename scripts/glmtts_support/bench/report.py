@@ -48,13 +48,22 @@ def verdict(ours, theirs, better):
     return f"{ratio:.2f}", f"{factor:.2f}× {word}" + ("" if ahead else " — behind")
 
 
+def comparison_row(figure, ours, theirs, form, unit, better="lower"):
+    """[figure, ours, theirs, their form, ours/theirs, verdict]: one row of a comparison table."""
+    return [figure, fmt(ours, unit), fmt(theirs, unit), form, *verdict(ours, theirs, better)]
+
+
+def emphasise_behind(rows):
+    """`rows` with the verdicts that say "behind" in bold (Markdown)."""
+    return [row[:-1] + [row[-1].replace("— behind", "— **behind**")] for row in rows]
+
+
 def comparison_rows(r, levels):
     """[figure, glmtts, piper-tts, piper form, ours/theirs, verdict] rows of the main table."""
     rows = []
 
-    def add(figure, ours, theirs, form, unit, better="lower"):
-        ratio, word = verdict(ours, theirs, better)
-        rows.append([figure, fmt(ours, unit), fmt(theirs, unit), form, ratio, word])
+    def add(*row, **better):
+        rows.append(comparison_row(*row, **better))
 
     g, p = "glmtts", "piper-tts"
     rtf = r["rtf"]
@@ -184,7 +193,7 @@ def render(r, levels, markdown):
     lines.append("")
     rows = comparison_rows(r, levels)
     if markdown:
-        rows = [row[:-1] + [row[-1].replace("— behind", "— **behind**")] for row in rows]
+        rows = emphasise_behind(rows)
     lines.append(tab(["figure", "glmtts", "piper-tts", "piper form", "ours/theirs", "verdict"], rows, "lrrlrl"))
     lines.append("")
     lines.append(f"Audio produced per text ({sizes}). RTF = seconds ÷ seconds of audio, lower is faster; "
@@ -195,10 +204,9 @@ def render(r, levels, markdown):
         lines.append(heading("Kokoro (kokoro-jf_alpha) against kokoro-onnx (same model file and voice, same run)"))
         lines.append("")
         krows = []
-        kokoro_rows(r["kokoro"], lambda figure, ours, theirs, form, unit, better="lower": krows.append(
-            [figure, fmt(ours, unit), fmt(theirs, unit), form, *verdict(ours, theirs, better)]))
+        kokoro_rows(r["kokoro"], lambda *row, **better: krows.append(comparison_row(*row, **better)))
         if markdown:
-            krows = [row[:-1] + [row[-1].replace("— behind", "— **behind**")] for row in krows]
+            krows = emphasise_behind(krows)
         lines.append(tab(["figure", "glmtts", "kokoro-onnx", "kokoro-onnx form", "ours/theirs", "verdict"], krows,
                          "lrrlrl"))
         lines.append("")
