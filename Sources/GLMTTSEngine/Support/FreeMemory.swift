@@ -9,6 +9,7 @@ enum FreeMemory {
     #if canImport(Glibc)
         private typealias MallocTrim = @convention(c) (Int) -> Int32
         private typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        private typealias KeepArena = @convention(c) () -> Int32
         /// glibc's `malloc_trim` and `mallopt` (malloc.h is not part of Swift's Glibc module, so they are looked up).
         nonisolated(unsafe) private static let mallocTrim: MallocTrim? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim")
             .map { unsafeBitCast($0, to: MallocTrim.self) }
@@ -46,22 +47,17 @@ enum FreeMemory {
         return environment["GLMTTS_ONNXRUNTIME_ARENA"] != "on" && environment["MALLOC_MMAP_THRESHOLD_"] == nil
     }()
 
-    #if canImport(Glibc)
-        private typealias KeepArena = @convention(c) () -> Int32
-    #endif
-
     /// For a process that serves one request and exits (`glmtts synth`): the sessions it loads
     /// from now on keep ONNX Runtime's arena and the allocator keeps glibc's thrifty thresholds
-    /// (native/onnxruntime-shim, `glmtts_onnxruntime_keep_arena`). True when that was applied.
-    @discardableResult
-    static func keepRuntimeArenaForThisProcess() -> Bool {
+    /// (native/onnxruntime-shim, `glmtts_onnxruntime_keep_arena`); loads then leave the
+    /// allocator's threshold alone. Nothing changes without the shim, or when
+    /// `GLMTTS_ONNXRUNTIME_ARENA=on` keeps the arena already.
+    static func keepRuntimeArenaForThisProcess() {
         #if canImport(Glibc)
-            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "glmtts_onnxruntime_keep_arena") else { return false }
-            guard unsafeBitCast(symbol, to: KeepArena.self)() == 1 else { return false }
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "glmtts_onnxruntime_keep_arena"),
+                unsafeBitCast(symbol, to: KeepArena.self)() == 1
+            else { return }
             loads.keepArena()
-            return true
-        #else
-            return false
         #endif
     }
 

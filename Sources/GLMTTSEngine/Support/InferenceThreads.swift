@@ -32,9 +32,9 @@ public actor InferenceThreads {
     /// a lease was taken since.
     private var idleMoment = 0
     private var trims = 0
-    /// Whether a lone request's sentences are spread over one-thread sessions (a server) or all
-    /// run on the one wide session (a command-line run: one request, one session in memory).
-    private var splitsLoneRequests = true
+    /// Above zero once `keepLoneRequestsWhole` was called: a lone request's sentences then all
+    /// run on the one wide session (a command-line run: one request, one session in memory)
+    /// instead of being spread over one-thread sessions (a server).
     private nonisolated let oneRequest = RequestCounter()
 
     private struct Waiter {
@@ -74,10 +74,7 @@ public actor InferenceThreads {
     /// other, as piper does: for a process that serves one request and exits (`glmtts synth`),
     /// where loading more sessions costs more start time and memory than their parallelism
     /// gains (docs/PERFORMANCE.md). Concurrent requests still get one core each.
-    public func keepLoneRequestsWhole() {
-        splitsLoneRequests = false
-        oneRequest.add(1)
-    }
+    public func keepLoneRequestsWhole() { oneRequest.add(1) }
 
     /// Whether `keepLoneRequestsWhole` was called: the process serves one request, so a voice
     /// loads its sessions while that request runs and need not copy its files for sessions
@@ -98,7 +95,7 @@ public actor InferenceThreads {
     /// `keepLoneRequestsWhole`), otherwise one. Throws `CancellationError` when the task is
     /// cancelled while it waits.
     public func acquire(chunkCount: Int) async throws -> Int {
-        let wanted = requests.value <= 1 && (chunkCount == 1 || !splitsLoneRequests) ? cores : 1
+        let wanted = requests.value <= 1 && (chunkCount == 1 || servesOneRequest) ? cores : 1
         if waiters.isEmpty && free >= wanted {
             grant(wanted)
             return wanted
