@@ -147,11 +147,21 @@ class Worker:
             if self._stdout_broken or self._out is None:
                 return
             try:
-                self._out.write(data)
-                self._out.flush()
+                self._write_all(data)
             except (BrokenPipeError, OSError) as exc:
                 self._stdout_broken = True
                 log.error("stdout closed (%s); further replies are dropped", exc)
+
+    def _write_all(self, data: bytes) -> None:
+        """Write every byte of ``data``. A pipe write can stop part way, and the rest of the line
+        must follow: a stopped and continued process (SIGSTOP/SIGCONT, a debugger, a profiler,
+        ``docker pause``) returns from a blocked write with what fitted so far."""
+        view = memoryview(data)
+        while view:
+            written = self._out.write(view)
+            if not written:
+                raise OSError("stdout accepted no bytes")
+            view = view[written:]
 
     def _error(self, req_id: Any, code: str, message: str, retryable: bool = False) -> None:
         self.write({"id": req_id, "event": "error",

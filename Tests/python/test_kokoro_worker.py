@@ -16,6 +16,7 @@ import json
 import math
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -280,6 +281,40 @@ def test_cancel_mid_synthesis(worker):
     events = worker.events(request_id, timeout=60)
     assert events[-1]["event"] == "error" and events[-1]["error"]["code"] == "cancelled", events[-1]
     assert len([e for e in events if e["event"] == "chunk"]) < 20
+    assert_healthy(worker)
+
+
+def test_a_worker_stopped_and_continued_mid_reply_still_writes_whole_lines(worker):
+    """A chunk line is hundreds of kilobytes, more than a pipe holds. A process stopped and
+    continued while it writes one (SIGSTOP/SIGCONT: a debugger, a profiler, `docker pause`)
+    returns from the write with part of the line; the rest must still follow."""
+    stopped = threading.Event()
+    done = threading.Event()
+
+    def stop_and_continue():
+        while not done.is_set():
+            os.kill(worker.process.pid, signal.SIGSTOP)
+            stopped.set()
+            time.sleep(0.0005)
+            os.kill(worker.process.pid, signal.SIGCONT)
+            time.sleep(0.001)
+
+    storm = threading.Thread(target=stop_and_continue, daemon=True)
+    storm.start()
+    try:
+        events = worker.call("synthesize", voice=VOICE, parameters={"speed": 0.5},
+                             sentences=sentences(("Hello there, this is a test.", "en")))
+    finally:
+        done.set()
+        storm.join()
+        os.kill(worker.process.pid, signal.SIGCONT)
+    assert stopped.is_set()
+    assert events[-1]["event"] == "result", events[-1]
+    (chunk,) = [e for e in events if e["event"] == "chunk"]
+    samples = pcm(chunk)
+    assert len(samples) * 4 > 1 << 16, "the chunk line must be longer than a pipe's buffer"
+    assert_speech(samples)
+    assert events[-1]["duration"] == pytest.approx(len(samples) / SAMPLE_RATE, abs=0.002)
     assert_healthy(worker)
 
 
