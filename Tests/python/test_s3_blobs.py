@@ -2,7 +2,8 @@
 SeaweedFS on loopback (glmtts_support.seaweedfs), checked with the official AWS client (boto3),
 independently of the server's own SigV4 signer. Results, uploads and voice clips live in the
 bucket and nowhere on disk; deleting a job deletes its objects; a store that stops answers
-clear 503s and the server recovers when it is back; a bucket that does not exist, or keys it
+clear 503s and the server recovers when it is back; failures in passing are tried again, and
+readiness means objects can be written and read back; a bucket that does not exist, or keys it
 refuses, stop the start with the reason, and no secret reaches the log."""
 import time
 
@@ -10,6 +11,7 @@ import pytest
 import requests
 
 from conftest import Server, assert_healthy, assert_problem, blob_bytes, blob_names
+from faulty_s3_proxy import FaultyS3Proxy
 from glmtts_support.seaweedfs import SeaweedS3
 
 
@@ -117,6 +119,51 @@ def test_a_stopped_store_answers_clear_503s_then_the_server_recovers(s3_server, 
     after = requests.post(s3_server.url + "/api/tts", data={"text": "Made after the outage."}, timeout=120)
     assert after.status_code == 200 and after.content[:4] == b"RIFF"
     assert_healthy(s3_server)
+
+
+@pytest.fixture
+def faulty_server(store, fresh_server_dir):
+    """A server whose store is reached through a proxy that can answer chosen requests with 500."""
+    proxy = FaultyS3Proxy(store.endpoint)
+    setting = store.blobs_setting("node-f/")
+    setting["GLMTTS_BLOBS"] = setting["GLMTTS_BLOBS"].replace(store.endpoint, proxy.endpoint)
+    srv = Server(fresh_server_dir, env=setting).start()
+    srv.s3, srv.blob_prefix, srv.proxy = store, "node-f/", proxy
+    yield srv
+    srv.stop()
+    proxy.close()
+
+
+def test_failures_in_passing_are_tried_again_and_lasting_ones_are_clear_503s(faulty_server):
+    proxy, url = faulty_server.proxy, faulty_server.url
+    made = requests.post(url + "/api/tts", data={"text": "Read back through a flaky store."}, timeout=120)
+    assert made.status_code == 200, made.text
+    job_id = made.headers["x-task-id"]
+    audio = f"{url}/api/tts/{job_id}/audio?format=wav"
+    # Two 500s, as a store that has just restarted answers: the third try serves the file.
+    proxy.fail("GET", f"outputs/{job_id}.wav", 2)
+    before = proxy.requests_to("GET", f"outputs/{job_id}.wav")
+    back = requests.get(audio, timeout=60)
+    assert back.status_code == 200 and back.content == made.content
+    assert proxy.requests_to("GET", f"outputs/{job_id}.wav") - before == 3
+    # A store that keeps failing gets a clear 503 after a few tries, not a hang.
+    proxy.fail("GET", f"outputs/{job_id}.wav", 100)
+    assert_problem(requests.get(audio, timeout=60), 503, "storage.unavailable")
+    assert requests.get(url + "/health", timeout=10).status_code == 200
+
+
+def test_ready_means_the_bucket_takes_an_object_and_gives_it_back(faulty_server):
+    proxy, url = faulty_server.proxy, faulty_server.url
+    assert wait_ready(faulty_server).status_code == 200
+    # The bucket answers HEAD but its objects cannot be read: not ready, and /ready says why.
+    proxy.fail("GET", "readiness-probe", 1)
+    ready = requests.get(url + "/ready", timeout=30)
+    assert ready.status_code == 503
+    blobs = next(c for c in ready.json()["checks"] if c["name"] == "blobs")
+    assert blobs["ok"] is False and "500" in blobs["detail"], blobs
+    assert wait_ready(faulty_server).status_code == 200
+    assert faulty_server.s3.keys("node-f/readiness-probe") == ["node-f/readiness-probe"]
+    assert_healthy(faulty_server)
 
 
 @pytest.mark.parametrize("case", ["missing bucket", "wrong secret"])

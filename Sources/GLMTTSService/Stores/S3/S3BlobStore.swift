@@ -41,7 +41,7 @@ public struct S3BlobStore: BlobStore {
     }
 
     public func checkAvailable() async throws {
-        do { try await client.headBucket() } catch { throw unavailable(error) }
+        do { try await client.probeReadAndWrite() } catch { throw unavailable(error) }
     }
 
     /// Jobs with objects in `uploads/` or `outputs/` last written before `cutoff`; empty when

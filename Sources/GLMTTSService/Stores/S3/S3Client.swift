@@ -6,8 +6,10 @@ import NIOHTTP1
 /// The five S3 calls the blob store needs — put, get, delete, list and head-bucket — signed
 /// with SigV4 on async-http-client. Every body is hashed and signed (no unsigned payloads);
 /// redirects are not followed (a signed request must not wander); a connection that takes
-/// over 5 s or an answer silent for 30 s counts as unreachable. One per process;
-/// `shutdown()` before the process ends.
+/// over 5 s or an answer silent for 30 s counts as unreachable. A failure in passing — a
+/// 500, 502, 503 or 504, a refused or dropped connection — is tried again (`attempts`), as
+/// AWS's own SDKs do: every call here is idempotent, and a store that restarts answers so for
+/// seconds. One per process; `shutdown()` before the process ends.
 public final class S3Client: Sendable {
     /// The bucket, endpoint, region and prefix.
     public let location: S3Location
@@ -17,6 +19,14 @@ public final class S3Client: Sendable {
     static let maxObjectBytes = 4 << 30
     /// The largest listing page (1,000 keys are about 300 KB).
     static let maxListingBytes = 16 << 20
+    /// How many times a call is sent when the store fails in passing; the waits between tries
+    /// are `retryWaits` (a store still down after them gets a clear 503, not a long hang).
+    static let attempts = 4
+    static let retryWaits: [Duration] = [.milliseconds(200), .milliseconds(600), .milliseconds(1800)]
+    /// The object the readiness probe writes and reads back, beside the blob folders (the
+    /// retention sweeper lists only `uploads/` and `outputs/`).
+    static let probeKey = "readiness-probe"
+    static let probeBody = Data("GLM-TTS readiness probe: this object may be deleted at any time.\n".utf8)
 
     public init(location: S3Location, credentials: S3Credentials) {
         self.location = location
@@ -70,14 +80,52 @@ public final class S3Client: Sendable {
         return objects
     }
 
-    /// Succeeds when the bucket exists and these credentials may use it; gives up after 2 s
-    /// (a readiness probe must answer sooner than the store's slowest request).
+    /// Succeeds when the bucket exists and these credentials may use it; tries once and gives
+    /// up after 2 s (a readiness probe must answer sooner than the store's slowest request).
     public func headBucket() async throws(S3Error) {
-        _ = try await send(.HEAD, key: nil, accept: [200], timeout: .seconds(2))
+        _ = try await sendOnce(.HEAD, key: nil, accept: [200], timeout: .seconds(2))
     }
 
-    /// Signs and sends one request; throws unless the status is in `accept`. Returns the status and body.
+    /// Succeeds when the bucket takes a small object and gives the same bytes back, each call
+    /// tried once within 2 s: what serving files needs. A HEAD of the bucket alone is not
+    /// enough — a SeaweedFS that has just restarted answers it at once and every GET of an
+    /// object with 500 for seconds after, until its volume server has registered.
+    public func probeReadAndWrite() async throws(S3Error) {
+        _ = try await sendOnce(.PUT, key: Self.probeKey, body: Self.probeBody, accept: [200], timeout: .seconds(2))
+        let (_, read) = try await sendOnce(.GET, key: Self.probeKey, accept: [200], timeout: .seconds(2))
+        guard read == Self.probeBody else { throw .malformedAnswer(reason: "the probe object came back changed") }
+    }
+
+    /// `sendOnce`, tried again after each of `retryWaits` while the failure is in passing.
     private func send(
+        _ method: HTTPMethod, key: String?, query: [(String, String)] = [], body: Data? = nil, accept: Set<Int>,
+        limit: Int = 1 << 20
+    ) async throws(S3Error) -> (Int, Data) {
+        var attempt = 1
+        while true {
+            do {
+                return try await sendOnce(method, key: key, query: query, body: body, accept: accept, limit: limit)
+            } catch let error where attempt < Self.attempts && Self.isInPassing(error) {
+                try? await Task.sleep(for: Self.retryWaits[attempt - 1])
+                attempt += 1
+            }
+        }
+    }
+
+    /// Whether `error` is one that the same request may not meet again a moment later.
+    static func isInPassing(_ error: S3Error) -> Bool {
+        switch error {
+        case let .refused(status, _, _): return [500, 502, 503, 504].contains(status)
+        case let .unreachable(reason): return reason == refusedConnection || reason == closedConnection
+        case .malformedAnswer: return false
+        }
+    }
+
+    static let refusedConnection = "connection refused"
+    static let closedConnection = "connection closed"
+
+    /// Signs and sends one request; throws unless the status is in `accept`. Returns the status and body.
+    private func sendOnce(
         _ method: HTTPMethod, key: String?, query: [(String, String)] = [], body: Data? = nil, accept: Set<Int>,
         limit: Int = 1 << 20, timeout: TimeAmount = .seconds(60)
     ) async throws(S3Error) -> (Int, Data) {
@@ -131,12 +179,12 @@ public final class S3Client: Sendable {
             switch client {
             case .connectTimeout: return "connection timed out"
             case .readTimeout, .deadlineExceeded: return "no answer in time"
-            case .remoteConnectionClosed: return "connection closed"
+            case .remoteConnectionClosed: return closedConnection
             default: break
             }
         }
         let text = String(describing: error)
-        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
+        if text.contains("connectionRefused") || text.contains("Connection refused") { return refusedConnection }
         return String(text.prefix(120))
     }
 
