@@ -101,7 +101,8 @@ class ServerProcess:
     def wait_until(self, ready, timeout: float, interval: float, failure: str = "did not become healthy") -> float:
         """Calls `ready()` every `interval` s until it is true; returns the seconds since the
         spawn. Raises `ServerStartError` when the child exits first or `timeout` s after the
-        spawn have passed (`"<name> <failure>:"` and the log's tail)."""
+        spawn have passed (`"<name> <failure>:"` and the log's tail); a child that is still
+        running then is stopped first, so that a failed start leaves no process behind."""
         deadline = self.spawned_at + timeout
         while time.perf_counter() < deadline:
             if self.process.poll() is not None:
@@ -110,6 +111,7 @@ class ServerProcess:
             if ready():
                 return time.perf_counter() - self.spawned_at
             time.sleep(interval)
+        self.stop(timeout=10)
         raise ServerStartError(f"{self.name} {failure}:\n{self.log_tail()}")
 
     def log_text(self) -> str:
