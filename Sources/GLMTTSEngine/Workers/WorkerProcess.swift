@@ -83,20 +83,15 @@ final class WorkerProcess: @unchecked Sendable {
     /// Splits a byte stream into lines (without the newline) until EOF. A line longer than
     /// `limit` ends the reading: the caller treats it as a broken worker.
     private static func readLines(from handle: FileHandle, limit: Int, onLine: (Data) -> Void, onOversize: () -> Void) {
-        var buffer = Data()
+        var splitter = LineSplitter(limit: limit)
         while true {
             let chunk = handle.availableData
             if chunk.isEmpty { break }
-            buffer.append(chunk)
-            while let newline = buffer.firstIndex(of: 0x0A) {
-                onLine(buffer.subdata(in: buffer.startIndex..<newline))
-                buffer.removeSubrange(buffer.startIndex...newline)
-            }
-            if buffer.count > limit {
+            guard splitter.append(chunk, onLine: onLine) else {
                 onOversize()
                 return
             }
         }
-        if !buffer.isEmpty { onLine(buffer) }
+        if let last = splitter.remainder() { onLine(last) }
     }
 }
