@@ -23,21 +23,29 @@ def measure_cli(ours, piper, args, out):
         ours_argv = lambda text, *extra: [ours.binary, "synth", text, "-q", *extra]  # noqa: E731
         piper_argv = [str(piper.venv / "bin" / "piper"), "-m", str(piper.voice)]
         env = ours.cli_env(tmp)
-        cases = {"glmtts": [], "piper-tts": []}
+        runs = {
+            "glmtts": lambda: run_timed(ours_argv(SHORT, "-o", f"{tmp}/o.wav"), env=env),
+            "piper-tts": lambda: run_timed([*piper_argv, "-f", f"{tmp}/p.wav"], stdin_text=SHORT + "\n"),
+        }
+        cold = {"glmtts": [], "piper-tts": []}
+        warm = {"glmtts": [], "piper-tts": []}
         rss = {"glmtts": [], "piper-tts": []}
-        # Short text to a WAV file: first run after dropping the products' files from the page cache.
-        for i in range(1 + args.cli_reps):
-            if i == 0:
+        # Short text to a WAV file. Cold: each run after dropping both products' files from the page
+        # cache, the two taking turns at going first. Warm: the runs after, back to back.
+        for i in range(args.cli_cold_reps):
+            for who in (list(runs) if i % 2 == 0 else list(runs)[::-1]):
                 evict_from_page_cache(ours.own_files())
                 evict_from_page_cache(piper.own_files())
-            wall, _, _, _, peak = run_timed(ours_argv(SHORT, "-o", f"{tmp}/o.wav"), env=env)
-            cases["glmtts"].append(wall)
-            rss["glmtts"].append(peak)
-            wall, _, _, _, peak = run_timed([*piper_argv, "-f", f"{tmp}/p.wav"], stdin_text=SHORT + "\n")
-            cases["piper-tts"].append(wall)
-            rss["piper-tts"].append(peak)
-        out["cli_short"] = {k: {"cold": v[0], "warm_p50": med(v[1:]), "runs": v, "peak_rss_kib": max(rss[k])}
-                            for k, v in cases.items()}
+                wall, _, _, _, peak = runs[who]()
+                cold[who].append(wall)
+                rss[who].append(peak)
+        for _ in range(args.cli_reps):
+            for who, run in runs.items():
+                wall, _, _, _, peak = run()
+                warm[who].append(wall)
+                rss[who].append(peak)
+        out["cli_short"] = {k: {"cold": med(cold[k]), "cold_runs": cold[k], "warm_p50": med(warm[k]),
+                                "runs": warm[k], "peak_rss_kib": max(rss[k])} for k in runs}
         out["cli_short"]["audio"] = {"glmtts": wav_seconds(Path(f"{tmp}/o.wav").read_bytes()),
                                      "piper-tts": wav_seconds(Path(f"{tmp}/p.wav").read_bytes())}
         # Long text as raw PCM on stdout: time to the first byte and to the end.
