@@ -138,7 +138,8 @@ def measure_first_byte(ours, piper, reps, out):
 
 
 def run_level(server, clients, total):
-    """`total` short syntheses from `clients` concurrent clients: latency, throughput, server CPU."""
+    """`total` short syntheses from `clients` concurrent clients: the latency of each, the
+    seconds it all took, the audio seconds made and the server's CPU seconds."""
     lock = threading.Lock()
     issued = [0]
     results = []
@@ -161,19 +162,33 @@ def run_level(server, clients, total):
         client.close()
 
     elapsed, server_cpu = run_threads([threading.Thread(target=worker) for _ in range(clients)], server.pid)
-    return {"clients": clients, "ok": len(results), "requests": total, "wall": elapsed,
-            **quantiles([r["wall"] for r in results]),
-            "throughput": sum(r["audio"] for r in results) / elapsed, "rps": len(results) / elapsed,
-            "server_cpu": server_cpu}
+    return {"latencies": [r["wall"] for r in results], "wall": elapsed, "requests": total,
+            "audio": sum(r["audio"] for r in results), "cpu_seconds": server_cpu * elapsed}
+
+
+def level_summary(clients, halves):
+    """One level's figures from its runs (latency quantiles over all of them, throughput over
+    their summed time, CPU as a share of it)."""
+    latencies = [x for h in halves for x in h["latencies"]]
+    wall = sum(h["wall"] for h in halves)
+    return {"clients": clients, "ok": len(latencies), "requests": sum(h["requests"] for h in halves), "wall": wall,
+            **quantiles(latencies), "throughput": sum(h["audio"] for h in halves) / wall,
+            "rps": len(latencies) / wall, "server_cpu": sum(h["cpu_seconds"] for h in halves) / wall}
 
 
 def measure_concurrency(ours, piper, levels, per_level, out):
-    """`run_level` at each concurrency level, both servers."""
+    """Each concurrency level on both servers, in two halves run A B B A (ours, piper, piper,
+    ours), so that a machine that speeds up or slows down during a level (this shared VM
+    drifts by 10-20 % over minutes) weighs on both alike rather than on whoever went first."""
     for clients in levels:
-        total = max(per_level, clients)
-        for server in (ours, piper):
-            say(f"  {clients} client(s), {total} requests: {server.name}")
-            out.setdefault(server.name, {})[str(clients)] = run_level(server, clients, total)
+        total = max(per_level, 2 * clients)
+        first, second = total // 2, total - total // 2
+        halves = {ours.name: [], piper.name: []}
+        for server, n in ((ours, first), (piper, first), (piper, second), (ours, second)):
+            say(f"  {clients} client(s), {n} requests: {server.name}")
+            halves[server.name].append(run_level(server, clients, n))
+        for name, runs in halves.items():
+            out.setdefault(name, {})[str(clients)] = level_summary(clients, runs)
 
 
 #: How long both servers are left idle before each sample of the leak check.
