@@ -3,8 +3,8 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// The five S3 calls the blob store needs — put, get, delete, list and head-bucket — signed
-/// with SigV4 on async-http-client. Every body is hashed and signed (no unsigned payloads);
+/// The five S3 calls the blob store needs — put, get, delete, list and head-bucket — and its
+/// readiness probe, signed with SigV4 on async-http-client. Every body is hashed and signed (no unsigned payloads);
 /// redirects are not followed (a signed request must not wander); a connection that takes
 /// over 5 s or an answer silent for 30 s counts as unreachable. A failure in passing — a
 /// 500, 502, 503 or 504, a refused or dropped connection — is tried again (`attempts`), as
