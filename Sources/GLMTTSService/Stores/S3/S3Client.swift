@@ -7,7 +7,7 @@ import NIOHTTP1
 /// readiness probe, signed with SigV4 on async-http-client. Every body is hashed and signed (no unsigned payloads);
 /// redirects are not followed (a signed request must not wander); a connection that takes
 /// over 5 s or an answer silent for 30 s counts as unreachable. A failure in passing — a
-/// 500, 502, 503 or 504, a refused or dropped connection — is tried again (`attempts`), as
+/// 500, 502, 503 or 504, a refused or dropped connection — is tried again (`retryWaits`), as
 /// AWS's own SDKs do: every call here is idempotent, and a store that restarts answers so for
 /// seconds. One per process; `shutdown()` before the process ends.
 public final class S3Client: Sendable {
@@ -19,9 +19,8 @@ public final class S3Client: Sendable {
     static let maxObjectBytes = 4 << 30
     /// The largest listing page (1,000 keys are about 300 KB).
     static let maxListingBytes = 16 << 20
-    /// How many times a call is sent when the store fails in passing; the waits between tries
-    /// are `retryWaits` (a store still down after them gets a clear 503, not a long hang).
-    static let attempts = 4
+    /// The waits before each new try of a call that failed in passing (a store still down
+    /// after them gets a clear 503, not a long hang).
     static let retryWaits: [Duration] = [.milliseconds(200), .milliseconds(600), .milliseconds(1800)]
     /// The object the readiness probe writes and reads back, beside the blob folders (the
     /// retention sweeper lists only `uploads/` and `outputs/`).
@@ -101,13 +100,12 @@ public final class S3Client: Sendable {
         _ method: HTTPMethod, key: String?, query: [(String, String)] = [], body: Data? = nil, accept: Set<Int>,
         limit: Int = 1 << 20
     ) async throws(S3Error) -> (Int, Data) {
-        var attempt = 1
+        var waits = Self.retryWaits[...]
         while true {
             do {
                 return try await sendOnce(method, key: key, query: query, body: body, accept: accept, limit: limit)
-            } catch let error where attempt < Self.attempts && Self.isInPassing(error) {
-                try? await Task.sleep(for: Self.retryWaits[attempt - 1])
-                attempt += 1
+            } catch let error where Self.isInPassing(error) && !waits.isEmpty {
+                try? await Task.sleep(for: waits.removeFirst())
             }
         }
     }
