@@ -27,9 +27,7 @@ def measure_cli(ours, piper, args, out):
             "glmtts": lambda: run_timed(ours_argv(SHORT, "-o", f"{tmp}/o.wav"), env=env),
             "piper-tts": lambda: run_timed([*piper_argv, "-f", f"{tmp}/p.wav"], stdin_text=SHORT + "\n"),
         }
-        cold = {"glmtts": [], "piper-tts": []}
-        warm = {"glmtts": [], "piper-tts": []}
-        rss = {"glmtts": [], "piper-tts": []}
+        cold, warm, rss = ({who: [] for who in runs} for _ in range(3))
         # Short text to a WAV file. Cold: each run after dropping both products' files from the page
         # cache, the two taking turns at going first. Warm: the runs after, back to back.
         for i in range(args.cli_cold_reps):
